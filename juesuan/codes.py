@@ -1,0 +1,64 @@
+"""Classification codes (功能分类 / 经济分类): normalising typed codes and walking their hierarchy.
+
+Codes are text. A spreadsheet may hand us ``2150510`` as a number or ``2150510.0`` as a
+float; both become ``"2150510"``. 功能分类: 类 3, 款 5, 项 7 digits; 经济分类: 类 3, 款 5.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+FUNC_LEVELS = (3, 5, 7)
+ECON_LEVELS = (3, 5)
+LEVEL_NAMES = {3: "类", 5: "款", 7: "项"}
+
+_DIGITS = re.compile(r"^\d+$")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
+class BadCode(ValueError):
+    """A code that is not digits of an allowed length."""
+
+
+def normalise_code(value: object) -> str | None:
+    """Typed code → text (``2150510.0`` → ``"2150510"``); blank → None; raises BadCode on letters."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise BadCode(str(value))
+    if isinstance(value, float):
+        if value != int(value):
+            raise BadCode(repr(value))
+        return str(int(value))
+    if isinstance(value, (int, Decimal)):
+        if isinstance(value, Decimal) and value != value.to_integral_value():
+            raise BadCode(str(value))
+        return str(int(value))
+    text = str(value).translate(_FULLWIDTH_DIGITS).strip().replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    if text.endswith(".0") and _DIGITS.match(text[:-2]):
+        text = text[:-2]
+    if not _DIGITS.match(text):
+        raise BadCode(str(value))
+    return text
+
+
+def check_length(code: str, levels: tuple[int, ...]) -> None:
+    if len(code) not in levels:
+        raise BadCode(code)
+
+
+def ancestors(code: str, levels: tuple[int, ...] = FUNC_LEVELS) -> list[str]:
+    """All prefixes of ``code`` at the hierarchy's levels, itself included: 2150510 → [215, 21505, 2150510]."""
+    return [code[:n] for n in levels if n <= len(code)]
+
+
+def level_of(code: str) -> str:
+    return LEVEL_NAMES.get(len(code), "?")
+
+
+def parent(code: str, levels: tuple[int, ...] = FUNC_LEVELS) -> str | None:
+    shorter = [n for n in levels if n < len(code)]
+    return code[: shorter[-1]] if shorter else None

@@ -1,0 +1,198 @@
+"""Reading the detail (input) sheets into ledger lines.
+
+Input sheets are laid out by :mod:`juesuan.layout`: row 1 title, row 2 column headers,
+data from row 3; the 基本信息 form has label/value pairs from row 3. Every problem is
+collected with its sheet and cell; the whole list is raised at the end so the accountant
+sees everything at once. Blank rows are skipped; negative amounts are allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, normalise_code
+from juesuan.errors import InputError, Problem
+from juesuan.money import NotANumber, parse_amount
+from juesuan.port import NO_CACHED_VALUE, Grid, WorkbookPort, a1, cell_at
+from juesuan.spec.model import InputSheetSpec, TemplateSpec
+
+INPUT_HEADER_ROW = 1  # 0-based row of column headers on list sheets
+INPUT_FIRST_ROW = 2  # 0-based first data row
+FISCAL_FUNDS = ("一般公共预算财政拨款", "政府性基金预算财政拨款")
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One detail row: amount in 元 plus its classification. Empty dimensions are ''."""
+
+    ledger: str
+    amount: Decimal
+    func: str = ""
+    econ: str = ""
+    kind: str = ""
+    fund: str = ""
+    item: str = ""
+    project: str = ""
+    name: str = ""
+    sheet: str = ""
+    row: int = 0  # 1-based Excel row
+
+
+@dataclass
+class Ledger:
+    info: dict[str, Any]
+    lines: list[LedgerLine]
+    typed_names: dict[str, str] = field(default_factory=dict)  # code → name typed on a detail sheet
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    if value is None or value is NO_CACHED_VALUE:
+        return ""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return str(value).strip()
+
+
+class _Reader:
+    def __init__(self, spec: TemplateSpec):
+        self.spec = spec
+        self.problems: list[Problem] = []
+        self._code_cache: dict[Any, str | None] = {}
+
+    def problem(self, code: str, sheet: str, row: int, col: int, **params: Any) -> None:
+        self.problems.append(Problem(code, params, sheet, a1(row, col)))
+
+    def code(self, value: Any, levels: tuple[int, ...], sheet: str, row: int, col: int, what: str) -> str | None:
+        key = (value, levels)
+        if not isinstance(value, float | int | str) or value is True or value is False:
+            key = None
+        if key is not None and key in self._code_cache:
+            code = self._code_cache[key]
+        else:
+            try:
+                code = normalise_code(value)
+                if code is not None and len(code) not in levels:
+                    raise BadCode(code)
+            except BadCode:
+                lengths = "/".join(str(n) for n in levels)
+                self.problem("bad-code", sheet, row, col, value=_text(value),
+                             expected=f"{what}应为 {lengths} 位数字 / {what} must be {lengths} digits")
+                return None
+            if key is not None:
+                self._code_cache[key] = code
+        return code
+
+    def amount(self, value: Any, sheet: str, row: int, col: int) -> Decimal | None:
+        if value is NO_CACHED_VALUE:
+            self.problem("formula-no-value", sheet, row, col)
+            return None
+        try:
+            return parse_amount(value)
+        except NotANumber:
+            self.problem("not-a-number", sheet, row, col, value=_text(value))
+            return None
+
+
+def read_info(spec: TemplateSpec, grid: Grid, sheet_spec: InputSheetSpec) -> dict[str, Any]:
+    """The form sheet (基本信息): label in column A, value in column B."""
+    by_label = {}
+    for r in range(INPUT_FIRST_ROW, len(grid)):
+        label = _text(cell_at(grid, r, 0))
+        if label:
+            by_label[label] = cell_at(grid, r, 1)
+    info: dict[str, Any] = {}
+    for f in sheet_spec.fields:
+        value = by_label.get(f.label)
+        info[f.key] = _text(value) if f.type != "year" else (_text(value) or None)
+    return info
+
+
+def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
+    """Read every input sheet named by the spec; raise :class:`InputError` with all problems."""
+    reader = _Reader(spec)
+    names = set(port.sheet_names())
+    missing = [s.sheet for s in spec.inputs if s.sheet not in names]
+    if missing:
+        raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
+    info: dict[str, Any] = {}
+    lines: list[LedgerLine] = []
+    typed: dict[str, str] = {}
+    for sheet_spec in spec.inputs:
+        grid = port.read_sheet(sheet_spec.sheet)
+        if sheet_spec.kind == "form":
+            info.update(read_info(spec, grid, sheet_spec))
+            continue
+        _check_headers(reader, sheet_spec, grid)
+        _read_list(reader, sheet_spec, grid, lines, typed)
+    found = info.get("format")
+    if found and str(found) != spec.format:
+        reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, "基本信息"))
+    if reader.problems:
+        raise InputError(reader.problems)
+    return Ledger(info=info, lines=lines, typed_names=typed)
+
+
+def _check_headers(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid) -> None:
+    for c, col in enumerate(sheet_spec.columns):
+        found = _text(cell_at(grid, INPUT_HEADER_ROW, c))
+        if found != col.label:
+            reader.problem("header-mismatch", sheet_spec.sheet, INPUT_HEADER_ROW, c, expected=col.label, found=found)
+
+
+def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: list[LedgerLine],
+               typed: dict[str, str]) -> None:
+    spec = reader.spec
+    sheet = sheet_spec.sheet
+    cols = sheet_spec.columns
+    ledger = sheet_spec.ledger or sheet_spec.id
+    vocab = {c.key: spec.vocabularies[c.vocabulary] for c in cols if c.vocabulary}
+    vocab_sets = {k: set(v) for k, v in vocab.items()}
+    width = len(cols)
+    for r in range(INPUT_FIRST_ROW, len(grid)):
+        raw = grid[r][:width]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
+            continue
+        record: dict[str, Any] = {}
+        before = len(reader.problems)
+        for c, col in enumerate(cols):
+            value = raw[c] if c < len(raw) else None
+            if col.type == "money":
+                record[col.key] = reader.amount(value, sheet, r, c)
+            elif col.type in ("func_code", "econ_code"):
+                levels = FUNC_LEVELS[-1:] if col.type == "func_code" else ECON_LEVELS[-1:]
+                if ledger == "balance":
+                    levels = FUNC_LEVELS
+                what = "功能分类编码" if col.type == "func_code" else "经济分类编码"
+                record[col.key] = reader.code(value, levels, sheet, r, c, what) or ""
+            elif col.type == "choice":
+                text = _text(value)
+                if text and text not in vocab_sets[col.key]:
+                    reader.problem("unknown-choice", sheet, r, c, value=text, field=col.label,
+                                   choices="、".join(vocab[col.key]))
+                    text = ""
+                record[col.key] = text
+            else:
+                record[col.key] = _text(value)
+            if col.required and (record[col.key] in (None, "")) and len(reader.problems) == before:
+                reader.problem("required", sheet, r, c, field=col.label)
+        if len(reader.problems) != before:
+            continue
+        line = LedgerLine(
+            ledger=ledger, amount=record["amount"], func=record.get("func", ""), econ=record.get("econ", ""),
+            kind=record.get("kind", ""), fund=record.get("fund", ""), item=record.get("item", ""),
+            project=record.get("project", ""), name=record.get("name", ""), sheet=sheet, row=r + 1,
+        )
+        if ledger == "expense" and line.fund in FISCAL_FUNDS and line.kind not in ("基本支出", "项目支出"):
+            reader.problem("fiscal-kind", sheet, r, cols.index(next(c for c in cols if c.key == "kind")),
+                           fund=line.fund, kind=line.kind)
+            continue
+        if (ledger == "balance" and line.item == "年初结转和结余" and line.fund == "政府性基金预算财政拨款"
+                and not line.func):
+            reader.problem("fund-needs-code", sheet, r, 0)
+            continue
+        if line.name and line.func and line.func not in typed:
+            typed[line.func] = line.name
+        out.append(line)

@@ -1,0 +1,122 @@
+"""The workbook port: the small interface through which the engine sees a workbook.
+
+The engine reads whole sheets as grids of plain values (None, str, int, float, bool) and
+hands back whole blocks to write. Adapters implement it for files (python-calamine to read,
+openpyxl to write) and for the live Excel workbook (xlwings). A formula cell whose cached
+value is unknown is represented by :data:`NO_CACHED_VALUE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class _NoCachedValue:
+    def __repr__(self) -> str:
+        return "NO_CACHED_VALUE"
+
+
+NO_CACHED_VALUE = _NoCachedValue()
+
+Grid = list[list[Any]]
+
+
+def cell_at(grid: Grid, row: int, col: int) -> Any:
+    """0-based lookup that treats out-of-range as blank."""
+    if row < len(grid):
+        line = grid[row]
+        if col < len(line):
+            return line[col]
+    return None
+
+
+def column_letter(col: int) -> str:
+    """0-based column index → letters (0 → A)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) → ``A1`` address."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+@dataclass
+class CellStyle:
+    """Abstract styling the engine asks for; adapters map it to their library's styles."""
+
+    role: str  # title | label | dept | unit | header | lanci | body-label | body-code | body-line | amount | total-label | total-amount | note | input-header | input | input-title | form-label
+    merge_to: tuple[int, int] | None = None  # bottom-right (row, col), 0-based, when merged
+
+
+@dataclass
+class SheetPicture:
+    """Everything to write on one sheet: values and styles by 0-based position, plus layout."""
+
+    name: str
+    cells: dict[tuple[int, int], tuple[Any, CellStyle]] = field(default_factory=dict)
+    column_widths: dict[int, float] = field(default_factory=dict)
+    row_heights: dict[int, float] = field(default_factory=dict)
+    freeze: tuple[int, int] | None = None  # first unfrozen (row, col)
+    print_title_rows: tuple[int, int] | None = None  # 0-based inclusive header rows to repeat
+    landscape: bool = True
+    protect: bool = False
+    validations: list[tuple[str, Sequence[str]]] = field(default_factory=list)  # (A1 range, choices)
+    comments: dict[tuple[int, int], str] = field(default_factory=dict)
+    unlocked_ranges: list[str] = field(default_factory=list)  # A1 ranges editable under protection
+    kind: str = "table"  # table | input
+
+    def put(self, row: int, col: int, value: Any, role: str, merge_to: tuple[int, int] | None = None) -> None:
+        self.cells[(row, col)] = (value, CellStyle(role, merge_to))
+
+    @property
+    def max_row(self) -> int:
+        return max((r for r, _ in self.cells), default=-1)
+
+    @property
+    def max_col(self) -> int:
+        return max((c for _, c in self.cells), default=-1)
+
+
+class WorkbookPort(Protocol):
+    """What the engine needs from a workbook."""
+
+    def sheet_names(self) -> list[str]: ...
+
+    def read_sheet(self, name: str) -> Grid: ...
+
+
+class WritableWorkbook(WorkbookPort, Protocol):
+    def replace_sheet(self, picture: SheetPicture) -> None:
+        """Replace a computed sheet's contents and layout with ``picture`` (one block write)."""
+        ...
+
+
+class MemoryWorkbook:
+    """A workbook held as grids in memory: for tests and for the engine's own composition."""
+
+    def __init__(self, sheets: dict[str, Grid] | None = None):
+        self.sheets: dict[str, Grid] = dict(sheets or {})
+
+    def sheet_names(self) -> list[str]:
+        return list(self.sheets)
+
+    def read_sheet(self, name: str) -> Grid:
+        return self.sheets[name]
+
+    def replace_sheet(self, picture: SheetPicture) -> None:
+        self.sheets[picture.name] = picture_to_grid(picture)
+
+
+def picture_to_grid(picture: SheetPicture) -> Grid:
+    rows, cols = picture.max_row + 1, picture.max_col + 1
+    grid: Grid = [[None] * cols for _ in range(rows)]
+    for (r, c), (value, _style) in picture.cells.items():
+        grid[r][c] = value
+    return grid

@@ -1,0 +1,173 @@
+"""Controlled rounding: round leaf amounts to whole cents so that every node of two
+hierarchies (a row tree and a column tree over the same leaves) stays within one cent of
+its exact value, while every published total is, by construction, the sum of its
+published items.
+
+Each leaf is rounded down or up (never further). Choosing which leaves go up is a
+feasible-circulation problem: the leaves are edges from the row tree to the column
+tree, every tree node bounds how many of its leaves may go up to [floor, ceil] of its
+exact fractional total. Two laminar families make a network matrix, so an integral
+choice always exists (the exact fractions are a feasible fractional solution); Dinic's
+max-flow finds one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    row_path: tuple[str, ...]
+    col_path: tuple[str, ...]
+    exact: Decimal  # in the published unit (万元), unrounded
+
+
+class _Dinic:
+    def __init__(self, n: int):
+        self.n = n
+        self.head: list[list[int]] = [[] for _ in range(n)]
+        self.to: list[int] = []
+        self.cap: list[int] = []
+
+    def add(self, u: int, v: int, cap: int) -> int:
+        idx = len(self.to)
+        self.to += [v, u]
+        self.cap += [cap, 0]
+        self.head[u].append(idx)
+        self.head[v].append(idx + 1)
+        return idx
+
+    def maxflow(self, s: int, t: int) -> int:
+        total = 0
+        to, cap, head = self.to, self.cap, self.head
+        while True:
+            level = [-1] * self.n
+            level[s] = 0
+            queue = deque([s])
+            while queue:
+                u = queue.popleft()
+                for e in head[u]:
+                    if cap[e] > 0 and level[to[e]] < 0:
+                        level[to[e]] = level[u] + 1
+                        queue.append(to[e])
+            if level[t] < 0:
+                return total
+            it = [0] * self.n
+            while True:
+                pushed = self._augment(s, t, level, it)
+                if not pushed:
+                    break
+                total += pushed
+
+    def _augment(self, s: int, t: int, level: list[int], it: list[int]) -> int:
+        """One augmenting path in the level graph (iterative DFS); returns its flow."""
+        to, cap, head = self.to, self.cap, self.head
+        path: list[int] = []
+        u = s
+        while True:
+            if u == t:
+                flow = min(cap[e] for e in path)
+                for e in path:
+                    cap[e] -= flow
+                    cap[e ^ 1] += flow
+                return flow
+            edges = head[u]
+            advanced = False
+            while it[u] < len(edges):
+                e = edges[it[u]]
+                v = to[e]
+                if cap[e] > 0 and level[v] == level[u] + 1:
+                    path.append(e)
+                    u = v
+                    advanced = True
+                    break
+                it[u] += 1
+            if not advanced:
+                if not path:
+                    return 0
+                level[u] = -1  # dead end: prune
+                e = path.pop()
+                u = to[e ^ 1]
+                it[u] += 1
+
+
+def _floor(x: Decimal) -> int:
+    return int(x.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def controlled_round(leaves: Sequence[Leaf]) -> list[int]:
+    """Rounded leaf amounts in cents (integers), each the floor or ceiling of its exact value,
+    such that every row-tree and column-tree node total is within one cent of exact."""
+    cents = [leaf.exact * HUNDRED for leaf in leaves]
+    floors = [_floor(c) for c in cents]
+    fracs = [c - f for c, f in zip(cents, floors, strict=True)]
+    open_leaves = [i for i, f in enumerate(fracs) if f != 0]
+    if not open_leaves:
+        return floors
+
+    # Tree nodes (prefixes of the paths) with the fractional mass below them.
+    row_nodes: dict[tuple[str, ...], int] = {}
+    col_nodes: dict[tuple[str, ...], int] = {}
+    mass_row: list[Decimal] = []
+    mass_col: list[Decimal] = []
+
+    def node(index: dict, mass: list, path: tuple[str, ...]) -> int:
+        k = index.get(path)
+        if k is None:
+            k = index[path] = len(mass)
+            mass.append(Decimal(0))
+        return k
+
+    for i in open_leaves:
+        leaf = leaves[i]
+        for depth in range(len(leaf.row_path) + 1):
+            mass_row[node(row_nodes, mass_row, leaf.row_path[:depth])] += fracs[i]
+        for depth in range(len(leaf.col_path) + 1):
+            mass_col[node(col_nodes, mass_col, leaf.col_path[:depth])] += fracs[i]
+
+    n_row, n_col = len(mass_row), len(mass_col)
+    source, sink = n_row + n_col, n_row + n_col + 1
+    super_s, super_t = sink + 1, sink + 2
+    graph = _Dinic(sink + 3)
+    excess = [0] * (sink + 3)
+
+    def bounded(u: int, v: int, mass: Decimal) -> None:
+        lo = _floor(mass)
+        hi = lo if mass == lo else lo + 1
+        if hi > lo:
+            graph.add(u, v, hi - lo)
+        excess[v] += lo
+        excess[u] -= lo
+
+    for path, k in row_nodes.items():
+        parent = source if not path else row_nodes[path[:-1]]
+        bounded(parent, k, mass_row[k])
+    for path, k in col_nodes.items():
+        child = n_row + k
+        parent = sink if not path else n_row + col_nodes[path[:-1]]
+        bounded(child, parent, mass_col[k])
+    leaf_edges = {}
+    for i in open_leaves:
+        leaf = leaves[i]
+        leaf_edges[i] = graph.add(row_nodes[leaf.row_path], n_row + col_nodes[leaf.col_path], 1)
+    graph.add(sink, source, len(open_leaves) + 1)
+    need = 0
+    for v, ex in enumerate(excess):
+        if ex > 0:
+            graph.add(super_s, v, ex)
+            need += ex
+        elif ex < 0:
+            graph.add(v, super_t, -ex)
+    if graph.maxflow(super_s, super_t) != need:  # pragma: no cover - impossible by total unimodularity
+        return [int(c.to_integral_value(rounding=ROUND_HALF_UP)) for c in cents]
+    result = list(floors)
+    for i, e in leaf_edges.items():
+        if graph.cap[e] == 0:  # the unit edge carries flow: round up
+            result[i] += 1
+    return result

@@ -1,0 +1,23 @@
+"""Template specs: the declarative description of one format year (layouts, inputs, sources).
+
+``load_spec("2019")`` finds ``workbooks/spec-2019.yaml``; ``load_spec_file(path)`` loads any
+spec a finance bureau distributes. The loader validates and fails with a precise message.
+"""
+
+from juesuan.spec.loader import SpecError, available_formats, load_spec, load_spec_file, spec_dir
+from juesuan.spec.model import (
+    CodeList,
+    ColumnSpec,
+    InputColumn,
+    InputSheetSpec,
+    PanelSpec,
+    Ref,
+    RowSpec,
+    TableSpec,
+    TemplateSpec,
+)
+
+__all__ = [
+    "CodeList", "ColumnSpec", "InputColumn", "InputSheetSpec", "PanelSpec", "Ref", "RowSpec",
+    "SpecError", "TableSpec", "TemplateSpec", "available_formats", "load_spec", "load_spec_file", "spec_dir",
+]

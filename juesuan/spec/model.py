@@ -1,0 +1,152 @@
+"""Typed model of a template spec (what the YAML says, after validation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# A ledger filter: dimension → allowed values. Dimensions: ledger, kind, fund, item, econ
+# (prefix match), func (prefix match).
+Filter = dict[str, tuple[str, ...]]
+
+FILTER_KEYS = ("ledger", "kind", "fund", "item", "econ", "func")
+PREFIX_KEYS = ("econ", "func")
+LEDGERS = ("income", "expense", "balance", "sangong_budget")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A signed reference to a cell of the same table: ``+row.col`` (col None = same column)."""
+
+    sign: int
+    row: str
+    col: str | None = None
+
+
+@dataclass
+class CodeList:
+    functional: dict[str, str]
+    economic: dict[str, str]
+
+    def scheme(self, name: str) -> dict[str, str]:
+        return self.functional if name == "functional" else self.economic
+
+
+@dataclass
+class ColumnSpec:
+    key: str
+    role: str  # label | line | code | name | amount
+    header: tuple[str, ...]
+    lanci: str | None = None
+    width: float | None = None
+    where: Filter | None = None
+    derive: list[Ref] | None = None
+
+
+@dataclass
+class RowSpec:
+    kind: str  # fixed | spare | classes | codes
+    key: str | None = None
+    label: str = ""
+    line: int | None = None
+    role: str | None = None  # "total" for totals (bold)
+    where: Filter | None = None
+    derive: list[Ref] | dict[str, list[Ref]] | None = None
+    lines: tuple[int, int] | None = None  # spare / classes range of 行次
+    scheme: str | None = None  # functional | economic
+    mode: str = "all"  # classes: all | present
+    present_where: Filter | None = None
+    include: tuple[str, ...] = ()
+
+
+@dataclass
+class PanelSpec:
+    columns: list[ColumnSpec]
+    rows: list[RowSpec]
+    footer: RowSpec | None = None
+
+    def column(self, key: str) -> ColumnSpec | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    @property
+    def amount_columns(self) -> list[ColumnSpec]:
+        return [c for c in self.columns if c.role == "amount"]
+
+
+@dataclass
+class TableSpec:
+    id: str
+    sheet: str
+    title: str
+    note: str
+    panels: list[PanelSpec]
+    scope: list[Filter] = field(default_factory=list)
+    empty_note: str | None = None
+
+    @property
+    def code_driven(self) -> bool:
+        return any(r.kind == "codes" and r.scheme == "functional" for p in self.panels for r in p.rows)
+
+    @property
+    def width(self) -> int:
+        return sum(len(p.columns) for p in self.panels)
+
+    @property
+    def header_depth(self) -> int:
+        return max(len(c.header) for p in self.panels for c in p.columns)
+
+
+@dataclass
+class InputColumn:
+    key: str
+    label: str
+    type: str  # text | func_code | econ_code | choice | money | year
+    required: bool = False
+    vocabulary: str | None = None
+    width: float | None = None
+    note: str = ""
+    value: Any = None
+    locked: bool = False
+
+
+@dataclass
+class InputSheetSpec:
+    id: str
+    sheet: str
+    kind: str  # form | list
+    title: str
+    ledger: str | None = None
+    columns: list[InputColumn] = field(default_factory=list)  # list sheets
+    fields: list[InputColumn] = field(default_factory=list)  # form sheets
+
+
+@dataclass
+class TemplateSpec:
+    format: str
+    version: str
+    name: str
+    unit: str
+    decimals: int
+    vocabularies: dict[str, tuple[str, ...]]
+    inputs: list[InputSheetSpec]
+    rounding: dict[str, dict[str, tuple[str, ...]]]
+    tables: list[TableSpec]
+    codes: CodeList
+    raw: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+
+    def table(self, table_id: str) -> TableSpec:
+        for t in self.tables:
+            if t.id == table_id:
+                return t
+        raise KeyError(table_id)
+
+    def input(self, input_id: str) -> InputSheetSpec:
+        for s in self.inputs:
+            if s.id == input_id:
+                return s
+        raise KeyError(input_id)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [s.sheet for s in self.inputs] + [t.sheet for t in self.tables]
