@@ -1,0 +1,41 @@
+"""``juesuan fill``: compute every table from the detail sheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from juesuan.cli.app import app
+from juesuan.cli.common import handled, out, progress, show_problems
+from juesuan.money import format_wan
+
+
+@app.command("fill")
+def fill(
+    path: Path = typer.Argument(..., help="已填写明细表的工作簿 / workbook with the detail sheets filled"),
+    output: Path | None = typer.Option(None, "-o", "--output",
+                                       help="输出路径；省略则原地替换并保留 .bak 备份 / output; default: replace in place, keep a .bak"),
+    fmt: str | None = typer.Option(None, "--format", help="期望的模板格式 / expected template format"),
+) -> None:
+    """填充：由明细表计算全部公开表 / Fill every table from the detail sheets."""
+    with handled():
+        from juesuan.io.files import fill_file
+
+        with progress() as step:
+            result, target, backup = fill_file(path, output, fmt, step)
+        report_fill(result, target, backup)
+
+
+def report_fill(result, target: Path, backup: Path | None) -> None:
+    acc = result.accounts
+    out.print(f"已填充 / filled: [bold]{target}[/bold]（{acc.dept} {acc.year}）")
+    if backup:
+        out.print(f"原文件备份 / backup of the previous file: {backup}")
+    out.print(f"表格 / tables: {', '.join('公开' + t + '表' for t in acc.tables)}")
+    out.print(f"最大舍入偏差 / largest deviation from exact: {format_wan(acc.max_deviation)} 万元"
+              + (f"（{acc.max_deviation_at}）" if acc.max_deviation_at else ""))
+    for note in result.notes:
+        out.print(note)
+    if acc.warnings:
+        show_problems(acc.warnings, title="提示 / warnings")

@@ -1,0 +1,82 @@
+"""The jobs on .xlsx files: new workbook, template build, Fill in place or to a new file.
+
+Everything is computed before anything is written; the output appears atomically, so a
+failure leaves no half-written file and the input untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from juesuan.errors import Problem, fail
+from juesuan.io.xlsx import (
+    CalamineBook,
+    load_for_write,
+    mark_uncached_formulas,
+    new_workbook,
+    replace_sheets,
+    save_atomic,
+)
+from juesuan.jobs import FillResult, Progress, _quiet, fill_workbook, template_pictures
+from juesuan.port import cell_at
+from juesuan.spec import TemplateSpec, available_formats, load_spec
+
+INFO_SHEET = "基本信息"
+
+
+def detect_format(book: CalamineBook) -> str:
+    """The template format recorded on the 基本信息 sheet (模板格式)."""
+    if INFO_SHEET not in book.sheet_names():
+        raise fail("not-a-template")
+    grid = book.read_sheet(INFO_SHEET)
+    for r in range(len(grid)):
+        if str(cell_at(grid, r, 0) or "").strip() == "模板格式":
+            value = cell_at(grid, r, 1)
+            if isinstance(value, float) and value == int(value):
+                value = int(value)
+            fmt = str(value or "").strip()
+            if fmt:
+                if fmt not in available_formats():
+                    raise fail("template-version", sheet=INFO_SHEET, found=fmt, expected="/".join(available_formats()))
+                return fmt
+    raise fail("not-a-template")
+
+
+def spec_for(book: CalamineBook, fmt: str | None) -> TemplateSpec:
+    found = detect_format(book)
+    if fmt and fmt != found:
+        raise fail("template-version", sheet=INFO_SHEET, found=found, expected=fmt)
+    return load_spec(found)
+
+
+def write_new(out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "",
+              inputs: dict[str, list[list[Any]]] | None = None) -> Path:
+    wb = new_workbook(template_pictures(spec, dept, year, inputs))
+    wb.active = 0
+    save_atomic(wb, out)
+    return Path(out)
+
+
+def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None = None,
+              progress: Progress = _quiet) -> tuple[FillResult, Path, Path | None]:
+    """Fill ``path``; write to ``out`` or replace ``path`` keeping a backup. Returns
+    (result, written path, backup path)."""
+    progress("打开工作簿 / opening the workbook")
+    book = CalamineBook(path)
+    spec = spec_for(book, fmt)
+    wb = load_for_write(book.path)
+    mark_uncached_formulas(book, wb, [s.sheet for s in spec.inputs])
+    result = fill_workbook(spec, book, progress)
+    book.close()
+    missing = [p.name for p in result.pictures if p.name not in wb.sheetnames and p.name in spec.sheet_names]
+    if missing:
+        from juesuan.errors import InputError
+
+        raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
+    progress("写入公开表 / writing the tables")
+    replace_sheets(wb, result.pictures)
+    target = Path(out) if out else book.path
+    progress("保存 / saving")
+    backup = save_atomic(wb, target, backup=out is None)
+    return result, target, backup

@@ -1,0 +1,110 @@
+"""How the official tables look in openpyxl: named styles per cell role, merges, widths,
+print setup (A4 landscape, fit to width, repeated header rows), frozen panes, drop-downs,
+header notes and sheet protection that locks computed cells only."""
+
+from __future__ import annotations
+
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from juesuan.port import SheetPicture, a1, column_letter
+
+FONT = "宋体"
+TITLE_FONT = "黑体"
+MONEY = "#,##0.00"
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
+
+
+def _style(name: str, *, size: float = 10, bold: bool = False, font: str = FONT, h: str = "left",
+           v: str = "center", wrap: bool = False, border: bool = False, fill: PatternFill | None = None,
+           number_format: str = "General", locked: bool = True, indent: int = 0) -> NamedStyle:
+    style = NamedStyle(name=name)
+    style.font = Font(name=font, size=size, bold=bold)
+    style.alignment = Alignment(horizontal=h, vertical=v, wrap_text=wrap, indent=indent)
+    if border:
+        style.border = BORDER
+    if fill is not None:
+        style.fill = fill
+    style.number_format = number_format
+    style.protection = Protection(locked=locked)
+    return style
+
+
+ROLE_STYLES: dict[str, NamedStyle] = {
+    "title": _style("js-title", size=16, bold=True, font=TITLE_FONT, h="center"),
+    "label": _style("js-label", size=10, h="right"),
+    "dept": _style("js-dept", size=10),
+    "unit": _style("js-unit", size=10, h="right"),
+    "header": _style("js-header", bold=True, h="center", wrap=True, border=True, fill=HEADER_FILL),
+    "lanci": _style("js-lanci", h="center", border=True, fill=HEADER_FILL),
+    "body-label": _style("js-body-label", border=True),
+    "body-code": _style("js-body-code", border=True, number_format="@"),
+    "body-line": _style("js-body-line", h="center", border=True),
+    "amount": _style("js-amount", h="right", border=True, number_format=MONEY),
+    "total-label": _style("js-total-label", bold=True, h="center", border=True),
+    "total-amount": _style("js-total-amount", bold=True, h="right", border=True, number_format=MONEY),
+    "note": _style("js-note", size=9, wrap=True, v="top"),
+    "note-small": _style("js-note-small", size=9, wrap=True),
+    "input-title": _style("js-input-title", size=14, bold=True, font=TITLE_FONT),
+    "input-header": _style("js-input-header", bold=True, h="center", wrap=True, border=True, fill=HEADER_FILL),
+    "form-label": _style("js-form-label", bold=True, border=True),
+    "input": _style("js-input", border=True, fill=INPUT_FILL, locked=False, number_format="@"),
+    "input-text": _style("js-input-text", locked=False, number_format="@"),
+    "input-money": _style("js-input-money", h="right", locked=False, number_format=MONEY),
+}
+
+
+def register_styles(wb: Workbook) -> None:
+    existing = set(wb.named_styles)
+    for style in ROLE_STYLES.values():
+        if style.name not in existing:
+            wb.add_named_style(style)
+
+
+def apply_picture(ws: Worksheet, pic: SheetPicture) -> None:
+    """Write a picture onto an empty worksheet (values, styles, merges and sheet settings)."""
+    for (r, c), (value, style) in sorted(pic.cells.items()):
+        cell = ws.cell(row=r + 1, column=c + 1)
+        if value is not None:
+            cell.value = value
+        cell.style = ROLE_STYLES[style.role].name
+        if style.merge_to is not None:
+            r2, c2 = style.merge_to
+            if (r2, c2) != (r, c):
+                ws.merge_cells(start_row=r + 1, start_column=c + 1, end_row=r2 + 1, end_column=c2 + 1)
+    for c, width in pic.column_widths.items():
+        ws.column_dimensions[column_letter(c)].width = width
+    for r, height in pic.row_heights.items():
+        ws.row_dimensions[r + 1].height = height
+    if pic.freeze:
+        ws.freeze_panes = a1(*pic.freeze)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if pic.landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if pic.print_title_rows:
+        top, bottom = pic.print_title_rows
+        ws.print_title_rows = f"{top + 1}:{bottom + 1}"
+    for (r, c), text in pic.comments.items():
+        comment = Comment(text, "决算助手")
+        comment.width, comment.height = 240, 80
+        ws.cell(row=r + 1, column=c + 1).comment = comment
+    for rng, choices in pic.validations:
+        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="无效的选项", error="请从下拉列表中选择。")
+        dv.add(rng)
+        ws.add_data_validation(dv)
+    if pic.protect:
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+    else:
+        ws.protection.sheet = False

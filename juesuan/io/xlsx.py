@@ -1,0 +1,161 @@
+"""File adapter: read .xlsx with python-calamine (fast, cached values), write with openpyxl.
+
+Opening refuses clearly what it cannot use: a missing file, a file that is not .xlsx
+(an old .xls, a CSV renamed), an encrypted/password-protected workbook (an OLE container),
+a corrupt zip. Saving is atomic: a temporary file beside the target, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from juesuan.errors import InputError, Problem, fail
+from juesuan.port import NO_CACHED_VALUE, Grid, SheetPicture
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def check_workbook_file(path: str | Path) -> Path:
+    """Raise :class:`InputError` unless ``path`` looks like a readable .xlsx/.xlsm."""
+    p = Path(path)
+    if not p.exists():
+        raise fail("file-missing", path=str(p))
+    try:
+        head = p.read_bytes()[:8] if p.is_file() else b""
+    except OSError as exc:
+        raise fail("file-not-xlsx", path=str(p), reason=str(exc)) from exc
+    if head.startswith(OLE_MAGIC):
+        if _is_encrypted_ole(p):
+            raise fail("file-encrypted", path=str(p))
+        raise fail("file-not-xlsx", path=str(p), reason="旧版 .xls 格式 / legacy .xls format")
+    if not head.startswith(b"PK"):
+        raise fail("file-not-xlsx", path=str(p), reason="不是 zip 容器 / not a zip container")
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = set(z.namelist())
+            bad = z.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise fail("file-corrupt", path=str(p), reason=str(exc)) from exc
+    if bad is not None:
+        raise fail("file-corrupt", path=str(p), reason=f"损坏的部件 / damaged part {bad}")
+    if "xl/workbook.xml" not in names:
+        raise fail("file-not-xlsx", path=str(p), reason="缺少 xl/workbook.xml / no workbook part")
+    return p
+
+
+def _is_encrypted_ole(p: Path) -> bool:
+    data = p.read_bytes()
+    return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
+
+
+def _clean(value: Any) -> Any:
+    if value == "":
+        return None
+    return value
+
+
+class CalamineBook:
+    """Read-only port over an .xlsx file (cached values of formulas, as Excel last saved them)."""
+
+    def __init__(self, path: str | Path):
+        from python_calamine import CalamineWorkbook
+
+        self.path = check_workbook_file(path)
+        try:
+            self._wb = CalamineWorkbook.from_path(str(self.path))
+        except Exception as exc:  # calamine raises its own error types
+            raise fail("file-corrupt", path=str(self.path), reason=str(exc)) from exc
+        self._cache: dict[str, Grid] = {}
+
+    def sheet_names(self) -> list[str]:
+        return list(self._wb.sheet_names)
+
+    def read_sheet(self, name: str) -> Grid:
+        grid = self._cache.get(name)
+        if grid is None:
+            if name not in self._wb.sheet_names:
+                raise fail("sheet-missing", sheet=name)
+            raw = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            grid = [[_clean(v) for v in row] for row in raw]
+            self._cache[name] = grid
+        return grid
+
+    def close(self) -> None:
+        self._wb.close()
+
+
+def mark_uncached_formulas(book: CalamineBook, wb: Any, sheets: Iterable[str]) -> None:
+    """Where openpyxl sees a formula and calamine no value, put :data:`NO_CACHED_VALUE`."""
+    for name in sheets:
+        if name not in wb.sheetnames:
+            continue
+        grid = book.read_sheet(name)
+        for (r, c), cell in wb[name]._cells.items():  # noqa: SLF001 - fast scan of stored cells
+            if cell.data_type == "f":
+                while len(grid) < r:
+                    grid.append([])
+                row = grid[r - 1]
+                while len(row) < c:
+                    row.append(None)
+                if row[c - 1] is None:
+                    row[c - 1] = NO_CACHED_VALUE
+
+
+def load_for_write(path: Path) -> Any:
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
+    except Exception as exc:  # openpyxl raises many kinds on bad input
+        raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
+
+
+def replace_sheets(wb: Any, pictures: Iterable[SheetPicture], order: list[str] | None = None) -> None:
+    """Recreate each pictured sheet at its place (computed sheets only: they are ours entirely)."""
+    from juesuan.io.styles import apply_picture, register_styles
+
+    register_styles(wb)
+    for pic in pictures:
+        index = wb.sheetnames.index(pic.name) if pic.name in wb.sheetnames else len(wb.sheetnames)
+        if pic.name in wb.sheetnames:
+            del wb[pic.name]
+        ws = wb.create_sheet(pic.name, index)
+        apply_picture(ws, pic)
+
+
+def new_workbook(pictures: Iterable[SheetPicture]) -> Any:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    replace_sheets(wb, pictures)
+    return wb
+
+
+def save_atomic(wb: Any, target: str | Path, backup: bool = False) -> Path | None:
+    """Save to a temporary file beside ``target`` and move it into place; optionally keep
+    the previous file as ``<name>.bak<suffix>``. Returns the backup path, if any."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~juesuan-", suffix=target.suffix or ".xlsx", dir=target.parent)
+    os.close(fd)
+    backup_path = None
+    try:
+        wb.save(tmp)
+        if backup and target.exists():
+            backup_path = target.with_name(f"{target.stem}.bak{target.suffix}")
+            shutil.copy2(target, backup_path)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError([Problem("output-write", {"path": str(target), "reason": str(exc)})]) from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return backup_path

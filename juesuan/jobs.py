@@ -1,0 +1,65 @@
+"""The jobs every front end runs, on plain data through the workbook port: build the
+template's sheets, and Fill (read the detail sheets once, compute, picture each computed
+sheet once). Front ends (CLI, ribbon macros) only choose where the workbook lives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from juesuan.fill import fill_accounts
+from juesuan.layout import render_input, render_table
+from juesuan.ledger import read_ledger
+from juesuan.port import SheetPicture, WorkbookPort
+from juesuan.spec.model import TemplateSpec
+from juesuan.tables import FilledAccounts
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def template_pictures(spec: TemplateSpec, dept: str = "", year: str = "",
+                      inputs: dict[str, list[list[Any]]] | None = None) -> list[SheetPicture]:
+    """Every sheet of a fresh workbook: detail sheets (optionally pre-filled) and blank tables."""
+    from juesuan.ledger import Ledger
+
+    inputs = dict(inputs or {})
+    info_rows = inputs.get("info") or [["部门名称", dept], ["年度", year], ["模板格式", spec.format]]
+    inputs["info"] = info_rows
+    pictures = [render_input(s, inputs.get(s.id), spec) for s in spec.inputs]
+    empty = fill_accounts(spec, Ledger(info={}, lines=[]))
+    dept_name = dept or next((str(r[1]) for r in info_rows if r and r[0] == "部门名称" and r[1]), "")
+    pictures += [render_table(t, empty.tables[t.id], dept_name, spec.unit, blank=True) for t in spec.tables]
+    for extra in TEMPLATE_EXTRAS:
+        pictures += extra(spec, inputs)
+    return pictures
+
+
+@dataclass
+class FillResult:
+    accounts: FilledAccounts
+    pictures: list[SheetPicture]
+    notes: list[str] = field(default_factory=list)
+
+
+def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _quiet) -> FillResult:
+    """Read the detail sheets, compute every table, and picture the computed sheets."""
+    progress("读取明细表 / reading detail sheets")
+    ledger = read_ledger(spec, port)
+    progress(f"计算 {len(ledger.lines)} 条明细 / computing {len(ledger.lines)} ledger lines")
+    accounts = fill_accounts(spec, ledger)
+    progress("生成公开表 / laying out the tables")
+    pictures = [render_table(t, accounts.tables[t.id], accounts.dept, spec.unit) for t in spec.tables]
+    result = FillResult(accounts, pictures)
+    for step in FILL_EXTRAS:
+        step(spec, port, result, progress)
+    return result
+
+
+# Extension points: later steps (self-evaluations, the narrative) add their sheets here.
+TEMPLATE_EXTRAS: list[Callable[[TemplateSpec, dict[str, list[list[Any]]]], list[SheetPicture]]] = []
+FILL_EXTRAS: list[Callable[[TemplateSpec, WorkbookPort, FillResult, Progress], None]] = []

@@ -1,0 +1,320 @@
+"""Sheet layouts: where every title, header, row and figure of a table sits, in both
+directions — :func:`render_table` turns table values into a :class:`SheetPicture`
+(template build, Fill, import) and :func:`read_table` reads a sheet's grid back into
+table values with each figure's cell address (Validate, narrative).
+
+Table sheet rows (0-based): 0 title · 1 公开0X表 label · 2 部门/单位 · 3… header rows ·
+栏次 row · body · note line. Panels stand side by side, left to right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from juesuan.codes import BadCode, normalise_code
+from juesuan.money import NotANumber, parse_amount
+from juesuan.port import Grid, SheetPicture, a1, cell_at, column_letter
+from juesuan.spec.model import ColumnSpec, InputSheetSpec, TableSpec, TemplateSpec
+from juesuan.tables import TableRow, TableValues
+
+TITLE_ROW, LABEL_ROW, DEPT_ROW, HEADER_ROW = 0, 1, 2, 3
+DEFAULT_WIDTHS = {"label": 30.0, "line": 6.0, "code": 12.0, "name": 28.0, "amount": 14.0}
+
+
+@dataclass(frozen=True)
+class ColumnPlace:
+    panel: int
+    index: int  # 0-based sheet column
+    spec: ColumnSpec
+
+
+def columns(table: TableSpec) -> list[ColumnPlace]:
+    out, index = [], 0
+    for p, panel in enumerate(table.panels):
+        for col in panel.columns:
+            out.append(ColumnPlace(p, index, col))
+            index += 1
+    return out
+
+
+def lanci_row(table: TableSpec) -> int:
+    return HEADER_ROW + table.header_depth
+
+
+def body_row(table: TableSpec) -> int:
+    return lanci_row(table) + 1
+
+
+def table_label(table: TableSpec) -> str:
+    return f"公开{table.id}表"
+
+
+# -- rendering -------------------------------------------------------------------------
+def render_table(table: TableSpec, values: TableValues, dept: str, unit: str = "万元",
+                 blank: bool = False) -> SheetPicture:
+    """The whole sheet of one table. ``blank`` leaves every figure empty (the template)."""
+    pic = SheetPicture(name=table.sheet, kind="table", protect=True)
+    places = columns(table)
+    last = len(places) - 1
+    pic.put(TITLE_ROW, 0, table.title, "title", merge_to=(TITLE_ROW, last))
+    pic.put(LABEL_ROW, last, table_label(table), "label")
+    half = max(0, last // 2)
+    pic.put(DEPT_ROW, 0, f"部门：{dept}", "dept", merge_to=(DEPT_ROW, half) if half else None)
+    pic.put(DEPT_ROW, last, f"单位：{unit}", "unit")
+    _render_header(pic, table, places)
+    first = body_row(table)
+    panel_offset = [next(pl.index for pl in places if pl.panel == p) for p in range(len(table.panels))]
+    height = max(len(rows) for rows in values.panels)
+    for p, rows in enumerate(values.panels):
+        panel = table.panels[p]
+        for i, row in enumerate(rows):
+            _render_row(pic, panel.columns, panel_offset[p], first + i, row, blank)
+    footer_row = first + height
+    has_footer = any(f is not None for f in values.footers)
+    for p, footer in enumerate(values.footers):
+        if footer is not None:
+            _render_row(pic, table.panels[p].columns, panel_offset[p], footer_row, footer, blank)
+    note_row = footer_row + (1 if has_footer else 0)
+    note = table.empty_note if (values.empty and not blank and table.empty_note) else table.note
+    pic.put(note_row, 0, note, "note", merge_to=(note_row, last))
+    for pl in places:
+        pic.column_widths[pl.index] = float(pl.spec.width or DEFAULT_WIDTHS[pl.spec.role])
+    pic.row_heights[TITLE_ROW] = 30.0
+    pic.print_title_rows = (HEADER_ROW, lanci_row(table))
+    return pic
+
+
+def _render_header(pic: SheetPicture, table: TableSpec, places: list[ColumnPlace]) -> None:
+    depth = table.header_depth
+    for level in range(depth):
+        i = 0
+        while i < len(places):
+            path = places[i].spec.header
+            if len(path) <= level:
+                i += 1
+                continue
+            j = i
+            while (j + 1 < len(places) and len(places[j + 1].spec.header) > level
+                   and places[j + 1].spec.header[: level + 1] == path[: level + 1]):
+                j += 1
+            bottom = HEADER_ROW + (depth - 1 if len(path) == level + 1 else level)
+            merge = (bottom, places[j].index) if (j > i or bottom > HEADER_ROW + level) else None
+            pic.put(HEADER_ROW + level, places[i].index, path[level], "header", merge_to=merge)
+            for k in range(i, j + 1):  # cells covered by the merge still need borders
+                for r in range(HEADER_ROW + level, bottom + 1):
+                    if (r, places[k].index) not in pic.cells:
+                        pic.put(r, places[k].index, None, "header")
+            i = j + 1
+    row = lanci_row(table)
+    labelled: set[int] = set()
+    for pl in places:
+        value: Any = None
+        if pl.spec.role == "amount":
+            value = pl.spec.lanci
+        elif pl.spec.role in ("label", "code") and pl.panel not in labelled:
+            value = "栏次"
+            labelled.add(pl.panel)
+        pic.put(row, pl.index, value, "lanci")
+
+
+def _render_row(pic: SheetPicture, cols: list[ColumnSpec], offset: int, r: int, row: TableRow, blank: bool) -> None:
+    total = row.role in ("total", "footer")
+    code_col = next((k for k, c in enumerate(cols) if c.role == "code"), None)
+    name_col = next((k for k, c in enumerate(cols) if c.role == "name"), None)
+    for k, col in enumerate(cols):
+        c = offset + k
+        if col.role == "label":
+            pic.put(r, c, row.label or None, "total-label" if total else "body-label")
+        elif col.role == "line":
+            pic.put(r, c, row.line, "body-line")
+        elif col.role == "code":
+            if row.code is None and row.role != "spare" and name_col is not None:
+                pic.put(r, c, row.label or None, "total-label", merge_to=(r, offset + name_col))
+            else:
+                pic.put(r, c, row.code, "body-code")
+        elif col.role == "name":
+            if row.code is None and code_col is not None and row.role != "spare":
+                pic.put(r, c, None, "total-label")
+            else:
+                pic.put(r, c, row.label or None, "body-label")
+        else:
+            value = None if blank else row.values.get(col.key)
+            pic.put(r, c, value, "total-amount" if total else "amount")
+
+
+def render_input(sheet: InputSheetSpec, rows: list[list[Any]] | None = None, spec: TemplateSpec | None = None,
+                 blank_rows: int = 200) -> SheetPicture:
+    """A detail sheet: title, header with notes, data rows (unlocked), validations, frozen header."""
+    pic = SheetPicture(name=sheet.sheet, kind="input", protect=sheet.kind == "form")
+    items = sheet.columns if sheet.kind == "list" else sheet.fields
+    rows = rows or []
+    if sheet.kind == "form":
+        pic.put(0, 0, sheet.title, "input-title", merge_to=(0, 2))
+        for c, text in enumerate(("项目", "内容", "说明")):
+            pic.put(1, c, text, "input-header")
+        values = {str(r[0]): r[1] for r in rows if r}
+        for i, f in enumerate(sheet.fields):
+            pic.put(2 + i, 0, f.label, "form-label")
+            pic.put(2 + i, 1, values.get(f.label, f.value), "input" if not f.locked else "form-label")
+            pic.put(2 + i, 2, f.note, "note-small")
+        pic.column_widths.update({0: 16.0, 1: 36.0, 2: 48.0})
+        pic.unlocked_ranges.append(f"B3:B{2 + len(sheet.fields)}")
+        return pic
+    last = len(items) - 1
+    pic.put(0, 0, sheet.title, "input-title", merge_to=(0, last) if last else None)
+    for c, col in enumerate(items):
+        pic.put(1, c, col.label, "input-header")
+        if col.note:
+            pic.comments[(1, c)] = col.note
+        pic.column_widths[c] = float(col.width or 16)
+    n = max(len(rows), 0)
+    for i, values in enumerate(rows):
+        for c, col in enumerate(items):
+            value = values[c] if c < len(values) else None
+            pic.put(2 + i, c, value, "input-money" if col.type == "money" else "input-text")
+    end = 2 + max(n, blank_rows)
+    for c, col in enumerate(items):
+        rng = f"{column_letter(c)}3:{column_letter(c)}{end}"
+        if col.type == "choice" and spec is not None and col.vocabulary:
+            pic.validations.append((rng, spec.vocabularies[col.vocabulary]))
+    pic.freeze = (2, 0)
+    pic.print_title_rows = (1, 1)
+    pic.unlocked_ranges.append(f"A3:{column_letter(last)}{end}")
+    return pic
+
+
+# -- reading back ----------------------------------------------------------------------
+@dataclass
+class ReadProblem:
+    sheet: str
+    cell: str
+    value: Any
+    reason: str
+
+
+def _amount(value: Any) -> Decimal | None:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return parse_amount(value)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def read_table(spec: TemplateSpec, table: TableSpec, grid: Grid,
+               problems: list[ReadProblem] | None = None) -> TableValues:
+    """Table values as the sheet shows them, each figure with its cell address."""
+    problems = problems if problems is not None else []
+    places = columns(table)
+    first = body_row(table)
+    class_names = {name: code for code, name in spec.codes.functional.items() if len(code) == 3}
+    panels: list[list[TableRow]] = []
+    heights: list[int] = []
+    for p, panel in enumerate(table.panels):
+        cols = [pl for pl in places if pl.panel == p]
+        rows: list[TableRow] = []
+        fixed = _fixed_slots(spec, table, p)
+        r = first
+        while True:
+            cells = [cell_at(grid, r, pl.index) for pl in cols]
+            lead = _text(cell_at(grid, r, cols[0].index))
+            if table.code_driven:
+                if lead.startswith("注") or all(v is None or _text(v) == "" for v in cells):
+                    break
+            elif r - first >= len(fixed):
+                break
+            row = _read_row(table, cols, r, fixed[r - first] if not table.code_driven else None, class_names, grid,
+                            problems)
+            if row is not None:
+                rows.append(row)
+            r += 1
+        heights.append(r - first)
+        panels.append(rows)
+    footers: list[TableRow | None] = []
+    footer_r = first + max(heights, default=0)
+    for p, panel in enumerate(table.panels):
+        if panel.footer is None:
+            footers.append(None)
+            continue
+        cols = [pl for pl in places if pl.panel == p]
+        footers.append(_read_values(TableRow(key=panel.footer.key or "", label=panel.footer.label, role="footer"),
+                                    table, cols, footer_r, grid, problems))
+    empty = table.code_driven and not any(r.code for rows in panels for r in rows)
+    return TableValues(table.id, panels, footers, empty=empty)
+
+
+def _fixed_slots(spec: TemplateSpec, table: TableSpec, p: int) -> list[tuple[str, Any]]:
+    """For a fixed-layout panel: what each body row is (key, label) in order."""
+    out: list[tuple[str, Any]] = []
+    for row in table.panels[p].rows:
+        if row.kind == "spare":
+            lo, hi = row.lines or (0, -1)
+            out += [("spare", n) for n in range(lo, hi + 1)]
+        elif row.kind == "fixed":
+            out.append(("fixed", row))
+        elif row.kind == "classes":
+            lo, hi = row.lines or (0, -1)
+            out += [("class", n) for n in range(lo, hi + 1)]
+        elif row.kind == "codes":
+            for code in sorted(spec.codes.scheme(row.scheme or "economic")):
+                if any(code.startswith(x) for x in row.include):
+                    out.append(("code", code))
+    return out
+
+
+def _read_row(table: TableSpec, cols: list[ColumnPlace], r: int, slot: tuple[str, Any] | None,
+              class_names: dict[str, str], grid: Grid, problems: list[ReadProblem]) -> TableRow | None:
+    by_role = {pl.spec.role: pl for pl in reversed(cols)}
+    label = _text(cell_at(grid, r, by_role["label"].index)) if "label" in by_role else ""
+    name = _text(cell_at(grid, r, by_role["name"].index)) if "name" in by_role else ""
+    raw_code = cell_at(grid, r, by_role["code"].index) if "code" in by_role else None
+    line_value = cell_at(grid, r, by_role["line"].index) if "line" in by_role else None
+    line = int(line_value) if isinstance(line_value, int | float) else None
+    if slot is None:  # code-driven table
+        text = _text(raw_code)
+        if text.replace(" ", "") in ("合计", "总计"):
+            row = TableRow(key="total", label="合计", role="total")
+        else:
+            try:
+                code = normalise_code(raw_code)
+            except BadCode:
+                code = None
+            if code is None:
+                problems.append(ReadProblem(table.sheet, a1(r, by_role["code"].index), raw_code, "bad-code"))
+                return None
+            row = TableRow(key=code, label=name, code=code)
+        return _read_values(row, table, cols, r, grid, problems)
+    kind, what = slot
+    if kind == "spare":
+        return None
+    if kind == "fixed":
+        row = TableRow(key=what.key, label=label or what.label, line=line or what.line, role=what.role)
+    elif kind == "class":
+        if not label:
+            return None
+        code = class_names.get(label)
+        row = TableRow(key=code or f"?{label}", label=label, code=code, line=line or what)
+    else:
+        row = TableRow(key=what, label=name, code=what)
+    return _read_values(row, table, cols, r, grid, problems)
+
+
+def _read_values(row: TableRow, table: TableSpec, cols: list[ColumnPlace], r: int, grid: Grid,
+                 problems: list[ReadProblem]) -> TableRow:
+    for pl in cols:
+        if pl.spec.role != "amount":
+            continue
+        raw = cell_at(grid, r, pl.index)
+        address = a1(r, pl.index)
+        row.cells[pl.spec.key] = address
+        try:
+            row.values[pl.spec.key] = _amount(raw)
+        except NotANumber:
+            problems.append(ReadProblem(table.sheet, address, raw, "not-a-number"))
+            row.values[pl.spec.key] = None
+    return row

@@ -1,0 +1,23 @@
+"""Marks in the workbook: the shared vocabulary of Validate's front ends.
+
+Validate produces :class:`CellMark` items; each adapter (openpyxl for files, xlwings for
+the live workbook) paints them, lists them on the 校验结果 sheet, and remembers each
+cell's own formatting on a hidden state sheet so that 清除标记 restores it exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RESULTS_SHEET = "校验结果"
+STATE_SHEET = "_juesuan_marks"  # hidden; one row per marked cell with its original formatting
+MARK_COLOURS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+NOTE_AUTHOR = "决算助手"
+
+
+@dataclass(frozen=True)
+class CellMark:
+    sheet: str
+    cell: str  # A1 address
+    severity: str  # error | warning | info
+    note: str  # what is wrong, in Chinese (shown as the cell's note)

@@ -1,0 +1,117 @@
+"""A realistic sample department (示例部门) for the demo, the tests and the benchmarks.
+
+Deterministic for a given seed. :func:`sample_inputs` returns the rows of each input sheet
+(amounts in 元, two decimals) in the column order of the 2019 spec.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+GP, GF, OTHER = "一般公共预算财政拨款", "政府性基金预算财政拨款", "其他资金"
+BASIC, PROJECT = "基本支出", "项目支出"
+
+# (功能分类项, 经济分类款, 支出类别, 资金来源, typical annual 元, project)
+_PATTERN = [
+    ("2110101", "30101", BASIC, GP, 3_200_000, ""), ("2110101", "30102", BASIC, GP, 2_100_000, ""),
+    ("2110101", "30103", BASIC, GP, 600_000, ""), ("2110101", "30107", BASIC, GP, 1_500_000, ""),
+    ("2110101", "30112", BASIC, GP, 90_000, ""), ("2110101", "30199", BASIC, GP, 120_000, ""),
+    ("2080505", "30108", BASIC, GP, 820_000, ""), ("2080506", "30109", BASIC, GP, 330_000, ""),
+    ("2101101", "30110", BASIC, GP, 410_000, ""), ("2101103", "30111", BASIC, GP, 95_000, ""),
+    ("2210201", "30113", BASIC, GP, 610_000, ""), ("2080501", "30302", BASIC, GP, 180_000, ""),
+    ("2080501", "30305", BASIC, GP, 40_000, ""), ("2080801", "30304", BASIC, GP, 60_000, ""),
+    ("2110101", "30201", BASIC, GP, 160_000, ""), ("2110101", "30205", BASIC, GP, 30_000, ""),
+    ("2110101", "30206", BASIC, GP, 110_000, ""), ("2110101", "30207", BASIC, GP, 70_000, ""),
+    ("2110101", "30211", BASIC, GP, 140_000, ""), ("2110101", "30213", BASIC, GP, 90_000, ""),
+    ("2110101", "30215", BASIC, GP, 25_000, ""), ("2110101", "30216", BASIC, GP, 45_000, ""),
+    ("2110101", "30217", BASIC, GP, 28_000, ""), ("2110101", "30228", BASIC, GP, 85_000, ""),
+    ("2110101", "30229", BASIC, GP, 70_000, ""), ("2110101", "30231", BASIC, GP, 150_000, ""),
+    ("2110101", "30239", BASIC, GP, 260_000, ""), ("2110101", "30299", BASIC, GP, 55_000, ""),
+    ("2110101", "31002", BASIC, GP, 80_000, ""), ("2110101", "30212", BASIC, GP, 60_000, ""),
+    ("2110104", "30227", PROJECT, GP, 450_000, "生态环境保护宣传教育"),
+    ("2110105", "30227", PROJECT, GP, 820_000, "环境保护规划编制"),
+    ("2110199", "30226", PROJECT, GP, 380_000, "环境应急能力建设"),
+    ("2110199", "30217", PROJECT, GP, 12_000, "环境应急能力建设"),
+    ("2110301", "30227", PROJECT, GP, 2_600_000, "大气污染防治"),
+    ("2110301", "31003", PROJECT, GP, 1_400_000, "大气污染防治"),
+    ("2110302", "30227", PROJECT, GP, 1_900_000, "水污染防治"),
+    ("2111101", "31007", PROJECT, GP, 980_000, "生态环境监测网络建设"),
+    ("2111101", "30218", PROJECT, GP, 360_000, "生态环境监测网络建设"),
+    ("2111102", "30211", PROJECT, GP, 210_000, "生态环境执法检查"),
+    ("2111102", "31013", PROJECT, GP, 260_000, "执法执勤用车购置"),
+    ("2120899", "30227", PROJECT, GF, 700_000, "土地出让收入安排的污染治理"),
+    ("2120899", "31005", PROJECT, GF, 500_000, "土地出让收入安排的污染治理"),
+    ("2110101", "30201", BASIC, OTHER, 40_000, ""), ("2110101", "30226", BASIC, OTHER, 90_000, ""),
+    ("2110199", "30227", PROJECT, OTHER, 150_000, "环境技术服务"),
+]
+
+
+def _money(rng: random.Random, typical: float) -> Decimal:
+    return Decimal(int(typical * rng.uniform(0.02, 0.3) * 100)) / 100
+
+
+def sample_inputs(seed: int = 2019, dept: str = "某市生态环境局", year: str = "2019") -> dict[str, list[list]]:
+    """Rows of every input sheet for a plausible department (a few hundred ledger lines)."""
+    rng = random.Random(seed)
+    expense: list[list] = []
+    spent: dict[tuple[str, str], Decimal] = {}
+    for func, econ, kind, fund, typical, project in _PATTERN:
+        remaining = Decimal(int(typical * rng.uniform(0.8, 1.2)))
+        while remaining > 0:
+            amount = min(remaining, _money(rng, typical))
+            remaining -= amount
+            expense.append([func, econ, kind, fund, amount, project, ""])
+            spent[(func, fund)] = spent.get((func, fund), Decimal(0)) + amount
+    expense.append(["2110101", "30201", BASIC, GP, Decimal("-1280.50"), "", ""])  # a correction
+    spent[("2110101", GP)] -= Decimal("1280.50")
+    rng.shuffle(expense)
+    income: list[list] = []
+    for (func, fund), total in sorted(spent.items()):
+        kind = {GP: "一般公共预算财政拨款收入", GF: "政府性基金预算财政拨款收入"}.get(fund)
+        if kind is None:
+            continue
+        factor = Decimal(str(round(rng.uniform(0.97, 1.03), 4)))
+        income.append([func, "", kind, (total * factor).quantize(Decimal("0.01"))])
+    income.append(["2110101", "", "事业收入", Decimal("285000.00")])
+    income.append(["2110199", "", "事业收入", Decimal("163500.00")])
+    income.append(["2110101", "", "其他收入", Decimal("12840.36")])
+    balance = [
+        ["年初结转和结余", GP, "", Decimal("836412.25")],
+        ["年初结转和结余", GF, "2120899", Decimal("120000.00")],
+        ["年初结转和结余", OTHER, "", Decimal("95210.40")],
+        ["用事业基金弥补收支差额", OTHER, "", Decimal("0")],
+        ["结余分配", OTHER, "", Decimal("18600.00")],
+    ]
+    sangong = [
+        ["因公出国（境）费", Decimal("80000")], ["公务用车购置费", Decimal("300000")],
+        ["公务用车运行费", Decimal("160000")], ["公务接待费", Decimal("45000")],
+    ]
+    return {"info": [["部门名称", dept], ["年度", year], ["模板格式", "2019"]],
+            "income": income, "expense": expense, "balance": balance, "sangong_budget": sangong}
+
+
+def synthetic_inputs(n_lines: int, n_func: int = 200, n_econ: int = 60, seed: int = 7) -> dict[str, list[list]]:
+    """A large department for benchmarks: ``n_lines`` expense lines over ~n_func 项 and ~n_econ 款 codes."""
+    rng = random.Random(seed)
+    classes = ["201", "205", "206", "208", "210", "211", "212", "213", "214", "221"]
+    funcs = sorted({f"{rng.choice(classes)}{rng.randint(1, 30):02d}{rng.randint(1, 99):02d}" for _ in range(n_func * 2)})
+    funcs = funcs[:n_func]
+    econs = sorted({f"{rng.choice(['301', '302', '303', '310'])}{rng.randint(1, 40):02d}" for _ in range(n_econ * 2)})
+    econs = econs[:n_econ]
+    expense = []
+    spent: dict[tuple[str, str], Decimal] = {}
+    for _ in range(n_lines):
+        func, econ = rng.choice(funcs), rng.choice(econs)
+        fund = rng.choices([GP, GF, OTHER], weights=[80, 5, 15])[0]
+        kind = rng.choice([BASIC, PROJECT])
+        amount = Decimal(rng.randint(-5_000, 2_000_000)) / 100
+        expense.append([func, econ, kind, fund, amount, "项目" + func[-2:] if kind == PROJECT else "", ""])
+        spent[(func, fund)] = spent.get((func, fund), Decimal(0)) + amount
+    income = []
+    for (func, fund), total in sorted(spent.items()):
+        kind = {GP: "一般公共预算财政拨款收入", GF: "政府性基金预算财政拨款收入", OTHER: "事业收入"}[fund]
+        income.append([func, "", kind, total])
+    base = sample_inputs(seed)
+    return {"info": [["部门名称", "基准测试部门"], ["年度", "2019"], ["模板格式", "2019"]], "income": income,
+            "expense": expense, "balance": base["balance"], "sangong_budget": base["sangong_budget"]}
