@@ -215,7 +215,7 @@ def read_table(spec: TemplateSpec, table: TableSpec, grid: Grid,
     class_names = {name: code for code, name in spec.codes.functional.items() if len(code) == 3}
     panels: list[list[TableRow]] = []
     heights: list[int] = []
-    for p, panel in enumerate(table.panels):
+    for p in range(len(table.panels)):
         cols = [pl for pl in places if pl.panel == p]
         rows: list[TableRow] = []
         fixed = _fixed_slots(spec, table, p)
