@@ -1,7 +1,6 @@
-"""Sheet layouts: where every title, header, row and figure of a table sits, in both
-directions — :func:`render_table` turns table values into a :class:`SheetPicture`
-(template build, Fill, import) and :func:`read_table` reads a sheet's grid back into
-table values with each figure's cell address (Validate, narrative).
+"""Sheet layouts: where every title, header, row and figure of a table sits.
+:func:`render_table` turns table values into a :class:`SheetPicture` (template build,
+Fill, import); :mod:`juesuan.reading` reads a sheet back with the same geometry.
 
 Table sheet rows (0-based): 0 title · 1 公开0X表 label · 2 部门/单位 · 3… header rows ·
 栏次 row · body · note line. Panels stand side by side, left to right.
@@ -10,12 +9,9 @@ Table sheet rows (0-based): 0 title · 1 公开0X表 label · 2 部门/单位 ·
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from juesuan.codes import BadCode, normalise_code
-from juesuan.money import NotANumber, parse_amount
-from juesuan.port import Grid, SheetPicture, a1, cell_at, column_letter
+from juesuan.port import SheetPicture, column_letter
 from juesuan.spec.model import ColumnSpec, InputSheetSpec, TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
 
@@ -183,138 +179,3 @@ def render_input(sheet: InputSheetSpec, rows: list[list[Any]] | None = None, spe
     pic.print_title_rows = (1, 1)
     pic.unlocked_ranges.append(f"A3:{column_letter(last)}{end}")
     return pic
-
-
-# -- reading back ----------------------------------------------------------------------
-@dataclass
-class ReadProblem:
-    sheet: str
-    cell: str
-    value: Any
-    reason: str
-
-
-def _amount(value: Any) -> Decimal | None:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return parse_amount(value)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value).strip()
-
-
-def read_table(spec: TemplateSpec, table: TableSpec, grid: Grid,
-               problems: list[ReadProblem] | None = None) -> TableValues:
-    """Table values as the sheet shows them, each figure with its cell address."""
-    problems = problems if problems is not None else []
-    places = columns(table)
-    first = body_row(table)
-    class_names = {name: code for code, name in spec.codes.functional.items() if len(code) == 3}
-    panels: list[list[TableRow]] = []
-    heights: list[int] = []
-    for p in range(len(table.panels)):
-        cols = [pl for pl in places if pl.panel == p]
-        rows: list[TableRow] = []
-        fixed = _fixed_slots(spec, table, p)
-        r = first
-        while True:
-            cells = [cell_at(grid, r, pl.index) for pl in cols]
-            lead = _text(cell_at(grid, r, cols[0].index))
-            if table.code_driven:
-                if lead.startswith("注") or all(v is None or _text(v) == "" for v in cells):
-                    break
-            elif r - first >= len(fixed):
-                break
-            row = _read_row(table, cols, r, fixed[r - first] if not table.code_driven else None, class_names, grid,
-                            problems)
-            if row is not None:
-                rows.append(row)
-            r += 1
-        heights.append(r - first)
-        panels.append(rows)
-    footers: list[TableRow | None] = []
-    footer_r = first + max(heights, default=0)
-    for p, panel in enumerate(table.panels):
-        if panel.footer is None:
-            footers.append(None)
-            continue
-        cols = [pl for pl in places if pl.panel == p]
-        footers.append(_read_values(TableRow(key=panel.footer.key or "", label=panel.footer.label, role="footer"),
-                                    table, cols, footer_r, grid, problems))
-    empty = table.code_driven and not any(r.code for rows in panels for r in rows)
-    return TableValues(table.id, panels, footers, empty=empty)
-
-
-def _fixed_slots(spec: TemplateSpec, table: TableSpec, p: int) -> list[tuple[str, Any]]:
-    """For a fixed-layout panel: what each body row is (key, label) in order."""
-    out: list[tuple[str, Any]] = []
-    for row in table.panels[p].rows:
-        if row.kind == "spare":
-            lo, hi = row.lines or (0, -1)
-            out += [("spare", n) for n in range(lo, hi + 1)]
-        elif row.kind == "fixed":
-            out.append(("fixed", row))
-        elif row.kind == "classes":
-            lo, hi = row.lines or (0, -1)
-            out += [("class", n) for n in range(lo, hi + 1)]
-        elif row.kind == "codes":
-            for code in sorted(spec.codes.scheme(row.scheme or "economic")):
-                if any(code.startswith(x) for x in row.include):
-                    out.append(("code", code))
-    return out
-
-
-def _read_row(table: TableSpec, cols: list[ColumnPlace], r: int, slot: tuple[str, Any] | None,
-              class_names: dict[str, str], grid: Grid, problems: list[ReadProblem]) -> TableRow | None:
-    by_role = {pl.spec.role: pl for pl in reversed(cols)}
-    label = _text(cell_at(grid, r, by_role["label"].index)) if "label" in by_role else ""
-    name = _text(cell_at(grid, r, by_role["name"].index)) if "name" in by_role else ""
-    raw_code = cell_at(grid, r, by_role["code"].index) if "code" in by_role else None
-    line_value = cell_at(grid, r, by_role["line"].index) if "line" in by_role else None
-    line = int(line_value) if isinstance(line_value, int | float) else None
-    if slot is None:  # code-driven table
-        text = _text(raw_code)
-        if text.replace(" ", "") in ("合计", "总计"):
-            row = TableRow(key="total", label="合计", role="total")
-        else:
-            try:
-                code = normalise_code(raw_code)
-            except BadCode:
-                code = None
-            if code is None:
-                problems.append(ReadProblem(table.sheet, a1(r, by_role["code"].index), raw_code, "bad-code"))
-                return None
-            row = TableRow(key=code, label=name, code=code)
-        return _read_values(row, table, cols, r, grid, problems)
-    kind, what = slot
-    if kind == "spare":
-        return None
-    if kind == "fixed":
-        row = TableRow(key=what.key, label=label or what.label, line=line or what.line, role=what.role)
-    elif kind == "class":
-        if not label:
-            return None
-        code = class_names.get(label)
-        row = TableRow(key=code or f"?{label}", label=label, code=code, line=line or what)
-    else:
-        row = TableRow(key=what, label=name, code=what)
-    return _read_values(row, table, cols, r, grid, problems)
-
-
-def _read_values(row: TableRow, table: TableSpec, cols: list[ColumnPlace], r: int, grid: Grid,
-                 problems: list[ReadProblem]) -> TableRow:
-    for pl in cols:
-        if pl.spec.role != "amount":
-            continue
-        raw = cell_at(grid, r, pl.index)
-        address = a1(r, pl.index)
-        row.cells[pl.spec.key] = address
-        try:
-            row.values[pl.spec.key] = _amount(raw)
-        except NotANumber:
-            problems.append(ReadProblem(table.sheet, address, raw, "not-a-number"))
-            row.values[pl.spec.key] = None
-    return row

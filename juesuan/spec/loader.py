@@ -61,7 +61,31 @@ def load_spec_file(path: str | Path) -> TemplateSpec:
         raise SpecError(path.name, f"YAML 语法错误 / YAML syntax: {exc}") from exc
     except OSError as exc:
         raise SpecError(path.name, f"无法读取 / cannot read: {exc}") from exc
+    if isinstance(doc, dict):
+        doc = _with_includes(doc, path.parent)
     return parse_spec(doc, base=path.parent, name=str(path))
+
+
+def _with_includes(doc: dict, base: Path) -> dict:
+    """Merge the top-level sections of the files named by ``include`` (rules, evaluations,
+    narrative …) into the spec; a section may not be defined twice."""
+    includes = doc.get("include") or []
+    if isinstance(includes, str):
+        includes = [includes]
+    merged = dict(doc)
+    for name in includes:
+        path = base / str(name)
+        try:
+            part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise SpecError(f"include {name}", f"无法读取 / cannot read: {exc}") from exc
+        if not isinstance(part, dict):
+            raise SpecError(f"include {name}", "应为 YAML 映射 / must be a YAML mapping")
+        for key, value in part.items():
+            if key in merged:
+                raise SpecError(f"include {name}", f"节“{key}”重复定义 / section '{key}' defined twice")
+            merged[key] = value
+    return merged
 
 
 def _need(d: dict, key: str, where: str, kind: type | tuple[type, ...] = str) -> Any:
