@@ -70,6 +70,9 @@ def read_table(spec: TemplateSpec, table: TableSpec, grid: Grid,
         if panel.footer is None:
             footers.append(None)
             continue
+        if panel.footer.derive is None:  # a label-only footer cell
+            footers.append(TableRow(key=panel.footer.key or "", label=panel.footer.label, role="footer"))
+            continue
         cols = [pl for pl in places if pl.panel == p]
         footers.append(_read_values(TableRow(key=panel.footer.key or "", label=panel.footer.label, role="footer"),
                                     table, cols, footer_r, grid, problems))
