@@ -52,7 +52,6 @@ DISPATCHER = (
 )
 _RUNMAIN_RE = re.compile(rb"^Sub RunMain\(control As IRibbonControl\)\r?\n.*?^End Sub\r?\n", re.M | re.S)
 _PROJECT_NAME_RE = re.compile(rb'^(Public Const PROJECT_NAME As String = ")([^"]*)(")', re.M)
-_PAD_MARK = "' juesuan build padding: "
 
 
 class AddinBuildError(RuntimeError):
@@ -77,36 +76,41 @@ def template_path() -> Path:
 
 
 # -- VBA -----------------------------------------------------------------------------------
-def _padding(count: int, variant: int, newline: bytes) -> bytes:
-    """Deterministic, poorly compressible comment lines with ``count`` payload characters."""
+def _padding(count: int, newline: bytes) -> bytes:
+    """``count`` deterministic, poorly compressible characters as VBA comment lines."""
     alphabet = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-    state = 0x2545F491 + 7919 * variant
+    state = 0x2545F491
     chars = bytearray()
     for _ in range(count):
         state = (state * 1103515245 + 12345) & 0x7FFFFFFF
         chars.append(alphabet[(state >> 16) % len(alphabet)])
-    lines = [bytes(chars[i : i + 80]) for i in range(0, len(chars), 80)] or [b""]
-    return b"".join(_PAD_MARK.encode("ascii") + line + newline for line in lines)
+    return b"".join(b"'" + chars[i : i + 80] + newline for i in range(0, len(chars), 80))
 
 
 def fit_compressed(source: bytes, size: int) -> bytes:
-    """Compress ``source`` to exactly ``size`` bytes, appending VBA comment padding if needed."""
+    """Compress ``source`` to exactly ``size`` bytes.
+
+    Two knobs make up the difference: a trailing VBA comment of ``n`` pseudo-random
+    characters (about 9/8 byte each) and encoding the first ``k`` matches as literals
+    (a byte or so each).  The first ``(n, k)`` that lands exactly on ``size`` wins.
+    """
     newline = b"\r\n" if b"\r\n" in source else b"\n"
     packed = ovba.compress(source)
-    if len(packed) == size:
-        return packed
     if len(packed) > size:
         raise _fail(
             f"新的 VBA 源码压缩后 {len(packed)} 字节，超过原模块的 {size} 字节。",
             f"new VBA source compresses to {len(packed)} bytes, more than the module's {size}.",
         )
-    for variant in range(16):
-        for count in range(size - len(packed) + 1):
-            candidate = ovba.compress(source + _padding(count, variant, newline))
-            if len(candidate) == size:
+    for count in range(size - len(packed) + 1):
+        padded = source + _padding(count, newline)
+        for literals in range(64):
+            candidate = ovba.compress(padded, literals)
+            if len(candidate) == size and ovba.decompress(candidate) == padded:
                 return candidate
             if len(candidate) > size:
                 break
+        if len(ovba.compress(padded)) > size:
+            break
     raise _fail(
         f"无法把 VBA 源码填充到恰好 {size} 字节。",
         f"could not pad the VBA source to exactly {size} compressed bytes.",

@@ -69,8 +69,12 @@ def decompress(data: bytes) -> bytes:
     return bytes(out)
 
 
-def _compress_chunk(chunk: bytes) -> bytes:
-    """Token sequences for one decompressed chunk (2.4.1.3.7), longest-match greedy."""
+def _compress_chunk(chunk: bytes, skip: list[int]) -> bytes:
+    """Token sequences for one decompressed chunk (2.4.1.3.7), longest-match greedy.
+
+    ``skip[0]`` matches are emitted as literals instead (and the counter is decremented):
+    a valid but larger encoding, which lets callers hit an exact output size.
+    """
     n = len(chunk)
     buf = bytearray()
     seen: dict[bytes, list[int]] = {}
@@ -99,6 +103,9 @@ def _compress_chunk(chunk: bytes) -> bytes:
                         best_len, best_off = length, pos - cand
                         if length == limit:
                             break
+            if best_len >= 3 and skip[0] > 0:
+                skip[0] -= 1
+                best_len = 0
             if best_len >= 3:
                 token = ((best_off - 1) << (16 - bits)) | (best_len - 3)
                 buf += token.to_bytes(2, "little")
@@ -114,12 +121,16 @@ def _compress_chunk(chunk: bytes) -> bytes:
     return bytes(buf)
 
 
-def compress(data: bytes) -> bytes:
-    """Compress ``data`` into a CompressedContainer (2.4.1.3.6)."""
+def compress(data: bytes, literal_matches: int = 0) -> bytes:
+    """Compress ``data`` into a CompressedContainer (2.4.1.3.6).
+
+    ``literal_matches``: encode the first that many matches as literals (see _compress_chunk).
+    """
     out = bytearray([_SIGNATURE])
+    skip = [literal_matches]
     for start in range(0, len(data), CHUNK):
         chunk = data[start : start + CHUNK]
-        body = _compress_chunk(chunk)
+        body = _compress_chunk(chunk, skip)
         if len(body) > CHUNK:  # would not fit the 12-bit size: store a raw chunk (2.4.1.3.10)
             header = (CHUNK - 1) | (_CHUNK_SIGNATURE << 12)
             out += header.to_bytes(2, "little") + chunk.ljust(CHUNK, b"\x00")

@@ -1,0 +1,115 @@
+"""决算助手工作表函数 (xlwings UDFs): ``JS_SUMCODE``, ``JS_ROLLUP``, ``JS_NAME``, ``JS_WAN``,
+``JS_PCT``, ``JS_SHARES``, ``JS_CONSISTENT``, ``JS_RATE``, ``JS_SCORE``, ``JS_GRADE``.
+
+A thin layer: each function only declares its Excel interface (Chinese docstring and
+argument help shown by Excel's function wizard) and calls :mod:`juesuan.udf_logic`
+through :func:`~juesuan.udf_logic.excel_call`, which returns numbers as floats (Excel
+cells are doubles; the sums themselves are exact ``Decimal``) and any failure as a
+readable ``#…`` string. Off Windows the xlwings decorators are no-ops, so these are plain
+functions (the tests call them directly).
+
+Parameters are annotated ``Any`` on purpose: on Windows xlwings turns type hints into
+converters, and only ``Any``/``str``/``float``/``int``/``list`` map to its default one.
+Ranges whose shape matters are read with ``ndim=2`` so that a column stays a column.
+Dynamic-array results (``JS_ROLLUP``, ``JS_SHARES``, ranged arguments) spill in Excel
+365/2021; in older Excel enter them as array formulas over a selected range.
+
+Set the add-in's ``UDF_MODULES`` to ``juesuan_udfs``; this file is a top-level module
+(``udfs/`` is not a package).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xlwings as xw
+
+from juesuan import udf_logic as logic
+
+CATEGORY = "决算助手"
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("codes", doc="科目编码区域（功能分类或经济分类，可为数字或文本，如 2150510）")
+@xw.arg("amounts", doc="金额区域，与编码区域行数相同；结果单位与此相同")
+@xw.arg("prefix", ndim=2, doc="类/款/项编码前缀（3、5 或 7 位）；空白或“合计”表示全部；可为区域")
+@xw.arg("criteria1", doc="可选：条件区域1（如 支出类别 列）")
+@xw.arg("value1", doc="可选：条件值1（如 基本支出）")
+@xw.arg("criteria2", doc="可选：条件区域2（如 资金来源 列）")
+@xw.arg("value2", doc="可选：条件值2")
+def JS_SUMCODE(codes: Any, amounts: Any, prefix: Any, criteria1: Any = None, value1: Any = None,
+               criteria2: Any = None, value2: Any = None) -> Any:
+    """按科目编码前缀（类/款/项）汇总金额，可附加最多两个条件（如 支出类别=基本支出）。精确求和，单位与金额区域相同。"""
+    return logic.excel_call(logic.sum_by_code, codes, amounts, prefix, criteria1, value1, criteria2, value2)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("codes", doc="科目编码区域（项级明细，如 2150510）")
+@xw.arg("amounts", doc="金额区域，与编码区域行数相同")
+def JS_ROLLUP(codes: Any, amounts: Any) -> Any:
+    """把明细按类/款/项逐级汇总，返回动态数组：编码、科目名称（2019 年科目表）、金额；第一行为合计，其余按编码排序。"""
+    return logic.excel_call(logic.rollup, codes, amounts)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("code", ndim=2, doc="科目编码（功能分类 3/5/7 位或经济分类 3/5 位），可为区域")
+def JS_NAME(code: Any) -> Any:
+    """返回科目编码在模板科目表（2019 年格式）中的名称；未收录的编码返回 #未收录。"""
+    return logic.excel_call(logic.elementwise, logic.code_name, code)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("yuan", ndim=2, doc="以元为单位的金额，可为区域")
+def JS_WAN(yuan: Any) -> Any:
+    """元转换为万元，四舍五入（half-up）保留两位小数。"""
+    return logic.excel_call(logic.elementwise, logic.to_wan, yuan)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("part", ndim=2, doc="部分（分子），可为区域")
+@xw.arg("base", ndim=2, doc="基数（分母），如 本年支出合计；为 0 时返回 #无基数")
+@xw.arg("digits", doc="保留小数位数，默认 2")
+def JS_PCT(part: Any, base: Any, digits: Any = 2) -> Any:
+    """百分比 = 部分 ÷ 基数 × 100，四舍五入到指定小数位（返回 53.27 表示 53.27%）。"""
+    return logic.excel_call(logic.elementwise, logic.percent, part, base, digits)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("values", ndim=2, doc="各组成部分的金额（一行或一列），不能为负")
+@xw.arg("digits", doc="保留小数位数，默认 2")
+def JS_SHARES(values: Any, digits: Any = 2) -> Any:
+    """各部分占比（%），用最大余数法调整，使各占比之和恰好为 100；返回与输入形状相同的区域。"""
+    return logic.excel_call(logic.shares, values, digits)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("total", doc="合计数（单个单元格）")
+@xw.arg("items", doc="组成合计的各项（区域），空白视为 0")
+def JS_CONSISTENT(total: Any, items: Any) -> Any:
+    """检查合计是否等于各项之和：一致返回 ✓；差异可由四舍五入解释返回“≈ 舍入差 0.01”；否则返回“✗ 差 X”（X = 合计 − 各项之和）。"""
+    return logic.excel_call(logic.consistency, total, items)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("A", ndim=2, doc="全年预算数(A)")
+@xw.arg("B", ndim=2, doc="全年执行数(B)")
+def JS_RATE(A: Any, B: Any) -> Any:
+    """执行率 = B ÷ A × 100，四舍五入保留两位小数（返回 91.2 表示 91.20%）；A 为 0 时返回 #无预算数。"""
+    return logic.excel_call(logic.elementwise, logic.rate, A, B)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("A", ndim=2, doc="年度指标值(A)（预算块为全年预算数）")
+@xw.arg("B", ndim=2, doc="实际完成值(B)（预算块为全年执行数）")
+@xw.arg("weight", ndim=2, doc="分值")
+@xw.arg("direction", ndim=2, doc="指标方向：≥（正向，也可写 >=）或 ≤（反向，也可写 <=）")
+def JS_SCORE(A: Any, B: Any, weight: Any, direction: Any) -> Any:
+    """绩效自评得分：正向指标 = 分值 × min(B/A, 1)，反向指标 = 分值 × min(A/B, 1)，四舍五入保留两位小数。"""
+    return logic.excel_call(logic.elementwise, logic.score, A, B, weight, direction)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("score", ndim=2, doc="自评总分")
+def JS_GRADE(score: Any) -> Any:
+    """自评等级：先四舍五入到两位小数，再判定 优（≥90）、良（80–<90）、中（60–<80）、差（<60）。"""
+    return logic.excel_call(logic.elementwise, logic.grade, score)
