@@ -48,32 +48,57 @@ class _Leaves:
     exact: list[Decimal]
 
 
-def _dim(key: tuple[str, ...], name: str) -> str:
-    if name == "fiscal":
-        return "财政拨款" if key[2] in FISCAL_INCOME else "非财政拨款"
+def _dim(key: tuple[str, ...], name: str, groups: dict[str, str] | None = None) -> str:
     if name == "econ_class":
         return key[1][:3]
+    if name == "econ_group":
+        return (groups or {}).get(key[1][:3], "")
     return key[DIMS.index(name)]
 
 
+def _func_path(func: str) -> tuple[str, ...]:
+    return tuple(ancestors(func)) if func else ()
+
+
 def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
+    """Group the ledger into leaves and round them (two stages where the spec says ``split``).
+
+    Stage 1 rounds (项, column atom) amounts — e.g. atom = (资金来源, 支出类别) — keeping every
+    function node within a cent both per atom and over all atoms. Stage 2 splits each
+    rounded amount over the ``split`` dimensions (经济分类), keeping the stage-1 totals exactly
+    and each 经济分类 node of the atom within a cent where that is feasible.
+    """
     sums: dict[str, dict[tuple[str, ...], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for line in ledger.lines:
         sums[line.ledger][(line.func, line.econ, line.kind, line.fund, line.item)] += line.amount
+    econ_groups = {str(c): g for g, codes in (spec.raw.get("econ_groups") or {}).items() for c in codes}
     out: dict[str, _Leaves] = {}
     for name, groups in sums.items():
+        config = spec.rounding.get(name, {})
+        atom_dims = config.get("columns", ())
+        split_dims = config.get("split", ())
         keys = sorted(groups)
-        exact = [groups[k] / YUAN_PER_WAN for k in keys]
-        config = spec.rounding.get(name, {"rows": ("func",), "columns": ()})
-        leaves = []
-        for k, e in zip(keys, exact, strict=True):
-            row_path: tuple[str, ...] = ()
-            for dim in config["rows"]:
-                value = _dim(k, dim)
-                row_path += tuple(ancestors(value)) if dim == "func" and value else (value,)
-            col_path = tuple(_dim(k, dim) for dim in config["columns"])
-            leaves.append(Leaf(row_path, col_path, e))
-        out[name] = _Leaves(keys, controlled_round(leaves), exact)
+        exact = {k: groups[k] / YUAN_PER_WAN for k in keys}
+        # stage 1: (func, atom)
+        stage1: dict[tuple[str, tuple[str, ...]], Decimal] = defaultdict(Decimal)
+        for k in keys:
+            stage1[(k[0], tuple(_dim(k, d) for d in atom_dims))] += exact[k]
+        s1_keys = sorted(stage1)
+        s1_leaves = [Leaf(_func_path(func), atom + _func_path(func), stage1[(func, atom)]) for func, atom in s1_keys]
+        s1_cents = dict(zip(s1_keys, controlled_round(s1_leaves), strict=True))
+        if not split_dims:
+            cents = [s1_cents[(k[0], tuple(_dim(k, d) for d in atom_dims))] for k in keys]
+        else:
+            by_atom: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+            for k in keys:
+                by_atom[tuple(_dim(k, d) for d in atom_dims)].append(k)
+            rounded: dict[tuple[str, ...], int] = {}
+            for atom, members in by_atom.items():
+                leaves = [Leaf((k[0],), tuple(_dim(k, d, econ_groups) for d in split_dims), exact[k]) for k in members]
+                targets = {(func,): s1_cents[(func, a)] for (func, a) in s1_keys if a == atom}
+                rounded.update(zip(members, controlled_round(leaves, targets), strict=True))
+            cents = [rounded[k] for k in keys]
+        out[name] = _Leaves(keys, cents, [exact[k] for k in keys])
     return out
 
 

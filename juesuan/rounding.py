@@ -1,7 +1,7 @@
 """Controlled rounding: round leaf amounts to whole cents so that every node of two
 hierarchies (a row tree and a column tree over the same leaves) stays within one cent of
 its exact value, while every published total is, by construction, the sum of its
-published items.
+published items (Fill derives every figure from the rounded leaves).
 
 Each leaf is rounded down or up (never further). Choosing which leaves go up is a
 feasible-circulation problem: the leaves are edges from the row tree to the column
@@ -101,35 +101,65 @@ def _floor(x: Decimal) -> int:
     return int(x.to_integral_value(rounding=ROUND_FLOOR))
 
 
-def controlled_round(leaves: Sequence[Leaf]) -> list[int]:
+def controlled_round(leaves: Sequence[Leaf], row_targets: dict[tuple[str, ...], int] | None = None) -> list[int]:
     """Rounded leaf amounts in cents (integers), each the floor or ceiling of its exact value,
-    such that every row-tree and column-tree node total is within one cent of exact."""
+    such that every row-tree and column-tree node total is within one cent of exact.
+
+    ``row_targets`` fixes the rounded total (in cents) of some row-tree nodes (a second
+    stage that splits already-rounded amounts). Those may make the one-cent windows of the
+    column tree infeasible; the windows are then widened a cent at a time until a
+    solution exists (with no column window the targets alone are always feasible).
+    """
     cents = [leaf.exact * HUNDRED for leaf in leaves]
     floors = [_floor(c) for c in cents]
+    targets = row_targets or {}
+    for slack in range(0, 1 + max(1, len(leaves))):
+        result = _solve(leaves, cents, floors, targets, slack)
+        if result is not None:
+            return result
+    raise AssertionError("controlled rounding found no solution")  # pragma: no cover
+
+
+def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int],
+           targets: dict[tuple[str, ...], int], slack: int) -> list[int] | None:
     fracs = [c - f for c, f in zip(cents, floors, strict=True)]
     open_leaves = [i for i, f in enumerate(fracs) if f != 0]
     if not open_leaves:
         return floors
 
-    # Tree nodes (prefixes of the paths) with the fractional mass below them.
+    # Tree nodes (prefixes of the paths): fractional mass, open-leaf count, floor sum below them.
     row_nodes: dict[tuple[str, ...], int] = {}
     col_nodes: dict[tuple[str, ...], int] = {}
     mass_row: list[Decimal] = []
     mass_col: list[Decimal] = []
+    count_row: list[int] = []
+    count_col: list[int] = []
 
-    def node(index: dict, mass: list, path: tuple[str, ...]) -> int:
+    def node(index: dict, mass: list, count: list, path: tuple[str, ...]) -> int:
         k = index.get(path)
         if k is None:
             k = index[path] = len(mass)
             mass.append(Decimal(0))
+            count.append(0)
         return k
 
     for i in open_leaves:
         leaf = leaves[i]
         for depth in range(len(leaf.row_path) + 1):
-            mass_row[node(row_nodes, mass_row, leaf.row_path[:depth])] += fracs[i]
+            k = node(row_nodes, mass_row, count_row, leaf.row_path[:depth])
+            mass_row[k] += fracs[i]
+            count_row[k] += 1
         for depth in range(len(leaf.col_path) + 1):
-            mass_col[node(col_nodes, mass_col, leaf.col_path[:depth])] += fracs[i]
+            k = node(col_nodes, mass_col, count_col, leaf.col_path[:depth])
+            mass_col[k] += fracs[i]
+            count_col[k] += 1
+    floor_sum: dict[tuple[str, ...], int] = {}
+    if targets:
+        for i, leaf in enumerate(leaves):
+            for depth in range(len(leaf.row_path) + 1):
+                path = leaf.row_path[:depth]
+                if path in targets:
+                    floor_sum[path] = floor_sum.get(path, 0) + floors[i]
 
     n_row, n_col = len(mass_row), len(mass_col)
     source, sink = n_row + n_col, n_row + n_col + 1
@@ -137,21 +167,37 @@ def controlled_round(leaves: Sequence[Leaf]) -> list[int]:
     graph = _Dinic(sink + 3)
     excess = [0] * (sink + 3)
 
-    def bounded(u: int, v: int, mass: Decimal) -> None:
-        lo = _floor(mass)
-        hi = lo if mass == lo else lo + 1
+    def bounded(u: int, v: int, lo: int, hi: int) -> bool:
+        if lo > hi:
+            return False
         if hi > lo:
             graph.add(u, v, hi - lo)
         excess[v] += lo
         excess[u] -= lo
+        return True
+
+    def window(mass: Decimal, count: int, widen: int) -> tuple[int, int]:
+        lo = _floor(mass)
+        hi = lo if mass == lo else lo + 1
+        return max(0, lo - widen), min(count, hi + widen)
 
     for path, k in row_nodes.items():
         parent = source if not path else row_nodes[path[:-1]]
-        bounded(parent, k, mass_row[k])
+        if path in targets:
+            want = targets[path] - floor_sum.get(path, 0)
+            ok = bounded(parent, k, want, want)
+        elif targets:  # determined by the fixed nodes below
+            ok = bounded(parent, k, 0, count_row[k])
+        else:
+            ok = bounded(parent, k, *window(mass_row[k], count_row[k], 0))
+        if not ok:
+            return None
     for path, k in col_nodes.items():
         child = n_row + k
         parent = sink if not path else n_row + col_nodes[path[:-1]]
-        bounded(child, parent, mass_col[k])
+        widen = slack if (targets and path) else 0
+        if not bounded(child, parent, *window(mass_col[k], count_col[k], widen if path else len(open_leaves))):
+            return None
     leaf_edges = {}
     for i in open_leaves:
         leaf = leaves[i]
@@ -164,8 +210,10 @@ def controlled_round(leaves: Sequence[Leaf]) -> list[int]:
             need += ex
         elif ex < 0:
             graph.add(v, super_t, -ex)
-    if graph.maxflow(super_s, super_t) != need:  # pragma: no cover - impossible by total unimodularity
-        return [int(c.to_integral_value(rounding=ROUND_HALF_UP)) for c in cents]
+    if graph.maxflow(super_s, super_t) != need:
+        if not targets:  # pragma: no cover - impossible by total unimodularity
+            return [int(c.to_integral_value(rounding=ROUND_HALF_UP)) for c in cents]
+        return None
     result = list(floors)
     for i, e in leaf_edges.items():
         if graph.cap[e] == 0:  # the unit edge carries flow: round up

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import typer
 
+from juesuan.cli.app import app as main_app
 from juesuan.excel.addin_build import AddinBuildError, build_addin
 from juesuan.excel.addin_install import AddinInstallError, install_addin
 
 app = typer.Typer(help="Excel 加载项（决算选项卡）：构建与安装 / the Excel ribbon add-in: build and install.")
+
+main_app.add_typer(app, name="addin")
 
 DEFAULT_OUT = Path("dist") / "juesuan.xlam"
 

@@ -101,7 +101,16 @@ def fit_compressed(source: bytes, size: int) -> bytes:
             f"新的 VBA 源码压缩后 {len(packed)} 字节，超过原模块的 {size} 字节。",
             f"new VBA source compresses to {len(packed)} bytes, more than the module's {size}.",
         )
-    for count in range(size - len(packed) + 1):
+
+    def packed_size(count: int) -> int:
+        return len(ovba.compress(source + _padding(count, newline)))
+
+    # largest padding that still fits (compressed size grows ~monotonically with padding)
+    lo, hi = 0, 2 * (size - len(packed)) + 2
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if packed_size(mid) <= size else (lo, mid - 1)
+    for count in range(lo, max(lo - 16, -1), -1):
         padded = source + _padding(count, newline)
         for literals in range(64):
             candidate = ovba.compress(padded, literals)
@@ -109,8 +118,6 @@ def fit_compressed(source: bytes, size: int) -> bytes:
                 return candidate
             if len(candidate) > size:
                 break
-        if len(ovba.compress(padded)) > size:
-            break
     raise _fail(
         f"无法把 VBA 源码填充到恰好 {size} 字节。",
         f"could not pad the VBA source to exactly {size} compressed bytes.",
@@ -162,13 +169,12 @@ def patch_vba_project(data: bytes) -> bytes:
     cf = CompoundFile(data)
     project, sources = _module_sources(cf)
     by_name = {m.name: m for m in project.modules}
-    edits: list[tuple[str, Callable[[bytes], bytes], str, str]] = [
-        ("RunMain", _new_dispatcher, "RunMain(control As IRibbonControl) 分派过程", "the RunMain dispatcher"),
-        ("PROJECT_NAME", _new_project_name, "xlwings 模块的 PROJECT_NAME 常量", "xlwings' PROJECT_NAME constant"),
+    edits: list[tuple[re.Pattern[bytes], Callable[[bytes], bytes], str, str]] = [
+        (_RUNMAIN_RE, _new_dispatcher, "RunMain(control As IRibbonControl) 分派过程", "the RunMain dispatcher"),
+        (_PROJECT_NAME_RE, _new_project_name, "xlwings 模块的 PROJECT_NAME 常量", "xlwings' PROJECT_NAME constant"),
     ]
-    patterns = {"RunMain": _RUNMAIN_RE, "PROJECT_NAME": _PROJECT_NAME_RE}
-    for key, edit, zh, en in edits:
-        hits = [name for name, src in sources.items() if patterns[key].search(src)]
+    for pattern, edit, zh, en in edits:
+        hits = [name for name, src in sources.items() if pattern.search(src)]
         if len(hits) != 1:
             raise _fail(f"模板中应恰有一个模块含有{zh}，实际 {len(hits)} 个。",
                         f"expected exactly one module with {en}, found {len(hits)}.")
