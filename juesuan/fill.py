@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,7 +34,9 @@ from juesuan.spec.model import (
 from juesuan.tables import FilledAccounts, TableRow, TableValues
 
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 FISCAL_INCOME = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入")
+FISCAL_FUNDS = ("一般公共预算财政拨款", "政府性基金预算财政拨款")
 DIMS = ("func", "econ", "kind", "fund", "item")
 
 
@@ -53,20 +54,26 @@ def _dim(key: tuple[str, ...], name: str, groups: dict[str, str] | None = None) 
         return key[1][:3]
     if name == "econ_group":
         return (groups or {}).get(key[1][:3], "")
+    if name == "fiscal":
+        return "财政拨款" if key[2] in FISCAL_INCOME or key[3] in FISCAL_FUNDS else "非财政拨款"
     return key[DIMS.index(name)]
 
 
 def _func_path(func: str) -> tuple[str, ...]:
-    return tuple(ancestors(func)) if func else ()
+    """The function-tree path of a leaf; leaves without a code sit on a branch of their own."""
+    return tuple(ancestors(func)) if func else ("(无编码)",)
 
 
 def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
-    """Group the ledger into leaves and round them (two stages where the spec says ``split``).
+    """Group the ledger into leaves and round them, one level of the column chain at a time.
 
-    Stage 1 rounds (项, column atom) amounts — e.g. atom = (资金来源, 支出类别) — keeping every
-    function node within a cent both per atom and over all atoms. Stage 2 splits each
-    rounded amount over the ``split`` dimensions (经济分类), keeping the stage-1 totals exactly
-    and each 经济分类 node of the atom within a cent where that is feasible.
+    The spec's ``rounding`` gives, per ledger, a chain of column dimensions (e.g. 财政/非财政 →
+    资金来源 → 支出类别) and optional ``split`` dimensions (经济分类). Stage 0 rounds each
+    功能分类 项's total so every function node is within a cent. Each next stage splits the
+    rounded amounts of the previous one over the next column dimension, keeping them
+    exactly, with every (function node × new column part) within a cent where feasible.
+    The last stage splits each (项 × column part) over the ``split`` dimensions, keeping
+    every node of that tree within a cent over all 项.
     """
     sums: dict[str, dict[tuple[str, ...], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for line in ledger.lines:
@@ -75,29 +82,29 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
     out: dict[str, _Leaves] = {}
     for name, groups in sums.items():
         config = spec.rounding.get(name, {})
-        atom_dims = config.get("columns", ())
-        split_dims = config.get("split", ())
+        chain = tuple(config.get("columns", ()))
+        split = tuple(config.get("split", ()))
         keys = sorted(groups)
         exact = {k: groups[k] / YUAN_PER_WAN for k in keys}
-        # stage 1: (func, atom)
-        stage1: dict[tuple[str, tuple[str, ...]], Decimal] = defaultdict(Decimal)
-        for k in keys:
-            stage1[(k[0], tuple(_dim(k, d) for d in atom_dims))] += exact[k]
-        s1_keys = sorted(stage1)
-        s1_leaves = [Leaf(_func_path(func), atom + _func_path(func), stage1[(func, atom)]) for func, atom in s1_keys]
-        s1_cents = dict(zip(s1_keys, controlled_round(s1_leaves), strict=True))
-        if not split_dims:
-            cents = [s1_cents[(k[0], tuple(_dim(k, d) for d in atom_dims))] for k in keys]
-        else:
-            by_atom: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+        parts = {k: tuple(_dim(k, d, econ_groups) for d in chain) for k in keys}
+        rounded: dict[tuple, int] = {}  # (func, part prefix) → cents, for the current stage
+        for depth in range(len(chain) + 1):
+            stage: dict[tuple, Decimal] = defaultdict(Decimal)
             for k in keys:
-                by_atom[tuple(_dim(k, d) for d in atom_dims)].append(k)
-            rounded: dict[tuple[str, ...], int] = {}
-            for atom, members in by_atom.items():
-                leaves = [Leaf((k[0],), tuple(_dim(k, d, econ_groups) for d in split_dims), exact[k]) for k in members]
-                targets = {(func,): s1_cents[(func, a)] for (func, a) in s1_keys if a == atom}
-                rounded.update(zip(members, controlled_round(leaves, targets), strict=True))
-            cents = [rounded[k] for k in keys]
+                stage[(k[0], parts[k][:depth])] += exact[k]
+            order = sorted(stage)
+            leaves = [Leaf(part[:-1] + _func_path(func) if part else _func_path(func), part + _func_path(func),
+                           stage[(func, part)]) for func, part in order]
+            targets = {part[:-1] + _func_path(func): rounded[(func, part[:-1])] for func, part in order if part}
+            # a parent split into several parts: its target is shared, so key it once
+            rounded = dict(zip(order, controlled_round(leaves, targets or None), strict=True))
+        if split:
+            leaves = [Leaf(parts[k] + (k[0],), parts[k] + tuple(_dim(k, d, econ_groups) for d in split), exact[k])
+                      for k in keys]
+            targets = {parts[k] + (k[0],): rounded[(k[0], parts[k])] for k in keys}
+            cents = controlled_round(leaves, targets)
+        else:
+            cents = [rounded[(k[0], parts[k])] for k in keys]
         out[name] = _Leaves(keys, cents, [exact[k] for k in keys])
     return out
 
@@ -113,53 +120,75 @@ def _merge(*filters: Filter | None) -> Filter:
     return out
 
 
+AggId = tuple  # (filter key, dimension, code prefix): one set of leaves
+Terms = dict  # AggId → signed coefficient: a published figure as a signed sum of leaf sets
+
+
 class _Aggregator:
-    """Sums of rounded and exact leaves by filter, indexed by code prefix (cached)."""
+    """Leaf sets chosen by filter and code prefix (membership cached per filter), and their sums."""
 
     def __init__(self, leaves: dict[str, _Leaves]):
         self.leaves = leaves
-        self._cache: dict[tuple, dict[str, tuple[int, Decimal]]] = {}
+        self.filters: dict[tuple, Filter] = {}
+        self._members: dict[tuple, dict[str, list[int]]] = {}
 
-    def _matching(self, flt: Filter) -> Iterable[tuple[tuple[str, ...], int, Decimal]]:
-        ledger = flt.get("ledger", ("",))[0]
-        data = self.leaves.get(ledger)
-        if data is None:
-            return
-        checks = [(DIMS.index(k), v, k in PREFIX_KEYS) for k, v in flt.items() if k != "ledger"]
-        for key, cents, exact in zip(data.keys, data.cents, data.exact, strict=True):
-            ok = True
-            for idx, values, prefix in checks:
-                field = key[idx]
-                if prefix:
-                    if not any(field.startswith(v) for v in values):
-                        ok = False
-                        break
-                elif field not in values:
-                    ok = False
-                    break
-            if ok:
-                yield key, cents, exact
+    def key(self, flt: Filter) -> tuple:
+        k = tuple(sorted(flt.items()))
+        self.filters[k] = flt
+        return k
 
-    def by_prefix(self, flt: Filter, dim: str) -> dict[str, tuple[int, Decimal]]:
-        cache_key = (tuple(sorted(flt.items())), dim)
-        table = self._cache.get(cache_key)
+    @staticmethod
+    def ledger_of(fkey: tuple) -> str:
+        return dict(fkey).get("ledger", ("",))[0]
+
+    def matches(self, fkey: tuple, key: tuple[str, ...]) -> bool:
+        for name, values in fkey:
+            if name == "ledger":
+                continue
+            field = key[DIMS.index(name)]
+            if name in PREFIX_KEYS:
+                if not any(field.startswith(v) for v in values):
+                    return False
+            elif field not in values:
+                return False
+        return True
+
+    def members(self, fkey: tuple, dim: str) -> dict[str, list[int]]:
+        table = self._members.get((fkey, dim))
         if table is None:
-            levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
-            acc: dict[str, list] = defaultdict(lambda: [0, Decimal(0)])
-            idx = DIMS.index(dim)
-            for key, cents, exact in self._matching(flt):
-                for node in ["", *ancestors(key[idx], levels)] if key[idx] else [""]:
-                    slot = acc[node]
-                    slot[0] += cents
-                    slot[1] += exact
-            table = self._cache[cache_key] = {k: (v[0], v[1]) for k, v in acc.items()}
+            table = defaultdict(list)
+            data = self.leaves.get(self.ledger_of(fkey))
+            if data is not None:
+                levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
+                idx = DIMS.index(dim)
+                for i, key in enumerate(data.keys):
+                    if self.matches(fkey, key):
+                        code = key[idx]
+                        table[""].append(i)
+                        if code:
+                            for node in ancestors(code, levels):
+                                table[node].append(i)
+            table = self._members[(fkey, dim)] = dict(table)
         return table
 
-    def total(self, flt: Filter, dim: str = "func", prefix: str = "") -> tuple[int, Decimal]:
-        return self.by_prefix(flt, dim).get(prefix, (0, Decimal(0)))
-
     def present(self, flt: Filter, dim: str = "func") -> set[str]:
-        return {k for k in self.by_prefix(flt, dim) if k}
+        return {k for k in self.members(self.key(flt), dim) if k}
+
+    def agg(self, flt: Filter, dim: str = "func", prefix: str = "") -> AggId:
+        fkey = self.key(flt)
+        self.members(fkey, dim)
+        return (fkey, dim, prefix)
+
+    def leaves_of(self, agg: AggId) -> tuple[_Leaves | None, list[int]]:
+        fkey, dim, prefix = agg
+        return self.leaves.get(self.ledger_of(fkey)), self.members(fkey, dim).get(prefix, [])
+
+    def value(self, agg: AggId) -> tuple[int, Decimal]:
+        data, members = self.leaves_of(agg)
+        if data is None:
+            return 0, Decimal(0)
+        cents, exact = data.cents, data.exact
+        return sum(cents[i] for i in members), sum((exact[i] for i in members), Decimal(0))
 
 
 class _TableFiller:
@@ -167,7 +196,7 @@ class _TableFiller:
                  warnings: list[Problem], problems: list[Problem]):
         self.spec, self.table, self.agg, self.ledger = spec, table, agg, ledger
         self.warnings, self.problems = warnings, problems
-        self.values: dict[tuple[str, str], tuple[int, Decimal]] = {}
+        self.terms: dict[tuple[str, str], Terms] = {}
         self.sources: dict[str, tuple[PanelSpec, RowSpec | None, str | None]] = {}
         self.rows: dict[str, TableRow] = {}
 
@@ -235,8 +264,9 @@ class _TableFiller:
         return out
 
     # -- values ----------------------------------------------------------------
-    def _cell(self, row_key: str, col_key: str, stack: tuple = ()) -> tuple[int, Decimal]:
-        known = self.values.get((row_key, col_key))
+    def _cell(self, row_key: str, col_key: str, stack: tuple = ()) -> Terms:
+        """A figure as a signed sum of leaf sets (resolving ``derive`` references)."""
+        known = self.terms.get((row_key, col_key))
         if known is not None:
             return known
         if (row_key, col_key) in stack:
@@ -245,7 +275,7 @@ class _TableFiller:
         source = self.sources.get(row_key)
         if source is None:
             if row_key == "total" and self.table.code_driven:
-                return (0, Decimal(0))
+                return {}
             raise KeyError(f"table {self.table.id}: no row {row_key}")
         panel, spec_row, prefix_dim = source
         column = panel.column(col_key)
@@ -257,26 +287,24 @@ class _TableFiller:
             refs = spec_row.derive.get(col_key) if isinstance(spec_row.derive, dict) else spec_row.derive
         if refs is None and column.derive:
             refs, row_side = column.derive, False
+        result: Terms = {}
         if refs is not None:
-            cents, exact = 0, Decimal(0)
             for ref in refs:
-                if row_side:
-                    c, e = self._cell(ref.row, ref.col or col_key, stack)
-                else:
-                    c, e = self._cell(row_key, ref.row, stack)
-                cents += ref.sign * c
-                exact += ref.sign * e
-            result = (cents, exact)
+                part = self._cell(ref.row, ref.col or col_key, stack) if row_side else self._cell(row_key, ref.row, stack)
+                for agg, coef in part.items():
+                    result[agg] = result.get(agg, 0) + ref.sign * coef
+            result = {agg: coef for agg, coef in result.items() if coef}
         else:
             flt = _merge(column.where, spec_row.where if spec_row else None)
             if prefix_dim is None or row_key == "total":
-                result = self.agg.total(flt)
+                result = {self.agg.agg(flt): 1}
             else:
-                result = self.agg.total(flt, prefix_dim, row_key)
-        self.values[(row_key, col_key)] = result
+                result = {self.agg.agg(flt, prefix_dim, row_key): 1}
+        self.terms[(row_key, col_key)] = result
         return result
 
-    def fill(self) -> tuple[TableValues, Decimal, str]:
+    def structure(self) -> TableValues:
+        """Rows of every panel, and the terms of every figure (values come later)."""
         table = self.table
         panels: list[list[TableRow]] = []
         footers: list[TableRow | None] = []
@@ -284,9 +312,8 @@ class _TableFiller:
             rows: list[TableRow] = []
             for spec_row in panel.rows:
                 if table.code_driven and spec_row.kind == "fixed" and spec_row.key == "total":
-                    row = TableRow(key="total", label=spec_row.label, role="total")
+                    rows.append(TableRow(key="total", label=spec_row.label, role="total"))
                     self.sources["total"] = (panel, spec_row, "func")
-                    rows.append(row)
                     continue
                 rows.extend(self._expand(panel, spec_row))
             panels.append(rows)
@@ -296,7 +323,8 @@ class _TableFiller:
                 self.sources[footer.key] = (panel, panel.footer, None)
             footers.append(footer)
         empty = table.code_driven and not any(r.code for p in panels for r in p)
-        worst, where = Decimal(0), ""
+        values = TableValues(table.id, panels, footers, empty=empty)
+        self.figures: list[tuple[TableRow, ColumnSpec]] = []
         for panel, rows, footer in zip(table.panels, panels, footers, strict=True):
             for row in [*rows, *([footer] if footer else [])]:
                 if row.role == "spare":
@@ -314,32 +342,55 @@ class _TableFiller:
                     if empty:
                         row.values[column.key] = None
                         continue
-                    cents, exact = self._cell(row.key, column.key)
-                    published = Decimal(cents).scaleb(-2)
-                    row.values[column.key] = published
-                    deviation = abs(published - exact)
-                    if deviation > worst:
-                        worst, where = deviation, f"{table.id}表 {row.label or row.key} / {column.header[-1]}"
-        return TableValues(table.id, panels, footers, empty=empty), worst, where
+                    self._cell(row.key, column.key)
+                    self.figures.append((row, column))
+        return values
+
+    def publish(self, agg_values: dict[AggId, tuple[int, Decimal]], over: list[tuple[str, Decimal]]) -> tuple[Decimal, str]:
+        """Write every figure's rounded value; return the largest deviation from exact and
+        add every figure further than a cent from exact to ``over``."""
+        worst, where = Decimal(0), ""
+        for row, column in self.figures:
+            cents, exact = 0, Decimal(0)
+            for agg, coef in self.terms[(row.key, column.key)].items():
+                c, e = agg_values[agg]
+                cents += coef * c
+                exact += coef * e
+            published = Decimal(cents).scaleb(-2)
+            row.values[column.key] = published
+            deviation = abs(published - exact)
+            if deviation > CENT:
+                over.append((f"{self.table.id}表 {row.label or row.key} / {'/'.join(column.header)}", deviation))
+            if deviation > worst:
+                worst, where = deviation, f"{self.table.id}表 {row.label or row.key} / {'/'.join(column.header)}"
+        return worst, where
 
 
-def fill_accounts(spec: TemplateSpec, ledger: Ledger) -> FilledAccounts:
+def fill_accounts(spec: TemplateSpec, ledger: Ledger, repair: bool = True) -> FilledAccounts:
     """Compute every table; raise :class:`InputError` when the ledger doesn't fit the tables."""
+    from juesuan.repair import repair_rounding
+
     agg = _Aggregator(build_leaves(spec, ledger))
     warnings: list[Problem] = list(ledger.warnings)
     problems: list[Problem] = []
-    tables: dict[str, TableValues] = {}
-    worst, where = Decimal(0), ""
-    for table in spec.tables:
-        values, deviation, at = _TableFiller(spec, table, agg, ledger, warnings, problems).fill()
-        tables[table.id] = values
-        if deviation > worst:
-            worst, where = deviation, at
+    fillers = [_TableFiller(spec, table, agg, ledger, warnings, problems) for table in spec.tables]
+    tables = {f.table.id: f.structure() for f in fillers}
     if problems:
         raise InputError(problems)
+    figures = [f.terms[(row.key, col.key)] for f in fillers for row, col in f.figures]
+    if repair:
+        repair_rounding(agg, figures)
+    agg_values = {a: agg.value(a) for terms in figures for a in terms}
+    worst, where = Decimal(0), ""
+    over: list[tuple[str, Decimal]] = []
+    for f in fillers:
+        deviation, at = f.publish(agg_values, over)
+        if deviation > worst:
+            worst, where = deviation, at
     return FilledAccounts(
         format=spec.format, dept=str(ledger.info.get("dept") or ""), year=str(ledger.info.get("year") or ""),
         tables=tables, max_deviation=worst, max_deviation_at=where, warnings=warnings,
+        over_a_cent=over,
     )
 
 

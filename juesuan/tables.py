@@ -57,3 +57,4 @@ class FilledAccounts:
     max_deviation: Decimal = Decimal(0)
     max_deviation_at: str = ""
     warnings: list = field(default_factory=list)
+    over_a_cent: list = field(default_factory=list)  # (where, deviation) of figures > 0.01 from exact

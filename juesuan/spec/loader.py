@@ -123,7 +123,7 @@ def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> Templa
             raise SpecError(f"tables ({t.id})", "表编号重复 / duplicate table id")
         seen.add(t.id)
     rounding = {
-        ledger: {axis: _strs(v.get(axis, []), f"rounding.{ledger}.{axis}") for axis in ("rows", "columns", "split")}
+        ledger: {axis: _strs(v.get(axis, []), f"rounding.{ledger}.{axis}") for axis in ("rows", "columns", "split", "groups")}
         for ledger, v in (doc.get("rounding") or {}).items()
     }
     return TemplateSpec(

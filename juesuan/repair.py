@@ -1,0 +1,165 @@
+"""Repair pass after controlled rounding: nudge individual leaf roundings so that published
+figures the two rounding hierarchies could not control (sums across funds or 支出类别,
+derived balances, 三公 items across 基本/项目) also land within one cent of exact.
+
+Every leaf stays at the floor or ceiling of its exact value, so additivity is untouched:
+published figures are still sums of the (new) rounded leaves. The search is greedy and
+deterministic: for the worst figure, try moving one leaf of it a cent in the needed
+direction, alone or paired with an opposite move of a leaf on the same 项 (which keeps the
+function-row totals); accept a move only if the total excess deviation over *all*
+published figures goes down. The work is bounded by a number of evaluations, not time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from juesuan.fill import AggId, Terms, _Aggregator
+
+HUNDRED = Decimal(100)
+TOLERANCE = 1.0  # cents: a figure within one cent of exact is fine
+MAX_EVALUATIONS = 30_000
+CANDIDATES = 16
+PARTNERS = 8
+
+
+def _excess(dev: float) -> float:
+    return max(0.0, abs(dev) - TOLERANCE - 1e-9)
+
+
+def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int | None = None) -> int:
+    """Improve leaf roundings in place (``agg.leaves[...].cents``); returns the moves made."""
+    max_evaluations = MAX_EVALUATIONS if max_evaluations is None else max_evaluations
+    used: set[AggId] = {a for terms in figures for a in terms}
+    if not used:
+        return 0
+    exact_c: dict[str, list[float]] = {}
+    floor_c: dict[str, list[int]] = {}
+    for name, data in agg.leaves.items():
+        scaled = [e * HUNDRED for e in data.exact]
+        exact_c[name] = [float(x) for x in scaled]
+        floor_c[name] = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in scaled]
+
+    agg_dev: dict[AggId, float] = {}
+    for a in used:
+        data, members = agg.leaves_of(a)
+        if data is None:
+            agg_dev[a] = 0.0
+            continue
+        ledger = agg.ledger_of(a[0])
+        cents, ex = data.cents, exact_c[ledger]
+        agg_dev[a] = float(sum(cents[i] for i in members)) - sum(ex[i] for i in members)
+    fig_dev = [sum(coef * agg_dev[a] for a, coef in terms.items()) for terms in figures]
+    figs_of: dict[AggId, list[tuple[int, int]]] = defaultdict(list)
+    for n, terms in enumerate(figures):
+        for a, coef in terms.items():
+            figs_of[a].append((n, coef))
+    if not any(_excess(d) for d in fig_dev):
+        return 0
+
+    by_ledger_filters: dict[str, list[tuple[tuple, str]]] = defaultdict(list)
+    for fkey, dim, _prefix in used:
+        pair = (fkey, dim)
+        ledger = agg.ledger_of(fkey)
+        if pair not in by_ledger_filters[ledger]:
+            by_ledger_filters[ledger].append(pair)
+    aggs_cache: dict[tuple[str, int], list[AggId]] = {}
+
+    def aggs_of(ledger: str, i: int) -> list[AggId]:
+        found = aggs_cache.get((ledger, i))
+        if found is None:
+            from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
+            from juesuan.fill import DIMS
+
+            key = agg.leaves[ledger].keys[i]
+            found = []
+            for fkey, dim in by_ledger_filters[ledger]:
+                if not agg.matches(fkey, key):
+                    continue
+                code = key[DIMS.index(dim)]
+                prefixes = [""] + (ancestors(code, FUNC_LEVELS if dim == "func" else ECON_LEVELS) if code else [])
+                found += [(fkey, dim, p) for p in prefixes if (fkey, dim, p) in used]
+            aggs_cache[(ledger, i)] = found
+        return found
+
+    same_row: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for name, data in agg.leaves.items():
+        for i, key in enumerate(data.keys):
+            same_row[(name, key[0])].append(i)
+
+    def movable(ledger: str, i: int, step: int) -> bool:
+        if exact_c[ledger][i] == floor_c[ledger][i]:
+            return False  # exact to the cent: never moves
+        now = agg.leaves[ledger].cents[i] - floor_c[ledger][i]
+        return now + step in (0, 1)
+
+    def evaluate(moves: list[tuple[str, int, int]]) -> tuple[float, dict[AggId, int]]:
+        change: dict[AggId, int] = defaultdict(int)
+        for ledger, i, step in moves:
+            for a in aggs_of(ledger, i):
+                change[a] += step
+        touched: dict[int, float] = {}
+        for a, d in change.items():
+            if d:
+                for n, coef in figs_of[a]:
+                    touched[n] = touched.get(n, fig_dev[n]) + coef * d
+        delta = 0.0
+        for n, new in touched.items():
+            old = fig_dev[n]
+            delta += _excess(new) - _excess(old) + 1e-4 * (new * new - old * old)
+        return delta, change
+
+    violators = {n for n, d in enumerate(fig_dev) if _excess(d)}
+
+    def apply(moves: list[tuple[str, int, int]], change: dict[AggId, int]) -> None:
+        for ledger, i, step in moves:
+            agg.leaves[ledger].cents[i] += step
+        for a, d in change.items():
+            if d:
+                agg_dev[a] += d
+                for n, coef in figs_of[a]:
+                    fig_dev[n] += coef * d
+                    if _excess(fig_dev[n]):
+                        violators.add(n)
+                    else:
+                        violators.discard(n)
+
+    evaluations = 0
+    moved = 0
+    stuck: set[int] = set()
+    while evaluations < max_evaluations:
+        open_ones = violators - stuck
+        if not open_ones:
+            break
+        worst = max(open_ones, key=lambda n: (_excess(fig_dev[n]), -n))
+        sign = -1 if fig_dev[worst] > 0 else 1
+        best: tuple[float, list, dict] | None = None
+        for a, coef in sorted(figures[worst].items(), key=lambda t: str(t[0])):
+            step = sign * coef
+            data, members = agg.leaves_of(a)
+            if data is None:
+                continue
+            ledger = agg.ledger_of(a[0])
+            candidates = [i for i in members if movable(ledger, i, step)]
+            # prefer leaves whose exact value is closest to the other rounding
+            candidates.sort(key=lambda i: abs(exact_c[ledger][i] - (data.cents[i] + step)))
+            for i in candidates[:CANDIDATES]:
+                options = [[(ledger, i, step)]]
+                partners = [j for j in same_row[(ledger, data.keys[i][0])] if j != i and movable(ledger, j, -step)]
+                partners.sort(key=lambda j: abs(exact_c[ledger][j] - (data.cents[j] - step)))
+                options += [[(ledger, i, step), (ledger, j, -step)] for j in partners[:PARTNERS]]
+                for moves in options:
+                    evaluations += 1
+                    delta, change = evaluate(moves)
+                    if delta < -1e-12 and (best is None or delta < best[0]):
+                        best = (delta, moves, change)
+        if best is None:
+            stuck.add(worst)
+            continue
+        apply(best[1], best[2])
+        moved += 1
+        stuck.clear()
+    return moved
