@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -138,9 +137,16 @@ def flatten(values: Any) -> list[Any]:
     if isinstance(values, (pd.Series, np.ndarray)):
         return np.asarray(values, dtype=object).ravel().tolist()
     if isinstance(values, (list, tuple)):
-        if values and all(isinstance(row, (list, tuple)) for row in values):
+        try:  # the common case, a column: a list of 1-cell rows (a 1-char text unpacks to itself)
+            return [cell for (cell,) in values]
+        except (TypeError, ValueError):
+            pass
+        kinds = set(map(type, values))  # C-speed; a 100,000-row column is a list of 1-cell lists
+        if kinds <= {list, tuple}:
             return list(itertools.chain.from_iterable(values))
-        return [flatten(v) if isinstance(v, (list, tuple)) else v for v in values]
+        if kinds & {list, tuple}:
+            return [cell for v in values for cell in (v if isinstance(v, (list, tuple)) else [v])]
+        return list(values)
     return [values]
 
 
@@ -157,7 +163,7 @@ def to_grid(values: Any) -> tuple[list[list[Any]], str]:
             return [values.astype(object).tolist()], "line"
         return values.astype(object).reshape(values.shape[0], -1).tolist(), "grid"
     if isinstance(values, (list, tuple)):
-        if values and all(isinstance(row, (list, tuple)) for row in values):
+        if values and set(map(type, values)) <= {list, tuple}:
             rows = [list(row) for row in values]
             if len({len(row) for row in rows}) > 1:
                 raise UdfError("#参数错误: 区域各行长度不一致")
@@ -227,7 +233,18 @@ class CodeBook:
         return self.memo[key]
 
 
-_BOOKS: OrderedDict[tuple, CodeBook] = OrderedDict()
+_BOOKS: list[tuple[list[list[Any] | None], CodeBook]] = []  # most recently used last
+
+
+def _same(cached: list[list[Any] | None], columns: list[list[Any] | None]) -> bool:
+    """Equal content? A cheap sample first, then every cell (no hashing of 100,000 cells)."""
+    for old, new in zip(cached, columns, strict=True):
+        if old is None or new is None:
+            if old is not new:
+                return False
+        elif len(old) != len(new) or old[:: len(old) // 64 + 1] != new[:: len(new) // 64 + 1]:
+            return False
+    return cached == columns
 
 
 def code_book(codes: Any, amounts: Any, criteria1: Any = None, criteria2: Any = None) -> CodeBook:
@@ -240,32 +257,45 @@ def code_book(codes: Any, amounts: Any, criteria1: Any = None, criteria2: Any = 
     for name, column in zip(names, columns[1:], strict=True):
         if column is not None and len(column) != n:
             raise UdfError(f"#参数错误: 编码区域有 {n} 个单元格，{name}有 {len(column)} 个")
-    key = tuple(tuple(c) if c is not None else None for c in columns)
-    book = _BOOKS.get(key)
-    if book is None:
-        book = _build_book(*columns)
-        _BOOKS[key] = book
-        while len(_BOOKS) > _CACHE_SIZE:
-            _BOOKS.popitem(last=False)
-    else:
-        _BOOKS.move_to_end(key)
+    for k, (cached, book) in enumerate(_BOOKS):
+        if _same(cached, columns):
+            _BOOKS.append(_BOOKS.pop(k))
+            return book
+    book = _build_book(*columns)
+    _BOOKS.append((columns, book))
+    del _BOOKS[:-_CACHE_SIZE]
     return book
 
 
 def _factorize(column: list[Any], reader: Callable[[Any], str | None]) -> tuple[np.ndarray, list[str | None]]:
     """Per-row ids into a list of distinct normalised values (each distinct raw value read once)."""
-    cells = np.empty(len(column), dtype=object)
-    cells[:] = column
-    labels, uniques = pd.factorize(cells, use_na_sentinel=True)
+    seen: dict[Any, int] = dict.fromkeys(column)
+    for i, raw in enumerate(seen):
+        seen[raw] = i
+    raw_ids = np.array(list(map(seen.__getitem__, column)), dtype=np.int64)
     texts: list[str | None] = []
     index: dict[str | None, int] = {}
-    mapping = np.empty(len(uniques) + 1, dtype=np.int64)
-    for i, raw in enumerate(list(uniques) + [None]):
+    mapping = np.empty(len(seen), dtype=np.int64)
+    for i, raw in enumerate(seen):
         text = reader(raw)
-        mapping[i] = index.setdefault(text, len(texts))
-        if mapping[i] == len(texts):
+        mapping[i] = slot = index.setdefault(text, len(texts))
+        if slot == len(texts):
             texts.append(text)
-    return mapping[labels], texts  # label -1 (blank) → the last slot, i.e. reader(None)
+    return mapping[raw_ids], texts
+
+
+def _group_sums(group: np.ndarray, values: np.ndarray, groups: int) -> dict[int, int]:
+    """Exact integer sums of ``values`` per group id (ids in ``range(groups)``)."""
+    if not len(values):
+        return {}
+    magnitude = float(np.abs(values).sum(dtype=np.float64))
+    if magnitude < 2**52 and groups <= 4 * len(values) + 1024:
+        # every partial sum is an integer below 2**53, so float accumulation is exact
+        totals = np.bincount(group, weights=values.astype(np.float64), minlength=groups)
+        counts = np.bincount(group, minlength=groups)
+        return {int(g): int(totals[g]) for g in np.flatnonzero(counts)}
+    series = pd.Series(values if magnitude < 2**62 else values.astype(object))
+    return {int(g): int(t) for g, t in series.groupby(group, sort=False).sum().items()}
 
 
 def _build_book(codes: list, amounts: list, crit1: list | None, crit2: list | None) -> CodeBook:
@@ -284,13 +314,9 @@ def _build_book(codes: list, amounts: list, crit1: list | None, crit2: list | No
         c, k1 = divmod(rest, len(texts1))
         return code_texts[c] or "", texts1[k1] or "", texts2[k2] or ""
 
-    if keep.any():
-        values = cents[keep]
-        if float(np.abs(values).sum(dtype=np.float64)) >= 2**62:  # int64 could overflow: use Python ints
-            values = values.astype(object)
-        grouped = pd.Series(values).groupby(group[keep], sort=False).sum()
-        for gid, total in grouped.items():
-            sums[key_of(int(gid))] = Decimal(int(total)).scaleb(-scale)
+    groups = len(code_texts) * len(texts1) * len(texts2)
+    for gid, total in _group_sums(group[keep], cents[keep], groups).items():
+        sums[key_of(gid)] = Decimal(total).scaleb(-scale)
     for row in slow_rows:
         amount = cell_decimal(amounts[row])
         if amount is None or blank_code[row]:

@@ -35,6 +35,8 @@ def report_fill(result, target: Path, backup: Path | None) -> None:
     out.print(f"表格 / tables: {', '.join('公开' + t + '表' for t in acc.tables)}")
     out.print(f"最大舍入偏差 / largest deviation from exact: {format_wan(acc.max_deviation)} 万元"
               + (f"（{acc.max_deviation_at}）" if acc.max_deviation_at else ""))
+    if acc.over_a_cent:
+        out.print(f"偏差超过 0.01 万元的数字 / figures more than 0.01 from exact: {len(acc.over_a_cent)}")
     for note in result.notes:
         out.print(note)
     if acc.warnings:

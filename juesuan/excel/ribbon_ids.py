@@ -8,7 +8,21 @@ from defusedxml import ElementTree
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 #: ``addin/customUI.xml`` of the source tree (the add-in is built from a checkout).
-CUSTOMUI_PATH = Path(__file__).resolve().parents[2] / "addin" / "customUI.xml"
+def _customui_path() -> Path:
+    """``addin/customUI.xml`` of the project, else the copy a wheel installs under ``share/``."""
+    import sys
+
+    source = Path(__file__).resolve().parents[2] / "addin" / "customUI.xml"
+    if source.exists():
+        return source
+    for prefix in (sys.prefix, sys.base_prefix):
+        installed = Path(prefix) / "share" / "juesuan" / "addin" / "customUI.xml"
+        if installed.exists():
+            return installed
+    return source
+
+
+CUSTOMUI_PATH = _customui_path()
 
 
 def button_ids(path: Path | str = CUSTOMUI_PATH) -> list[str]:

@@ -38,8 +38,18 @@ class SpecError(ValueError):
 
 
 def spec_dir() -> Path:
-    """The folder of bundled specs and templates (``workbooks/`` of the project)."""
-    return Path(__file__).resolve().parents[2] / "workbooks"
+    """The folder of bundled specs and templates: ``workbooks/`` of the project (source or
+    editable install), else ``<prefix>/share/juesuan/workbooks`` (wheel install)."""
+    import sys
+
+    source = Path(__file__).resolve().parents[2] / "workbooks"
+    if source.is_dir():
+        return source
+    for prefix in (sys.prefix, sys.base_prefix):
+        installed = Path(prefix) / "share" / "juesuan" / "workbooks"
+        if installed.is_dir():
+            return installed
+    return source
 
 
 def available_formats() -> list[str]:
