@@ -13,7 +13,7 @@ Prints the wall times, ``fill / baseline`` (target ≤ 1.3) and each peak RSS (t
 Fill ≤ 1.5 GB). ``--profile`` runs Fill under cProfile in-process and prints the top
 functions by cumulative and by own time.
 
-Run: ``python bench/fill.py [--lines N] [--repeat K] [--profile] [--keep DIR]``
+Run: ``python bench/fill.py [--lines N] [--repeat K] [--profile] [--keep DIR] [--src FILE]``
 """
 
 from __future__ import annotations
@@ -52,12 +52,14 @@ def _measure(kind: str, src: str, dst: str) -> dict:
         wb = openpyxl.load_workbook(src, rich_text=False)
         wb.save(dst)
         seconds = time.perf_counter() - start
+    elif kind == "generate":
+        seconds = _generate(int(src), Path(dst))
     else:
         raise SystemExit(f"unknown measurement {kind}")
     return {"kind": kind, "seconds": seconds, "peak_mb": _peak_mb()}
 
 
-def _run_child(kind: str, src: Path, dst: Path) -> dict:
+def _run_child(kind: str, src: Path | int, dst: Path) -> dict:
     proc = subprocess.run([sys.executable, __file__, "--child", kind, str(src), str(dst)],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -96,6 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1, help="measurements of each kind (best time kept)")
     parser.add_argument("--profile", action="store_true", help="run Fill under cProfile and print the hot spots")
+    parser.add_argument("--src", type=Path, help="measure this existing workbook instead of generating one")
     parser.add_argument("--keep", type=Path, help="folder for the generated files (default: a temp folder)")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "SRC", "DST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -105,8 +108,13 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        src = folder / f"bench-{args.lines}.xlsx"
-        seconds = _generate(args.lines, src)
+        src = args.src or folder / f"bench-{args.lines}.xlsx"
+        if args.src is None:
+            # In a subprocess too: Linux keeps a parent's peak RSS in ru_maxrss across fork+exec,
+            # so this process must stay small for the children's figures to be their own.
+            seconds = _run_child("generate", args.lines, src)["seconds"]
+        else:
+            seconds = 0.0
         print(f"generated {args.lines:,} expense lines → {src.name} "
               f"({src.stat().st_size / 1e6:.1f} MB) in {seconds:.1f} s")
         if args.profile:

@@ -48,8 +48,19 @@ _KINDS = [
               "Table {table} holds at most {capacity} classes, found {count}"),
     ErrorKind("unknown-code", "编码“{code}”不在 {year} 年科目表中，使用明细表填写的名称“{name}”",
               "Code '{code}' is not in the {year} code list; using the typed name '{name}'"),
+    ErrorKind("info-missing", "“{field}”未填写，公开表表头将缺少此项", "'{field}' is empty; the tables' headers will lack it"),
     ErrorKind("spec-invalid", "模板规范有误：{where}：{reason}", "Invalid template spec: {where}: {reason}"),
     ErrorKind("output-write", "无法写入输出文件 {path}：{reason}", "Cannot write output file {path}: {reason}"),
+    # import of published figures (juesuan import)
+    ErrorKind("import-header", "CSV 表头应为 table,row,column,value，实为“{found}”",
+              "The CSV header must be table,row,column,value, found '{found}'"),
+    ErrorKind("import-table", "第 {line} 行：未知的表“{table}”（应为 01…08）", "Line {line}: unknown table '{table}' (01…08)"),
+    ErrorKind("import-row", "第 {line} 行：{table}表没有行“{row}”{hint}", "Line {line}: table {table} has no row '{row}'{hint}"),
+    ErrorKind("import-column", "第 {line} 行：{table}表“{row}”行没有栏次“{column}”{hint}",
+              "Line {line}: table {table}, row '{row}' has no column '{column}'{hint}"),
+    ErrorKind("import-value", "第 {line} 行：金额“{value}”不是数字", "Line {line}: amount '{value}' is not a number"),
+    ErrorKind("import-duplicate", "第 {line} 行：{table}表“{row}”行栏次“{column}”重复（已见于第 {first} 行）",
+              "Line {line}: table {table}, row '{row}', column '{column}' given twice (first on line {first})"),
 ]
 CATALOGUE: dict[str, ErrorKind] = {kind.code: kind for kind in _KINDS}
 

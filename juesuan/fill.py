@@ -226,8 +226,12 @@ class _TableFiller:
             self.sources[row.key] = (panel, spec_row, None)
             return [row]
         if spec_row.kind == "codes" and spec_row.scheme == "economic":
+            # the code list's rows, plus any 款 the ledger uses that the list lacks
+            codes = set(self.spec.codes.economic)
+            for column in panel.amount_columns:
+                codes |= self.agg.present(_merge(column.where, spec_row.where), "econ")
             out = []
-            for code in sorted(self.spec.codes.economic):
+            for code in sorted(codes):
                 if any(code.startswith(p) for p in spec_row.include):
                     out.append(TableRow(key=code, label=self._name("economic", code), code=code))
                     self.sources[code] = (panel, spec_row, "econ")

@@ -1,10 +1,21 @@
 """Rounding-aware consistency by intervals (the XBRL Calculations 1.1 idea).
 
-A figure published as ``v`` rounded to 0.01 stands for the interval [v − 0.005, v + 0.005].
-A sum of n published items stands for the sum of their intervals. A stated total is
-consistent with its items when the two intervals meet; it is *exactly* consistent when
-the published numbers agree to the cent. The difference between "meet" and "exact" is a
-rounding note (舍入差异), not an error.
+A figure published as ``v`` rounded to 0.01 stands for the closed interval
+[v − 0.005, v + 0.005]. A signed sum of n published items stands for the sum of their
+intervals. A stated relation is consistent with rounding when the two sides' intervals
+meet; it is *exactly* consistent when the published numbers agree to the cent. The
+difference between "meet" and "exact" is a rounding note (舍入差异), not an error.
+
+Conventions (tested in ``tests/test_intervals.py``):
+
+* A blank cell is an exact zero: it contributes no amount and no slack. A published
+  ``0.00`` is a rounded figure like any other and contributes ±0.005.
+* Intervals are closed, as in XBRL: a difference exactly equal to the summed half-widths
+  (the edge) is still explained by rounding.
+* ``exact_duplicate``: when each side holds a single figure (``a = b``, the same quantity
+  published twice, e.g. 01 本年收入合计 and 02 合计), rounding cannot explain any difference —
+  the same quantity rounds to the same figure — so any difference is an error.
+* ``tolerance`` (万元) widens the accepted interval: a bureau may relax a rule in its spec.
 """
 
 from __future__ import annotations
@@ -15,6 +26,8 @@ from decimal import Decimal
 
 HALF_CENT = Decimal("0.005")
 ZERO = Decimal(0)
+
+Item = tuple[int, Decimal | None]  # (sign ±1, published value or None for blank)
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,9 @@ class Interval:
     def meets(self, other: Interval) -> bool:
         return self.low <= other.high and other.low <= self.high
 
+    def widened(self, by: Decimal) -> Interval:
+        return Interval(self.low - by, self.high + by)
+
 
 def interval(value: Decimal | None, half_width: Decimal = HALF_CENT) -> Interval:
     """The interval a published figure stands for; a blank cell is an exact zero."""
@@ -44,53 +60,78 @@ class Verdict:
     """``ok`` (agrees to the cent), ``rounding`` (differs, but explained by rounding), ``error``."""
 
     status: str
-    expected: Decimal  # the signed sum of the published items
-    actual: Decimal  # the published total
+    expected: Decimal  # the right-hand side as published (e.g. the signed sum of the items)
+    actual: Decimal  # the left-hand side as published (e.g. the stated total)
     difference: Decimal  # actual − expected
-    slack: Decimal  # how far rounding could explain a difference (sum of half-widths)
+    slack: Decimal  # how far rounding (plus tolerance) could explain a difference
+
+
+def _side(items: Iterable[Item], half_width: Decimal) -> tuple[Decimal, Interval, int]:
+    total, acc, count = ZERO, Interval(ZERO, ZERO), 0
+    for sign, value in items:
+        if value is None:
+            continue
+        count += 1
+        total += sign * value
+        iv = interval(value, half_width)
+        acc = acc + (iv if sign > 0 else -iv)
+    return total, acc, count
+
+
+def compare(
+    left: Iterable[Item],
+    right: Iterable[Item],
+    op: str = "eq",
+    half_width: Decimal = HALF_CENT,
+    tolerance: Decimal = ZERO,
+    exact_duplicate: bool = False,
+) -> Verdict:
+    """Compare two signed sums of published figures: ``op`` is ``eq`` (=), ``le`` (≤) or ``ge`` (≥).
+
+    ``actual`` is the left sum, ``expected`` the right sum, ``difference`` = left − right.
+    """
+    left, right = list(left), list(right)
+    actual, liv, ln = _side(left, half_width)
+    expected, riv, rn = _side(right, half_width)
+    if exact_duplicate and op == "eq" and ln <= 1 and rn <= 1:
+        liv, riv = Interval(actual, actual), Interval(expected, expected)
+    difference = actual - expected
+    slack = (liv.high - liv.low) / 2 + (riv.high - riv.low) / 2 + tolerance
+    if op == "eq":
+        if difference == 0:
+            status = "ok"
+        elif liv.widened(tolerance).meets(riv):
+            status = "rounding"
+        else:
+            status = "error"
+    elif op in ("le", "ge"):
+        sign = 1 if op == "le" else -1
+        if sign * difference <= 0:
+            status = "ok"
+        elif (op == "le" and liv.low <= riv.high + tolerance) or (op == "ge" and liv.high >= riv.low - tolerance):
+            status = "rounding"
+        else:
+            status = "error"
+    else:
+        raise ValueError(f"unknown comparison {op!r}")
+    return Verdict(status, expected, actual, difference, slack)
 
 
 def compare_sum(
     total: Decimal | None,
-    items: Iterable[tuple[int, Decimal | None]],
+    items: Iterable[Item],
     half_width: Decimal = HALF_CENT,
     tolerance: Decimal = ZERO,
+    exact_duplicate: bool = False,
 ) -> Verdict:
     """Check ``total == Σ sign·item`` with rounding intervals.
 
-    ``tolerance`` widens the accepted interval (a bureau may relax a rule in its spec).
     Blank items count as exact zeros and contribute no slack; so does a blank total.
     """
-    expected = ZERO
-    acc = Interval(ZERO, ZERO)
-    for sign, value in items:
-        if value is None:
-            continue
-        expected += sign * value
-        iv = interval(value, half_width)
-        acc = acc + (iv if sign > 0 else -iv)
-    actual = total if total is not None else ZERO
-    stated = interval(total, half_width)
-    difference = actual - expected
-    slack = (acc.high - acc.low) / 2 + (stated.high - stated.low) / 2
-    if difference == 0:
-        status = "ok"
-    elif Interval(acc.low - tolerance, acc.high + tolerance).meets(stated):
-        status = "rounding"
-    else:
-        status = "error"
-    return Verdict(status, expected, actual, difference, slack)
+    return compare([(1, total)], items, "eq", half_width, tolerance, exact_duplicate)
 
 
-def compare_le(small: Decimal | None, large: Decimal | None, half_width: Decimal = HALF_CENT) -> Verdict:
+def compare_le(small: Decimal | None, large: Decimal | None, half_width: Decimal = HALF_CENT,
+               tolerance: Decimal = ZERO) -> Verdict:
     """Check ``small ≤ large``; a violation within rounding is a rounding note."""
-    s = small if small is not None else ZERO
-    big = large if large is not None else ZERO
-    difference = s - big
-    if difference <= 0:
-        status = "ok"
-    elif interval(small, half_width).low <= interval(large, half_width).high:
-        status = "rounding"
-    else:
-        status = "error"
-    return Verdict(status, big, s, difference, 2 * half_width)
+    return compare([(1, small)], [(1, large)], "le", half_width, tolerance)

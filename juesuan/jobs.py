@@ -44,6 +44,7 @@ class FillResult:
     accounts: FilledAccounts
     pictures: list[SheetPicture]
     notes: list[str] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)  # shared between later steps (e.g. evaluations read once)
 
 
 def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _quiet) -> FillResult:
@@ -63,3 +64,4 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _
 # Extension points: later steps (self-evaluations, the narrative) add their sheets here.
 TEMPLATE_EXTRAS: list[Callable[[TemplateSpec, dict[str, list[list[Any]]]], list[SheetPicture]]] = []
 FILL_EXTRAS: list[Callable[[TemplateSpec, WorkbookPort, FillResult, Progress], None]] = []
+import juesuan.narrative  # noqa: E402,F401  (registers the self-evaluation and 说明 steps)

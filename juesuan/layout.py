@@ -48,12 +48,28 @@ def table_label(table: TableSpec) -> str:
 
 
 # -- rendering -------------------------------------------------------------------------
+# Looks only (no geometry): row heights in points and the width of one CJK character in
+# Excel column-width units (宋体 10 pt), used to size wrapped header and note rows.
+BODY_HEIGHT, TITLE_HEIGHT, LINE_HEIGHT = 15.0, 30.0, 13.5
+CJK_WIDTH = 1.9
+
+
+def text_lines(text: Any, width: float) -> int:
+    """How many lines ``text`` wraps to in a cell ``width`` units wide (CJK counted double)."""
+    if text is None or width <= 0:
+        return 1
+    units = sum(CJK_WIDTH if ord(ch) > 0x2E7F else 1.0 for ch in str(text))
+    return max(1, -int(-units // max(width - 1.0, 1.0)))
+
+
 def render_table(table: TableSpec, values: TableValues, dept: str, unit: str = "万元",
                  blank: bool = False) -> SheetPicture:
     """The whole sheet of one table. ``blank`` leaves every figure empty (the template)."""
     pic = SheetPicture(name=table.sheet, kind="table", protect=True)
     places = columns(table)
     last = len(places) - 1
+    for pl in places:
+        pic.column_widths[pl.index] = float(pl.spec.width or DEFAULT_WIDTHS[pl.spec.role])
     pic.put(TITLE_ROW, 0, table.title, "title", merge_to=(TITLE_ROW, last))
     pic.put(LABEL_ROW, last, table_label(table), "label")
     half = max(0, last // 2)
@@ -67,19 +83,52 @@ def render_table(table: TableSpec, values: TableValues, dept: str, unit: str = "
         panel = table.panels[p]
         for i, row in enumerate(rows):
             _render_row(pic, panel.columns, panel_offset[p], first + i, row, blank)
+        for r in range(first + len(rows), first + height):  # filler rows keep the grid ruled
+            _render_filler(pic, panel.columns, panel_offset[p], r)
     footer_row = first + height
     has_footer = any(f is not None for f in values.footers)
     for p, footer in enumerate(values.footers):
         if footer is not None:
             _render_row(pic, table.panels[p].columns, panel_offset[p], footer_row, footer, blank)
+    if has_footer:
+        _merge_label_footers(pic, table, values, panel_offset, footer_row)
     note_row = footer_row + (1 if has_footer else 0)
     note = table.empty_note if (values.empty and not blank and table.empty_note) else table.note
     pic.put(note_row, 0, note, "note", merge_to=(note_row, last))
-    for pl in places:
-        pic.column_widths[pl.index] = float(pl.spec.width or DEFAULT_WIDTHS[pl.spec.role])
-    pic.row_heights[TITLE_ROW] = 30.0
+    total_width = sum(pic.column_widths.values())
+    pic.row_heights[TITLE_ROW] = TITLE_HEIGHT
+    for r in range(LABEL_ROW, note_row):
+        pic.row_heights.setdefault(r, BODY_HEIGHT)
+    pic.row_heights[note_row] = max(BODY_HEIGHT, text_lines(note, total_width) * LINE_HEIGHT + 3)
     pic.print_title_rows = (HEADER_ROW, lanci_row(table))
+    pic.freeze = (first, 0)
     return pic
+
+
+def _render_filler(pic: SheetPicture, cols: list[ColumnSpec], offset: int, r: int) -> None:
+    """An empty, ruled body row of a panel shorter than its neighbours (公开06表)."""
+    roles = {"label": "body-label", "line": "body-line", "code": "body-code", "name": "body-label"}
+    for k, col in enumerate(cols):
+        pic.put(r, offset + k, None, roles.get(col.role, "amount"))
+
+
+def _merge_label_footers(pic: SheetPicture, table: TableSpec, values: TableValues, offsets: list[int],
+                         r: int) -> None:
+    """A label-only footer (公用经费合计) spans its own panel and the label cells of the next
+    panel, whose footer carries the figure without a label: one footer over two panels."""
+    for p, footer in enumerate(values.footers[:-1]):
+        spec_footer = table.panels[p].footer
+        nxt = values.footers[p + 1]
+        if footer is None or spec_footer is None or spec_footer.derive is not None or nxt is None or nxt.label:
+            continue
+        next_cols = table.panels[p + 1].columns
+        last_label = max((k for k, c in enumerate(next_cols) if c.role != "amount"), default=None)
+        if last_label is None:
+            continue
+        start, end = offsets[p], offsets[p + 1] + last_label
+        for c in range(start, end + 1):
+            pic.put(r, c, None, "total-label")
+        pic.put(r, start, footer.label, "total-label", merge_to=(r, end))
 
 
 def _render_header(pic: SheetPicture, table: TableSpec, places: list[ColumnPlace]) -> None:
@@ -103,16 +152,31 @@ def _render_header(pic: SheetPicture, table: TableSpec, places: list[ColumnPlace
                     if (r, places[k].index) not in pic.cells:
                         pic.put(r, places[k].index, None, "header")
             i = j + 1
+    for level in range(depth):  # tall enough for the wrapped headers of one-row cells
+        r, need = HEADER_ROW + level, 1
+        for (rr, c), (text, style) in pic.cells.items():
+            if rr != r or text is None:
+                continue
+            r2, c2 = style.merge_to or (r, c)
+            if r2 == r:
+                width = sum(pic.column_widths.get(k, 8.43) for k in range(c, c2 + 1))
+                need = max(need, text_lines(text, width))
+        pic.row_heights[r] = max(BODY_HEIGHT, need * LINE_HEIGHT + 4)
     row = lanci_row(table)
-    labelled: set[int] = set()
+    numbered = any(pl.spec.lanci for pl in places)
     for pl in places:
-        value: Any = None
-        if pl.spec.role == "amount":
-            value = pl.spec.lanci
-        elif pl.spec.role in ("label", "code") and pl.panel not in labelled:
-            value = "栏次"
-            labelled.add(pl.panel)
-        pic.put(row, pl.index, value, "lanci")
+        pic.put(row, pl.index, pl.spec.lanci if pl.spec.role == "amount" else None, "lanci")
+    if not numbered:  # no 栏次 numbers (公开06表): a thin ruled line keeps the geometry
+        pic.row_heights[row] = 6.0
+        return
+    for p in range(len(table.panels)):  # "栏次" spans each panel's leading text columns
+        panel = [pl for pl in places if pl.panel == p]
+        lead = 0
+        while lead < len(panel) and panel[lead].spec.role != "amount":
+            lead += 1
+        if lead:
+            first, last = panel[0].index, panel[lead - 1].index
+            pic.put(row, first, "栏次", "lanci", merge_to=(row, last) if last > first else None)
 
 
 def _render_row(pic: SheetPicture, cols: list[ColumnSpec], offset: int, r: int, row: TableRow, blank: bool) -> None:
@@ -156,7 +220,10 @@ def render_input(sheet: InputSheetSpec, rows: list[list[Any]] | None = None, spe
             pic.put(2 + i, 1, values.get(f.label, f.value), "input" if not f.locked else "form-label")
             pic.put(2 + i, 2, f.note, "note-small")
         pic.column_widths.update({0: 16.0, 1: 36.0, 2: 48.0})
-        pic.unlocked_ranges.append(f"B3:B{2 + len(sheet.fields)}")
+        for i, f in enumerate(sheet.fields):  # only the fields the user fills stay editable
+            if not f.locked:
+                pic.unlocked_ranges.append(f"B{3 + i}")
+        pic.row_heights[0] = 24.0
         return pic
     last = len(items) - 1
     pic.put(0, 0, sheet.title, "input-title", merge_to=(0, last) if last else None)
@@ -165,16 +232,19 @@ def render_input(sheet: InputSheetSpec, rows: list[list[Any]] | None = None, spe
         if col.note:
             pic.comments[(1, c)] = col.note
         pic.column_widths[c] = float(col.width or 16)
-    n = max(len(rows), 0)
-    for i, values in enumerate(rows):
+    end = 2 + max(len(rows), blank_rows)
+    for i in range(end - 2):  # data rows, then blank rows formatted for input (codes as text)
+        values = rows[i] if i < len(rows) else []
         for c, col in enumerate(items):
             value = values[c] if c < len(values) else None
             pic.put(2 + i, c, value, "input-money" if col.type == "money" else "input-text")
-    end = 2 + max(n, blank_rows)
     for c, col in enumerate(items):
         rng = f"{column_letter(c)}3:{column_letter(c)}{end}"
         if col.type == "choice" and spec is not None and col.vocabulary:
             pic.validations.append((rng, spec.vocabularies[col.vocabulary]))
+    pic.row_heights[0] = 24.0
+    pic.row_heights[1] = max(BODY_HEIGHT, max(text_lines(col.label, pic.column_widths[c])
+                                              for c, col in enumerate(items)) * LINE_HEIGHT + 4)
     pic.freeze = (2, 0)
     pic.print_title_rows = (1, 1)
     pic.unlocked_ranges.append(f"A3:{column_letter(last)}{end}")

@@ -118,12 +118,17 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
     if missing:
         raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
     info: dict[str, Any] = {}
+    notices: list[Problem] = []
     lines: list[LedgerLine] = []
     typed: dict[str, str] = {}
     for sheet_spec in spec.inputs:
         grid = port.read_sheet(sheet_spec.sheet)
         if sheet_spec.kind == "form":
             info.update(read_info(spec, grid, sheet_spec))
+            for row, f in enumerate(sheet_spec.fields, start=INPUT_FIRST_ROW):
+                if f.required and not info.get(f.key):
+                    notices.append(Problem("info-missing", {"field": f.label}, sheet_spec.sheet, a1(row, 1),
+                                           severity="warning"))
             continue
         _check_headers(reader, sheet_spec, grid)
         _read_list(reader, sheet_spec, grid, lines, typed)
@@ -132,7 +137,7 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
         reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, "基本信息"))
     if reader.problems:
         raise InputError(reader.problems)
-    return Ledger(info=info, lines=lines, typed_names=typed)
+    return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices)
 
 
 def _check_headers(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid) -> None:

@@ -138,7 +138,11 @@ def _read_row(table: TableSpec, cols: list[ColumnPlace], r: int, slot: tuple[str
 
 def _read_values(row: TableRow, table: TableSpec, cols: list[ColumnPlace], r: int, grid: Grid,
                  problems: list[ReadProblem]) -> TableRow:
+    """Amounts into ``row.values``; every cell's address into ``row.cells`` (amount columns, and
+    the code/name/label cells so that findings about a row's code or name can point at them)."""
     for pl in cols:
+        if pl.spec.role in ("code", "name", "label"):
+            row.cells[pl.spec.key] = a1(r, pl.index)
         if pl.spec.role != "amount":
             continue
         raw = cell_at(grid, r, pl.index)

@@ -65,6 +65,20 @@ class _Dinic:
                     break
                 total += pushed
 
+    def reachable(self, s: int) -> list[bool]:
+        """Nodes reachable from ``s`` in the residual graph (the source side of a minimum cut)."""
+        seen = [False] * self.n
+        seen[s] = True
+        stack = [s]
+        while stack:
+            u = stack.pop()
+            for e in self.head[u]:
+                v = self.to[e]
+                if self.cap[e] > 0 and not seen[v]:
+                    seen[v] = True
+                    stack.append(v)
+        return seen
+
     def _augment(self, s: int, t: int, level: list[int], it: list[int]) -> int:
         """One augmenting path in the level graph (iterative DFS); returns its flow."""
         to, cap, head = self.to, self.cap, self.head
@@ -113,19 +127,30 @@ def controlled_round(leaves: Sequence[Leaf], row_targets: dict[tuple[str, ...], 
     cents = [leaf.exact * HUNDRED for leaf in leaves]
     floors = [_floor(c) for c in cents]
     targets = row_targets or {}
-    for slack in range(0, 1 + max(1, len(leaves))):
-        result = _solve(leaves, cents, floors, targets, slack)
+    widen: dict[tuple[str, ...], int] = {}
+    for _ in range(64):
+        result, bottleneck = _solve(leaves, cents, floors, targets, widen)
+        if result is not None:
+            return result
+        if not bottleneck:
+            break
+        for path in bottleneck:  # widen only the column windows on the minimum cut
+            widen[path] = widen.get(path, 0) + 1
+    for slack in range(1, 1 + max(1, len(leaves))):  # last resort: widen every window
+        result, _ = _solve(leaves, cents, floors, targets, {}, slack)
         if result is not None:
             return result
     raise AssertionError("controlled rounding found no solution")  # pragma: no cover
 
 
-def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int],
-           targets: dict[tuple[str, ...], int], slack: int) -> list[int] | None:
+def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int], targets: dict[tuple[str, ...], int],
+           widen: dict[tuple[str, ...], int], slack: int = 0) -> tuple[list[int] | None, list[tuple[str, ...]]]:
+    """One feasible-flow attempt. On failure returns the column paths whose windows lie on
+    the minimum cut (widening those is what can make room)."""
     fracs = [c - f for c, f in zip(cents, floors, strict=True)]
     open_leaves = [i for i, f in enumerate(fracs) if f != 0]
     if not open_leaves:
-        return floors
+        return floors, []
 
     # Tree nodes (prefixes of the paths): fractional mass, open-leaf count, floor sum below them.
     row_nodes: dict[tuple[str, ...], int] = {}
@@ -192,12 +217,14 @@ def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int],
             ok = bounded(parent, k, *window(mass_row[k], count_row[k], 0))
         if not ok:
             return None
+    col_edges: list[tuple[tuple[str, ...], int, int]] = []
     for path, k in col_nodes.items():
         child = n_row + k
         parent = sink if not path else n_row + col_nodes[path[:-1]]
-        widen = slack if (targets and path) else 0
-        if not bounded(child, parent, *window(mass_col[k], count_col[k], widen if path else len(open_leaves))):
-            return None
+        extra = (slack + widen.get(path, 0)) if targets else 0
+        if not bounded(child, parent, *window(mass_col[k], count_col[k], extra if path else len(open_leaves))):
+            return None, []
+        col_edges.append((path, child, parent))
     leaf_edges = {}
     for i in open_leaves:
         leaf = leaves[i]
@@ -212,10 +239,11 @@ def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int],
             graph.add(v, super_t, -ex)
     if graph.maxflow(super_s, super_t) != need:
         if not targets:  # pragma: no cover - impossible by total unimodularity
-            return [int(c.to_integral_value(rounding=ROUND_HALF_UP)) for c in cents]
-        return None
+            return [int(c.to_integral_value(rounding=ROUND_HALF_UP)) for c in cents], []
+        reach = graph.reachable(super_s)
+        return None, [path for path, child, parent in col_edges if path and reach[child] != reach[parent]]
     result = list(floors)
     for i, e in leaf_edges.items():
         if graph.cap[e] == 0:  # the unit edge carries flow: round up
             result[i] += 1
-    return result
+    return result, []

@@ -26,6 +26,9 @@ def demo(
         inputs = sample_inputs(seed)
         target = output_dir / "示例部门决算-2019.xlsx"
         write_new(target, spec, inputs=inputs)
+        from juesuan.narrative.sample import add_demo_extras
+
+        add_demo_extras(target)
         lines = sum(len(inputs[k]) for k in ("income", "expense", "balance", "sangong_budget"))
         out.print(f"示例部门明细 {lines} 行 / sample ledger: {lines} lines")
         with progress() as step:

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def check_workbook_file(path: str | Path) -> Path:
         with zipfile.ZipFile(p) as z:
             names = set(z.namelist())
             bad = z.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError, ValueError) as exc:
         raise fail("file-corrupt", path=str(p), reason=str(exc)) from exc
     if bad is not None:
         raise fail("file-corrupt", path=str(p), reason=f"损坏的部件 / damaged part {bad}")
@@ -148,6 +149,9 @@ def save_atomic(wb: Any, target: str | Path, backup: bool = False) -> Path | Non
     backup_path = None
     try:
         wb.save(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         if backup and target.exists():
             backup_path = target.with_name(f"{target.stem}.bak{target.suffix}")
             shutil.copy2(target, backup_path)

@@ -1,0 +1,108 @@
+"""Benchmark of Validate (``check``) on a large department (not a timed test).
+
+Builds once (cached under ``bench/_work/``, gitignored) a workbook with ``N`` expenditure
+ledger lines (default 100,000, :func:`juesuan.sample.synthetic_inputs`), written with
+:func:`juesuan.io.files.write_new` and filled with :func:`juesuan.io.files.fill_file`.
+Then measures, each best of ``--repeat`` runs in this process:
+
+- ``check``: open with python-calamine (:class:`~juesuan.io.xlsx.CalamineBook`), detect the
+  format, run the whole 2019 catalogue (:func:`juesuan.validate.check_workbook`), including
+  the detail-vs-table rule which re-reads the ledger and recomputes every table;
+- ``read``: a python-calamine full read of the same file (every sheet ``to_python``).
+
+Prints both times, ``check / read`` (target ≤ 1.5) and a breakdown of check.
+
+Run: ``python bench/check.py [--lines N] [--repeat K] [--rebuild]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+TARGET_RATIO = 1.5
+WORK = Path(__file__).resolve().parent / "_work"
+
+
+def build(lines: int, rebuild: bool) -> Path:
+    from juesuan.io.files import fill_file, write_new
+    from juesuan.sample import synthetic_inputs
+    from juesuan.spec import load_spec
+
+    path = WORK / f"check-{lines}.xlsx"
+    if path.exists() and not rebuild:
+        return path
+    WORK.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    write_new(path, load_spec("2019"), inputs=synthetic_inputs(lines))
+    fill_file(path, path)
+    path.with_name(f"check-{lines}.bak.xlsx").unlink(missing_ok=True)
+    print(f"built {path} in {time.perf_counter() - t:.1f} s")
+    return path
+
+
+def full_read(path: Path) -> float:
+    from python_calamine import CalamineWorkbook
+
+    t = time.perf_counter()
+    wb = CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+    return time.perf_counter() - t
+
+
+def run_check(path: Path) -> tuple[float, dict[str, float], object]:
+    from juesuan.io.files import spec_for
+    from juesuan.io.xlsx import CalamineBook
+    from juesuan.rules import KINDS, parse_rules
+    from juesuan.validate import check_workbook
+
+    t = time.perf_counter()
+    book = CalamineBook(path)
+    spec = spec_for(book, None)
+    report = check_workbook(spec, book)
+    book.close()
+    total = time.perf_counter() - t
+    # breakdown (second pass, separate book): reading every sheet, then each rule kind
+    parts: dict[str, float] = {}
+    book = CalamineBook(path)
+    t = time.perf_counter()
+    for name in book.sheet_names():
+        book.read_sheet(name)
+    parts["read sheets (CalamineBook)"] = time.perf_counter() - t
+    from juesuan.rules import Context
+
+    ctx = Context(spec, book)
+    for rule in parse_rules(spec.raw.get("rules")):
+        t = time.perf_counter()
+        KINDS[rule.type](rule, ctx)
+        parts[rule.type] = parts.get(rule.type, 0.0) + time.perf_counter() - t
+    book.close()
+    return total, parts, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    path = build(args.lines, args.rebuild)
+    reads = [full_read(path) for _ in range(args.repeat)]
+    checks, parts, report = [], {}, None
+    for _ in range(args.repeat):
+        total, parts, report = run_check(path)
+        checks.append(total)
+    read, check = min(reads), min(checks)
+    print(f"workbook: {path.name} ({path.stat().st_size / 1e6:.1f} MB, {args.lines} ledger lines)")
+    print(f"python-calamine full read: {read:.2f} s")
+    print(f"check:                     {check:.2f} s  ({report.stats})")
+    for name, seconds in sorted(parts.items(), key=lambda p: -p[1]):
+        print(f"    {name:28s} {seconds:.2f} s")
+    ratio = check / read
+    print(f"check / read = {ratio:.2f} (target ≤ {TARGET_RATIO}) {'OK' if ratio <= TARGET_RATIO else 'ABOVE TARGET'}")
+
+
+if __name__ == "__main__":
+    main()

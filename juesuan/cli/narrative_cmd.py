@@ -1,0 +1,33 @@
+"""``juesuan narrative``: export the 说明 of a filled workbook as a Word document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from juesuan.cli.app import app
+from juesuan.cli.common import handled, out
+
+
+@app.command("narrative")
+def narrative(
+    path: Path = typer.Argument(..., help="已填充的决算工作簿 / a filled workbook"),
+    output: Path = typer.Option(Path("说明.docx"), "-o", "--output", help="输出的 .docx / output .docx"),
+) -> None:
+    """导出说明：由公开表生成部门决算情况说明（Word）/ Export the 说明 as .docx."""
+    with handled():
+        from juesuan.io.files import spec_for
+        from juesuan.io.xlsx import CalamineBook
+        from juesuan.narrative.docx_export import write_docx
+        from juesuan.narrative.steps import narrative_from_workbook
+
+        book = CalamineBook(path)
+        spec = spec_for(book, None)
+        paragraphs = narrative_from_workbook(spec, book)
+        book.close()
+        target = write_docx(paragraphs, output)
+        pending = sum(1 for p in paragraphs if "【请填写" in p.text)
+        out.print(f"已导出说明 / written: [bold]{target}[/bold]（{len(paragraphs)} 段 / paragraphs）")
+        if pending:
+            out.print(f"尚有 {pending} 段含待填写内容（【请填写…】）/ {pending} paragraphs still have placeholders")

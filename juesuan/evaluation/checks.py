@@ -1,0 +1,260 @@
+"""Checks of the self-evaluations and their summary, as plain finding dicts with the fields
+of the check JSON (``rule, severity, message, cells[{sheet,cell}], expected, actual,
+difference``). :mod:`juesuan.rules.eval_rules` registers them as Validate rule kinds.
+
+Kinds: ``eval-rate`` (执行率 shown = B/A), ``eval-score`` (each 得分 = its computation),
+``eval-total`` (总分 = Σ 得分, within rounding), ``eval-grade`` (等级 matches 总分),
+``eval-budget-sum`` (年度资金总额 = Σ sources), ``eval-summary`` (summary = each sheet),
+``eval-cost`` (成本指标 actual ≤ 全年执行数), ``eval-weights`` (Σ 分值 = 100),
+``eval-qualitative`` (0 ≤ 定性得分 ≤ 分值).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from juesuan.evaluation import scoring
+from juesuan.evaluation.layout import read_summary
+from juesuan.evaluation.model import EvalConfig, Evaluation, amount, config
+from juesuan.evaluation.steps import read_evaluations
+from juesuan.intervals import compare_sum
+from juesuan.port import WorkbookPort
+from juesuan.spec.model import TemplateSpec
+
+ZERO = Decimal(0)
+Finding = dict[str, Any]
+
+
+def _text(v: Decimal | None, places: int = 2) -> str | None:
+    if v is None:
+        return None
+    return f"{v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):.{places}f}"
+
+
+def finding(kind: str, message: str, sheet: str, cells: list[str], expected: Decimal | None = None,
+            actual: Decimal | None = None, severity: str = "error", places: int = 2) -> Finding:
+    diff = actual - expected if expected is not None and actual is not None else None
+    return {"rule": kind, "severity": severity, "message": message,
+            "cells": [{"sheet": sheet, "cell": c} for c in cells if c],
+            "expected": _text(expected, places), "actual": _text(actual, places), "difference": _text(diff, places)}
+
+
+def _shown_rate(value: Any) -> tuple[Decimal | None, int]:
+    """A shown 执行率 as a fraction, with the decimals it was shown to (as a fraction)."""
+    if isinstance(value, str) and value.strip().endswith(("%", "％")):
+        number = amount(value.strip().rstrip("%％"))
+        if number is None:
+            return None, 0
+        places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
+        return number / 100, int(places) + 2
+    number = amount(value)
+    if number is None:
+        return None, 0
+    exp = number.as_tuple().exponent
+    return number, int(-exp) if isinstance(exp, int) and exp < 0 else 0
+
+
+def _blank(value: Any) -> bool:
+    return value is None or str(value).strip() in ("", "—", "-", "－")
+
+
+def check_rate(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    out = []
+    for line in ev.budget:
+        cell = line.cells.get("rate")
+        if line.rate is None:
+            if not _blank(line.shown_rate) and amount(line.budget) == 0:
+                out.append(finding("eval-rate", f"{ev.sheet}“{line.label}”全年预算数为0，执行率无法计算，应显示“—”",
+                                   ev.sheet, [cell]))
+            continue
+        shown, places = _shown_rate(line.shown_rate)
+        if shown is None:
+            out.append(finding("eval-rate", f"{ev.sheet}“{line.label}”执行率未填写（应为 B/A）", ev.sheet, [cell],
+                               line.rate * 100, None))
+            continue
+        places = max(places, 0)
+        expected = line.rate.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if shown != expected:
+            out.append(finding("eval-rate", f"{ev.sheet}“{line.label}”执行率显示 {shown * 100:.2f}%，"
+                               f"而全年执行数÷全年预算数 = {line.rate * 100:.2f}%", ev.sheet,
+                               [cell, line.cells.get("budget"), line.cells.get("spent")],
+                               line.rate * 100, shown * 100))
+    return out
+
+
+def check_score(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    out = []
+    total = ev.line("total")
+    rows: list[tuple[str, Any, Decimal | None, str | None]] = []
+    if total is not None:
+        rows.append(("预算执行率", total.shown_score, total.score, total.cells.get("score")))
+    for ind in ev.indicators:
+        if not ind.is_qualitative and ind.effective_direction is not None:
+            rows.append((str(ind.level3 or ind.level2 or ""), ind.entered, ind.score, ind.cells.get("score")))
+    for label, shown_raw, score, cell in rows:
+        if score is None:
+            continue
+        expected = scoring.publish(score)
+        shown = amount(shown_raw)
+        if shown is None or abs(shown - score) > Decimal("0.005"):
+            out.append(finding("eval-score", f"{ev.sheet}“{label}”得分应为 {expected}，实为 "
+                               f"{'空白' if shown is None else shown}", ev.sheet, [cell], expected, shown))
+    return out
+
+
+def _shown_parts(ev: Evaluation) -> list[tuple[int, Decimal | None]]:
+    parts: list[tuple[int, Decimal | None]] = []
+    total = ev.line("total")
+    if total is not None:
+        parts.append((1, amount(total.shown_score)))
+    parts += [(1, amount(ind.entered)) for ind in ev.indicators]
+    return parts
+
+
+def check_total(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    shown = amount(ev.shown_total)
+    cell = ev.total_cells.get("total")
+    if shown is None:
+        return [finding("eval-total", f"{ev.sheet}总分未填写", ev.sheet, [cell], ev.total, None)]
+    verdict = compare_sum(shown, _shown_parts(ev))
+    if verdict.status == "error":
+        return [finding("eval-total", f"{ev.sheet}总分 {shown} 不等于各项得分之和 {verdict.expected}", ev.sheet, [cell],
+                        verdict.expected, shown)]
+    if verdict.status == "rounding":
+        return [finding("eval-total", f"舍入差异：{ev.sheet}总分 {shown} 与各项得分之和 {verdict.expected} 相差"
+                        f" {verdict.difference}，在舍入误差范围内", ev.sheet, [cell], verdict.expected, shown,
+                        severity="info")]
+    return []
+
+
+def check_grade(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    shown_total = amount(ev.shown_total)
+    if shown_total is None:
+        return []
+    expected = scoring.grade_of(shown_total, cfg.grades)
+    shown = str(ev.shown_grade or "").strip()
+    if shown != expected:
+        return [finding("eval-grade", f"{ev.sheet}总分 {shown_total} 对应等级“{expected}”，实为“{shown or '空白'}”",
+                        ev.sheet, [ev.total_cells.get("grade"), ev.total_cells.get("total")])]
+    return []
+
+
+def check_budget_sum(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    out = []
+    total = ev.line("total")
+    if total is None:
+        return out
+    parts = [b for b in ev.budget if b.key != "total"]
+    for key, label in (("initial", "年初预算数"), ("budget", "全年预算数"), ("spent", "全年执行数")):
+        shown = amount(getattr(total, key))
+        items = [(1, amount(getattr(b, key))) for b in parts]
+        if shown is None and all(v is None for _, v in items):
+            continue
+        verdict = compare_sum(shown, items)
+        if verdict.status != "ok":
+            severity = "info" if verdict.status == "rounding" else "error"
+            out.append(finding("eval-budget-sum", f"{ev.sheet}年度资金总额“{label}” {verdict.actual} 不等于各资金来源之和"
+                               f" {verdict.expected}", ev.sheet, [total.cells.get(key)] + [b.cells.get(key) for b in parts],
+                               verdict.expected, verdict.actual, severity=severity))
+    return out
+
+
+def check_cost(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    total = ev.line("total")
+    spent = amount(total.spent) if total else None
+    if spent is None:
+        return []
+    out = []
+    for ind in ev.indicators:
+        if str(ind.level2 or "").strip() != cfg.cost_level2 or ind.is_qualitative:
+            continue
+        actual, _ = scoring.parse_measure(ind.actual)
+        if actual is not None and actual > spent:
+            out.append(finding("eval-cost", f"{ev.sheet}成本指标“{ind.level3 or ''}”实际完成值 {actual} 超过全年执行数"
+                               f" {spent}", ev.sheet, [ind.cells.get("actual"), total.cells.get("spent")], spent, actual,
+                               severity="warning"))
+    return out
+
+
+def check_weights(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    if ev.weights != cfg.total_weight:
+        return [finding("eval-weights", f"{ev.sheet}分值合计为 {ev.weights}，应为 {cfg.total_weight}", ev.sheet,
+                        [ev.total_cells.get("weights")], cfg.total_weight, ev.weights)]
+    return []
+
+
+def check_qualitative(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    out = []
+    for ind in ev.indicators:
+        if not ind.is_qualitative:
+            continue
+        score, weight = amount(ind.entered), amount(ind.weight)
+        if score is None:
+            out.append(finding("eval-qualitative", f"{ev.sheet}定性指标“{ind.level3 or ''}”未填写得分", ev.sheet,
+                               [ind.cells.get("score")]))
+        elif score < 0 or (weight is not None and score > weight):
+            out.append(finding("eval-qualitative", f"{ev.sheet}定性指标“{ind.level3 or ''}”得分 {score} 应在 0 与分值"
+                               f" {weight} 之间", ev.sheet, [ind.cells.get("score"), ind.cells.get("weight")], weight, score))
+    return out
+
+
+PER_SHEET: dict[str, Callable[[Evaluation, EvalConfig], list[Finding]]] = {
+    "eval-rate": check_rate, "eval-score": check_score, "eval-total": check_total, "eval-grade": check_grade,
+    "eval-budget-sum": check_budget_sum, "eval-cost": check_cost, "eval-weights": check_weights,
+    "eval-qualitative": check_qualitative,
+}
+
+
+def check_summary(evals: list[Evaluation], cfg: EvalConfig, port: WorkbookPort) -> list[Finding]:
+    sheet = cfg.summary_sheet
+    if sheet not in port.sheet_names():
+        if evals:
+            return [finding("eval-summary", f"缺少“{sheet}”表，而工作簿有 {len(evals)} 张绩效自评表", sheet, [])]
+        return []
+    rows = read_summary(port.read_sheet(sheet))
+    by_name: dict[str, list[Evaluation]] = {}
+    for ev in evals:  # two sheets may evaluate projects of the same name: pair them in order
+        by_name.setdefault(ev.project, []).append(ev)
+    out = []
+    listed: set[int] = set()
+    for row in rows:
+        queue = by_name.get(row["project"]) or []
+        ev = queue.pop(0) if queue else None
+        if ev is not None:
+            listed.add(id(ev))
+        if ev is None:
+            out.append(finding("eval-summary", f"汇总表所列项目“{row['project']}”没有对应的绩效自评表", sheet,
+                               [row["cells"]["project"]]))
+            continue
+        shown, expected = amount(row["score"]), amount(ev.shown_total)
+        if shown != expected:
+            out.append(finding("eval-summary", f"汇总表“{row['project']}”自评得分为 {shown}，而其自评表总分为 {expected}",
+                               sheet, [row["cells"]["score"], ev.total_cells.get("total")], expected, shown))
+        sheet_grade = str(ev.shown_grade or "").strip()
+        if row["grade"] != sheet_grade:
+            out.append(finding("eval-summary", f"汇总表“{row['project']}”自评等级为“{row['grade']}”，而其自评表为"
+                               f"“{sheet_grade}”", sheet, [row["cells"]["grade"], ev.total_cells.get("grade")]))
+    for ev in evals:
+        if id(ev) not in listed:
+            out.append(finding("eval-summary", f"项目“{ev.project}”的绩效自评表未列入汇总表", sheet, []))
+    return out
+
+
+def evaluation_findings(spec: TemplateSpec, port: WorkbookPort, kinds: list[str] | None = None,
+                        evals: list[Evaluation] | None = None) -> list[Finding]:
+    """All findings of the given kinds (default: every kind) on the workbook's self-evaluations."""
+    cfg = config(spec)
+    if cfg is None:
+        return []
+    evals = read_evaluations(spec, port) if evals is None else evals
+    wanted = kinds or [*PER_SHEET, "eval-summary"]
+    out: list[Finding] = []
+    for kind in wanted:
+        if kind == "eval-summary":
+            out += check_summary(evals, cfg, port)
+        elif kind in PER_SHEET:
+            for ev in evals:
+                out += PER_SHEET[kind](ev, cfg)
+    return out

@@ -1,0 +1,198 @@
+"""The evaluation layout settings (from ``spec.raw["evaluation"]``) and a self-evaluation
+as plain data: what the sheet shows, each value with its cell address, and its scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from juesuan.evaluation import scoring
+from juesuan.money import NotANumber, parse_amount
+from juesuan.spec.model import TemplateSpec
+
+INVALID_SHEET_CHARS = set('[]:*?/\\')
+MAX_SHEET = 31
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """What ``evaluation-<year>.yaml`` says (see that file for the meaning of each key)."""
+
+    raw: dict[str, Any]
+
+    @property
+    def prefix(self) -> str:
+        return str(self.raw.get("sheet_prefix", "绩效自评-"))
+
+    @property
+    def summary_sheet(self) -> str:
+        return str(self.raw["summary"]["sheet"])
+
+    @property
+    def budget_rows(self) -> list[dict[str, str]]:
+        return list(self.raw["budget"]["rows"])
+
+    @property
+    def budget_weight(self) -> Decimal:
+        return Decimal(str(self.raw["budget"].get("weight", 10)))
+
+    @property
+    def zero_budget_score(self) -> Decimal:
+        return Decimal(str(self.raw["budget"].get("zero_budget_score", 0)))
+
+    @property
+    def grades(self) -> list[tuple[str, Decimal]]:
+        return [(str(g["grade"]), Decimal(str(g["min"]))) for g in self.raw["grades"]]
+
+    @property
+    def total_weight(self) -> Decimal:
+        return Decimal(str(self.raw.get("total_weight", 100)))
+
+    @property
+    def cost_level2(self) -> str:
+        return str(self.raw["indicators"].get("cost_level2", "成本指标"))
+
+    @property
+    def header_fields(self) -> list[list[tuple[str, str]]]:
+        return [[(str(label), str(key)) for label, key in row] for row in self.raw["header_fields"]]
+
+
+def config(spec: TemplateSpec) -> EvalConfig | None:
+    """The spec's evaluation settings, or None for a spec without self-evaluations."""
+    raw = spec.raw.get("evaluation")
+    return EvalConfig(raw) if isinstance(raw, dict) else None
+
+
+def sheet_name_for(prefix: str, project: str, existing: list[str]) -> str:
+    """``绩效自评-<项目名称>``: characters Excel forbids replaced, at most 31 characters,
+    unique among ``existing`` (case-insensitively, as Excel compares sheet names)."""
+    clean = "".join("_" if ch in INVALID_SHEET_CHARS else ch for ch in project.strip()).strip("'") or "项目"
+    taken = {s.casefold() for s in existing}
+    base = (prefix + clean)[:MAX_SHEET]
+    if base.casefold() not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"({n})"
+        name = (prefix + clean)[: MAX_SHEET - len(suffix)] + suffix
+        if name.casefold() not in taken:
+            return name
+        n += 1
+
+
+def amount(value: Any) -> Decimal | None:
+    """A typed figure as Decimal; text that is not a number → None."""
+    try:
+        return parse_amount(value)
+    except NotANumber:
+        return None
+
+
+@dataclass
+class BudgetLine:
+    key: str
+    label: str
+    initial: Any = None  # 年初预算数 (as typed)
+    budget: Any = None  # 全年预算数 (A)
+    spent: Any = None  # 全年执行数 (B)
+    weight: Any = None  # 分值 (年度资金总额 only)
+    shown_rate: Any = None
+    shown_score: Any = None
+    cells: dict[str, str] = field(default_factory=dict)  # initial/budget/spent/weight/rate/score → A1
+    rate: Decimal | None = None  # computed, unrounded
+    score: Decimal | None = None
+
+
+@dataclass
+class Indicator:
+    level1: Any = None
+    level2: Any = None
+    level3: Any = None
+    target: Any = None  # 年度指标值 (A), as typed
+    actual: Any = None  # 实际完成值 (B), as typed
+    direction: Any = None
+    weight: Any = None
+    entered: Any = None  # the 得分 cell as read (the score of a 定性 indicator)
+    reason: Any = None
+    cells: dict[str, str] = field(default_factory=dict)
+    score: Decimal | None = None  # computed, unrounded
+
+    @property
+    def effective_direction(self) -> str | None:
+        """The direction column, or the hint in the target (``≥95%``), or ≥ for two plain numbers."""
+        d = scoring.normalise_direction(self.direction)
+        if d is not None:
+            return d
+        a, hint = scoring.parse_measure(self.target)
+        b, _ = scoring.parse_measure(self.actual)
+        if hint is not None:
+            return hint
+        if a is not None and b is not None:
+            return scoring.GE
+        return None
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.effective_direction == scoring.QUAL
+
+    @property
+    def is_blank(self) -> bool:
+        return all(v is None or str(v).strip() == "" for v in
+                   (self.level3, self.target, self.actual, self.weight, self.entered, self.reason))
+
+
+@dataclass
+class Evaluation:
+    """One self-evaluation sheet, read or new."""
+
+    sheet: str
+    header: dict[str, Any] = field(default_factory=dict)  # project, dept, unit, phone
+    header_cells: dict[str, str] = field(default_factory=dict)
+    budget: list[BudgetLine] = field(default_factory=list)
+    goal_plan: Any = None
+    goal_done: Any = None
+    indicators: list[Indicator] = field(default_factory=list)
+    shown_weights: Any = None
+    shown_total: Any = None
+    shown_grade: Any = None
+    total_cells: dict[str, str] = field(default_factory=dict)  # weights/total/grade → A1
+    total: Decimal | None = None  # computed, rounded
+    total_exact: Decimal = Decimal(0)
+    grade: str | None = None
+    weights: Decimal = Decimal(0)
+
+    @property
+    def project(self) -> str:
+        return str(self.header.get("project") or "").strip()
+
+    def line(self, key: str) -> BudgetLine | None:
+        return next((b for b in self.budget if b.key == key), None)
+
+
+def score(ev: Evaluation, cfg: EvalConfig) -> Evaluation:
+    """Compute every rate and score of ``ev`` in place (from its input values only)."""
+    parts: list[Decimal | None] = []
+    weights = Decimal(0)
+    for line in ev.budget:
+        a, b = amount(line.budget), amount(line.spent)
+        line.rate = scoring.execution_rate(a, b)
+        line.score = None
+        if line.key == "total":
+            w = amount(line.weight)
+            line.score = scoring.budget_score(w, a, b, cfg.zero_budget_score)
+            weights += w or 0
+            parts.append(line.score)
+    for ind in ev.indicators:
+        direction = ind.effective_direction
+        a, _ = scoring.parse_measure(ind.target)
+        b, _ = scoring.parse_measure(ind.actual)
+        w = amount(ind.weight)
+        ind.score = scoring.indicator_score(direction, w, a, b, amount(ind.entered))
+        weights += w or 0
+        parts.append(ind.score)
+    ev.total_exact = sum((p for p in parts if p is not None), Decimal(0))
+    ev.total = scoring.total_score(parts)
+    ev.grade = scoring.grade_of(ev.total, cfg.grades)
+    ev.weights = weights
+    return ev

@@ -1,0 +1,92 @@
+"""The evaluation steps of the jobs: Fill re-pictures every self-evaluation sheet (inputs
+exactly as read, 执行率/得分/总分/等级 recomputed) and the 绩效自评情况汇总表; a fresh
+template carries an empty summary sheet; ``eval add`` pictures a new blank sheet."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from juesuan.evaluation.layout import (
+    is_evaluation_grid,
+    new_evaluation,
+    read_evaluation,
+    render_evaluation,
+    render_summary,
+)
+from juesuan.evaluation.model import EvalConfig, Evaluation, config, score, sheet_name_for
+from juesuan.port import SheetPicture, WorkbookPort, cell_at
+from juesuan.spec.model import TemplateSpec
+
+if TYPE_CHECKING:
+    from juesuan.jobs import FillResult, Progress
+
+
+def evaluation_sheets(port: WorkbookPort, cfg: EvalConfig) -> list[str]:
+    """The self-evaluation sheets of a workbook, in workbook order."""
+    return [s for s in port.sheet_names() if s.startswith(cfg.prefix)]
+
+
+def read_evaluations(spec: TemplateSpec, port: WorkbookPort) -> list[Evaluation]:
+    """Every self-evaluation of the workbook, read and scored (empty without an evaluation spec)."""
+    cfg = config(spec)
+    if cfg is None:
+        return []
+    out = []
+    for name in evaluation_sheets(port, cfg):
+        grid = port.read_sheet(name)
+        if is_evaluation_grid(grid, cfg):
+            out.append(score(read_evaluation(name, grid, cfg), cfg))
+    return out
+
+
+def _info(port: WorkbookPort, label: str) -> str:
+    if "基本信息" not in port.sheet_names():
+        return ""
+    grid = port.read_sheet("基本信息")
+    for r in range(len(grid)):
+        if str(cell_at(grid, r, 0) or "").strip() == label:
+            value = cell_at(grid, r, 1)
+            if isinstance(value, float) and value == int(value):
+                value = int(value)
+            return "" if value is None else str(value).strip()
+    return ""
+
+
+def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progress: Progress) -> None:
+    """FILL_EXTRAS step: recompute the self-evaluations and the summary."""
+    cfg = config(spec)
+    if cfg is None:
+        return
+    progress("绩效自评 / self-evaluations")
+    evals = read_evaluations(spec, port)
+    extras = getattr(result, "extras", None)
+    if isinstance(extras, dict):  # shared with later steps (the 说明) so the sheets are read once
+        extras["evaluations"] = evals
+    year = result.accounts.year or _info(port, "年度")
+    for ev in evals:
+        result.pictures.append(render_evaluation(ev, cfg, year))
+    result.pictures.append(render_summary(evals, cfg, result.accounts.dept))
+    if evals:
+        grades = "、".join(f"{ev.project or ev.sheet} {ev.total}分（{ev.grade}）" for ev in evals)
+        result.notes.append(f"绩效自评 / self-evaluations: {len(evals)} 个项目：{grades}")
+
+
+def template_step(spec: TemplateSpec, inputs: dict[str, list[list[Any]]]) -> list[SheetPicture]:
+    """TEMPLATE_EXTRAS step: the empty 绩效自评情况汇总表."""
+    cfg = config(spec)
+    if cfg is None:
+        return []
+    dept = next((str(r[1]) for r in inputs.get("info") or [] if len(r) > 1 and r[0] == "部门名称" and r[1]), "")
+    return [render_summary([], cfg, dept, computed=False)]
+
+
+def new_sheet(spec: TemplateSpec, port: WorkbookPort, project: str, unit: str = "",
+              dept: str = "") -> SheetPicture:
+    """The picture of a new blank self-evaluation sheet for ``project`` (name made unique)."""
+    cfg = config(spec)
+    if cfg is None:
+        raise ValueError("规范中没有绩效自评表定义 / the spec defines no self-evaluations")
+    dept = dept or _info(port, "部门名称")
+    name = sheet_name_for(cfg.prefix, project, port.sheet_names())
+    ev = new_evaluation(cfg, name, project, dept, unit)
+    return render_evaluation(ev, cfg, _info(port, "年度"), computed=False)

@@ -1,0 +1,75 @@
+"""The official template workbook as a reproducible file: ``workbooks/template-<format>.xlsx``.
+
+:func:`build_template` writes the blank template (every sheet of
+:func:`juesuan.jobs.template_pictures`, extensions in ``TEMPLATE_EXTRAS`` included) and makes
+the file byte-for-byte reproducible: fixed document dates, and a zip rewritten with fixed
+member timestamps, permissions and order. The checked-in file can thus be compared with a
+fresh build (``juesuan template build``) by its bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+from juesuan.io.xlsx import new_workbook, save_atomic
+from juesuan.jobs import template_pictures
+from juesuan.spec.model import TemplateSpec
+
+# The date written into docProps/core.xml and onto every zip member.
+FIXED_DATE = dt.datetime(2020, 1, 1, 0, 0, 0)
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_W3CDTF = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
+_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+_FIRST = "[Content_Types].xml"
+
+
+def default_path(spec: TemplateSpec) -> Path:
+    """Where the checked-in template lives: ``template-<format>.xlsx`` beside the spec file
+    (``workbooks/template-2019.xlsx``), or under ``workbooks/`` of the current folder."""
+    folder = Path(spec.path).resolve().parent if spec.path else Path("workbooks")
+    return folder / f"template-{spec.format}.xlsx"
+
+
+def build_template(spec: TemplateSpec, path: str | Path) -> Path:
+    """Write the blank template of ``spec`` to ``path`` (atomically, reproducibly)."""
+    path = Path(path)
+    wb = new_workbook(template_pictures(spec))
+    wb.active = 0
+    wb.properties.creator = "决算助手 juesuan"
+    wb.properties.lastModifiedBy = "决算助手 juesuan"
+    wb.properties.title = spec.name
+    wb.properties.created = FIXED_DATE
+    wb.properties.modified = FIXED_DATE  # openpyxl overwrites this on save; fixed again below
+    save_atomic(wb, path)
+    normalise_zip(path)
+    return path
+
+
+def normalise_zip(path: str | Path) -> None:
+    """Rewrite an .xlsx so its bytes depend on its contents only (dates, order, attributes)."""
+    path = Path(path)
+    with zipfile.ZipFile(path) as src:
+        members = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    members.sort(key=lambda m: (m[0] != _FIRST, m[0]))
+    fd, tmp = tempfile.mkstemp(prefix=".~juesuan-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w") as dst:
+            for name, data in members:
+                if name == "docProps/core.xml":
+                    data = _CORE_DATES.sub(lambda m: m.group(1) + _W3CDTF.encode() + m.group(3), data)
+                info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 0
+                info.external_attr = 0o644 << 16
+                dst.writestr(info, data, compresslevel=6)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

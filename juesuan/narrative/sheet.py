@@ -1,0 +1,79 @@
+"""The 说明 sheet: the generated text (locked, one paragraph per row) above an input area
+where the accountant fills reasons, counts and budgets (unlocked, found again by the key
+in column C). Fill re-pictures the sheet with the entries exactly as read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from juesuan.narrative.generate import Paragraph, SlotSpec
+from juesuan.port import Grid, SheetPicture, a1, cell_at
+
+INPUT_HEADER = ("需填写的内容", "内容（请填写）", "键")
+WIDTHS = {0: 56.0, 1: 46.0, 2: 16.0}
+CHARS_PER_LINE = 58  # CJK characters across the merged A:C text area
+ROLE = {"title": "title", "heading": "heading", "subheading": "heading", "text": "body-text"}
+
+
+def _lines(text: str) -> int:
+    return max(1, -(-len(text) // CHARS_PER_LINE))
+
+
+def render_narrative(sheet: str, intro: str, paragraphs: list[Paragraph], slots: list[SlotSpec],
+                     entries: dict[str, Any]) -> SheetPicture:
+    """The whole 说明 sheet; ``entries`` are the input values as read (kept unchanged)."""
+    pic = SheetPicture(name=sheet, kind="input", protect=True, landscape=False)
+    r = 0
+    for p in paragraphs:
+        pic.put(r, 0, p.text, ROLE[p.kind], merge_to=(r, 2))
+        pic.row_heights[r] = 30.0 if p.kind == "title" else (20.0 if p.kind != "text" else 16.0 * _lines(p.text) + 4)
+        r += 1
+        if p.kind == "title" and intro:
+            pic.put(r, 0, intro, "note", merge_to=(r, 2))
+            pic.row_heights[r] = 28.0
+            r += 1
+    r += 1
+    for c, text in enumerate(INPUT_HEADER):
+        pic.put(r, c, text, "input-header")
+    r += 1
+    for slot in slots:
+        pic.put(r, 0, slot.label, "body-label")
+        pic.put(r, 1, entries.get(slot.key), "eval-input-money" if slot.type in ("money", "count") else "eval-input")
+        pic.put(r, 2, slot.key, "note-small")
+        r += 1
+    pic.column_widths.update(WIDTHS)
+    return pic
+
+
+def read_entries(grid: Grid) -> tuple[dict[str, Any], dict[str, str]]:
+    """The input area: key → value as typed, and key → address of the input cell."""
+    values: dict[str, Any] = {}
+    cells: dict[str, str] = {}
+    start = None
+    for r in range(len(grid)):
+        if str(cell_at(grid, r, 0) or "").strip() == INPUT_HEADER[0] and \
+                str(cell_at(grid, r, 2) or "").strip() == INPUT_HEADER[2]:
+            start = r + 1
+            break
+    if start is None:
+        return values, cells
+    for r in range(start, len(grid)):
+        key = cell_at(grid, r, 2)
+        if key is None or str(key).strip() == "":
+            continue
+        key = str(key).strip()
+        values[key] = cell_at(grid, r, 1)
+        cells[key] = a1(r, 1)
+    return values, cells
+
+
+def read_paragraphs(grid: Grid) -> list[str]:
+    """The generated text as the sheet shows it (column A above the input area)."""
+    out = []
+    for r in range(len(grid)):
+        if str(cell_at(grid, r, 0) or "").strip() == INPUT_HEADER[0]:
+            break
+        value = cell_at(grid, r, 0)
+        if value is not None and str(value).strip():
+            out.append(str(value))
+    return out

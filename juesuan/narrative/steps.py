@@ -1,0 +1,75 @@
+"""The narrative steps of the jobs: Fill writes the 说明 sheet from the filled tables (the
+accountant's entries kept as read); a fresh template carries the 说明 sheet with its input
+area; :func:`narrative_from_workbook` rebuilds the text from a filled workbook (export)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from juesuan.evaluation.steps import read_evaluations
+from juesuan.narrative.generate import Paragraph, generate, settings, slot_specs
+from juesuan.narrative.sheet import read_entries, render_narrative
+from juesuan.port import SheetPicture, WorkbookPort
+from juesuan.reading import read_table
+from juesuan.spec.model import TemplateSpec
+from juesuan.tables import FilledAccounts
+
+if TYPE_CHECKING:
+    from juesuan.jobs import FillResult, Progress
+
+
+def sheet_name(spec: TemplateSpec) -> str:
+    return str((settings(spec) or {}).get("sheet", "说明"))
+
+
+def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
+    name = sheet_name(spec)
+    if name not in port.sheet_names():
+        return {}
+    return read_entries(port.read_sheet(name))[0]
+
+
+def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progress: Progress) -> None:
+    """FILL_EXTRAS step: the 说明 sheet from the tables just computed."""
+    cfg = settings(spec)
+    if cfg is None:
+        return
+    progress("生成说明 / writing the narrative")
+    entries = entries_of(spec, port)
+    extras = getattr(result, "extras", None)
+    evals = extras.get("evaluations") if isinstance(extras, dict) else None
+    if evals is None:
+        evals = read_evaluations(spec, port)
+    paragraphs = generate(spec, result.accounts, entries, evals)
+    slots = slot_specs(spec, result.accounts)
+    result.pictures.append(render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slots, entries))
+    missing = sum(1 for s in slots if entries.get(s.key) in (None, ""))
+    if missing:
+        result.notes.append(f"说明 / narrative: 尚有 {missing} 项待填写（见“{sheet_name(spec)}”表下方）"
+                            f" / {missing} entries still to fill in")
+
+
+def template_step(spec: TemplateSpec, inputs: dict[str, list[list[Any]]]) -> list[SheetPicture]:
+    """TEMPLATE_EXTRAS step: the 说明 sheet before the first Fill (title and input area)."""
+    cfg = settings(spec)
+    if cfg is None:
+        return []
+    paragraphs = [Paragraph("title", "部门决算情况说明"), Paragraph("text", "（运行“填充”后生成 / written by Fill）")]
+    return [render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slot_specs(spec, None), {})]
+
+
+def accounts_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> FilledAccounts:
+    """The tables as a filled workbook shows them (for export and checks)."""
+    from juesuan.evaluation.steps import _info
+
+    tables = {}
+    for t in spec.tables:
+        if t.sheet in port.sheet_names():
+            tables[t.id] = read_table(spec, t, port.read_sheet(t.sheet))
+    return FilledAccounts(format=spec.format, dept=_info(port, "部门名称"), year=_info(port, "年度"), tables=tables)
+
+
+def narrative_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> list[Paragraph]:
+    """The 说明 of a filled workbook: from its tables, its entries and its self-evaluations."""
+    accounts = accounts_from_workbook(spec, port)
+    return generate(spec, accounts, entries_of(spec, port), read_evaluations(spec, port))

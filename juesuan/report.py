@@ -1,0 +1,130 @@
+"""The validation report: one model, flattened into rows for every output (terminal text,
+JSON, the 校验结果 sheet, cell marks).
+
+A :class:`Finding` is one broken (or rounding-explained) relation: the rule that found it,
+its severity (``error`` | ``warning`` | ``info``), a Chinese message rendered from the
+rule's template, the cells involved (sheet + A1 address, the checked cell first), and the
+amounts: ``expected`` (what the relation implies), ``actual`` (what the cell shows) and
+``difference`` = actual − expected. A rule that cannot run (it names a sheet, row or
+column the workbook or spec lacks) yields a finding of kind ``rule-error``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from juesuan.money import round_cents
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class CellRef:
+    sheet: str
+    cell: str  # A1 address
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    cells: list[CellRef] = field(default_factory=list)
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+    difference: Decimal | None = None
+    table: str | None = None  # table id the finding belongs to (grouping), None for workbook-level
+    kind: str = "finding"  # finding | rounding | rule-error
+
+    def row(self) -> dict[str, Any]:
+        """The flat JSON-ready row (amounts as strings with 2 decimals)."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "cells": [{"sheet": c.sheet, "cell": c.cell} for c in self.cells],
+            "expected": amount_text(self.expected),
+            "actual": amount_text(self.actual),
+            "difference": amount_text(self.difference),
+        }
+
+
+def amount_text(value: Decimal | None) -> str | None:
+    """``Decimal('1234.5')`` → ``"1234.50"``; None stays None."""
+    if value is None:
+        return None
+    return f"{round_cents(value):.2f}"
+
+
+@dataclass
+class Report:
+    template: str
+    findings: list[Finding] = field(default_factory=list)
+    rules_run: int = 0
+    table_order: list[str] = field(default_factory=list)  # table ids in sheet order (grouping)
+    table_sheets: dict[str, str] = field(default_factory=dict)  # table id → sheet name
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def stats(self) -> dict[str, int]:
+        counts = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES}
+        return {
+            "rules": self.rules_run,
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "info": counts["info"],
+            "rounding": sum(1 for f in self.findings if f.kind == "rounding"),
+            "rule_errors": sum(1 for f in self.findings if f.kind == "rule-error"),
+        }
+
+    def sorted_findings(self) -> list[Finding]:
+        """Grouped by table (sheet order; workbook-level last), then severity, then rule order."""
+        order = {t: i for i, t in enumerate(self.table_order)}
+        indexed = list(enumerate(self.findings))
+        indexed.sort(key=lambda p: (order.get(p[1].table or "", len(order)), SEVERITY_RANK[p[1].severity], p[0]))
+        return [f for _, f in indexed]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [f.row() for f in self.sorted_findings()]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"valid": self.valid, "template": self.template, "stats": self.stats, "findings": self.rows()}
+
+    def to_text(self) -> str:
+        """Readable in a terminal: findings grouped by table, counts at the end."""
+        lines: list[str] = []
+        current: object = object()
+        for f in self.sorted_findings():
+            if f.table != current:
+                current = f.table
+                title = self.table_sheets.get(f.table or "", "") if f.table else "工作簿 / workbook"
+                lines.append("")
+                lines.append(f"== {title or f.table} ==")
+            mark = {"error": "✗", "warning": "!", "info": "≈" if f.kind == "rounding" else "i"}[f.severity]
+            where = ", ".join(f"{c.sheet}!{c.cell}" for c in f.cells[:4])
+            if len(f.cells) > 4:
+                where += f" …(+{len(f.cells) - 4})"
+            lines.append(f"{mark} {SEVERITY_ZH[f.severity]} [{f.rule}] {f.message}")
+            amounts = []
+            if f.expected is not None or f.actual is not None:
+                amounts.append(f"应为 {amount_text(f.expected) or '-'}，实为 {amount_text(f.actual) or '-'}，"
+                               f"差额 {amount_text(f.difference) or '-'}")
+            if where:
+                amounts.append(f"单元格 {where}")
+            if amounts:
+                lines.append("    " + "；".join(amounts))
+        s = self.stats
+        lines.append("")
+        verdict = "通过 / passed" if self.valid else "未通过 / failed"
+        lines.append(f"校验{verdict}：规则 {s['rules']} 条；错误 {s['errors']}，警告 {s['warnings']}，"
+                     f"提示 {s['info']}（其中舍入差异 {s['rounding']}），规则错误 {s['rule_errors']}"
+                     f" / rules {s['rules']}; errors {s['errors']}, warnings {s['warnings']}, info {s['info']}"
+                     f" (rounding {s['rounding']}), rule errors {s['rule_errors']}")
+        return "\n".join(lines).lstrip("\n")

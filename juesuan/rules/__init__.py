@@ -1,0 +1,96 @@
+"""Rule kinds: one small module per kind (frictionless-style), registered by ``type``.
+
+A rule in the spec's ``rules:`` section names its kind by ``type`` and gives parameters;
+nothing is evaluated as code. Each kind module defines ``check(rule, ctx) -> list[Finding]``
+and registers it with :func:`register`. Common keys of every rule: ``id`` (stable),
+``title`` (Chinese), ``relation`` (the 勾稽 relation in words), ``severity``
+(error | warning | info, the severity of a violation not explained by rounding),
+``tolerance`` (万元, widens the rounding interval), ``message`` and ``rounding_message``
+(templates with ``{where}``, ``{expected}``, ``{actual}``, ``{difference}``, ``{slack}``,
+``{title}`` and kind-specific fields).
+
+Kinds: ``sum``, ``hierarchy``, ``row_sum``, ``compare``, ``cross_rows``, ``balance``,
+``detail``, ``required``, ``empty_note``, ``codes``, ``readable``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from juesuan.report import SEVERITIES, Finding
+from juesuan.rules.base import DEFAULT_ROUNDING_MESSAGE, Context, Rule, RuleError
+
+CheckFn = Callable[[Rule, Context], list[Finding]]
+KINDS: dict[str, CheckFn] = {}
+COMMON_KEYS = ("id", "type", "title", "relation", "severity", "tolerance", "message", "rounding_message")
+
+
+def register(kind: str) -> Callable[[CheckFn], CheckFn]:
+    def wrap(fn: CheckFn) -> CheckFn:
+        KINDS[kind] = fn
+        return fn
+    return wrap
+
+
+def load_kinds() -> dict[str, CheckFn]:
+    """Import every kind module of this package (each registers itself)."""
+    for info in pkgutil.iter_modules(__path__):
+        if info.name not in ("base",):
+            importlib.import_module(f"{__name__}.{info.name}")
+    return KINDS
+
+
+class BadRule:
+    """A rule entry that could not be parsed; checking reports it as a rule error."""
+
+    def __init__(self, id: str, reason: str):
+        self.id, self.reason = id, reason
+
+
+def parse_rules(raw: Any) -> list[Rule | BadRule]:
+    """The spec's ``rules`` section → rules; malformed entries become :class:`BadRule`."""
+    load_kinds()
+    out: list[Rule | BadRule] = []
+    if raw is None:
+        return out
+    if not isinstance(raw, list):
+        return [BadRule("rules", "“rules”应为列表 / 'rules' must be a list")]
+    seen: set[str] = set()
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            out.append(BadRule(f"rules[{i}]", "规则应为映射 / a rule is a mapping"))
+            continue
+        rid = str(entry.get("id") or f"rules[{i}]")
+        kind = entry.get("type")
+        problem = None
+        if "id" not in entry:
+            problem = "缺少 id / missing id"
+        elif rid in seen:
+            problem = "规则 id 重复 / duplicate rule id"
+        elif kind not in KINDS:
+            problem = f"未知规则类型“{kind}”，可用：{sorted(KINDS)} / unknown rule type"
+        elif entry.get("severity", "error") not in SEVERITIES:
+            problem = f"severity 应为 {SEVERITIES} 之一 / bad severity"
+        seen.add(rid)
+        try:
+            tolerance = Decimal(str(entry.get("tolerance", 0)))
+        except InvalidOperation:
+            problem, tolerance = "tolerance 应为数字（万元） / tolerance must be a number", Decimal(0)
+        if problem:
+            out.append(BadRule(rid, problem))
+            continue
+        out.append(Rule(
+            id=rid, type=str(kind), title=str(entry.get("title", "")), relation=str(entry.get("relation", "")),
+            severity=str(entry.get("severity", "error")), tolerance=tolerance,
+            message=str(entry.get("message", "")),
+            rounding_message=str(entry.get("rounding_message") or DEFAULT_ROUNDING_MESSAGE),
+            params={k: v for k, v in entry.items() if k not in COMMON_KEYS},
+        ))
+    return out
+
+
+__all__ = ["KINDS", "BadRule", "Context", "Rule", "RuleError", "load_kinds", "parse_rules", "register"]

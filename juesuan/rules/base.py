@@ -1,0 +1,262 @@
+"""What every rule kind shares: the rule model, cell references, the reading context and
+turning an interval :class:`~juesuan.intervals.Verdict` into a :class:`~juesuan.report.Finding`.
+
+Cells are addressed as ``TABLE.ROW.COLUMN`` with an optional sign: ``+01.inc_gp.amount``,
+``-04.fin_exp_total.gp``, ``02.total.fiscal``, ``06.30212.amount``. ROW is a fixed row key
+of the spec (``inc_total``), a classification code (``2110101``), ``total`` (the 合计 row
+of a code-listed table) or a level selector ``类`` / ``款`` / ``项`` standing for every code
+row of that level present in the table. COLUMN may be left out where the rule supplies it
+(``columns:`` of a sum rule). A row or column the workbook or spec lacks raises
+:class:`RuleError`, which the engine reports as a rule error (a spec problem).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from juesuan.intervals import Verdict
+from juesuan.port import Grid, WorkbookPort
+from juesuan.reading import ReadProblem, read_table
+from juesuan.report import CellRef, Finding, amount_text
+from juesuan.spec.model import TableSpec, TemplateSpec
+from juesuan.tables import TableRow, TableValues
+
+LEVELS = {"类": 3, "款": 5, "项": 7}
+DEFAULT_ROUNDING_MESSAGE = "舍入差异：{title}，{where}差额 {difference} 万元，在舍入误差（±{slack}）范围内"
+_REF = re.compile(r"^\s*([+-]?)\s*([^.\s]+)\.([^.\s]+)(?:\.([^.\s]+))?\s*$")
+
+
+class RuleError(Exception):
+    """The rule cannot run on this workbook/spec (unknown table, missing sheet, row or column)."""
+
+
+@dataclass
+class Rule:
+    """One rule of the catalogue, as declared in the spec (``rules:`` section)."""
+
+    id: str
+    type: str
+    title: str = ""
+    relation: str = ""
+    severity: str = "error"
+    tolerance: Decimal = Decimal(0)
+    message: str = ""
+    rounding_message: str = DEFAULT_ROUNDING_MESSAGE
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str, default: Any = ...) -> Any:
+        if name in self.params:
+            return self.params[name]
+        if default is ...:
+            raise RuleError(f"缺少参数“{name}” / missing parameter '{name}'")
+        return default
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """A parsed reference ``±TABLE.ROW.COLUMN``."""
+
+    sign: int
+    table: str
+    row: str
+    col: str | None
+
+    def with_col(self, col: str) -> CellSpec:
+        return CellSpec(self.sign, self.table, self.row, self.col or col)
+
+
+def parse_ref(text: Any) -> CellSpec:
+    m = _REF.match(str(text))
+    if not m:
+        raise RuleError(f"无法解析单元格引用“{text}”，应为 表.行.列，如 01.inc_total.amount / bad reference '{text}'")
+    return CellSpec(-1 if m.group(1) == "-" else 1, m.group(2), m.group(3), m.group(4))
+
+
+def parse_refs(value: Any) -> list[CellSpec]:
+    if isinstance(value, (str, int)):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise RuleError(f"应为单元格引用或其列表 / expected a reference or a list of references: {value!r}")
+    return [parse_ref(v) for v in value]
+
+
+@dataclass
+class Cell:
+    """A resolved figure: its value (None = blank), where it is, and how to name it."""
+
+    value: Decimal | None
+    ref: CellRef | None
+    table: str
+    row: str
+    col: str
+    label: str  # e.g. 公开05表“2110101 行政运行”行“小计”列
+    sign: int = 1
+
+
+class Context:
+    """Reads each table sheet once (through the port) and resolves references."""
+
+    def __init__(self, spec: TemplateSpec, port: WorkbookPort):
+        self.spec = spec
+        self.port = port
+        self.sheet_names = set(port.sheet_names())
+        self._tables: dict[str, TableValues] = {}
+        self._index: dict[str, dict[str, TableRow]] = {}
+        self.read_problems: dict[str, list[ReadProblem]] = {}
+        self.cache: dict[str, Any] = {}  # shared results between rules (e.g. the implied tables)
+
+    # -- tables ---------------------------------------------------------------------
+    def table_spec(self, tid: str) -> TableSpec:
+        try:
+            return self.spec.table(str(tid))
+        except KeyError:
+            raise RuleError(f"模板规范中没有表“{tid}” / no table '{tid}' in the spec") from None
+
+    def grid(self, tid: str) -> Grid:
+        ts = self.table_spec(tid)
+        if ts.sheet not in self.sheet_names:
+            raise RuleError(f"工作簿缺少工作表“{ts.sheet}” / the workbook has no sheet '{ts.sheet}'")
+        return self.port.read_sheet(ts.sheet)
+
+    def table(self, tid: str) -> TableValues:
+        tid = str(tid)
+        values = self._tables.get(tid)
+        if values is None:
+            problems: list[ReadProblem] = []
+            values = read_table(self.spec, self.table_spec(tid), self.grid(tid), problems)
+            self._tables[tid] = values
+            self.read_problems[tid] = problems
+            index: dict[str, TableRow] = {}
+            for row in values.rows():
+                if row.role != "spare":
+                    index.setdefault(row.key, row)
+            self._index[tid] = index
+        return values
+
+    def row(self, tid: str, key: str) -> TableRow | None:
+        self.table(tid)
+        return self._index[str(tid)].get(key)
+
+    def code_rows(self, tid: str, level: int | None = None) -> list[TableRow]:
+        return [r for r in self.table(tid).rows()
+                if r.code and r.role != "spare" and (level is None or len(r.code) == level)]
+
+    def sheet(self, tid: str) -> str:
+        return self.table_spec(tid).sheet
+
+    def column_label(self, tid: str, col: str) -> str:
+        for panel in self.table_spec(tid).panels:
+            c = panel.column(col)
+            if c is not None:
+                return c.header[-1] if c.header else col
+        return col
+
+    def has_column(self, tid: str, col: str) -> bool:
+        return any(p.column(col) is not None and p.column(col).role == "amount"
+                   for p in self.table_spec(tid).panels)
+
+    def row_label(self, tid: str, row: TableRow | None, key: str) -> str:
+        if row is None:
+            return key
+        if row.code:
+            return f"{row.code} {row.label}".strip()
+        if not row.label and row.role == "footer":  # 06 公用经费合计: the label sits in the footer before
+            footers = [f for f in self.table(tid).footers if f is not None]
+            before = [f.label for f in footers[: footers.index(row)] if f.label] if row in footers else []
+            return before[-1] if before else key
+        return row.label or key
+
+    def describe(self, tid: str, row: TableRow | None, key: str, col: str) -> str:
+        table = self.table_spec(tid)
+        width = len(row.values) if row is not None else len({c.key for p in table.panels for c in p.amount_columns})
+        col_part = f"“{self.column_label(tid, col)}”列" if width > 1 else ""
+        if row is not None and not row.label and not row.code and row.role != "footer":
+            return f"公开{tid}表{col_part}"  # a one-row table (07)
+        return f"公开{tid}表“{self.row_label(tid, row, key)}”行{col_part}"
+
+    # -- references -------------------------------------------------------------------
+    def cells(self, spec: CellSpec, col: str | None = None) -> list[Cell]:
+        """All figures a reference stands for (one, or every row of a level for 类/款/项)."""
+        ref = spec.with_col(col) if col else spec
+        if ref.col is None:
+            raise RuleError(f"引用“{ref.table}.{ref.row}”缺少列 / reference without a column")
+        tid = ref.table
+        self.table(tid)
+        if not self.has_column(tid, ref.col):
+            raise RuleError(f"公开{tid}表没有列“{ref.col}” / table {tid} has no column '{ref.col}'")
+        if ref.row in LEVELS:
+            rows = self.code_rows(tid, LEVELS[ref.row])
+            return [self._cell(tid, r, r.key, ref.col, ref.sign) for r in rows if ref.col in r.values]
+        row = self.row(tid, ref.row)
+        if row is None:
+            if ref.row.isdigit() or ref.row == "total" and self.table_spec(tid).code_driven:
+                return [Cell(None, None, tid, ref.row, ref.col, self.describe(tid, None, ref.row, ref.col), ref.sign)]
+            raise RuleError(f"公开{tid}表没有行“{ref.row}” / table {tid} has no row '{ref.row}'")
+        if ref.col not in row.values:
+            raise RuleError(f"公开{tid}表“{ref.row}”行没有列“{ref.col}” / row '{ref.row}' has no column '{ref.col}'")
+        return [self._cell(tid, row, ref.row, ref.col, ref.sign)]
+
+    def cell(self, spec: CellSpec, col: str | None = None) -> Cell:
+        found = self.cells(spec, col)
+        if len(found) != 1:
+            raise RuleError(f"引用“{spec.table}.{spec.row}”应指向单个单元格 / must name a single cell")
+        return found[0]
+
+    def _cell(self, tid: str, row: TableRow, key: str, col: str, sign: int) -> Cell:
+        address = row.cells.get(col)
+        ref = CellRef(self.sheet(tid), address) if address else None
+        return Cell(row.values.get(col), ref, tid, key, col, self.describe(tid, row, key, col), sign)
+
+
+# -- findings -----------------------------------------------------------------------------
+class _SafeDict(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(template: str, **values: Any) -> str:
+    return template.format_map(_SafeDict(values))
+
+
+def signed(value: Decimal | None) -> str:
+    text = amount_text(value)
+    if text is None:
+        return "-"
+    return text if text.startswith("-") else f"+{text}" if value else text
+
+
+def refs_of(cells: list[Cell]) -> list[CellRef]:
+    out: list[CellRef] = []
+    for c in cells:
+        if c.ref is not None and c.ref not in out:
+            out.append(c.ref)
+    return out
+
+
+def judge(rule: Rule, verdict: Verdict, cells: list[Cell], table: str, where: str = "",
+          **extra: Any) -> Finding | None:
+    """A finding for a verdict that isn't ``ok``: rounding → info note; otherwise the rule's severity."""
+    if verdict.status == "ok":
+        return None
+    values = {
+        "title": rule.title, "relation": rule.relation, "where": where,
+        "expected": amount_text(verdict.expected), "actual": amount_text(verdict.actual),
+        "difference": signed(verdict.difference), "slack": amount_text(verdict.slack), **extra,
+    }
+    if verdict.status == "rounding":
+        return Finding(rule.id, "info", render(rule.rounding_message, **values), refs_of(cells),
+                       verdict.expected, verdict.actual, verdict.difference, table, "rounding")
+    message = render(rule.message or "{title}：{where}应为 {expected}，实为 {actual}，差额 {difference}", **values)
+    return Finding(rule.id, rule.severity, message, refs_of(cells), verdict.expected, verdict.actual,
+                   verdict.difference, table)
+
+
+def plain(rule: Rule, cells: list[CellRef], group: str | None, template: str, severity: str | None = None,
+          **values: Any) -> Finding:
+    """A finding without amounts (missing rows, codes, notes) rendered from ``template``;
+    ``group`` is the table id it is listed under."""
+    message = render(template, title=rule.title, relation=rule.relation, **values)
+    return Finding(rule.id, severity or rule.severity, message, cells, table=group)

@@ -1,0 +1,110 @@
+"""``detail``: every published figure equals what the detail sheets imply.
+
+When the detail sheets (收入明细, 支出明细 …) hold data, the tables are recomputed with
+:func:`juesuan.ledger.read_ledger` and :func:`juesuan.fill.fill_accounts` (the same engine
+as Fill, so the implied figures are the controlled-rounded ones) and compared with the
+sheets figure by figure, exactly (``tolerance`` may relax this). Detail sheets that are
+present but empty (an imported disclosure) make the rule not applicable; problems in the
+detail rows are reported at their cells.
+
+Parameters: ``tables`` (default: every table of the spec).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from juesuan.errors import InputError
+from juesuan.fill import fill_accounts
+from juesuan.intervals import Verdict
+from juesuan.ledger import read_ledger
+from juesuan.report import CellRef, Finding
+from juesuan.rules import register
+from juesuan.rules.base import Cell, Context, Rule, RuleError, judge, plain, refs_of, render
+from juesuan.tables import TableRow
+
+MESSAGE = "{where}与明细表不符：按明细应为 {expected}，表中为 {actual}，差额 {difference}"
+MISSING_ROW = "公开{table}表缺少“{row}”行：按明细该行应为 {expected}"
+EXTRA_ROW = "{where}在明细表中没有对应数据，表中为 {actual}"
+LEDGER = "明细表有误，无法与公开表比对：{problem}"
+ZERO = Decimal(0)
+
+
+def _problems(rule: Rule, exc: InputError) -> list[Finding]:
+    out = []
+    for p in exc.problems:
+        cells = [CellRef(p.sheet, p.cell)] if p.sheet and p.cell else []
+        out.append(plain(rule, cells, None, LEDGER, severity=p.severity if p.severity != "error" else None,
+                         problem=p.message_zh))
+    return out
+
+
+@register("detail")
+def check(rule: Rule, ctx: Context) -> list[Finding]:
+    spec = ctx.spec
+    missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names]
+    if missing:
+        raise RuleError(f"工作簿缺少明细表 {'、'.join(missing)} / missing detail sheets")
+    try:
+        ledger = read_ledger(spec, ctx.port)
+    except InputError as exc:
+        return _problems(rule, exc)
+    if not ledger.lines:
+        return []
+    try:
+        accounts = fill_accounts(spec, ledger)
+    except InputError as exc:
+        return _problems(rule, exc)
+    except Exception as exc:  # noqa: BLE001 - an engine failure must not crash the whole check
+        raise RuleError(f"无法由明细表计算公开表 / cannot compute the tables from the details: {exc!r}") from exc
+    ctx.cache["implied"] = accounts
+    if not rule.message:
+        rule = replace(rule, message=MESSAGE)
+    tables = [str(t) for t in rule.param("tables", None) or [t.id for t in spec.tables]]
+    out: list[Finding] = []
+    for tid in tables:
+        ctx.table_spec(tid)
+        implied = accounts.tables[tid]
+        sheet = ctx.sheet(tid)
+        seen: set[str] = set()
+        for row in implied.rows():
+            if row.role == "spare" or not row.values:
+                continue
+            seen.add(row.key)
+            actual = ctx.row(tid, row.key)
+            if actual is None:
+                if any(v for v in row.values.values()):
+                    out.append(plain(rule, [], tid, str(rule.params.get("missing_row_message") or MISSING_ROW),
+                                     table=tid, row=ctx.row_label(tid, row, row.key),
+                                     expected="、".join(f"{v:.2f}" for v in row.values.values() if v is not None)))
+                continue
+            for col, want in row.values.items():
+                out += _compare(rule, ctx, tid, sheet, actual, col, want)
+        for actual in ctx.table(tid).rows():
+            if actual.role == "spare" or actual.key in seen:
+                continue
+            for col, have in actual.values.items():
+                if have:
+                    address = actual.cells.get(col)
+                    cell = Cell(have, CellRef(sheet, address) if address else None, tid, actual.key, col,
+                                ctx.describe(tid, actual, actual.key, col))
+                    message = render(EXTRA_ROW, where=cell.label, actual=f"{have:.2f}")
+                    out.append(Finding(rule.id, rule.severity, message, refs_of([cell]), ZERO, have, have, tid))
+    return out
+
+
+def _compare(rule: Rule, ctx: Context, tid: str, sheet: str, actual: TableRow, col: str,
+             want: Decimal | None) -> list[Finding]:
+    have = actual.values.get(col)
+    if col not in actual.values:
+        return []
+    difference = (have or ZERO) - (want or ZERO)
+    if abs(difference) <= rule.tolerance:
+        return []
+    address = actual.cells.get(col)
+    cell = Cell(have, CellRef(sheet, address) if address else None, tid, actual.key, col,
+                ctx.describe(tid, actual, actual.key, col))
+    verdict = Verdict("error", want or ZERO, have or ZERO, difference, rule.tolerance)
+    finding = judge(rule, verdict, [cell], tid, where=cell.label)
+    return [finding] if finding else []

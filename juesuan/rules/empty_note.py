@@ -1,0 +1,44 @@
+"""``empty_note``: a table without data carries its "无…情况" line, and only then.
+
+Parameters: ``table``; ``text``: the words the note line must contain when the table is
+empty (default: the table's ``empty_note`` from the layout spec, without its 注： prefix and
+its ending). The note line is the first line below the body starting with 注.
+
+    - {id: R16-08-empty-note, type: empty_note, table: "08", text: 无政府性基金预算财政拨款收入、支出及结转和结余情况}
+"""
+
+from __future__ import annotations
+
+from juesuan.layout import body_row
+from juesuan.port import a1, cell_at
+from juesuan.report import CellRef, Finding
+from juesuan.rules import register
+from juesuan.rules.base import Context, Rule, RuleError, plain
+
+EMPTY = "公开{table}表没有数据，应在表下注明“{text}”"
+NOT_EMPTY = "公开{table}表有数据，但表下注明“{text}”"
+
+
+@register("empty_note")
+def check(rule: Rule, ctx: Context) -> list[Finding]:
+    tid = str(rule.param("table"))
+    table = ctx.table_spec(tid)
+    text = rule.param("text", None) or (table.empty_note or "").removeprefix("注：").split("，")[0]
+    if not text:
+        raise RuleError(f"公开{tid}表没有 empty_note，须给出 text / no empty note text")
+    values = ctx.table(tid)
+    has_data = any(v for r in values.rows() if r.role != "spare" for v in r.values.values())
+    grid = ctx.grid(tid)
+    first = body_row(table)
+    note_at, note = None, ""
+    for r in range(first, len(grid)):
+        lead = str(cell_at(grid, r, 0) or "").strip()
+        if lead.startswith("注"):
+            note_at, note = a1(r, 0), lead
+            break
+    cells = [CellRef(table.sheet, note_at or a1(first, 0))]
+    if not has_data and text not in note:
+        return [plain(rule, cells, tid, rule.message or EMPTY, table=tid, text=text)]
+    if has_data and text in note:
+        return [plain(rule, cells, tid, str(rule.params.get("data_message") or NOT_EMPTY), table=tid, text=text)]
+    return []

@@ -1,0 +1,323 @@
+"""xlwings' remote engine in the tests: a workbook as its JSON payload, and its actions back
+onto a real .xlsx.
+
+The remote engine (``xw.Book(json=payload)``, xlwings PRO, licensed PolyForm Noncommercial
+for this project's tests) runs the real xlwings object model on a snapshot of a workbook
+and records every write as an *action* (``book.json()["actions"]``) for the Excel client
+to carry out. Here:
+
+* :func:`payload_from_xlsx` builds the snapshot an Office.js client would send for an
+  .xlsx (read with python-calamine): sheet names, used-range values (empty cells as
+  ``""``), note addresses;
+* :func:`apply_actions` plays the client: it carries the recorded actions out on the
+  same .xlsx through openpyxl (values, merges, number formats, fonts, fills, borders,
+  notes, widths, panes, sheets added/renamed/deleted/hidden) — and coerces a written
+  string that looks like a number into a number unless the cell is text-formatted (``@``),
+  as Excel does, so a test sees codes turned into numbers if an adapter forgot that.
+
+An action this client doesn't know raises, so a test notices any new kind of write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+EMPTY_SHEET_KEYS = {"pictures": [], "shapes": [], "charts": [], "tables": [], "pivot_tables": [],
+                    "print_area": None, "visibility": "Visible", "show_gridlines": True}
+_NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def remote_available() -> str | None:
+    """None when the remote engine works here, else why not (for ``pytest.skip``)."""
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    try:
+        import xlwings as xw
+
+        book = xw.Book(json=blank_payload())
+        book.sheets[0]["A1"].value = 1
+        assert book.json()["actions"]
+    except Exception as exc:  # noqa: BLE001 - any failure means: skip with the reason
+        return f"xlwings remote engine unavailable: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat() + ".000Z" if value.microsecond == 0 else value.isoformat() + "Z"
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day).isoformat() + ".000Z"
+    return value
+
+
+def _version() -> str:
+    import xlwings
+
+    return xlwings.__version__
+
+
+def blank_payload(name: str = "Book1.xlsx", sheets: tuple[str, ...] = ("Sheet1",), client: str = "Office.js") -> dict:
+    return {
+        "client": client, "version": _version(),
+        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": [{"name": s, "values": [[]], "notes": [], "used_range_address": None, **EMPTY_SHEET_KEYS}
+                   for s in sheets],
+    }
+
+
+def payload_from_xlsx(path: Path | str, client: str = "Office.js") -> dict:
+    """The snapshot a client sends for the workbook at ``path``."""
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    wb = CalamineWorkbook.from_path(str(path))
+    notes = {ws.title: [{"address": c.coordinate} for row in ws.iter_rows() for c in row if c.comment]
+             for ws in openpyxl.load_workbook(path).worksheets}
+    sheets = []
+    for meta in wb.sheets_metadata:
+        grid = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        width = max((len(r) for r in grid), default=0)
+        values = [[_json_value(v) if v != "" else "" for v in row] + [""] * (width - len(row)) for row in grid]
+        used = f"A1:{_col(width - 1)}{len(values)}" if values and width else None
+        sheets.append({"name": meta.name, "values": values or [[]], "used_range_address": used,
+                       "notes": notes.get(meta.name, []),
+                       **EMPTY_SHEET_KEYS, "visibility": "Visible" if str(meta.visible).endswith("Visible") else "Hidden"})
+    wb.close()
+    return {"client": client, "version": _version(),
+            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
+            "names": [], "sheets": sheets}
+
+
+def _col(c: int) -> str:
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def action_counts(actions: list[dict]) -> Counter:
+    return Counter(a["func"] for a in actions)
+
+
+def writes_per_sheet(actions: list[dict], func: str = "setValues") -> Counter:
+    """How many ``func`` actions each sheet position received."""
+    return Counter(a["sheet_position"] for a in actions if a["func"] == func)
+
+
+def apply_actions(path: Path | str, actions: list[dict], out: Path | str) -> Path:
+    """Carry ``actions`` out on the workbook at ``path`` (openpyxl) and save to ``out``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    _Client(wb).run(actions)
+    wb.save(out)
+    return Path(out)
+
+
+def apply_to_new(actions: list[dict], out: Path | str, first_sheet: str = "Sheet1") -> Path:
+    """Carry ``actions`` out on a fresh one-sheet workbook (what 新建 starts from)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = first_sheet
+    _Client(wb).run(actions)
+    wb.save(out)
+    return Path(out)
+
+
+class _Client:
+    """The Excel side of the remote engine, played by openpyxl."""
+
+    def __init__(self, wb: Any):
+        self.wb = wb
+
+    def run(self, actions: list[dict]) -> None:
+        for action in actions:
+            handler = getattr(self, "do_" + action["func"], None)
+            if handler is None:
+                raise NotImplementedError(f"test client can't carry out action {action['func']!r}")
+            handler(action)
+
+    # helpers
+    def _ws(self, a: dict) -> Any:
+        return self.wb.worksheets[a["sheet_position"]]
+
+    def _cells(self, a: dict):
+        ws = self._ws(a)
+        r0, c0 = a["start_row"] + 1, a["start_column"] + 1
+        rows = min(a["row_count"], ws.max_row - r0 + 1 if a["row_count"] > 10000 else a["row_count"])
+        cols = min(a["column_count"], ws.max_column - c0 + 1 if a["column_count"] > 1000 else a["column_count"])
+        for r in range(r0, r0 + max(rows, 0)):
+            for c in range(c0, c0 + max(cols, 0)):
+                yield ws.cell(row=r, column=c)
+
+    # book and sheets
+    def do_addSheet(self, a: dict) -> None:
+        index, name = a["args"]
+        self.wb.create_sheet(name, index)
+
+    def do_setSheetName(self, a: dict) -> None:
+        self._ws(a).title = a["args"][0]
+
+    def do_sheetDelete(self, a: dict) -> None:
+        self.wb.remove(self._ws(a))
+
+    def do_setSheetVisibility(self, a: dict) -> None:
+        self._ws(a).sheet_state = "visible" if a["args"][0] == "Visible" else "hidden"
+
+    def do_activateSheet(self, a: dict) -> None:
+        self.wb.active = a["args"][0]
+
+    def do_sheetClear(self, a: dict) -> None:
+        ws = self._ws(a)
+        index = self.wb.worksheets.index(ws)
+        title, state = ws.title, ws.sheet_state
+        self.wb.remove(ws)
+        self.wb.create_sheet(title, index).sheet_state = state
+
+    def do_sheetClearContents(self, a: dict) -> None:
+        for row in self._ws(a).iter_rows():
+            for cell in row:
+                if not type(cell).__name__ == "MergedCell":
+                    cell.value = None
+
+    def do_setScreenUpdating(self, a: dict) -> None:
+        return None
+
+    def do_alert(self, a: dict) -> None:
+        return None
+
+    # ranges
+    def do_setValues(self, a: dict) -> None:
+        ws = self._ws(a)
+        for i, row in enumerate(a["values"]):
+            for j, value in enumerate(row):
+                cell = ws.cell(row=a["start_row"] + 1 + i, column=a["start_column"] + 1 + j)
+                if type(cell).__name__ == "MergedCell":
+                    continue
+                if value == "":
+                    value = None
+                elif isinstance(value, str) and cell.number_format != "@" and _NUMBER.match(value):
+                    value = float(value) if any(ch in value for ch in ".eE") else int(value)
+                cell.value = value
+
+    def do_rangeMerge(self, a: dict) -> None:
+        ws = self._ws(a)
+        ws.merge_cells(start_row=a["start_row"] + 1, start_column=a["start_column"] + 1,
+                       end_row=a["start_row"] + a["row_count"], end_column=a["start_column"] + a["column_count"])
+
+    def do_setNumberFormat(self, a: dict) -> None:
+        for cell in self._cells(a):
+            cell.number_format = a["args"][0]
+
+    def do_setFontProperty(self, a: dict) -> None:
+        from copy import copy
+
+        attribute, value = a["args"]
+        key = {"name": "name", "size": "sz", "bold": "b", "italic": "i", "color": "color"}[attribute]
+        if attribute == "color":
+            value = value.lstrip("#")
+        for cell in self._cells(a):
+            font = copy(cell.font)
+            setattr(font, key, value)
+            cell.font = font
+
+    def _alignment(self, a: dict, key: str, value: Any) -> None:
+        from copy import copy
+
+        for cell in self._cells(a):
+            al = copy(cell.alignment)
+            setattr(al, key, value)
+            cell.alignment = al
+
+    def do_setHorizontalAlignment(self, a: dict) -> None:
+        self._alignment(a, "horizontal", a["args"][0].lower())
+
+    def do_setVerticalAlignment(self, a: dict) -> None:
+        self._alignment(a, "vertical", a["args"][0].lower())
+
+    def do_setWrapText(self, a: dict) -> None:
+        self._alignment(a, "wrap_text", bool(a["args"][0]))
+
+    def do_setRangeColor(self, a: dict) -> None:
+        from openpyxl.styles import PatternFill
+
+        colour = a["args"][0]
+        fill = PatternFill() if colour is None else PatternFill("solid", fgColor=colour.lstrip("#"))
+        for cell in self._cells(a):
+            cell.fill = fill
+
+    def do_setBorderProperty(self, a: dict) -> None:
+        from copy import copy
+
+        from openpyxl.styles import Side
+
+        side, attribute, value = a["args"]
+        if side.startswith("inside"):
+            return  # each cell's own edges carry the grid in openpyxl
+        key = side.removeprefix("edge_")
+        ws = self._ws(a)
+        r0, c0 = a["start_row"] + 1, a["start_column"] + 1
+        r1, c1 = r0 + a["row_count"] - 1, c0 + a["column_count"] - 1
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                cell = ws.cell(row=r, column=c)
+                border = copy(cell.border)
+                current = getattr(border, key) or Side()
+                style = current.style or "thin"
+                colour = current.color
+                if attribute == "line_style":
+                    style = None if value in (None, "none") else "thin"
+                elif attribute == "color":
+                    colour = value.lstrip("#")
+                setattr(border, key, Side(style=style, color=colour))
+                cell.border = border
+
+    def do_addNote(self, a: dict) -> None:
+        from openpyxl.comments import Comment
+
+        address, text = a["args"]
+        self._ws(a)[address.replace("$", "")].comment = Comment(text, "决算助手")
+
+    def do_deleteNote(self, a: dict) -> None:
+        address = a["args"][0] if a["args"] and a["args"][0] else None
+        ws = self._ws(a)
+        if address is None:
+            ws.cell(row=a["start_row"] + 1, column=a["start_column"] + 1).comment = None
+        else:
+            ws[address.replace("$", "")].comment = None
+
+    def do_setColumnWidth(self, a: dict) -> None:
+        from openpyxl.utils import get_column_letter
+
+        ws = self._ws(a)
+        for c in range(a["start_column"], a["start_column"] + a["column_count"]):
+            ws.column_dimensions[get_column_letter(c + 1)].width = a["args"][0] / 5.25
+
+    def do_setRowHeight(self, a: dict) -> None:
+        ws = self._ws(a)
+        for r in range(a["start_row"], a["start_row"] + a["row_count"]):
+            ws.row_dimensions[r + 1].height = a["args"][0]
+
+    def do_freezePaneAtRange(self, a: dict) -> None:
+        self._ws(a).freeze_panes = a["args"][0]
+
+    def do_addHyperlink(self, a: dict) -> None:
+        address, text, tip = a["args"]
+        cell = self._ws(a).cell(row=a["start_row"] + 1, column=a["start_column"] + 1)
+        cell.hyperlink = address
+        if text is not None:
+            cell.value = text
+
+    def do_setDataValidationList(self, a: dict) -> None:
+        return None  # drop-downs are not compared

@@ -1,0 +1,37 @@
+"""The CLI as a user meets it: help texts and the demo, as real processes."""
+
+from __future__ import annotations
+
+from fill_helpers import read_tables, run_cli
+
+from juesuan.spec import load_spec
+
+
+def test_help():
+    proc = run_cli("--help")
+    assert proc.returncode == 0, proc.stderr
+    for command in ("fill", "new", "demo"):
+        assert command in proc.stdout
+    assert "决算" in proc.stdout
+
+
+def test_fill_help():
+    proc = run_cli("fill", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "--output" in proc.stdout and ".bak" in proc.stdout
+    assert "明细表" in proc.stdout
+
+
+def test_demo_fills_all_eight_tables(tmp_path):
+    proc = run_cli("demo", "-o", str(tmp_path / "tmp"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    path = tmp_path / "tmp" / "示例部门决算-2019.xlsx"
+    assert path.exists()
+    spec = load_spec("2019")
+    tables = read_tables(spec, path)
+    assert sorted(tables) == [f"0{i}" for i in range(1, 9)]
+    for tid, table in tables.items():
+        figures = [v for r in table.rows() for v in r.values.values() if v is not None]
+        assert figures and any(v != 0 for v in figures), tid
+    assert tables["01"].value("grand_in", "amount") == tables["01"].value("grand_out", "amount") > 0
+    assert not tables["08"].empty

@@ -1,0 +1,409 @@
+"""The ribbon macros end to end through real xlwings (its remote engine), against the CLI.
+
+Each test turns a real .xlsx into the JSON snapshot an Excel client sends
+(:mod:`remote_payload`), makes it ``xw.Book.caller()`` with ``set_mock_caller()``, runs a
+handler of :mod:`juesuan.excel.macros`, carries the recorded actions out on the same .xlsx
+and compares the outcome with what the CLI produces from the same input. The remote
+engine is xlwings PRO (PolyForm Noncommercial for these tests); without it the tests skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_cli
+from remote_payload import (
+    action_counts,
+    apply_actions,
+    apply_to_new,
+    blank_payload,
+    payload_from_xlsx,
+    remote_available,
+    writes_per_sheet,
+)
+
+from juesuan.io.files import write_new
+from juesuan.reading import read_table
+from juesuan.sample import sample_inputs
+
+REASON = remote_available()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
+
+# Upper bounds on the actions one computed table sheet costs (fill of the demo department
+# measures 8 sheets → 8 value writes and ~40–60 formatting actions per sheet).
+MAX_ACTIONS_PER_TABLE = 90
+
+
+def _grids(path: Path) -> dict[str, list[list[Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        return {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names}
+    finally:
+        wb.close()
+
+
+def _caller(path: Path, client: str = "Office.js") -> Any:
+    import xlwings as xw
+
+    book = xw.Book(json=payload_from_xlsx(path, client=client))
+    book.set_mock_caller()
+    return book
+
+
+def _alerts(actions: list[dict]) -> list[tuple[str, str, str]]:
+    """(prompt, title, mode) of every message box."""
+    return [(a["args"][0], a["args"][1], a["args"][3]) for a in actions if a["func"] == "alert"]
+
+
+@pytest.fixture()
+def ledger_book(spec, tmp_path) -> Path:
+    """A fresh template with the sample department's detail sheets typed in, tables empty."""
+    return write_new(tmp_path / "in.xlsx", spec, inputs=sample_inputs(2019))
+
+
+@pytest.fixture()
+def counting_port(monkeypatch) -> list:
+    """Every port the macros create, to count its reads."""
+    from juesuan.excel import macros
+
+    ports: list = []
+    original = macros._port
+
+    def port(book):
+        p = original(book)
+        ports.append(p)
+        return p
+
+    monkeypatch.setattr(macros, "_port", port)
+    return ports
+
+
+def test_fill_writes_what_the_cli_writes(spec, ledger_book, tmp_path, counting_port) -> None:
+    from juesuan.excel import macros
+
+    cli_out = tmp_path / "cli.xlsx"
+    run_cli("fill", str(ledger_book), "-o", str(cli_out), check=True)
+
+    book = _caller(ledger_book)
+    result = macros.on_ribbon("js_fill")
+    assert result is not None, _alerts(book.json()["actions"])
+    actions = book.json()["actions"]
+    xl_out = apply_actions(ledger_book, actions, tmp_path / "xl.xlsx")
+
+    cli, xl = _grids(cli_out), _grids(xl_out)
+    assert list(cli) == list(xl)
+    for name in {p.name for p in result.pictures}:  # tables and any extra computed sheets
+        assert xl[name] == cli[name], name
+    for table in spec.tables:
+        mine, theirs = read_table(spec, table, xl[table.sheet]), read_table(spec, table, cli[table.sheet])
+        got = [(r.key, r.cells, r.values) for rows in mine.panels for r in rows]
+        want = [(r.key, r.cells, r.values) for rows in theirs.panels for r in rows]
+        assert got == want and got, table.sheet
+    for sheet in spec.inputs:  # detail sheets are read, never written
+        assert xl[sheet.sheet] == _grids(ledger_book)[sheet.sheet]
+
+    # codes stay text in the live workbook too (an Excel client would turn "2110101" into
+    # a number in a General cell; the test client does the same)
+    codes = [v for row in xl["公开02表"] for v in row[:1] if isinstance(v, str) and v.isdigit()]
+    assert codes and all(isinstance(v, str) for v in codes)
+
+    # one read per sheet at most; one value write per table sheet, none elsewhere
+    (port,) = counting_port
+    assert port.reads <= len(_grids(ledger_book))
+    written = {p.name for p in result.pictures}
+    assert {t.sheet for t in spec.tables} <= written
+    assert writes_per_sheet(actions) == {i: 1 for i, n in enumerate(xl) if n in written}
+    counts = action_counts(actions)
+    assert counts["sheetClear"] == len(written)
+    per_sheet = (len(actions) - counts["alert"] - counts["setScreenUpdating"]) / len(written)
+    assert per_sheet <= MAX_ACTIONS_PER_TABLE, counts
+
+    # one message box: the summary, not an error
+    ((prompt, _title, mode),) = _alerts(actions)
+    assert mode == "info" and "已填充 8 张公开表" in prompt
+    assert result.accounts.dept in prompt
+
+
+def test_fill_keeps_the_looks(spec, ledger_book, tmp_path) -> None:
+    """Merges, number formats, bold totals and borders as the file writer makes them."""
+    import openpyxl
+
+    from juesuan.excel import macros
+
+    cli_out = tmp_path / "cli.xlsx"
+    run_cli("fill", str(ledger_book), "-o", str(cli_out), check=True)
+    book = _caller(ledger_book)
+    macros.fill(book)
+    xl_out = apply_actions(ledger_book, book.json()["actions"], tmp_path / "xl.xlsx")
+    a, b = openpyxl.load_workbook(cli_out), openpyxl.load_workbook(xl_out)
+    for table in spec.tables:
+        wa, wb = a[table.sheet], b[table.sheet]
+        assert sorted(map(str, wa.merged_cells.ranges)) == sorted(map(str, wb.merged_cells.ranges))
+        for row in wa.iter_rows():
+            for ca in row:
+                cb = wb[ca.coordinate]
+                if not ca.has_style or type(ca).__name__ == "MergedCell":
+                    continue
+                look_a = (ca.font.name, ca.font.sz, bool(ca.font.b), ca.alignment.horizontal or "general",
+                          bool(ca.alignment.wrap_text), getattr(ca.border.left, "style", None))
+                look_b = (cb.font.name, cb.font.sz, bool(cb.font.b), cb.alignment.horizontal or "general",
+                          bool(cb.alignment.wrap_text), getattr(cb.border.left, "style", None))
+                assert look_a == look_b, (table.sheet, ca.coordinate)
+                # same format, except that number-like text is made explicitly text ("@")
+                assert cb.number_format == ca.number_format or (cb.number_format == "@" and isinstance(ca.value, str))
+
+
+def test_fill_on_a_client_without_alignment_or_notes(spec, ledger_book, tmp_path) -> None:
+    """A client that can't align cells: alignment is skipped and noted, the values land."""
+    from juesuan.excel import macros
+
+    cli_out = tmp_path / "cli.xlsx"
+    run_cli("fill", str(ledger_book), "-o", str(cli_out), check=True)
+    book = _caller(ledger_book, client="Google Apps Script")
+    ports: list = []
+    original = macros._port
+    macros_port = lambda b: ports.append(original(b)) or ports[-1]  # noqa: E731
+    mp = pytest.MonkeyPatch()
+    mp.setattr(macros, "_port", macros_port)
+    try:
+        assert macros.fill(book) is not None
+    finally:
+        mp.undo()
+    actions = book.json()["actions"]
+    assert "setHorizontalAlignment" not in action_counts(actions)
+    assert {"h_align", "v_align", "protect", "page_setup"} <= set(ports[0].skipped)
+    xl = _grids(apply_actions(ledger_book, actions, tmp_path / "xl.xlsx"))
+    cli = _grids(cli_out)
+    assert all(xl[t.sheet] == cli[t.sheet] for t in spec.tables)
+
+
+def test_fill_problems_reach_a_message_box(spec, tmp_path) -> None:
+    """Unusable input: the same problems as the CLI reports, in a message box; nothing written."""
+    from juesuan.excel import macros
+
+    inputs = sample_inputs(2019)
+    inputs["expense"][3][4] = "一百二十"  # an amount that is not a number
+    inputs["expense"][5][0] = "21101X1"  # a malformed functional code
+    path = write_new(tmp_path / "bad.xlsx", spec, inputs=inputs)
+    proc = run_cli("fill", str(path), "-o", str(tmp_path / "cli.xlsx"))
+    assert proc.returncode == 2
+
+    book = _caller(path)
+    assert macros.fill(book) is None
+    actions = book.json()["actions"]
+    assert "setValues" not in action_counts(actions) and "sheetClear" not in action_counts(actions)
+    ((prompt, _title, mode),) = _alerts(actions)
+    assert mode == "critical" and "Traceback" not in prompt
+    assert "填充未完成" in prompt and "一百二十" in prompt and "21101X1" in prompt
+    cells = [line.split("：")[0].removeprefix("· ") for line in prompt.splitlines() if line.startswith("· ")]
+    assert len(cells) == 2
+    for where in cells:  # every place the box names is a place the CLI names
+        assert where.split("!")[-1] in proc.stderr, (where, proc.stderr)
+
+
+def test_fill_refuses_a_workbook_that_is_not_a_template(tmp_path) -> None:
+    import xlwings as xw
+
+    from juesuan.excel import macros
+
+    book = xw.Book(json=blank_payload("随便.xlsx"))
+    book.set_mock_caller()
+    macros.on_ribbon("js_fill")
+    ((prompt, _title, mode),) = _alerts(book.json()["actions"])
+    assert mode == "critical" and "不是决算公开模板" in prompt
+
+
+def test_new_builds_the_cli_template(spec, tmp_path, monkeypatch) -> None:
+    import xlwings as xw
+
+    from juesuan.excel import macros
+
+    cli_out = tmp_path / "cli-new.xlsx"
+    run_cli("new", "-o", str(cli_out), check=True)
+
+    caller = xw.Book(json=blank_payload("当前.xlsx"))
+    created: list = []
+
+    def new_book(app):
+        created.append(xw.Book(json=blank_payload("工作簿2.xlsx")))
+        return created[-1]
+
+    monkeypatch.setattr(macros, "_new_book", new_book)
+    assert macros.new(caller) is created[0]
+    actions = created[0].json()["actions"]
+    out = apply_to_new(actions, tmp_path / "xl-new.xlsx")
+    cli, xl = _grids(cli_out), _grids(out)
+    assert list(xl) == list(cli)
+    for name in cli:
+        assert xl[name] == cli[name], name
+    assert writes_per_sheet(actions) == {i: 1 for i in range(len(cli))}
+    ((prompt, _t, mode),) = _alerts(actions)
+    assert mode == "info" and "新建" in prompt or "已按" in prompt
+
+
+def test_about_names_the_versions(demo_copy) -> None:
+    from juesuan import __version__
+    from juesuan.excel import macros
+
+    book = _caller(demo_copy)
+    text = macros.on_ribbon("js_about")
+    ((prompt, _title, mode),) = _alerts(book.json()["actions"])
+    assert prompt == text and mode == "info"
+    assert __version__ in prompt and "当前工作簿模板格式：2019" in prompt
+
+
+def test_unknown_button_is_a_message_not_a_crash(demo_copy) -> None:
+    from juesuan.excel import macros
+
+    book = _caller(demo_copy)
+    assert macros.on_ribbon("js_nonexistent") is None
+    ((prompt, _title, mode),) = _alerts(book.json()["actions"])
+    assert mode == "critical" and "js_nonexistent" in prompt
+
+
+def test_eval_add_adds_the_cli_sheet(demo_copy, tmp_path) -> None:
+    from juesuan.excel import macros
+
+    if macros._evaluation_api() is None:
+        book = _caller(demo_copy)
+        macros.eval_add(book)
+        ((prompt, _title, _mode),) = _alerts(book.json()["actions"])
+        assert "尚未提供" in prompt
+        return
+    cli_copy = tmp_path / "cli-eval.xlsx"
+    shutil.copy2(demo_copy, cli_copy)
+    run_cli("eval", "add", str(cli_copy), "--name", macros.DEFAULT_PROJECT, check=True)
+    book = _caller(demo_copy)
+    picture = macros.on_ribbon("js_eval_add")
+    assert picture is not None, _alerts(book.json()["actions"])
+    xl = _grids(apply_actions(demo_copy, book.json()["actions"], tmp_path / "xl-eval.xlsx"))
+    cli = _grids(cli_copy)
+    assert picture.name in xl and xl[picture.name] == cli[picture.name]
+
+
+@pytest.fixture()
+def broken_tables(spec, ledger_book, tmp_path) -> Path:
+    """A filled workbook (by the CLI) with one figure of 公开05表 retyped wrong."""
+    import openpyxl
+
+    filled = tmp_path / "filled.xlsx"
+    run_cli("fill", str(ledger_book), "-o", str(filled), check=True)
+    wb = openpyxl.load_workbook(filled)
+    table = next(t for t in spec.tables if t.id == "05")
+    rows = read_table(spec, table, _grids(filled)[table.sheet]).panels[0]
+    row = next(r for r in rows if r.code and len(r.code) == 7 and r.values.get("basic"))
+    cell = row.cells["basic"]
+    wb[table.sheet][cell].value = float(row.values["basic"]) + 1.23
+    wb.save(tmp_path / "broken.xlsx")
+    return tmp_path / "broken.xlsx"
+
+
+def _looks_of_marks(path: Path) -> dict:
+    """Every cell with a fill or a note: (sheet, cell) → (colour, note text)."""
+    import openpyxl
+
+    from juesuan.marks import RESULTS_SHEET, STATE_SHEET
+
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        if ws.title in (STATE_SHEET, RESULTS_SHEET):
+            continue
+        for row in ws.iter_rows():
+            for c in row:
+                colour = c.fill.fgColor.rgb[-6:] if c.fill.fill_type == "solid" else None
+                if c.comment is not None or (colour and ws.title.startswith("公开")):
+                    out[(ws.title, c.coordinate)] = (colour, c.comment.text if c.comment else None)
+    return out
+
+
+def test_validate_finds_what_check_finds(spec, broken_tables, tmp_path, counting_port) -> None:
+    import json
+
+    from juesuan.excel import macros
+    from juesuan.marks import RESULTS_SHEET, STATE_SHEET
+
+    proc = run_cli("check", str(broken_tables), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    expected = json.loads(proc.stdout)
+    assert expected["stats"]["errors"] >= 1
+    cli_marked = tmp_path / "cli-marked.xlsx"
+    run_cli("check", str(broken_tables), "--mark", str(cli_marked))
+
+    book = _caller(broken_tables)
+    report = macros.on_ribbon("js_validate")
+    assert report is not None, _alerts(book.json()["actions"])
+    assert report.to_json() == expected  # same findings, same cells, same amounts
+    actions = book.json()["actions"]
+    (port,) = counting_port
+    assert port.reads <= len(_grids(broken_tables))
+    ((prompt, _title, mode),) = _alerts(actions)
+    assert mode == "critical" and prompt.startswith("校验未通过") and f"错误 {expected['stats']['errors']}" in prompt
+
+    xl_marked = apply_actions(broken_tables, actions, tmp_path / "xl-marked.xlsx")
+    assert _looks_of_marks(xl_marked) == _looks_of_marks(cli_marked) != {}
+    xl, cli = _grids(xl_marked), _grids(cli_marked)
+    assert list(xl) == list(cli)
+    assert xl[RESULTS_SHEET] == cli[RESULTS_SHEET]
+    assert xl[STATE_SHEET] == cli[STATE_SHEET]  # same state format: either side can clear
+    counts = action_counts(actions)
+    painted = len(xl[STATE_SHEET]) - 1  # one state row per marked cell
+    assert painted >= 1 and counts["addNote"] == painted and counts["setRangeColor"] <= painted
+    assert counts["setValues"] == 2  # the state sheet and the results sheet, once each
+
+
+@pytest.mark.parametrize("marked_by", ["ribbon", "cli"])
+def test_clear_restores_the_workbook(broken_tables, tmp_path, marked_by) -> None:
+    """清除标记 leaves what ``juesuan clear`` leaves, whoever made the marks."""
+    from juesuan.excel import macros
+    from juesuan.marks import STATE_SHEET
+
+    if marked_by == "cli":
+        marked = tmp_path / "marked.xlsx"
+        run_cli("check", str(broken_tables), "--mark", str(marked))
+    else:
+        book = _caller(broken_tables)
+        macros.validate(book)
+        marked = apply_actions(broken_tables, book.json()["actions"], tmp_path / "marked.xlsx")
+    cli_cleared = tmp_path / "cli-cleared.xlsx"
+    run_cli("clear", str(marked), "-o", str(cli_cleared), check=True)
+
+    book = _caller(marked)
+    restored = macros.on_ribbon("js_clear")
+    assert restored and restored == len(_grids(marked)[STATE_SHEET]) - 1
+    xl_cleared = apply_actions(marked, book.json()["actions"], tmp_path / "xl-cleared.xlsx")
+    assert _looks_of_marks(xl_cleared) == _looks_of_marks(cli_cleared) == _looks_of_marks(broken_tables)
+    assert _grids(xl_cleared) == _grids(cli_cleared) == _grids(broken_tables)
+    ((prompt, _t, _m),) = _alerts(book.json()["actions"])
+    assert f"已清除 {restored} 个单元格" in prompt
+
+
+def test_runtime_needs_no_xlwings_pro(tmp_path) -> None:
+    """The adapter and the macros import and run with xlwings.pro unimportable."""
+    code = textwrap.dedent("""
+        import sys
+        sys.modules["xlwings.pro"] = None  # any import of it fails
+        from juesuan.excel import macros
+        from juesuan.io.xlwings_book import XlwingsBook
+
+        class App:
+            shown = []
+            def alert(self, text, **kw):
+                self.shown.append(text)
+        class Book:
+            app = App()
+            sheets = []
+        print(macros.about(Book()) is not None, XlwingsBook(Book()).sheet_names() == [])
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env={k: v for k, v in __import__("os").environ.items() if k != "XLWINGS_LICENSE_KEY"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "True"]
