@@ -131,6 +131,7 @@ class _Aggregator:
         self.leaves = leaves
         self.filters: dict[tuple, Filter] = {}
         self._members: dict[tuple, dict[str, list[int]]] = {}
+        self._by_group: dict[str, dict[tuple[str, str, str], list[int]]] = {}
 
     def key(self, flt: Filter) -> tuple:
         k = tuple(sorted(flt.items()))
@@ -153,21 +154,45 @@ class _Aggregator:
                 return False
         return True
 
+    def _groups(self, ledger: str) -> dict[tuple[str, str, str], list[int]]:
+        """Leaf indices of a ledger grouped by (kind, fund, item): filters mostly pick whole groups."""
+        groups = self._by_group.get(ledger)
+        if groups is None:
+            groups = defaultdict(list)
+            data = self.leaves.get(ledger)
+            for i, key in enumerate(data.keys if data else []):
+                groups[(key[2], key[3], key[4])].append(i)
+            self._by_group[ledger] = groups
+        return groups
+
     def members(self, fkey: tuple, dim: str) -> dict[str, list[int]]:
         table = self._members.get((fkey, dim))
         if table is None:
             table = defaultdict(list)
-            data = self.leaves.get(self.ledger_of(fkey))
+            ledger = self.ledger_of(fkey)
+            data = self.leaves.get(ledger)
             if data is not None:
                 levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
                 idx = DIMS.index(dim)
-                for i, key in enumerate(data.keys):
-                    if self.matches(fkey, key):
+                flt = dict(fkey)
+                exact_dims = [(n, set(flt[name])) for n, name in ((0, "kind"), (1, "fund"), (2, "item")) if name in flt]
+                prefix_checks = [(DIMS.index(k), v) for k, v in fkey if k in PREFIX_KEYS]
+                keys = data.keys
+                for group, indices in self._groups(ledger).items():
+                    if any(group[n] not in allowed for n, allowed in exact_dims):
+                        continue
+                    for i in indices:
+                        key = keys[i]
+                        if prefix_checks and not all(any(key[d].startswith(v) for v in values)
+                                                     for d, values in prefix_checks):
+                            continue
                         code = key[idx]
                         table[""].append(i)
                         if code:
                             for node in ancestors(code, levels):
                                 table[node].append(i)
+                for members in table.values():
+                    members.sort()
             table = self._members[(fkey, dim)] = dict(table)
         return table
 

@@ -8,6 +8,7 @@ sees everything at once. Blank rows are skipped; negative amounts are allowed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -147,52 +148,98 @@ def _check_headers(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid) -> N
             reader.problem("header-mismatch", sheet_spec.sheet, INPUT_HEADER_ROW, c, expected=col.label, found=found)
 
 
+def _column_reader(reader: _Reader, col: Any, ledger: str, sheet: str,
+                   vocab: tuple[str, ...] | None) -> Callable[[Any, int, int], Any]:
+    """A converter for one column (value, row, col) → value or ``_BAD`` (problem recorded).
+    Frequent values are cached per column: a ledger repeats its codes and vocabulary."""
+    cache: dict[Any, Any] = {}
+    if col.type == "money":
+        def money(value: Any, r: int, c: int) -> Any:
+            if type(value) is float:
+                return Decimal(repr(value))
+            out = reader.amount(value, sheet, r, c)
+            return _BAD if out is None and value is not None and not (isinstance(value, str) and not value.strip()) \
+                else out
+        return money
+    if col.type in ("func_code", "econ_code"):
+        levels = (FUNC_LEVELS if ledger == "balance" else FUNC_LEVELS[-1:]) if col.type == "func_code" \
+            else ECON_LEVELS[-1:]
+        what = "功能分类编码" if col.type == "func_code" else "经济分类编码"
+
+        def code(value: Any, r: int, c: int) -> Any:
+            try:
+                hit = cache.get(value)
+            except TypeError:
+                hit = None
+            if hit is not None:
+                return hit
+            before = len(reader.problems)
+            out = reader.code(value, levels, sheet, r, c, what)
+            if len(reader.problems) != before:
+                return _BAD
+            out = out or ""
+            if isinstance(value, str | int | float):
+                cache[value] = out
+            return out
+        return code
+    if col.type == "choice":
+        allowed = set(vocab or ())
+
+        def choice(value: Any, r: int, c: int) -> Any:
+            if value in allowed:
+                return value
+            text = _text(value)
+            if text and text not in allowed:
+                reader.problem("unknown-choice", sheet, r, c, value=text, field=col.label,
+                               choices="、".join(vocab or ()))
+                return _BAD
+            return text
+        return choice
+
+    def text(value: Any, r: int, c: int) -> Any:
+        return value.strip() if type(value) is str else _text(value)
+    return text
+
+
+_BAD = object()
+
+
 def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: list[LedgerLine],
                typed: dict[str, str]) -> None:
     spec = reader.spec
     sheet = sheet_spec.sheet
     cols = sheet_spec.columns
     ledger = sheet_spec.ledger or sheet_spec.id
-    vocab = {c.key: spec.vocabularies[c.vocabulary] for c in cols if c.vocabulary}
-    vocab_sets = {k: set(v) for k, v in vocab.items()}
+    converters = [_column_reader(reader, col, ledger, sheet, spec.vocabularies.get(col.vocabulary or ""))
+                  for col in cols]
+    keys = [col.key for col in cols]
+    required = [col.required for col in cols]
     width = len(cols)
+    kind_col = keys.index("kind") if "kind" in keys else 0
+    fields = ("func", "econ", "kind", "fund", "item", "project", "name")
     for r in range(INPUT_FIRST_ROW, len(grid)):
         raw = grid[r][:width]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
+        if all(v is None or (type(v) is str and not v.strip()) for v in raw):
             continue
+        if len(raw) < width:
+            raw = [*raw, *([None] * (width - len(raw)))]
         record: dict[str, Any] = {}
-        before = len(reader.problems)
-        for c, col in enumerate(cols):
-            value = raw[c] if c < len(raw) else None
-            if col.type == "money":
-                record[col.key] = reader.amount(value, sheet, r, c)
-            elif col.type in ("func_code", "econ_code"):
-                levels = FUNC_LEVELS[-1:] if col.type == "func_code" else ECON_LEVELS[-1:]
-                if ledger == "balance":
-                    levels = FUNC_LEVELS
-                what = "功能分类编码" if col.type == "func_code" else "经济分类编码"
-                record[col.key] = reader.code(value, levels, sheet, r, c, what) or ""
-            elif col.type == "choice":
-                text = _text(value)
-                if text and text not in vocab_sets[col.key]:
-                    reader.problem("unknown-choice", sheet, r, c, value=text, field=col.label,
-                                   choices="、".join(vocab[col.key]))
-                    text = ""
-                record[col.key] = text
-            else:
-                record[col.key] = _text(value)
-            if col.required and (record[col.key] in (None, "")) and len(reader.problems) == before:
-                reader.problem("required", sheet, r, c, field=col.label)
-        if len(reader.problems) != before:
+        bad = False
+        for c in range(width):
+            value = converters[c](raw[c], r, c)
+            if value is _BAD:
+                bad = True
+                continue
+            if required[c] and (value is None or value == ""):
+                reader.problem("required", sheet, r, c, field=cols[c].label)
+                bad = True
+            record[keys[c]] = value
+        if bad:
             continue
-        line = LedgerLine(
-            ledger=ledger, amount=record["amount"], func=record.get("func", ""), econ=record.get("econ", ""),
-            kind=record.get("kind", ""), fund=record.get("fund", ""), item=record.get("item", ""),
-            project=record.get("project", ""), name=record.get("name", ""), sheet=sheet, row=r + 1,
-        )
+        get = record.get
+        line = LedgerLine(ledger, record["amount"], *(get(f) or "" for f in fields), sheet=sheet, row=r + 1)
         if ledger == "expense" and line.fund in FISCAL_FUNDS and line.kind not in ("基本支出", "项目支出"):
-            reader.problem("fiscal-kind", sheet, r, cols.index(next(c for c in cols if c.key == "kind")),
-                           fund=line.fund, kind=line.kind)
+            reader.problem("fiscal-kind", sheet, r, kind_col, fund=line.fund, kind=line.kind)
             continue
         if (ledger == "balance" and line.item == "年初结转和结余" and line.fund == "政府性基金预算财政拨款"
                 and not line.func):

@@ -49,9 +49,19 @@ def read_table(spec: TemplateSpec, table: TableSpec, grid: Grid,
         rows: list[TableRow] = []
         fixed = _fixed_slots(spec, table, p)
         r = first
+        by_code = _economic_panel(table, p)
         while True:
             cells = [cell_at(grid, r, pl.index) for pl in cols]
             lead = _text(cell_at(grid, r, cols[0].index))
+            if by_code:  # 06: the code list's rows plus any 款 the ledger added, until the footer
+                code = _code_or_none(cell_at(grid, r, next(pl.index for pl in cols if pl.spec.role == "code")))
+                if code is None:
+                    break
+                row = _read_row(table, cols, r, ("code", code), class_names, grid, problems)
+                if row is not None:
+                    rows.append(row)
+                r += 1
+                continue
             if table.code_driven:
                 if lead.startswith("注") or all(v is None or _text(v) == "" for v in cells):
                     break
@@ -78,6 +88,18 @@ def read_table(spec: TemplateSpec, table: TableSpec, grid: Grid,
                                     table, cols, footer_r, grid, problems))
     empty = table.code_driven and not any(r.code for rows in panels for r in rows)
     return TableValues(table.id, panels, footers, empty=empty)
+
+
+def _economic_panel(table: TableSpec, p: int) -> bool:
+    rows = table.panels[p].rows
+    return bool(rows) and all(row.kind == "codes" and row.scheme == "economic" for row in rows)
+
+
+def _code_or_none(value: Any) -> str | None:
+    try:
+        return normalise_code(value)
+    except BadCode:
+        return None
 
 
 def _fixed_slots(spec: TemplateSpec, table: TableSpec, p: int) -> list[tuple[str, Any]]:

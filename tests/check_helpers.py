@@ -89,7 +89,7 @@ def check(path: Path, rules: list[dict] | None = None) -> Report:
     spec = load_spec("2019")
     if rules is not None:
         spec = copy.copy(spec)
-        spec.raw = {**spec.raw, "rules": rules}
+        spec.raw = {**spec.raw, "rules": rules, "evaluation_rules": []}
     book = CalamineBook(path)
     try:
         return check_workbook(spec, book)
