@@ -19,7 +19,6 @@ from decimal import Decimal
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
 from juesuan.errors import InputError, Problem
 from juesuan.ledger import Ledger
-from juesuan.money import YUAN_PER_WAN
 from juesuan.rounding import Leaf, controlled_round
 from juesuan.spec.model import (
     PREFIX_KEYS,
@@ -42,11 +41,13 @@ DIMS = ("func", "econ", "kind", "fund", "item")
 
 @dataclass
 class _Leaves:
-    """Leaves of one ledger: dimension tuples, rounded cents and exact 万元 amounts."""
+    """Leaves of one ledger: dimension tuples, rounded cents (of 万元) and exact amounts in
+    integer units (``per_cent`` units make one cent of 万元)."""
 
     keys: list[tuple[str, ...]]  # (func, econ, kind, fund, item)
     cents: list[int]
-    exact: list[Decimal]
+    units: list[int]
+    per_cent: int
 
 
 def _dim(key: tuple[str, ...], name: str, groups: dict[str, str] | None = None) -> str:
@@ -64,6 +65,16 @@ def _func_path(func: str) -> tuple[str, ...]:
     return tuple(ancestors(func)) if func else ("(无编码)",)
 
 
+def units_per_yuan(ledger: Ledger) -> int:
+    """Integer units per 元 that represent every ledger amount exactly (0.01 元 at least)."""
+    places = 2
+    for line in ledger.lines:
+        exponent = line.amount.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            places = -exponent
+    return 10**places
+
+
 def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
     """Group the ledger into leaves and round them, one level of the column chain at a time.
 
@@ -75,9 +86,11 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
     The last stage splits each (项 × column part) over the ``split`` dimensions, keeping
     every node of that tree within a cent over all 项.
     """
-    sums: dict[str, dict[tuple[str, ...], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    scale = units_per_yuan(ledger)
+    per_cent = 100 * scale  # 0.01 万元 = 100 元
+    sums: dict[str, dict[tuple[str, ...], int]] = defaultdict(lambda: defaultdict(int))
     for line in ledger.lines:
-        sums[line.ledger][(line.func, line.econ, line.kind, line.fund, line.item)] += line.amount
+        sums[line.ledger][(line.func, line.econ, line.kind, line.fund, line.item)] += int(line.amount * scale)
     econ_groups = {str(c): g for g, codes in (spec.raw.get("econ_groups") or {}).items() for c in codes}
     out: dict[str, _Leaves] = {}
     for name, groups in sums.items():
@@ -85,27 +98,27 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
         chain = tuple(config.get("columns", ()))
         split = tuple(config.get("split", ()))
         keys = sorted(groups)
-        exact = {k: groups[k] / YUAN_PER_WAN for k in keys}
         parts = {k: tuple(_dim(k, d, econ_groups) for d in chain) for k in keys}
+        paths = {func: _func_path(func) for func in {k[0] for k in keys}}
         rounded: dict[tuple, int] = {}  # (func, part prefix) → cents, for the current stage
         for depth in range(len(chain) + 1):
-            stage: dict[tuple, Decimal] = defaultdict(Decimal)
+            stage: dict[tuple, int] = defaultdict(int)
             for k in keys:
-                stage[(k[0], parts[k][:depth])] += exact[k]
+                stage[(k[0], parts[k][:depth])] += groups[k]
             order = sorted(stage)
-            leaves = [Leaf(part[:-1] + _func_path(func) if part else _func_path(func), part + _func_path(func),
-                           stage[(func, part)]) for func, part in order]
-            targets = {part[:-1] + _func_path(func): rounded[(func, part[:-1])] for func, part in order if part}
-            # a parent split into several parts: its target is shared, so key it once
-            rounded = dict(zip(order, controlled_round(leaves, targets or None), strict=True))
+            leaves = [Leaf(part[:-1] + paths[func] if part else paths[func], part + paths[func], stage[(func, part)])
+                      for func, part in order]
+            # each part's row node is its parent's: the parent's rounded amount is shared out
+            targets = {part[:-1] + paths[func]: rounded[(func, part[:-1])] for func, part in order if part}
+            rounded = dict(zip(order, controlled_round(leaves, per_cent, targets or None), strict=True))
         if split:
-            leaves = [Leaf(parts[k] + (k[0],), parts[k] + tuple(_dim(k, d, econ_groups) for d in split), exact[k])
+            leaves = [Leaf(parts[k] + (k[0],), parts[k] + tuple(_dim(k, d, econ_groups) for d in split), groups[k])
                       for k in keys]
             targets = {parts[k] + (k[0],): rounded[(k[0], parts[k])] for k in keys}
-            cents = controlled_round(leaves, targets)
+            cents = controlled_round(leaves, per_cent, targets)
         else:
             cents = [rounded[(k[0], parts[k])] for k in keys]
-        out[name] = _Leaves(keys, cents, [exact[k] for k in keys])
+        out[name] = _Leaves(keys, cents, [groups[k] for k in keys], per_cent)
     return out
 
 
@@ -212,8 +225,8 @@ class _Aggregator:
         data, members = self.leaves_of(agg)
         if data is None:
             return 0, Decimal(0)
-        cents, exact = data.cents, data.exact
-        return sum(cents[i] for i in members), sum((exact[i] for i in members), Decimal(0))
+        cents, units = data.cents, data.units
+        return sum(cents[i] for i in members), Decimal(sum(units[i] for i in members)) / (100 * data.per_cent)
 
 
 class _TableFiller:

@@ -15,13 +15,11 @@ the pass prefers the half-up result. The work is bounded by a number of evaluati
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from juesuan.fill import AggId, Terms, _Aggregator
 
-HUNDRED = Decimal(100)
 MAX_EVALUATIONS = 30_000
 CANDIDATES = 16
 PARTNERS = 8
@@ -46,9 +44,8 @@ def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int
     exact_c: dict[str, list[float]] = {}
     floor_c: dict[str, list[int]] = {}
     for name, data in agg.leaves.items():
-        scaled = [e * HUNDRED for e in data.exact]
-        exact_c[name] = [float(x) for x in scaled]
-        floor_c[name] = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in scaled]
+        exact_c[name] = [u / data.per_cent for u in data.units]
+        floor_c[name] = [u // data.per_cent for u in data.units]
 
     agg_dev: dict[AggId, float] = {}
     for a in used:
@@ -98,7 +95,7 @@ def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int
             same_row[(name, key[0])].append(i)
 
     def movable(ledger: str, i: int, step: int) -> bool:
-        if exact_c[ledger][i] == floor_c[ledger][i]:
+        if agg.leaves[ledger].units[i] % agg.leaves[ledger].per_cent == 0:
             return False  # exact to the cent: never moves
         now = agg.leaves[ledger].cents[i] - floor_c[ledger][i]
         return now + step in (0, 1)

@@ -16,16 +16,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
 class Leaf:
     row_path: tuple[str, ...]
     col_path: tuple[str, ...]
-    exact: Decimal  # in the published unit (万元), unrounded
+    units: int  # the exact amount in integer units; ``per_cent`` of them make one cent
 
 
 class _Dinic:
@@ -111,11 +108,8 @@ class _Dinic:
                 it[u] += 1
 
 
-def _floor(x: Decimal) -> int:
-    return int(x.to_integral_value(rounding=ROUND_FLOOR))
-
-
-def controlled_round(leaves: Sequence[Leaf], row_targets: dict[tuple[str, ...], int] | None = None) -> list[int]:
+def controlled_round(leaves: Sequence[Leaf], per_cent: int,
+                     row_targets: dict[tuple[str, ...], int] | None = None) -> list[int]:
     """Rounded leaf amounts in cents (integers), each the floor or ceiling of its exact value,
     such that every row-tree and column-tree node total is within one cent of exact.
 
@@ -124,12 +118,12 @@ def controlled_round(leaves: Sequence[Leaf], row_targets: dict[tuple[str, ...], 
     column tree infeasible; the windows are then widened a cent at a time until a
     solution exists (with no column window the targets alone are always feasible).
     """
-    cents = [leaf.exact * HUNDRED for leaf in leaves]
-    floors = [_floor(c) for c in cents]
+    floors = [leaf.units // per_cent for leaf in leaves]
+    fracs = [leaf.units - f * per_cent for leaf, f in zip(leaves, floors, strict=True)]
     targets = row_targets or {}
     widen: dict[tuple[str, ...], int] = {}
     for _ in range(64):
-        result, bottleneck = _solve(leaves, cents, floors, targets, widen)
+        result, bottleneck = _solve(leaves, per_cent, floors, fracs, targets, widen)
         if result is not None:
             return result
         if not bottleneck:
@@ -137,17 +131,16 @@ def controlled_round(leaves: Sequence[Leaf], row_targets: dict[tuple[str, ...], 
         for path in bottleneck:  # widen only the column windows on the minimum cut
             widen[path] = widen.get(path, 0) + 1
     for slack in range(1, 1 + max(1, len(leaves))):  # last resort: widen every window
-        result, _ = _solve(leaves, cents, floors, targets, {}, slack)
+        result, _ = _solve(leaves, per_cent, floors, fracs, targets, {}, slack)
         if result is not None:
             return result
     raise AssertionError("controlled rounding found no solution")  # pragma: no cover
 
 
-def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int], targets: dict[tuple[str, ...], int],
+def _solve(leaves: Sequence[Leaf], per_cent: int, floors: list[int], fracs: list[int], targets: dict[tuple[str, ...], int],
            widen: dict[tuple[str, ...], int], slack: int = 0) -> tuple[list[int] | None, list[tuple[str, ...]]]:
     """One feasible-flow attempt. On failure returns the column paths whose windows lie on
     the minimum cut (widening those is what can make room)."""
-    fracs = [c - f for c, f in zip(cents, floors, strict=True)]
     open_leaves = [i for i, f in enumerate(fracs) if f != 0]
     if not open_leaves:
         return floors, []
@@ -155,8 +148,8 @@ def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int], targ
     # Tree nodes (prefixes of the paths): fractional mass, open-leaf count, floor sum below them.
     row_nodes: dict[tuple[str, ...], int] = {}
     col_nodes: dict[tuple[str, ...], int] = {}
-    mass_row: list[Decimal] = []
-    mass_col: list[Decimal] = []
+    mass_row: list[int] = []
+    mass_col: list[int] = []
     count_row: list[int] = []
     count_col: list[int] = []
 
@@ -164,7 +157,7 @@ def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int], targ
         k = index.get(path)
         if k is None:
             k = index[path] = len(mass)
-            mass.append(Decimal(0))
+            mass.append(0)
             count.append(0)
         return k
 
@@ -201,9 +194,9 @@ def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int], targ
         excess[u] -= lo
         return True
 
-    def window(mass: Decimal, count: int, widen: int) -> tuple[int, int]:
-        lo = _floor(mass)
-        hi = lo if mass == lo else lo + 1
+    def window(mass: int, count: int, widen: int) -> tuple[int, int]:
+        lo, rest = divmod(mass, per_cent)
+        hi = lo + 1 if rest else lo
         return max(0, lo - widen), min(count, hi + widen)
 
     for path, k in row_nodes.items():
@@ -239,7 +232,7 @@ def _solve(leaves: Sequence[Leaf], cents: list[Decimal], floors: list[int], targ
             graph.add(v, super_t, -ex)
     if graph.maxflow(super_s, super_t) != need:
         if not targets:  # pragma: no cover - impossible by total unimodularity
-            return [int(c.to_integral_value(rounding=ROUND_HALF_UP)) for c in cents], []
+            return [f + (1 if 2 * r >= per_cent else 0) for f, r in zip(floors, fracs, strict=True)], []
         reach = graph.reachable(super_s)
         return None, [path for path, child, parent in col_edges if path and reach[child] != reach[parent]]
     result = list(floors)

@@ -55,12 +55,6 @@ def _is_encrypted_ole(p: Path) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
 
 
-def _clean(value: Any) -> Any:
-    if value == "":
-        return None
-    return value
-
-
 class CalamineBook:
     """Read-only port over an .xlsx file (cached values of formulas, as Excel last saved them)."""
 
@@ -83,7 +77,7 @@ class CalamineBook:
             if name not in self._wb.sheet_names:
                 raise fail("sheet-missing", sheet=name)
             raw = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            grid = [[_clean(v) for v in row] for row in raw]
+            grid = [[None if v == "" else v for v in row] for row in raw]
             self._cache[name] = grid
         return grid
 
