@@ -191,6 +191,7 @@ class _Aggregator:
                 exact_dims = [(n, set(flt[name])) for n, name in ((0, "kind"), (1, "fund"), (2, "item")) if name in flt]
                 prefix_checks = [(DIMS.index(k), v) for k, v in fkey if k in PREFIX_KEYS]
                 keys = data.keys
+                chains: dict[str, list[str]] = {}
                 for group, indices in self._groups(ledger).items():
                     if any(group[n] not in allowed for n, allowed in exact_dims):
                         continue
@@ -202,7 +203,10 @@ class _Aggregator:
                         code = key[idx]
                         table[""].append(i)
                         if code:
-                            for node in ancestors(code, levels):
+                            chain = chains.get(code)
+                            if chain is None:
+                                chain = chains[code] = ancestors(code, levels)
+                            for node in chain:
                                 table[node].append(i)
                 for members in table.values():
                     members.sort()

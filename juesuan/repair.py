@@ -14,6 +14,7 @@ the pass prefers the half-up result. The work is bounded by a number of evaluati
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -94,42 +95,49 @@ def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int
         for i, key in enumerate(data.keys):
             same_row[(name, key[0])].append(i)
 
-    def movable(ledger: str, i: int, step: int) -> bool:
-        if agg.leaves[ledger].units[i] % agg.leaves[ledger].per_cent == 0:
-            return False  # exact to the cent: never moves
-        now = agg.leaves[ledger].cents[i] - floor_c[ledger][i]
-        return now + step in (0, 1)
+    fixed = {name: [u % data.per_cent == 0 for u in data.units] for name, data in agg.leaves.items()}
 
-    def evaluate(moves: list[tuple[str, int, int]]) -> tuple[float, dict[AggId, int]]:
-        change: dict[AggId, int] = defaultdict(int)
-        for ledger, i, step in moves:
+    figs_cache: dict[tuple[str, int], list[tuple[int, int]]] = {}
+
+    def figs_of_leaf(ledger: str, i: int) -> list[tuple[int, int]]:
+        """(figure, coefficient) pairs a one-cent move of this leaf changes."""
+        found = figs_cache.get((ledger, i))
+        if found is None:
+            acc: dict[int, int] = defaultdict(int)
             for a in aggs_of(ledger, i):
-                change[a] += step
-        touched: dict[int, float] = {}
-        for a, d in change.items():
-            if d:
                 for n, coef in figs_of[a]:
-                    touched[n] = touched.get(n, fig_dev[n]) + coef * d
+                    acc[n] += coef
+            found = figs_cache[(ledger, i)] = [(n, c) for n, c in acc.items() if c]
+        return found
+
+    penalty = [_excess(d) for d in fig_dev]
+
+    def evaluate(moves: list[tuple[str, int, int]]) -> tuple[float, dict[int, float]]:
+        touched: dict[int, float] = {}
+        for ledger, i, step in moves:
+            for n, coef in figs_of_leaf(ledger, i):
+                touched[n] = touched.get(n, fig_dev[n]) + coef * step
         delta = 0.0
         for n, new in touched.items():
             old = fig_dev[n]
-            delta += _excess(new) - _excess(old) + 1e-4 * (new * new - old * old)
-        return delta, change
+            size = new if new >= 0 else -new
+            if size > 0.500000001:
+                delta += size - 0.5 + (100.0 * (size - 0.999) if size > 0.999 else 0.0)
+            delta += 1e-4 * (new * new - old * old) - penalty[n]
+        return delta, touched
 
     violators = {n for n, d in enumerate(fig_dev) if _excess(d)}
 
-    def apply(moves: list[tuple[str, int, int]], change: dict[AggId, int]) -> None:
+    def apply(moves: list[tuple[str, int, int]], touched: dict[int, float]) -> None:
         for ledger, i, step in moves:
             agg.leaves[ledger].cents[i] += step
-        for a, d in change.items():
-            if d:
-                agg_dev[a] += d
-                for n, coef in figs_of[a]:
-                    fig_dev[n] += coef * d
-                    if _excess(fig_dev[n]):
-                        violators.add(n)
-                    else:
-                        violators.discard(n)
+        for n, new in touched.items():
+            fig_dev[n] = new
+            penalty[n] = _excess(new)
+            if penalty[n]:
+                violators.add(n)
+            else:
+                violators.discard(n)
 
     evaluations = 0
     moved = 0
@@ -138,7 +146,7 @@ def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int
         open_ones = violators - stuck
         if not open_ones:
             break
-        worst = max(open_ones, key=lambda n: (_excess(fig_dev[n]), -n))
+        worst = max(open_ones, key=lambda n: (penalty[n], -n))
         sign = -1 if fig_dev[worst] > 0 else 1
         best: tuple[float, list, dict] | None = None
         for a, coef in sorted(figures[worst].items(), key=lambda t: str(t[0])):
@@ -147,14 +155,16 @@ def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int
             if data is None:
                 continue
             ledger = agg.ledger_of(a[0])
-            candidates = [i for i in members if movable(ledger, i, step)]
+            cents, floors, still, exact = data.cents, floor_c[ledger], fixed[ledger], exact_c[ledger]
+            at = 0 if step > 0 else 1
+            candidates = [i for i in members if cents[i] - floors[i] == at and not still[i]]
             # prefer leaves whose exact value is closest to the other rounding
-            candidates.sort(key=lambda i: abs(exact_c[ledger][i] - (data.cents[i] + step)))
-            for i in candidates[:CANDIDATES]:
+            for i in heapq.nsmallest(CANDIDATES, candidates, key=lambda i: abs(exact[i] - (cents[i] + step))):
                 options = [[(ledger, i, step)]]
-                partners = [j for j in same_row[(ledger, data.keys[i][0])] if j != i and movable(ledger, j, -step)]
-                partners.sort(key=lambda j: abs(exact_c[ledger][j] - (data.cents[j] - step)))
-                options += [[(ledger, i, step), (ledger, j, -step)] for j in partners[:PARTNERS]]
+                partners = [j for j in same_row[(ledger, data.keys[i][0])]
+                            if j != i and cents[j] - floors[j] == 1 - at and not still[j]]
+                best_partners = heapq.nsmallest(PARTNERS, partners, key=lambda j: abs(exact[j] - (cents[j] - step)))
+                options += [[(ledger, i, step), (ledger, j, -step)] for j in best_partners]
                 for moves in options:
                     evaluations += 1
                     delta, change = evaluate(moves)

@@ -86,20 +86,32 @@ class CalamineBook:
 
 
 def mark_uncached_formulas(book: CalamineBook, wb: Any, sheets: Iterable[str]) -> None:
-    """Where openpyxl sees a formula and calamine no value, put :data:`NO_CACHED_VALUE`."""
+    """Where openpyxl sees a formula and calamine no value, put :data:`NO_CACHED_VALUE`.
+
+    Only cells calamine reads as blank are looked up, inside its grid and the stored
+    cells beyond it, so a formula-free ledger costs one dictionary probe per blank cell."""
     for name in sheets:
         if name not in wb.sheetnames:
             continue
         grid = book.read_sheet(name)
-        for (r, c), cell in wb[name]._cells.items():  # noqa: SLF001 - fast scan of stored cells
-            if cell.data_type == "f":
-                while len(grid) < r:
-                    grid.append([])
-                row = grid[r - 1]
-                while len(row) < c:
-                    row.append(None)
-                if row[c - 1] is None:
-                    row[c - 1] = NO_CACHED_VALUE
+        stored = wb[name]._cells  # noqa: SLF001 - direct probes are what keeps this cheap
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if value is None:
+                    cell = stored.get((r + 1, c + 1))
+                    if cell is not None and cell.data_type == "f":
+                        row[c] = NO_CACHED_VALUE
+        ws = wb[name]
+        width = max(ws.max_column, max((len(row) for row in grid), default=0))
+        beyond = [(r, c) for r in range(len(grid) + 1, ws.max_row + 1) for c in range(1, width + 1)
+                  if (cell := stored.get((r, c))) is not None and cell.data_type == "f"]
+        for r, c in beyond:
+            while len(grid) < r:
+                grid.append([])
+            line = grid[r - 1]
+            while len(line) < c:
+                line.append(None)
+            line[c - 1] = NO_CACHED_VALUE
 
 
 def load_for_write(path: Path) -> Any:
