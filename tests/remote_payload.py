@@ -27,6 +27,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from juesuan.port import column_letter
+
 EMPTY_SHEET_KEYS = {"pictures": [], "shapes": [], "charts": [], "tables": [], "pivot_tables": [],
                     "print_area": None, "visibility": "Visible", "show_gridlines": True}
 _NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
@@ -86,7 +88,7 @@ def payload_from_xlsx(path: Path | str, client: str = "Office.js") -> dict:
         grid = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         width = max((len(r) for r in grid), default=0)
         values = [[_json_value(v) if v != "" else "" for v in row] + [""] * (width - len(row)) for row in grid]
-        used = f"A1:{_col(width - 1)}{len(values)}" if values and width else None
+        used = f"A1:{column_letter(width - 1)}{len(values)}" if values and width else None
         sheets.append({"name": meta.name, "values": values or [[]], "used_range_address": used,
                        "notes": notes.get(meta.name, []),
                        **EMPTY_SHEET_KEYS, "visibility": "Visible" if str(meta.visible).endswith("Visible") else "Hidden"})
@@ -94,15 +96,6 @@ def payload_from_xlsx(path: Path | str, client: str = "Office.js") -> dict:
     return {"client": client, "version": _version(),
             "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
             "names": [], "sheets": sheets}
-
-
-def _col(c: int) -> str:
-    letters = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def action_counts(actions: list[dict]) -> Counter:

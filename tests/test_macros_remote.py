@@ -272,12 +272,6 @@ def test_unknown_button_is_a_message_not_a_crash(demo_copy) -> None:
 def test_eval_add_adds_the_cli_sheet(demo_copy, tmp_path) -> None:
     from juesuan.excel import macros
 
-    if macros._evaluation_api() is None:
-        book = _caller(demo_copy)
-        macros.eval_add(book)
-        ((prompt, _title, _mode),) = _alerts(book.json()["actions"])
-        assert "尚未提供" in prompt
-        return
     cli_copy = tmp_path / "cli-eval.xlsx"
     shutil.copy2(demo_copy, cli_copy)
     run_cli("eval", "add", str(cli_copy), "--name", macros.DEFAULT_PROJECT, check=True)

@@ -59,9 +59,7 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
         return
     progress("绩效自评 / self-evaluations")
     evals = read_evaluations(spec, port)
-    extras = getattr(result, "extras", None)
-    if isinstance(extras, dict):  # shared with later steps (the 说明) so the sheets are read once
-        extras["evaluations"] = evals
+    result.extras["evaluations"] = evals  # shared with the 说明 step: the sheets are read once
     year = result.accounts.year or _info(port, "年度")
     for ev in evals:
         result.pictures.append(render_evaluation(ev, cfg, year))

@@ -19,8 +19,6 @@ from Python, and returns what it did for tests and scripts.
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import logging
 import platform
 import tempfile
@@ -162,21 +160,11 @@ def fill(book: Any = None) -> Any:
     return None
 
 
-def _validate_api() -> Any:
-    if importlib.util.find_spec("juesuan.validate") is None:
-        return None
-    module = importlib.import_module("juesuan.validate")
-    return getattr(module, "check_workbook", None)
-
-
 def validate(book: Any = None) -> Any:
     """校验: check every rule, mark the cells concerned, list the findings on 校验结果."""
     book = book if book is not None else _caller()
     with guarded(book, "校验"):
-        check_workbook = _validate_api()
-        if check_workbook is None:
-            alert(book, "本版本尚未提供校验功能。", f"{TITLE} - 校验")
-            raise Cancelled
+        from juesuan.validate import check_workbook
         from juesuan.validate.marks_plan import plan_marks
 
         port = _port(book)
@@ -258,18 +246,6 @@ def new(book: Any = None, fmt: str = DEFAULT_FORMAT) -> Any:
     return None
 
 
-def _evaluation_api() -> Callable[..., Any] | None:
-    """``juesuan.evaluation.steps.new_sheet`` when this version has self-evaluations."""
-    if importlib.util.find_spec("juesuan.evaluation") is None:
-        return None
-    try:
-        module = importlib.import_module("juesuan.evaluation.steps")
-    except ImportError:
-        return None
-    func = getattr(module, "new_sheet", None)
-    return func if callable(func) else None
-
-
 DEFAULT_PROJECT = "新项目"
 
 
@@ -296,10 +272,8 @@ def eval_add(book: Any = None) -> Any:
     """新增自评表: insert a blank 项目支出绩效自评表 sheet for a project."""
     book = book if book is not None else _caller()
     with guarded(book, "新增自评表"):
-        new_sheet = _evaluation_api()
-        if new_sheet is None:
-            alert(book, "本版本尚未提供项目支出绩效自评表，敬请期待后续版本。", f"{TITLE} - 新增自评表")
-            raise Cancelled
+        from juesuan.evaluation.steps import new_sheet
+
         port = _port(book)
         spec = _spec(port)
         project = ask(book, "请输入项目名称：", f"{TITLE} - 新增自评表", DEFAULT_PROJECT)

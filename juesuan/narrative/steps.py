@@ -36,8 +36,7 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
         return
     progress("生成说明 / writing the narrative")
     entries = entries_of(spec, port)
-    extras = getattr(result, "extras", None)
-    evals = extras.get("evaluations") if isinstance(extras, dict) else None
+    evals = result.extras.get("evaluations")
     if evals is None:
         evals = read_evaluations(spec, port)
     paragraphs = generate(spec, result.accounts, entries, evals)
