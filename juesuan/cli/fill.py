@@ -29,7 +29,8 @@ def fill(
 
 def report_fill(result, target: Path, backup: Path | None) -> None:
     acc = result.accounts
-    out.print(f"已填充 / filled: [bold]{target}[/bold]（{acc.dept} {acc.year}）")
+    who = " ".join(part for part in (acc.dept, acc.year) if part)
+    out.print(f"已填充 / filled: [bold]{target}[/bold]" + (f"（{who}）" if who else ""))
     if backup:
         out.print(f"原文件备份 / backup of the previous file: {backup}")
     out.print(f"表格 / tables: {', '.join('公开' + t + '表' for t in acc.tables)}")
