@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from juesuan.errors import InputError, Problem
 from juesuan.fill import fill_accounts
 from juesuan.layout import render_input, render_table
 from juesuan.ledger import read_ledger
@@ -58,6 +59,10 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _
     result = FillResult(accounts, pictures)
     for step in FILL_EXTRAS:
         step(spec, port, result, progress)
+    present = set(port.sheet_names())
+    missing = [p.name for p in result.pictures if p.name not in present and p.name in spec.sheet_names]
+    if missing:  # a table sheet deleted or renamed: refuse rather than add a stray copy
+        raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
     return result
 
 

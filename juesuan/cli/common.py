@@ -18,6 +18,12 @@ err = Console(stderr=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
+# Options several commands share (Typer reads these definitions; it does not change them).
+NEW_WORKBOOK = typer.Option(..., "-o", "--output", help="新工作簿路径 / the workbook to write (.xlsx)")
+FORMAT = typer.Option("2019", "--format", help="模板格式年度 / template format year")
+DEPT = typer.Option("", "--dept", help="部门名称 / department name")
+YEAR = typer.Option("", "--year", help="决算年度 / year of the accounts")
+
 
 def show_problems(problems: list[Problem], title: str = "无法处理 / cannot proceed") -> None:
     table = Table(title=title, show_lines=False, title_justify="left")

@@ -7,16 +7,16 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import get_spec, handled, out
+from juesuan.cli.common import DEPT, FORMAT, NEW_WORKBOOK, YEAR, get_spec, handled, out
 
 
 @app.command("import")
 def import_(
     csv_path: Path = typer.Argument(..., help="CSV（列 table,row,column,value）/ the CSV (columns table,row,column,value)"),
-    output: Path = typer.Option(..., "-o", "--output", help="新工作簿路径 / the workbook to write (.xlsx)"),
-    fmt: str = typer.Option("2019", "--format", help="模板格式年度 / template format year"),
-    dept: str = typer.Option("", "--dept", help="部门名称 / department name"),
-    year: str = typer.Option("", "--year", help="决算年度 / year of the accounts"),
+    output: Path = NEW_WORKBOOK,
+    fmt: str = FORMAT,
+    dept: str = DEPT,
+    year: str = YEAR,
 ) -> None:
     """导入：把已公开的决算数字写入空白模板，以便校验 / Import published figures for checking."""
     with handled():

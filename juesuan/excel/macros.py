@@ -140,10 +140,6 @@ def fill(book: Any = None) -> Any:
         port = _port(book)
         spec = _spec(port)
         result = fill_workbook(spec, port)
-        present = set(port.sheet_names())
-        missing = [p.name for p in result.pictures if p.name not in present and p.name in spec.sheet_names]
-        if missing:
-            raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
         with _quiet_screen(book):
             for picture in result.pictures:
                 port.replace_sheet(picture)

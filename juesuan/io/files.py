@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from juesuan.errors import Problem, fail
+from juesuan.errors import fail
 from juesuan.io.xlsx import (
     CalamineBook,
     load_for_write,
@@ -69,11 +69,6 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
     mark_uncached_formulas(book, wb, [s.sheet for s in spec.inputs])
     result = fill_workbook(spec, book, progress)
     book.close()
-    missing = [p.name for p in result.pictures if p.name not in wb.sheetnames and p.name in spec.sheet_names]
-    if missing:
-        from juesuan.errors import InputError
-
-        raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
     progress("写入公开表 / writing the tables")
     replace_sheets(wb, result.pictures)
     target = Path(out) if out else book.path
