@@ -66,7 +66,7 @@ def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int
         return 0
 
     by_ledger_filters: dict[str, list[tuple[tuple, str]]] = defaultdict(list)
-    for fkey, dim, _prefix in used:
+    for fkey, dim, _prefix in sorted(used):
         pair = (fkey, dim)
         ledger = agg.ledger_of(fkey)
         if pair not in by_ledger_filters[ledger]:
