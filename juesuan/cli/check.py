@@ -29,17 +29,48 @@ def run_check(path: Path):
         book.close()
 
 
+def _expand(paths: list[Path]) -> list[Path]:
+    """Files to check: each path as given, a folder's .xlsx/.xlsm files (no Office lock files)."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.suffix.lower() in (".xlsx", ".xlsm")
+                            and not f.name.startswith(("~$", ".~")))
+        else:
+            files.append(p)
+    return files
+
+
 @app.command("check")
 def check(
-    path: Path = typer.Argument(..., help="要校验的工作簿 / the workbook to check"),
+    paths: list[Path] = typer.Argument(..., help="要校验的工作簿（可多个，或文件夹）/ workbooks to check (several, or folders)"),
     fmt: str = typer.Option("text", "--format", help="输出格式 text|json / output format"),
     mark: Path | None = typer.Option(None, "--mark",
-                                     help="另存一份标记了问题单元格的工作簿 / write a copy with the findings marked"),
+                                     help="另存一份标记了问题单元格的工作簿（仅限单个文件）/ write a copy with the findings "
+                                          "marked (one workbook only)"),
 ) -> None:
-    """校验：按勾稽关系检查全部公开表 / Check every table against the consistency rules."""
+    """校验：按勾稽关系检查全部公开表 / Check every table against the consistency rules.
+
+    一个文件时输出该文件的报告；多个文件或文件夹时逐个校验并汇总（财政局批量审核）。
+    With several workbooks (or a folder) each is checked and a summary follows; the exit code
+    is the worst: 2 if any workbook could not be checked, else 1 if any has errors.
+    """
     if fmt not in ("text", "json"):
         err.print(f"--format 应为 text 或 json / --format must be text or json, not '{fmt}'")
         raise typer.Exit(EXIT_UNUSABLE)
+    files = _expand(paths)
+    if not files:
+        err.print("没有找到要校验的工作簿（.xlsx）/ no workbooks (.xlsx) to check")
+        raise typer.Exit(EXIT_UNUSABLE)
+    if len(files) == 1 and not paths[0].is_dir():
+        _check_one(files[0], fmt, mark)
+    if mark is not None:
+        err.print("--mark 只能用于单个工作簿 / --mark takes a single workbook")
+        raise typer.Exit(EXIT_UNUSABLE)
+    _check_many(files, fmt)
+
+
+def _check_one(path: Path, fmt: str, mark: Path | None) -> None:
     with handled():
         report = run_check(path)
         if mark is not None:
@@ -54,3 +85,51 @@ def check(
         if mark is not None:
             out.print(f"已标记 / marked: {mark}", highlight=False, markup=False)
     raise typer.Exit(EXIT_OK if report.valid else EXIT_FINDINGS)
+
+
+def _check_many(files: list[Path], fmt: str) -> None:
+    from rich.table import Table
+
+    from juesuan.errors import InputError
+    from juesuan.spec import SpecError
+
+    results: list[dict] = []
+    worst = EXIT_OK
+    with err.status("校验 / checking") as status:
+        for n, path in enumerate(files, start=1):
+            status.update(f"校验 / checking {n}/{len(files)}: {path.name}")
+            try:
+                report = run_check(path)
+            except (InputError, SpecError) as exc:
+                problems = exc.problems if isinstance(exc, InputError) else []
+                message = "；".join(p.message_zh for p in problems) if problems else str(exc)
+                results.append({"file": str(path), "checked": False, "error": message})
+                worst = EXIT_UNUSABLE
+                continue
+            results.append({"file": str(path), "checked": True, **report.to_json()})
+            if not report.valid and worst == EXIT_OK:
+                worst = EXIT_FINDINGS
+            if fmt == "text":
+                out.print(f"\n==== {path} ====", highlight=False, markup=False)
+                out.print(report.to_text(), highlight=False, markup=False)
+    summary = {"files": len(files), "passed": sum(1 for r in results if r.get("valid")),
+               "with_errors": sum(1 for r in results if r["checked"] and not r["valid"]),
+               "unusable": sum(1 for r in results if not r["checked"])}
+    if fmt == "json":
+        typer.echo(json.dumps({"summary": summary, "workbooks": results}, ensure_ascii=False, indent=2))
+        raise typer.Exit(worst)
+    table = Table(title="汇总 / summary", title_justify="left")
+    for column in ("工作簿 / workbook", "结果 / result", "错误 / errors", "警告 / warnings", "提示 / info"):
+        table.add_column(column)
+    for r in results:
+        if not r["checked"]:
+            table.add_row(r["file"], "无法校验 / unusable: " + r["error"], "-", "-", "-")
+            continue
+        stats = r["stats"]
+        table.add_row(r["file"], "通过 / passed" if r["valid"] else "有错误 / errors",
+                      str(stats.get("errors", 0)), str(stats.get("warnings", 0)), str(stats.get("info", 0)))
+    out.print(table)
+    out.print(f"共 {summary['files']} 个工作簿：通过 {summary['passed']}，有错误 {summary['with_errors']}，"
+              f"无法校验 {summary['unusable']} / {summary['files']} workbooks: {summary['passed']} passed, "
+              f"{summary['with_errors']} with errors, {summary['unusable']} unusable", highlight=False)
+    raise typer.Exit(worst)

@@ -1,0 +1,61 @@
+"""``juesuan check`` over several workbooks or a folder: the bureau's batch review."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import openpyxl
+from conftest import run_cli
+
+from juesuan.io.xlsx import CalamineBook
+from juesuan.reading import read_table
+from juesuan.spec import load_spec
+
+
+def _break_one_figure(path):
+    """Add 5 万元 to 公开05表's first 项 row 小计 (so 05 no longer adds up)."""
+    spec = load_spec("2019")
+    table = spec.table("05")
+    book = CalamineBook(path)
+    values = read_table(spec, table, book.read_sheet(table.sheet))
+    book.close()
+    row = next(r for r in values.rows() if r.code and len(r.code) == 7)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[table.sheet]
+    cell = row.cells["subtotal"]
+    ws[cell] = float(row.values["subtotal"]) + 5
+    wb.save(path)
+    return cell
+
+
+def test_folder_of_workbooks_is_checked_with_a_summary(demo_workbook, tmp_path):
+    folder = tmp_path / "区县报送"
+    folder.mkdir()
+    shutil.copy2(demo_workbook, folder / "a-正确.xlsx")
+    shutil.copy2(demo_workbook, folder / "b-有错.xlsx")
+    cell = _break_one_figure(folder / "b-有错.xlsx")
+    (folder / "c-损坏.xlsx").write_bytes(b"not a workbook")
+    (folder / "~$a-正确.xlsx").write_bytes(b"lock file")  # Excel's lock file is ignored
+    (folder / "说明.txt").write_text("ignored")
+
+    proc = run_cli("check", str(folder), "--format", "json")
+    assert proc.returncode == 2, proc.stderr  # one workbook could not be checked: the worst wins
+    data = json.loads(proc.stdout)
+    assert data["summary"] == {"files": 3, "passed": 1, "with_errors": 1, "unusable": 1}
+    by_name = {r["file"].rsplit("/", 1)[-1]: r for r in data["workbooks"]}
+    assert by_name["a-正确.xlsx"]["valid"] is True
+    broken = by_name["b-有错.xlsx"]
+    assert broken["valid"] is False
+    assert any(c["sheet"] == "公开05表" and c["cell"] == cell for f in broken["findings"] for c in f["cells"])
+    assert by_name["c-损坏.xlsx"]["checked"] is False and "zip" in by_name["c-损坏.xlsx"]["error"]
+
+    text = run_cli("check", str(folder / "a-正确.xlsx"), str(folder / "b-有错.xlsx"))
+    assert text.returncode == 1  # errors, but every workbook could be checked
+    assert "汇总 / summary" in text.stdout and "b-有错.xlsx" in text.stdout
+
+
+def test_batch_refuses_mark_and_empty_folders(demo_workbook, tmp_path):
+    assert run_cli("check", str(tmp_path)).returncode == 2  # nothing to check
+    proc = run_cli("check", str(demo_workbook), str(demo_workbook), "--mark", str(tmp_path / "m.xlsx"))
+    assert proc.returncode == 2 and "--mark" in proc.stderr
