@@ -72,7 +72,8 @@ def check(
 
 def _check_one(path: Path, fmt: str, mark: Path | None) -> None:
     with handled():
-        report = run_check(path)
+        with err.status(f"校验 / checking {path.name}"):
+            report = run_check(path)
         if mark is not None:
             from juesuan.io.marks_xlsx import mark_file
             from juesuan.validate.marks_plan import plan_marks
