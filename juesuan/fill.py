@@ -24,6 +24,7 @@ from juesuan.spec.model import (
     PREFIX_KEYS,
     ColumnSpec,
     Filter,
+    FiscalSpec,
     PanelSpec,
     Ref,
     RowSpec,
@@ -34,8 +35,6 @@ from juesuan.tables import FilledAccounts, TableRow, TableValues
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-FISCAL_INCOME = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入")
-FISCAL_FUNDS = ("一般公共预算财政拨款", "政府性基金预算财政拨款")
 DIMS = ("func", "econ", "kind", "fund", "item")
 
 
@@ -50,13 +49,15 @@ class _Leaves:
     per_cent: int
 
 
-def _dim(key: tuple[str, ...], name: str, groups: dict[str, str] | None = None) -> str:
+def _dim(key: tuple[str, ...], name: str, groups: dict[str, str] | None = None,
+         fiscal: FiscalSpec | None = None) -> str:
     if name == "econ_class":
         return key[1][:3]
     if name == "econ_group":
         return (groups or {}).get(key[1][:3], "")
     if name == "fiscal":
-        return "财政拨款" if key[2] in FISCAL_INCOME or key[3] in FISCAL_FUNDS else "非财政拨款"
+        fiscal = fiscal or FiscalSpec()
+        return "财政拨款" if key[2] in fiscal.income_kinds or key[3] in fiscal.funds else "非财政拨款"
     return key[DIMS.index(name)]
 
 
@@ -98,7 +99,7 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
         chain = tuple(config.get("columns", ()))
         split = tuple(config.get("split", ()))
         keys = sorted(groups)
-        parts = {k: tuple(_dim(k, d, econ_groups) for d in chain) for k in keys}
+        parts = {k: tuple(_dim(k, d, econ_groups, spec.fiscal) for d in chain) for k in keys}
         paths = {func: _func_path(func) for func in {k[0] for k in keys}}
         rounded: dict[tuple, int] = {}  # (func, part prefix) → cents, for the current stage
         for depth in range(len(chain) + 1):

@@ -21,7 +21,6 @@ from juesuan.spec.model import InputSheetSpec, TemplateSpec
 
 INPUT_HEADER_ROW = 1  # 0-based row of column headers on list sheets
 INPUT_FIRST_ROW = 2  # 0-based first data row
-FISCAL_FUNDS = ("一般公共预算财政拨款", "政府性基金预算财政拨款")
 
 
 @dataclass(frozen=True)
@@ -216,6 +215,7 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
     required = [col.required for col in cols]
     width = len(cols)
     kind_col = keys.index("kind") if "kind" in keys else 0
+    fiscal = spec.fiscal
     fields = ("func", "econ", "kind", "fund", "item", "project", "name")
     for r in range(INPUT_FIRST_ROW, len(grid)):
         raw = grid[r][:width]
@@ -238,12 +238,13 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
             continue
         get = record.get
         line = LedgerLine(ledger, record["amount"], *(get(f) or "" for f in fields), sheet=sheet, row=r + 1)
-        if ledger == "expense" and line.fund in FISCAL_FUNDS and line.kind not in ("基本支出", "项目支出"):
-            reader.problem("fiscal-kind", sheet, r, kind_col, fund=line.fund, kind=line.kind)
+        if ledger == "expense" and line.fund in fiscal.funds and line.kind not in fiscal.fund_kinds:
+            reader.problem("fiscal-kind", sheet, r, kind_col, fund=line.fund, kind=line.kind,
+                           kinds="或".join(fiscal.fund_kinds))
             continue
-        if (ledger == "balance" and line.item == "年初结转和结余" and line.fund == "政府性基金预算财政拨款"
+        if (ledger == "balance" and line.item == "年初结转和结余" and line.fund in fiscal.coded_balance_funds
                 and not line.func):
-            reader.problem("fund-needs-code", sheet, r, 0)
+            reader.problem("fund-needs-code", sheet, r, 0, fund=line.fund)
             continue
         if line.name and line.func and line.func not in typed:
             typed[line.func] = line.name

@@ -8,6 +8,7 @@ from juesuan.spec.loader import SpecError, available_formats, load_spec, load_sp
 from juesuan.spec.model import (
     CodeList,
     ColumnSpec,
+    FiscalSpec,
     InputColumn,
     InputSheetSpec,
     PanelSpec,
@@ -18,6 +19,6 @@ from juesuan.spec.model import (
 )
 
 __all__ = [
-    "CodeList", "ColumnSpec", "InputColumn", "InputSheetSpec", "PanelSpec", "Ref", "RowSpec",
+    "CodeList", "ColumnSpec", "FiscalSpec", "InputColumn", "InputSheetSpec", "PanelSpec", "Ref", "RowSpec",
     "SpecError", "TableSpec", "TemplateSpec", "available_formats", "load_spec", "load_spec_file", "spec_dir",
 ]

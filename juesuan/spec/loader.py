@@ -15,6 +15,7 @@ from juesuan.spec.model import (
     CodeList,
     ColumnSpec,
     Filter,
+    FiscalSpec,
     InputColumn,
     InputSheetSpec,
     PanelSpec,
@@ -136,6 +137,7 @@ def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> Templa
         ledger: {axis: _strs(v.get(axis, []), f"rounding.{ledger}.{axis}") for axis in ("rows", "columns", "split", "groups")}
         for ledger, v in (doc.get("rounding") or {}).items()
     }
+    fiscal = _fiscal(doc.get("fiscal") or {}, vocabularies)
     return TemplateSpec(
         format=fmt,
         version=str(doc.get("version", fmt)),
@@ -147,9 +149,25 @@ def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> Templa
         rounding=rounding,
         tables=tables,
         codes=codes,
+        fiscal=fiscal,
         raw=doc,
         path=name,
     )
+
+
+def _fiscal(d: Any, vocabularies: dict[str, tuple[str, ...]]) -> FiscalSpec:
+    if not isinstance(d, dict):
+        raise SpecError("fiscal", "应为映射 / expected a mapping")
+    vocab_of = {"income_kinds": "income_kind", "funds": "fund", "fund_kinds": "expense_kind",
+                "coded_balance_funds": "fund"}
+    values = {}
+    for key, vocab in vocab_of.items():
+        items = _strs(d.get(key, []), f"fiscal.{key}")
+        for v in items:
+            if v not in vocabularies.get(vocab, ()):
+                raise SpecError(f"fiscal.{key}", f"“{v}”不在词表 {vocab} 中 / '{v}' is not in vocabulary {vocab}")
+        values[key] = items
+    return FiscalSpec(**values)
 
 
 def _load_codes(doc: dict, base: Path | None) -> CodeList:

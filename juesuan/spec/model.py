@@ -121,6 +121,16 @@ class InputSheetSpec:
 
 
 @dataclass
+class FiscalSpec:
+    """What counts as fiscal money (财政拨款) in this format."""
+
+    income_kinds: tuple[str, ...] = ()
+    funds: tuple[str, ...] = ()
+    fund_kinds: tuple[str, ...] = ()  # the 支出类别 fiscal funds may pay
+    coded_balance_funds: tuple[str, ...] = ()  # opening balances that need a 功能分类 code
+
+
+@dataclass
 class TemplateSpec:
     format: str
     version: str
@@ -132,6 +142,7 @@ class TemplateSpec:
     rounding: dict[str, dict[str, tuple[str, ...]]]
     tables: list[TableSpec]
     codes: CodeList
+    fiscal: FiscalSpec = field(default_factory=FiscalSpec)
     raw: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
 
