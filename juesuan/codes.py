@@ -6,6 +6,7 @@ float; both become ``"2150510"``. 功能分类: 类 3, 款 5, 项 7 digits; 经�
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -28,11 +29,11 @@ def normalise_code(value: object) -> str | None:
     if isinstance(value, bool):
         raise BadCode(str(value))
     if isinstance(value, float):
-        if value != int(value):
+        if not math.isfinite(value) or value != int(value):
             raise BadCode(repr(value))
         return str(int(value))
     if isinstance(value, (int, Decimal)):
-        if isinstance(value, Decimal) and value != value.to_integral_value():
+        if isinstance(value, Decimal) and (not value.is_finite() or value != value.to_integral_value()):
             raise BadCode(str(value))
         return str(int(value))
     text = str(value).translate(_FULLWIDTH_DIGITS).strip().replace(" ", "").replace("\u00a0", "")

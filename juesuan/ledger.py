@@ -8,6 +8,7 @@ sees everything at once. Blank rows are skipped; negative amounts are allowed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,7 +52,7 @@ class Ledger:
 def _text(value: Any) -> str:
     if value is None or value is NO_CACHED_VALUE:
         return ""
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
         value = int(value)
     return str(value).strip()
 
@@ -154,7 +155,7 @@ def _column_reader(reader: _Reader, col: Any, ledger: str, sheet: str,
     cache: dict[Any, Any] = {}
     if col.type == "money":
         def money(value: Any, r: int, c: int) -> Any:
-            if type(value) is float:
+            if type(value) is float and math.isfinite(value):
                 return Decimal(repr(value))
             out = reader.amount(value, sheet, r, c)
             return _BAD if out is None and value is not None and not (isinstance(value, str) and not value.strip()) \
@@ -185,7 +186,7 @@ def _column_reader(reader: _Reader, col: Any, ledger: str, sheet: str,
         allowed = set(vocab or ())
 
         def choice(value: Any, r: int, c: int) -> Any:
-            if value in allowed:
+            if type(value) is str and value in allowed:
                 return value
             text = _text(value)
             if text and text not in allowed:

@@ -32,6 +32,8 @@ def parse_amount(value: object) -> Decimal | None:
     if isinstance(value, bool):
         raise NotANumber(str(value))
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise NotANumber(str(value))
         return value
     if isinstance(value, int):
         return Decimal(value)
