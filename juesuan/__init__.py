@@ -5,4 +5,11 @@ in :mod:`juesuan.port`; it imports neither openpyxl nor xlwings. Adapters live i
 :mod:`juesuan.io`; front ends are the CLI (:mod:`juesuan.cli`), the ribbon macros and UDFs.
 """
 
+import decimal as _decimal
+
 __version__ = "0.1.0"
+
+# Money arithmetic must never round silently nor fail on a large figure: 60 significant
+# digits for this thread and every thread started later (e.g. an Excel UDF server).
+_decimal.DefaultContext.prec = 60
+_decimal.getcontext().prec = 60

@@ -155,7 +155,7 @@ def _column_reader(reader: _Reader, col: Any, ledger: str, sheet: str,
     cache: dict[Any, Any] = {}
     if col.type == "money":
         def money(value: Any, r: int, c: int) -> Any:
-            if type(value) is float and math.isfinite(value):
+            if type(value) is float and math.isfinite(value) and -1e15 < value < 1e15:
                 return Decimal(repr(value))
             out = reader.amount(value, sheet, r, c)
             return _BAD if out is None and value is not None and not (isinstance(value, str) and not value.strip()) \

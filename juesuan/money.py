@@ -10,6 +10,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+TOO_LARGE = Decimal(10) ** 18  # no department's figure comes near: such a cell is not an amount
 YUAN_PER_WAN = Decimal(10000)
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋　", "0123456789.,-+ ")
@@ -25,8 +26,16 @@ def parse_amount(value: object) -> Decimal | None:
     """Read a typed amount: numbers, ``1,234.50``, full-width digits, ``(12.30)``; blank → None.
 
     Floats coming from a spreadsheet are converted through their shortest repr, so
-    ``0.1`` stays ``0.1`` and not the binary expansion.
+    ``0.1`` stays ``0.1`` and not the binary expansion. Non-finite or absurdly large
+    values (≥ 10^18) are not amounts.
     """
+    number = _parse_amount(value)
+    if number is not None and abs(number) >= TOO_LARGE:
+        raise NotANumber(str(value))
+    return number
+
+
+def _parse_amount(value: object) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool):
