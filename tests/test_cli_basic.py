@@ -35,3 +35,12 @@ def test_demo_fills_all_eight_tables(tmp_path):
         assert figures and any(v != 0 for v in figures), tid
     assert tables["01"].value("grand_in", "amount") == tables["01"].value("grand_out", "amount") > 0
     assert not tables["08"].empty
+
+
+def test_version_names_the_template_formats():
+    from conftest import run_cli
+
+    from juesuan import __version__
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and __version__ in proc.stdout and "2019" in proc.stdout

@@ -14,3 +14,20 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from juesuan import __version__
+        from juesuan.spec import available_formats
+
+        typer.echo(f"juesuan {__version__}（模板格式 / template formats: {', '.join(available_formats())}）")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="显示版本 / show the version"),
+) -> None:
+    """决算助手 juesuan."""
