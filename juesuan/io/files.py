@@ -11,21 +11,21 @@ from typing import Any
 
 from juesuan.errors import fail
 from juesuan.io.xlsx import (
-    CalamineBook,
+    LoadedBook,
+    check_workbook_file,
     load_for_write,
-    mark_uncached_formulas,
     new_workbook,
     replace_sheets,
     save_atomic,
 )
 from juesuan.jobs import FillResult, Progress, _quiet, fill_workbook, template_pictures
-from juesuan.port import cell_at
+from juesuan.port import WorkbookPort, cell_at
 from juesuan.spec import TemplateSpec, available_formats, load_spec
 
 INFO_SHEET = "基本信息"
 
 
-def detect_format(book: CalamineBook) -> str:
+def detect_format(book: WorkbookPort) -> str:
     """The template format recorded on the 基本信息 sheet (模板格式)."""
     if INFO_SHEET not in book.sheet_names():
         raise fail("not-a-template")
@@ -43,7 +43,7 @@ def detect_format(book: CalamineBook) -> str:
     raise fail("not-a-template")
 
 
-def spec_for(book: CalamineBook, fmt: str | None) -> TemplateSpec:
+def spec_for(book: WorkbookPort, fmt: str | None) -> TemplateSpec:
     found = detect_format(book)
     if fmt and fmt != found:
         raise fail("template-version", sheet=INFO_SHEET, found=found, expected=fmt)
@@ -63,12 +63,14 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
     """Fill ``path``; write to ``out`` or replace ``path`` keeping a backup. Returns
     (result, written path, backup path)."""
     progress("打开工作簿 / opening the workbook")
-    book = CalamineBook(path)
-    spec = spec_for(book, fmt)
-    wb = load_for_write(book.path)
-    mark_uncached_formulas(book, wb, [s.sheet for s in spec.inputs])
-    result = fill_workbook(spec, book, progress)
-    book.close()
+    source = check_workbook_file(path)
+    book = LoadedBook(load_for_write(source), source)
+    try:
+        spec = spec_for(book, fmt)
+        result = fill_workbook(spec, book, progress)
+    finally:
+        book.close()
+    wb = book.wb
     progress("写入公开表 / writing the tables")
     replace_sheets(wb, result.pictures)
     target = Path(out) if out else book.path

@@ -85,6 +85,60 @@ class CalamineBook:
         self._wb.close()
 
 
+class LoadedBook:
+    """Port over a workbook openpyxl has loaded for writing (Fill): values come from the cells
+    openpyxl already parsed, so the file is read once. A sheet holding formulas is read with
+    python-calamine instead, for the values Excel last calculated (``NO_CACHED_VALUE`` where
+    the file has none)."""
+
+    def __init__(self, wb: Any, path: Path):
+        self.wb, self.path = wb, path
+        self._cache: dict[str, Grid] = {}
+        self._calamine: CalamineBook | None = None
+
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def read_sheet(self, name: str) -> Grid:
+        grid = self._cache.get(name)
+        if grid is None:
+            if name not in self.wb.sheetnames:
+                raise fail("sheet-missing", sheet=name)
+            grid, formulas = _parsed_values(self.wb[name])
+            if formulas:
+                if self._calamine is None:
+                    self._calamine = CalamineBook(self.path)
+                mark_uncached_formulas(self._calamine, self.wb, [name])
+                grid = self._calamine.read_sheet(name)
+            self._cache[name] = grid
+        return grid
+
+    def close(self) -> None:
+        if self._calamine is not None:
+            self._calamine.close()
+
+
+def _parsed_values(ws: Any) -> tuple[Grid, bool]:
+    """A worksheet's stored values as a grid (one pass over openpyxl's cells), and whether
+    any cell holds a formula."""
+    cells = ws._cells  # noqa: SLF001 - one pass over the parsed cells is what keeps this cheap
+    if not cells:
+        return [], False
+    rows = max(r for r, _ in cells)
+    cols = max(c for _, c in cells)
+    grid: Grid = [[None] * cols for _ in range(rows)]
+    formulas = False
+    for (r, c), cell in cells.items():
+        value = cell._value  # noqa: SLF001
+        if value is not None and value != "":
+            grid[r - 1][c - 1] = value
+            if cell.data_type == "f":
+                formulas = True
+    while grid and all(v is None for v in grid[-1]):  # formatted but empty rows at the end
+        grid.pop()
+    return grid, formulas
+
+
 def mark_uncached_formulas(book: CalamineBook, wb: Any, sheets: Iterable[str]) -> None:
     """Where openpyxl sees a formula and calamine no value, put :data:`NO_CACHED_VALUE`.
 
