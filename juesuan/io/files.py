@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from juesuan.errors import fail
+from juesuan.gcpause import gc_paused
 from juesuan.io.xlsx import (
     LoadedBook,
     check_workbook_file,
@@ -64,16 +65,16 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
     (result, written path, backup path)."""
     progress("打开工作簿 / opening the workbook")
     source = check_workbook_file(path)
-    book = LoadedBook(load_for_write(source), source)
-    try:
-        spec = spec_for(book, fmt)
-        result = fill_workbook(spec, book, progress)
-    finally:
-        book.close()
-    wb = book.wb
-    progress("写入公开表 / writing the tables")
-    replace_sheets(wb, result.pictures)
-    target = Path(out) if out else book.path
-    progress("保存 / saving")
-    backup = save_atomic(wb, target, backup=out is None)
+    with gc_paused():  # the loaded workbook is hundreds of thousands of long-lived objects
+        book = LoadedBook(load_for_write(source), source)
+        try:
+            spec = spec_for(book, fmt)
+            result = fill_workbook(spec, book, progress)
+            progress("写入公开表 / writing the tables")
+            replace_sheets(book.wb, result.pictures)
+            target = Path(out) if out else book.path
+            progress("保存 / saving")
+            backup = save_atomic(book.wb, target, backup=out is None)
+        finally:
+            book.close()
     return result, target, backup

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from juesuan.errors import InputError, Problem, fail
+from juesuan.gcpause import gc_paused
 from juesuan.port import NO_CACHED_VALUE, Grid, SheetPicture
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -76,8 +77,9 @@ class CalamineBook:
         if grid is None:
             if name not in self._wb.sheet_names:
                 raise fail("sheet-missing", sheet=name)
-            raw = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            grid = [[None if v == "" else v for v in row] for row in raw]
+            with gc_paused():  # a large sheet is ~100,000 row lists: no collector walks meanwhile
+                raw = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                grid = [[None if v == "" else v for v in row] for row in raw]
             self._cache[name] = grid
         return grid
 

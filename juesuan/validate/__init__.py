@@ -9,6 +9,7 @@ never crashes the check and never passes silently.
 
 from __future__ import annotations
 
+from juesuan.gcpause import gc_paused
 from juesuan.port import WorkbookPort
 from juesuan.report import Finding, Report
 from juesuan.rules import KINDS, BadRule, Context, RuleError, parse_rules
@@ -22,6 +23,12 @@ def check_workbook(spec: TemplateSpec, port: WorkbookPort) -> Report:
     report = Report(template=spec.format, table_order=[t.id for t in spec.tables],
                     table_sheets={t.id: f"{t.sheet} {t.title}" for t in spec.tables})
     ctx = Context(spec, port)
+    with gc_paused():
+        _run(rules, ctx, report)
+    return report
+
+
+def _run(rules: list, ctx: Context, report: Report) -> None:
     for rule in rules:
         report.rules_run += 1
         if isinstance(rule, BadRule):
@@ -31,7 +38,6 @@ def check_workbook(spec: TemplateSpec, port: WorkbookPort) -> Report:
             report.findings += KINDS[rule.type](rule, ctx)
         except RuleError as exc:
             report.findings.append(_rule_error(rule.id, str(exc)))
-    return report
 
 
 def _rule_error(rule_id: str, reason: str) -> Finding:
