@@ -97,13 +97,24 @@ class _Reader:
             return None
 
 
-def read_info(spec: TemplateSpec, grid: Grid, sheet_spec: InputSheetSpec) -> dict[str, Any]:
-    """The form sheet (基本信息): label in column A, value in column B."""
+def form_values(grid: Grid) -> dict[str, Any]:
+    """A form sheet (基本信息) as label → raw value: label in column A, value in column B."""
     by_label = {}
-    for r in range(INPUT_FIRST_ROW, len(grid)):
+    for r in range(len(grid)):
         label = _text(cell_at(grid, r, 0))
         if label:
             by_label[label] = cell_at(grid, r, 1)
+    return by_label
+
+
+def form_value(grid: Grid, label: str) -> str:
+    """The value beside ``label`` on a form sheet, as text ('' when absent)."""
+    return _text(form_values(grid).get(label))
+
+
+def read_info(spec: TemplateSpec, grid: Grid, sheet_spec: InputSheetSpec) -> dict[str, Any]:
+    """The form sheet (基本信息): label in column A, value in column B."""
+    by_label = form_values(grid[INPUT_FIRST_ROW:])
     info: dict[str, Any] = {}
     for f in sheet_spec.fields:
         value = by_label.get(f.label)

@@ -14,7 +14,8 @@ from juesuan.evaluation.layout import (
     render_summary,
 )
 from juesuan.evaluation.model import EvalConfig, Evaluation, config, score, sheet_name_for
-from juesuan.port import SheetPicture, WorkbookPort, cell_at
+from juesuan.ledger import form_value
+from juesuan.port import SheetPicture, WorkbookPort
 from juesuan.spec.model import TemplateSpec
 
 if TYPE_CHECKING:
@@ -42,14 +43,7 @@ def read_evaluations(spec: TemplateSpec, port: WorkbookPort) -> list[Evaluation]
 def _info(port: WorkbookPort, label: str) -> str:
     if "基本信息" not in port.sheet_names():
         return ""
-    grid = port.read_sheet("基本信息")
-    for r in range(len(grid)):
-        if str(cell_at(grid, r, 0) or "").strip() == label:
-            value = cell_at(grid, r, 1)
-            if isinstance(value, float) and value == int(value):
-                value = int(value)
-            return "" if value is None else str(value).strip()
-    return ""
+    return form_value(port.read_sheet("基本信息"), label)
 
 
 def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progress: Progress) -> None:

@@ -20,7 +20,8 @@ from juesuan.io.xlsx import (
     save_atomic,
 )
 from juesuan.jobs import FillResult, Progress, _quiet, fill_workbook, template_pictures
-from juesuan.port import WorkbookPort, cell_at
+from juesuan.ledger import form_value
+from juesuan.port import WorkbookPort
 from juesuan.spec import TemplateSpec, available_formats, load_spec
 
 INFO_SHEET = "基本信息"
@@ -30,17 +31,11 @@ def detect_format(book: WorkbookPort) -> str:
     """The template format recorded on the 基本信息 sheet (模板格式)."""
     if INFO_SHEET not in book.sheet_names():
         raise fail("not-a-template")
-    grid = book.read_sheet(INFO_SHEET)
-    for r in range(len(grid)):
-        if str(cell_at(grid, r, 0) or "").strip() == "模板格式":
-            value = cell_at(grid, r, 1)
-            if isinstance(value, float) and value == int(value):
-                value = int(value)
-            fmt = str(value or "").strip()
-            if fmt:
-                if fmt not in available_formats():
-                    raise fail("template-version", sheet=INFO_SHEET, found=fmt, expected="/".join(available_formats()))
-                return fmt
+    fmt = form_value(book.read_sheet(INFO_SHEET), "模板格式")
+    if fmt:
+        if fmt not in available_formats():
+            raise fail("template-version", sheet=INFO_SHEET, found=fmt, expected="/".join(available_formats()))
+        return fmt
     raise fail("not-a-template")
 
 
