@@ -3,8 +3,8 @@ CSV format, modified copies written with openpyxl, and checking with chosen rule
 
 from __future__ import annotations
 
-import dataclasses
 import csv
+import dataclasses
 import io
 import shutil
 from decimal import Decimal

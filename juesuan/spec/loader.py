@@ -9,8 +9,6 @@ from typing import Any
 
 import yaml
 
-from juesuan.spec.yamlload import yaml_load
-
 from juesuan.spec.model import (
     FILTER_KEYS,
     LEDGERS,
@@ -27,6 +25,7 @@ from juesuan.spec.model import (
     TableSpec,
     TemplateSpec,
 )
+from juesuan.spec.yamlload import yaml_load
 
 ROLES = ("label", "line", "code", "name", "amount")
 INPUT_TYPES = ("text", "func_code", "econ_code", "choice", "money", "year")
