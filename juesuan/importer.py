@@ -122,7 +122,7 @@ class _TableImport:
         self.seen: dict[tuple[str, str], int] = {}
 
     def problem(self, code: str, r: CsvRow, **params: object) -> None:
-        self.problems.append(Problem(code, {"line": r.line, "table": self.table.id, **params}, self.source,
+        self.problems.append(Problem(code, {"line": r.line, "table": self.table.display, **params}, self.source,
                                      f"第{r.line}行"))
 
     def build(self, rows: list[CsvRow]) -> TableValues:
@@ -250,11 +250,12 @@ class _TableImport:
             for p, f in enumerate(footers):
                 if f is not None and f.label and _norm_label(f.label) == norm and not f.values:
                     out = [(g, q) for q, g in enumerate(footers) if q > p and g is not None and g.values][:1]
-        if parent is not None:
+        if parent is not None:  # a detail row by its parent row; any other row by its panel's heading
             pn = _norm_label(parent)
-            out = [(row, p) for row, p in out
-                   if pn in (_norm_label(parents.get(row.key, "")), _norm_label(groups[p]))]
-        return out
+            return [(row, p) for row, p in out
+                    if pn == _norm_label(parents[row.key] if row.key in parents else groups[p])]
+        top = [(row, p) for row, p in out if row.key not in parents]
+        return top if len(out) > 1 and top else out  # a bare repeated label names the top-level row
 
     def _find(self, r: CsvRow, slots: list[tuple[TableRow, int]],
               footers: list[TableRow | None]) -> tuple[TableRow, int, str] | None:
@@ -270,8 +271,7 @@ class _TableImport:
         if len({id(row) for row, _, _ in cells}) > 1 or (not cells and len(rows) > 1):
             parents, groups = self._parents(), self._groups()
             named = [f"{parents.get(row.key) or groups[p]}/{row.label}".lstrip("/") for row, p in rows]
-            self.problem("import-row", r, row=r.row, hint="（名称不唯一，请写成“上级/名称”或用行次 / ambiguous, write parent/label）"
-                         + _choices(named))
+            self.problem("import-ambiguous", r, row=r.row, hint=_choices(named))
             return None
         row, p = rows[0]
         panel = self.table.panels[p]
