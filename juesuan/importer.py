@@ -27,11 +27,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from juesuan.errors import InputError, Problem
 from juesuan.money import NotANumber, parse_amount
-from juesuan.pipeline import sheet_order, steps
+from juesuan.pipeline import steps
 from juesuan.port import SheetPicture
 from juesuan.spec.model import ColumnSpec, PanelSpec, TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
@@ -329,29 +328,4 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
     return pictures
 
 
-def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "") -> Path:
-    """Write a fresh template workbook at ``out`` holding the figures of ``csv_path``."""
-    from juesuan.errors import fail
-    from juesuan.io.xlsx import new_workbook, save_atomic
-    from juesuan.jobs import template_pictures
-
-    path = Path(csv_path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise fail("file-missing", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
-    tables = import_rows(spec, read_csv(text, path.name), dept, path.name)
-    # the template's sheets in pipeline order, each replaced by its imported picture where there is one
-    template = template_pictures(spec, dept, year)
-    imported = {p.name: p for p in tables}
-    ordered = [imported.get(p.name, p) for p in template]
-    ordered += [p for p in tables if p.name not in {q.name for q in template}]
-    wb = new_workbook(sheet_order(spec, ordered))
-    wb.active = 0
-    save_atomic(wb, out)
-    return Path(out)
-
-
-__all__ = ["CsvRow", "import_file", "import_rows", "read_csv"]
+__all__ = ["CsvRow", "import_rows", "read_csv", "table_for"]
