@@ -266,8 +266,7 @@ def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> Templa
         raw=doc,
         path=name,
     )
-    check_spec_references(spec)
-    return spec
+    return with_rules(spec)
 
 
 ROUNDING_AXES = ("rows", "columns", "split", "groups")
@@ -287,11 +286,11 @@ def _econ_groups(d: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def check_spec_references(spec: TemplateSpec) -> None:
+def with_rules(spec: TemplateSpec) -> TemplateSpec:
     """Cross-section checks: the rules' parameters against their kinds' schemas and the tables."""
-    from juesuan.spec.references import check_rules
+    from juesuan.spec.references import with_rules as validated
 
-    check_rules(spec)
+    return validated(spec)
 
 
 def _fiscal(d: Any, vocabularies: dict[str, tuple[str, ...]]) -> FiscalSpec:

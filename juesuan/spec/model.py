@@ -152,7 +152,7 @@ class FiscalSpec:
     opening_balance_item: str = "年初结转和结余"  # the 结转结余 item of the opening balance
 
 
-@dataclass
+@dataclass(frozen=True)
 class TemplateSpec:
     format: str
     version: str
