@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import zipfile
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -24,29 +22,29 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def check_workbook_file(path: str | Path) -> Path:
-    """Raise :class:`InputError` unless ``path`` looks like a readable .xlsx/.xlsm."""
+    """Raise :class:`InputError` unless ``path`` looks like a readable .xlsx/.xlsm that is
+    safe to hand to a reader (:func:`juesuan.io.guard.scan_workbook`: names, sizes, DTDs)."""
+    from juesuan.io.guard import scan_workbook
+
     p = Path(path)
     if not p.exists():
         raise fail("file-missing", path=str(p))
+    if p.is_dir():
+        raise fail("file-not-xlsx", path=str(p), reason="这是一个文件夹 / this is a folder")
     try:
-        head = p.read_bytes()[:8] if p.is_file() else b""
+        with p.open("rb") as fh:
+            head = fh.read(8)
     except OSError as exc:
-        raise fail("file-not-xlsx", path=str(p), reason=str(exc)) from exc
+        raise fail("file-not-xlsx", path=str(p), reason=exc.strerror or str(exc)) from exc
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ole(p):
             raise fail("file-encrypted", path=str(p))
         raise fail("file-not-xlsx", path=str(p), reason="旧版 .xls 格式 / legacy .xls format")
     if not head.startswith(b"PK"):
-        raise fail("file-not-xlsx", path=str(p), reason="不是 zip 容器 / not a zip container")
-    try:
-        with zipfile.ZipFile(p) as z:
-            names = set(z.namelist())
-            bad = z.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError, ValueError) as exc:
-        raise fail("file-corrupt", path=str(p), reason=str(exc)) from exc
-    if bad is not None:
-        raise fail("file-corrupt", path=str(p), reason=f"损坏的部件 / damaged part {bad}")
-    if "xl/workbook.xml" not in names:
+        reason = "空文件 / empty file" if not head else "不是 zip 容器 / not a zip container"
+        raise fail("file-not-xlsx", path=str(p), reason=reason)
+    scan = scan_workbook(p)
+    if not scan.has_workbook:
         raise fail("file-not-xlsx", path=str(p), reason="缺少 xl/workbook.xml / no workbook part")
     return p
 
