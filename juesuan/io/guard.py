@@ -351,19 +351,25 @@ _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def _map_sheets(z: zipfile.ZipFile, scan: Scan, where: str) -> None:
-    """Sheet name → worksheet part, from xl/workbook.xml and its relationships."""
+    scan.has_workbook = "xl/workbook.xml" in set(z.namelist())
+    scan.sheets.update(sheet_parts(z))
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet part, from xl/workbook.xml and its relationships (parsed with
+    defusedxml); empty when they are missing or malformed (the readers report that)."""
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, fromstring
 
+    out: dict[str, str] = {}
     try:
         names = set(z.namelist())
-        scan.has_workbook = "xl/workbook.xml" in names
         if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-            return
+            return out
         book = fromstring(z.read("xl/workbook.xml"), forbid_dtd=True)
         rels = fromstring(z.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
     except (DefusedXmlException, ParseError):
-        return  # the readers report a malformed workbook part themselves
+        return out
     targets = {}
     for rel in rels.iter(f"{_NS_PKG}Relationship"):
         target = rel.get("Target", "")
@@ -372,7 +378,8 @@ def _map_sheets(z: zipfile.ZipFile, scan: Scan, where: str) -> None:
     for sheet in book.iter(f"{_NS_MAIN}sheet"):
         part = targets.get(sheet.get(f"{_NS_REL}id"))
         if part and sheet.get("name"):
-            scan.sheets[sheet.get("name")] = part
+            out[sheet.get("name")] = part
+    return out
 
 
 _ERROR_CELL = re.compile(rb'<c\b([^>]*)>(?:(?!</c>).)*?<v>(#[A-Z0-9/!?.]+)</v>', re.S)
