@@ -41,7 +41,9 @@ def _encoded(value: Any) -> tuple[bytes, bytes] | None:
     if isinstance(value, int):
         return b"", str(value).encode()
     if isinstance(value, float):
-        return (b"", repr(value).encode()) if math.isfinite(value) else None
+        if not math.isfinite(value):
+            return None
+        return b"", (str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)).encode()
     if isinstance(value, str):
         return b' t="str"', escape(value).encode("utf-8")
     return None  # dates and anything else: left for the spreadsheet to recalculate

@@ -141,3 +141,43 @@ def formulas_in(path: Path) -> dict[str, int]:
                 if n:
                     out[name] = n
     return out
+
+
+def run_measured(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> tuple[int, str, float, float]:
+    """``juesuan ARGS`` as a real process: (exit code, output, peak memory in MB, seconds).
+    The peak is that child's own (``wait4``), not the maximum over every child so far."""
+    import tempfile
+    import time
+
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "juesuan", *args], stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8", **(env or {})})
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.02)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    return proc.returncode, text, peak, seconds
+
+
+def inflating_member(path: Path, name: str, size: int) -> Path:
+    """Append a member of ``size`` bytes of repeated XML text (a few hundred KB compressed)."""
+    chunk = b"<c><v>0</v></c>" * 4096
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open(name, "w", force_zip64=True) as fh:
+        written = 0
+        while written < size:
+            piece = chunk[: size - written]
+            fh.write(piece)
+            written += len(piece)
+    return path
