@@ -25,12 +25,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
+import gc
 import os
 import re
 import secrets
 import shutil
 import signal
+import sys
 import time
+import traceback
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -298,12 +301,27 @@ def atomic_write(target: str | Path, write: Callable[[Path], None], *, backup: b
         _live_temps.discard(tmp)
         _fsync_folder(real.parent)
     except OSError as exc:
+        _release(exc)
         _drop_temp(tmp)
-        raise InputError([Problem("output-write", {"path": str(shown), "reason": _reason(exc)})]) from exc
-    except BaseException:
+        raise InputError([Problem("output-write", {"path": str(shown), "reason": _reason(exc)})]) from None
+    except BaseException as exc:
+        _release(exc)
         _drop_temp(tmp)
         raise
     return saved
+
+
+def _release(exc: BaseException) -> None:
+    """Let go of what the failed writer still holds (an open zip on a full disk would try to
+    finish itself when collected, and print a traceback at exit): clear the failed frames,
+    collect, and keep quiet about the errors of those late clean-ups."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def detect_format(book: WorkbookPort) -> str:
