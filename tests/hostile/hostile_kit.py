@@ -143,15 +143,33 @@ def formulas_in(path: Path) -> dict[str, int]:
     return out
 
 
+_MEASURED = """
+import atexit, sys
+def _peak():
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    sys.stderr.write("\\n@@peak-kb " + line.split()[1] + "\\n")
+    except OSError:
+        pass
+atexit.register(_peak)
+sys.argv = ["juesuan", *sys.argv[1:]]
+from juesuan.cli import main
+main()
+"""
+
+
 def run_measured(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> tuple[int, str, float, float]:
     """``juesuan ARGS`` as a real process: (exit code, output, peak memory in MB, seconds).
-    The peak is that child's own (``wait4``), not the maximum over every child so far."""
+    The peak is the process's own high-water mark (``VmHWM``, reported at exit), else its
+    ``wait4`` maximum (which on Linux also counts the parent's memory at fork)."""
     import tempfile
     import time
 
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "juesuan", *args], stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen([sys.executable, "-c", _MEASURED, *args], stdout=out, stderr=subprocess.STDOUT,
                                 env={**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8", **(env or {})})
         deadline = start + timeout
         while True:
@@ -167,7 +185,12 @@ def run_measured(*args: str, env: dict[str, str] | None = None, timeout: float =
         seconds = time.perf_counter() - start
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    found = re.findall(r"@@peak-kb (\d+)", text)
+    text = re.sub(r"\n@@peak-kb \d+\n", "", text)
+    if found:
+        peak = int(found[-1]) / 1024
+    else:
+        peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
     return proc.returncode, text, peak, seconds
 
 
