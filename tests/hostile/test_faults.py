@@ -132,7 +132,7 @@ def test_disk_full_in_place_fill(small_disk, tmp_path):
 
 
 def test_disk_full_while_writing_the_docx(small_disk, tmp_path):
-    src = run_cli("demo", "-o", str(tmp_path / "demo"))
+    src = run_cli("demo", "-o", str(tmp_path / "demo"), "--format", "2019")
     assert src.returncode == 0, src.stderr
     book = tmp_path / "demo" / "示例部门决算-2019.xlsx"
     disk = small_disk(12)

@@ -117,7 +117,7 @@ def test_existing_output_needs_force(command, tmp_path, valid):
             "fill": ["fill", str(src), "-o", str(existing)],
             "check --mark": ["check", str(src), "--mark", str(existing)],
             "clear": ["clear", str(src), "-o", str(existing)],
-            "demo": ["demo", "-o", str(tmp_path)]}[command]
+            "demo": ["demo", "-o", str(tmp_path), "--format", "2019"]}[command]
     refused(args, "已存在", "--force", "already exists", keep=[existing, src, csv], folder=tmp_path)
     before = digest(existing)
     proc = run_cli(*args, "--force")
