@@ -17,7 +17,7 @@ from typing import Any
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, normalise_code
 from juesuan.errors import InputError, Problem
 from juesuan.money import NotANumber, parse_amount
-from juesuan.port import NO_CACHED_VALUE, Grid, WorkbookPort, a1, cell_at
+from juesuan.port import NO_CACHED_VALUE, CellError, Grid, WorkbookPort, a1, cell_at
 from juesuan.spec.model import InputSheetSpec, TemplateSpec
 
 INPUT_HEADER_ROW = 1  # 0-based row of column headers on list sheets
@@ -89,6 +89,9 @@ class _Reader:
     def amount(self, value: Any, sheet: str, row: int, col: int) -> Decimal | None:
         if value is NO_CACHED_VALUE:
             self.problem("formula-no-value", sheet, row, col)
+            return None
+        if type(value) is CellError:
+            self.problem("formula-error", sheet, row, col, value=str(value))
             return None
         try:
             return parse_amount(value)
@@ -246,7 +249,12 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
         record: dict[str, Any] = {}
         bad = False
         for c in range(width):
-            value = converters[c](raw[c], r, c)
+            value = raw[c]
+            if value is NO_CACHED_VALUE or type(value) is CellError:  # a formula, in any column
+                reader.amount(value, sheet, r, c)
+                bad = True
+                continue
+            value = converters[c](value, r, c)
             if value is _BAD:
                 bad = True
                 continue

@@ -6,13 +6,22 @@ can't be checked (missing, not a template, corrupt).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, err, handled, out
+from juesuan.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    FORCE,
+    clean_text,
+    echo_json,
+    err,
+    handled,
+    out,
+)
 
 
 def run_check(path: Path):
@@ -48,6 +57,7 @@ def check(
     mark: Path | None = typer.Option(None, "--mark",
                                      help="另存一份标记了问题单元格的工作簿（仅限单个文件）/ write a copy with the findings "
                                           "marked (one workbook only)"),
+    force: bool = FORCE,
 ) -> None:
     """校验：按勾稽关系检查全部公开表 / Check every table against the consistency rules.
 
@@ -63,16 +73,23 @@ def check(
         err.print("没有找到要校验的工作簿（.xlsx）/ no workbooks (.xlsx) to check")
         raise typer.Exit(EXIT_UNUSABLE)
     if len(files) == 1 and not paths[0].is_dir():
-        _check_one(files[0], fmt, mark)
+        _check_one(files[0], fmt, mark, force)
     if mark is not None:
         err.print("--mark 只能用于单个工作簿 / --mark takes a single workbook")
         raise typer.Exit(EXIT_UNUSABLE)
     _check_many(files, fmt)
 
 
-def _check_one(path: Path, fmt: str, mark: Path | None) -> None:
+def _check_one(path: Path, fmt: str, mark: Path | None, force: bool = False) -> None:
     with handled():
-        with err.status(f"校验 / checking {path.name}"):
+        if mark is not None:
+            from juesuan.io.files import check_new_output, workbook_suffix
+            from juesuan.io.xlsx import check_workbook_file
+
+            check_workbook_file(path)
+            suffix, why = workbook_suffix(path)
+            check_new_output(mark, force=force, suffixes=(suffix,), what="标记副本 / a marked copy", why=why)
+        with err.status(f"校验 / checking {clean_text(path.name)}"):
             report = run_check(path)
         if mark is not None:
             from juesuan.io.marks_xlsx import mark_file
@@ -80,7 +97,7 @@ def _check_one(path: Path, fmt: str, mark: Path | None) -> None:
 
             mark_file(path, plan_marks(report), mark)
     if fmt == "json":
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        echo_json(report.to_json())
     else:
         out.print(report.to_text(), highlight=False, markup=False)
         if mark is not None:
@@ -89,6 +106,7 @@ def _check_one(path: Path, fmt: str, mark: Path | None) -> None:
 
 
 def _check_many(files: list[Path], fmt: str) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from juesuan.errors import InputError
@@ -98,7 +116,7 @@ def _check_many(files: list[Path], fmt: str) -> None:
     worst = EXIT_OK
     with err.status("校验 / checking") as status:
         for n, path in enumerate(files, start=1):
-            status.update(f"校验 / checking {n}/{len(files)}: {path.name}")
+            status.update(f"校验 / checking {n}/{len(files)}: {clean_text(path.name)}")
             try:
                 report = run_check(path)
             except (InputError, SpecError) as exc:
@@ -117,17 +135,18 @@ def _check_many(files: list[Path], fmt: str) -> None:
                "with_errors": sum(1 for r in results if r["checked"] and not r["valid"]),
                "unusable": sum(1 for r in results if not r["checked"])}
     if fmt == "json":
-        typer.echo(json.dumps({"summary": summary, "workbooks": results}, ensure_ascii=False, indent=2))
+        echo_json({"summary": summary, "workbooks": results})
         raise typer.Exit(worst)
     table = Table(title="汇总 / summary", title_justify="left")
     for column in ("工作簿 / workbook", "结果 / result", "错误 / errors", "警告 / warnings", "提示 / info"):
         table.add_column(column)
     for r in results:
         if not r["checked"]:
-            table.add_row(r["file"], "无法校验 / unusable: " + r["error"], "-", "-", "-")
+            table.add_row(escape(clean_text(r["file"])), escape(clean_text("无法校验 / unusable: " + r["error"])),
+                          "-", "-", "-")
             continue
         stats = r["stats"]
-        table.add_row(r["file"], "通过 / passed" if r["valid"] else "有错误 / errors",
+        table.add_row(escape(clean_text(r["file"])), "通过 / passed" if r["valid"] else "有错误 / errors",
                       str(stats.get("errors", 0)), str(stats.get("warnings", 0)), str(stats.get("info", 0)))
     out.print(table)
     out.print(f"共 {summary['files']} 个工作簿：通过 {summary['passed']}，有错误 {summary['with_errors']}，"

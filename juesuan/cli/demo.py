@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import FORMAT, handled, out, progress
+from juesuan.cli.common import FORCE, FORMAT, handled, out, progress
 
 
 @app.command("demo")
@@ -15,17 +15,19 @@ def demo(
     output_dir: Path = typer.Option(Path("demo-output"), "-o", "--output-dir", help="输出目录 / output folder"),
     seed: int = typer.Option(2019, "--seed", help="示例数据随机种子 / sample data seed"),
     fmt: str | None = FORMAT,
+    force: bool = FORCE,
 ) -> None:
     """演示：生成示例部门的明细数据，填充全部公开表 / Build a sample department and fill it."""
     with handled():
         from juesuan.cli.fill import report_fill
-        from juesuan.io.files import fill_file, write_new
+        from juesuan.io.files import check_new_output, fill_file, write_new
         from juesuan.sample import sample_inputs
         from juesuan.spec import load_spec
 
         spec = load_spec(fmt)
         inputs = sample_inputs(seed, spec=spec)
         target = output_dir / f"示例部门决算-{spec.format}.xlsx"
+        check_new_output(target, force=force, suffixes=(".xlsx",), what="示例工作簿 / the sample workbook")
         write_new(target, spec, inputs=inputs)
         from juesuan.io.demo_file import add_demo_extras
 
