@@ -176,14 +176,11 @@ def vba_modules(template: dict[str, tuple[str, str]], conf_codename: str,
     xlwings_src = _need(template, "xlwings", "Public Function RunPython(", "xlwings 模块", "xlwings module")
     xlwings_src, n = _PROJECT_NAME_RE.subn(lambda m: m.group(1) + PROJECT_NAME + m.group(3), xlwings_src)
     if n != 1:
-        raise _fail("xlwings 模块的 PROJECT_NAME 常量", "xlwings' PROJECT_NAME constant")
+        raise _fail("xlwings 模块中应恰有一个 PROJECT_NAME 常量。", "xlwings' PROJECT_NAME constant not found once.")
     dictionary = _need(template, "Dictionary", "VB_Name", "Dictionary 类模块", "Dictionary class module")
     this_wb = _need(template, "ThisWorkbook", "VB_Base", "ThisWorkbook 文档模块", "ThisWorkbook document module")
     sheet = _need(template, conf_codename, "VB_Base", f"设置表的文档模块 {conf_codename}",
                   f"document module {conf_codename} of the settings sheet")
-    if not any("Sub RunMain(control As IRibbonControl)" in src for src, _ in template.values()):
-        raise _fail("模板中应有 RunMain(control As IRibbonControl) 分派过程。",
-                    "template has no RunMain dispatcher.")
     addin = "\n".join([f'Attribute VB_Name = "{ADDIN_MODULE}"',
                        "' The juesuan tab: ribbon dispatcher and worksheet function descriptions.",
                        "", *DISPATCHER]) + "\n" + REGISTER_FUNCTIONS

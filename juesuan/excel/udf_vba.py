@@ -31,6 +31,16 @@ UDF_MODULE = "juesuan_udfs"
 VBA_MODULE = "xlwings_udfs"
 FUNCTION_SHEET = "juesuan.functions"
 MAX_DOC = 255  # Application.MacroOptions truncates descriptions there
+#: Words VBA reserves (VBA language reference, "keywords"): never usable as a parameter name.
+VBA_RESERVED = frozenset("""
+and as boolean byref byte byval call case cbool cbyte ccur cdate cdbl cdec cint clng clnglng clngptr const
+csng cstr currency cvar cverr date decimal declare defbool defbyte defcur defdate defdbl defdec defint deflng
+deflnglng deflngptr defobj defsng defstr defvar dim do double each else elseif empty end endif enum eqv erase
+event exit false for friend function get global gosub goto if imp implements in integer is let lib like long
+longlong longptr loop lset me mod new next not nothing null on option optional or paramarray preserve private
+public raiseevent redim rem resume return rset select set single static step stop string sub then to true type
+typeof until variant wend while with withevents xor attribute
+""".split())
 
 
 class UdfSourceError(ValueError):
@@ -109,6 +119,9 @@ def _function(node: ast.FunctionDef, deco: ast.expr, constants: dict[str, object
     if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
         raise UdfSourceError(f"{name}: only plain positional parameters are supported")
     params = [p.arg for p in a.args]
+    for p in params:
+        if p.lower() in VBA_RESERVED or not p.isascii() or p.startswith("_"):
+            raise UdfSourceError(f"{name}: parameter {p!r} cannot be a VBA parameter name")
     defaults = [_literal(d, constants, f"{name} default") for d in a.defaults]
     first_optional = len(params) - len(defaults)
     options = {k.arg: _literal(k.value, constants, f"{name} {k.arg}") for k in getattr(deco, "keywords", [])}
