@@ -279,6 +279,16 @@ def test_interpreter_settings_for_an_it_department(tmp_path: Path, sources: dict
     assert {k.upper() for k in conf} <= _getconfig_keys(sources)
 
 
+def test_cli_build_puts_the_interpreter_on_the_sheet(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    out = tmp_path / "dist" / "juesuan.xlam"
+    proc = run_cli("addin", "build", "-o", str(out), "--interpreter-win", r"D:\Python\pythonw.exe", check=True)
+    assert str(out) in proc.stdout
+    cells = _sheet_cells(out, "xl/worksheets/sheet1.xml")
+    assert cells["A2"] == "Interpreter_Win" and cells["B2"] == r"D:\Python\pythonw.exe"
+
+
 def test_function_sheet_describes_every_wrapper(built: Path) -> None:
     cells = _sheet_cells(built, "xl/worksheets/juesuan_functions.xml")
     functions = udf_vba.read_udfs()

@@ -4,6 +4,7 @@ functions: off Windows the xlwings decorators are no-ops."""
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -411,3 +412,40 @@ def test_scores_and_grades_agree_with_fill(spec, extra):
             assert udfs.JS_SCORE(ind.target, ind.actual, ind.weight, ind.direction) == \
                 float(scoring.publish(ind.score)), ind
         assert udfs.JS_GRADE(float(ev.total)) == ev.grade
+
+
+# ---------------------------------------------------------------- the documented examples
+
+_ROW = re.compile(r"^\| `=(JS_[A-Z]+)\((.*)\)` \| (.+?) \|$", re.M)
+_LITERAL = re.compile(r'^\s*(?:"([^"]*)"|(-?\d+(?:\.\d+)?))\s*$')
+
+
+def _documented_examples() -> list[tuple[str, list, str]]:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "udfs.md").read_text(encoding="utf-8")
+    out = []
+    for name, args_text, result in _ROW.findall(text):
+        args = []
+        for part in re.split(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", args_text):
+            m = _LITERAL.match(part)
+            if m is None:
+                break  # a range argument: not a standalone example
+            args.append(m.group(1) if m.group(1) is not None else float(m.group(2)))
+        else:
+            out.append((name, args, result))
+    return out
+
+
+def test_documented_examples_compute_what_the_docs_say():
+    examples = _documented_examples()
+    assert len(examples) >= 20
+    for name, args, result in examples:
+        got = getattr(udfs, name)(*args)
+        shown = result.strip()
+        if shown.startswith("`"):
+            assert got == shown.split("`")[1], (name, args, got)
+        else:
+            head = re.split(r"[（(\s]", shown, maxsplit=1)[0]
+            try:
+                assert got == float(head), (name, args, got)
+            except ValueError:
+                assert got == head, (name, args, got)
