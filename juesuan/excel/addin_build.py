@@ -83,9 +83,9 @@ Public Sub DescribeFunctions()
         target = "'" & ThisWorkbook.Name & "'!" & CStr(sht.Cells(r, 1).Value)
         n = CLng(sht.Cells(r, 4).Value)
         If n > 0 Then
-            ReDim docs(1 To n)
+            ReDim docs(0 To n - 1)
             For k = 1 To n
-                docs(k) = CStr(sht.Cells(r, 4 + k).Value)
+                docs(k - 1) = CStr(sht.Cells(r, 4 + k).Value)
             Next k
             Application.MacroOptions Macro:=target, Description:=CStr(sht.Cells(r, 3).Value), _
                 Category:=CStr(sht.Cells(r, 2).Value), ArgumentDescriptions:=docs

@@ -1,9 +1,10 @@
-"""Just enough of the Compound File Binary format ([MS-CFB]) to overwrite a stream in place.
+"""Just enough of the Compound File Binary format ([MS-CFB]) for the add-in build.
 
-The add-in build must change one VBA module stream without moving anything else in the
-container, so instead of re-writing the file we locate the byte ranges (``extents``) a
-stream occupies — regular sectors via the FAT, small streams via the mini FAT inside the
-root entry's mini stream — and patch exactly those bytes.
+Reading: :class:`CompoundFile` locates the byte ranges (``extents``) a stream occupies —
+regular sectors via the FAT, small streams via the mini FAT inside the root entry's mini
+stream — to read a stream or overwrite it in place (tests use that to damage a template).
+Writing: :func:`write_compound` lays out a whole new version-3 file from ``{path: bytes}``,
+so streams may grow or shrink (the VBA project is written from source, see addin_build).
 """
 
 from __future__ import annotations

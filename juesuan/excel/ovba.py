@@ -1,8 +1,9 @@
 """MS-OVBA helpers: the RLE-style compression of section 2.4.1 and the ``dir`` stream records.
 
-Written from the [MS-OVBA] specification (v20.0, sections 2.3.4.2 and 2.4.1).  Only what the
-add-in build needs: compress/decompress a CompressedContainer and list the modules of a
-VBA project (stream name, source offset, code page).
+Written from the [MS-OVBA] specification (v20.0, sections 2.3 and 2.4.1).  Only what the
+add-in build needs: compress/decompress a CompressedContainer, read the modules and the
+``dir`` records of the template's VBA project, and write a project from source (``dir``,
+``PROJECT``, ``PROJECTwm``, module streams without a performance cache).
 """
 
 from __future__ import annotations
