@@ -421,6 +421,7 @@ def test_generated_vba_matches_the_python_signatures(sources: dict[str, str]) ->
     # functions said to return a range do so from Python, and their wrappers say so
     for name in juesuan_udfs.ARRAY_RESULTS:
         assert "returns a range" in vba[name]["body"]
+        assert "数组" in python[name].__doc__ or "区域" in python[name].__doc__  # the wizard says so too
     assert isinstance(juesuan_udfs.JS_ROLLUP([[2150510]], [[1.0]]), list)
     assert isinstance(juesuan_udfs.JS_SHARES([[1], [2]]), list)
 

@@ -251,7 +251,7 @@ def _entry(node: _Node) -> bytes:
         node.right.to_bytes(4, "little"),
         node.child.to_bytes(4, "little"),
         bytes(16 + 4 + 8 + 8),  # CLSID, state bits, creation and modification times
-        node.start.to_bytes(4, "little"),
+        (0 if node.kind == 1 else node.start).to_bytes(4, "little"),  # storages: zero (MS-CFB 2.6.3)
         size.to_bytes(8, "little"),
     ])
 

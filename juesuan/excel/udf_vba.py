@@ -196,7 +196,7 @@ def function_rows(functions: list[UdfFunction]) -> list[list[object]]:
     header: list[object] = ["函数", "类别", "说明", "参数个数", *[f"参数{i + 1}" for i in range(width)]]
     rows = [header]
     for f in functions:
-        description = f.description + ("（返回区域）" if f.array and "区域" not in f.description[-12:] else "")
+        description = f.description
         docs = [("可选：" if a.optional and not a.doc.startswith("可选") else "") + a.doc for a in f.args]
         rows.append([f.name, f.category, description[:MAX_DOC], len(f.args), *[d[:MAX_DOC] for d in docs]])
     return rows
