@@ -284,6 +284,24 @@ def test_new_cancelled_or_unknown_format_creates_nothing(monkeypatch, answer) ->
     assert result is None and created == [] and len(prompts) == 1
 
 
+def test_format_question_fits_excels_input_box(monkeypatch) -> None:
+    """Many formats (years × regional variants): the prompt stays within InputBox's 255
+    characters and still numbers every format; the default is the caller's format."""
+    from juesuan.excel import macros
+
+    many = [(f"20{y}{v}", f"部门决算公开模板（20{y}年度格式{v}，某省财政厅印发的地区变体）")
+            for y in range(19, 25) for v in ("", "-b")]
+    monkeypatch.setattr(macros, "format_choices", lambda: many)
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(macros, "ask", lambda book, prompt, title, default: seen.append((prompt, default)) or "3")
+    assert macros.choose_format(object(), current="2021-b") == many[2][0]
+    ((prompt, default),) = seen
+    assert len(prompt) <= macros.MAX_PROMPT and default == "2021-b"
+    assert all(f"{i}. {fmt}" in prompt for i, (fmt, _) in enumerate(many, start=1))
+    monkeypatch.setattr(macros, "format_choices", lambda: many[:1])
+    assert macros.choose_format(object()) == many[0][0] and len(seen) == 1  # one format: no question
+
+
 def test_fill_and_check_report_progress_in_the_status_bar(spec, ledger_book, tmp_path, monkeypatch) -> None:
     """Fill and Check write their progress to Excel's status bar and give it back after.
     The remote engine has no status bar: the test gives its App one that records writes."""

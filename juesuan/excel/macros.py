@@ -32,6 +32,7 @@ from juesuan.errors import InputError, Problem, fail
 
 TITLE = "决算助手"
 MAX_LISTED = 15  # problems listed in a message box; the rest are counted
+MAX_PROMPT = 255  # characters Excel's InputBox prompt shows
 LOG_PATH = Path(tempfile.gettempdir()) / "juesuan-macros.log"
 
 log = logging.getLogger("juesuan.macros")
@@ -259,8 +260,10 @@ def choose_format(book: Any, current: str | None = None) -> str | None:
     if len(choices) == 1:
         return ids[0]
     default = current if current in ids else ids[-1]
-    prompt = "请选择新工作簿的模板格式（输入编号或格式）：\n" + "\n".join(
-        f"{i}. {fmt}  {name}" for i, (fmt, name) in enumerate(choices, start=1))
+    head = "请选择新工作簿的模板格式（输入编号或格式）：\n"
+    prompt = head + "\n".join(f"{i}. {fmt}  {name}" for i, (fmt, name) in enumerate(choices, start=1))
+    if len(prompt) > MAX_PROMPT:  # Excel's InputBox shows 255 characters: the formats alone then
+        prompt = head + "\n".join(f"{i}. {fmt}" for i, fmt in enumerate(ids, start=1))
     answer = ask(book, prompt, f"{TITLE} - 新建", default)
     if answer is None:
         return None
