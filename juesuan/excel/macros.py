@@ -161,7 +161,7 @@ def fill(book: Any = None) -> Any:
                     port.replace_sheet(picture)
         acc = result.accounts
         lines = [f"已填充 {len(acc.tables)} 张公开表（{acc.dept} {acc.year}）：",
-                 "、".join(f"公开{t}表" for t in acc.tables),
+                 "、".join(t.sheet for t in spec.tables if t.id in acc.tables),
                  f"最大舍入偏差：{format_wan(acc.max_deviation)} 万元"
                  + (f"（{acc.max_deviation_at}）" if acc.max_deviation_at else "")]
         lines += list(result.notes)
