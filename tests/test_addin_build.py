@@ -30,7 +30,7 @@ from juesuan.excel.addin_build import (
     build_addin,
     template_path,
 )
-from juesuan.excel.addin_install import AddinInstallError, install_addin, merge_config
+from juesuan.excel.addin_install import AddinInstallError, install_addin
 from juesuan.excel.cfb import CompoundFile, write_compound
 from juesuan.excel.ribbon_ids import CUSTOMUI_PATH
 
@@ -576,7 +576,21 @@ def test_unsupported_udf_module_raises(tmp_path: Path) -> None:
 def test_install_dry_run_lists_steps() -> None:
     steps = install_addin(dry_run=True)
     text = "\n".join(steps)
-    assert "XLSTART" in text and "INTERPRETER_" in text and "juesuan.conf" in text
+    assert "XLSTART" in text and f"Interpreter_Win = {sys.executable}" in text and "juesuan.conf" in text
+
+
+def test_install_builds_for_this_python(tmp_path: Path, sources: dict[str, str]) -> None:
+    """What install puts on the settings sheet is accepted by the build, under xlwings' names."""
+    from juesuan.excel.addin_install import config_settings
+
+    for platform in ("win", "mac"):
+        settings = config_settings(platform)
+        out = build_addin(tmp_path / f"{platform}.xlam", settings=settings)
+        cells = _sheet_cells(out, "xl/worksheets/sheet1.xml")
+        conf = {cells[f"A{i}"]: cells.get(f"B{i}") for i in range(1, 20) if f"A{i}" in cells}
+        key = "Interpreter_Win" if platform == "win" else "Interpreter_Mac"
+        assert conf[key] == sys.executable
+        assert {k.upper() for k in conf} <= _getconfig_keys(sources)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux-only behaviour")
@@ -584,7 +598,3 @@ def test_install_on_linux_needs_excel() -> None:
     with pytest.raises(AddinInstallError, match="Excel"):
         install_addin(dry_run=False)
 
-
-def test_merge_config_keeps_other_keys() -> None:
-    merged = merge_config('"CONDA PATH","C:\\conda"\n"INTERPRETER_WIN","old"\n', {"INTERPRETER_WIN": "new"})
-    assert merged == '"CONDA PATH","C:\\conda"\n"INTERPRETER_WIN","new"\n'
