@@ -123,14 +123,9 @@ def _status(port: Any) -> Iterator[Callable[[str], None]]:
 
 
 def _port(book: Any) -> Any:
-    """The workbook port over ``book``, with the engine's optional steps loaded as the CLI
-    loads them (``juesuan.jobs.load_extensions`` when the engine provides it)."""
-    from juesuan import jobs
+    """The workbook port over ``book`` (the engine's steps are listed in juesuan.pipeline)."""
     from juesuan.io.xlwings_book import XlwingsBook
 
-    load = getattr(jobs, "load_extensions", None)
-    if callable(load):
-        load()
     return XlwingsBook(book)
 
 
@@ -296,7 +291,7 @@ def new(book: Any = None, fmt: str | None = None) -> Any:
             raise Cancelled
         spec = load_spec(fmt)
         target = _new_book(book.app)
-        port = _port(target)  # loads the engine's extensions before the pictures are made
+        port = _port(target)
         pictures = template_pictures(spec)
         first = target.sheets[0]
         if first.name != pictures[0].name:
