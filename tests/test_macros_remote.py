@@ -132,10 +132,11 @@ def test_fill_writes_what_the_cli_writes(spec, ledger_book, tmp_path, counting_p
     assert result.accounts.dept in prompt
 
 
-@pytest.mark.parametrize("fmt", __import__("juesuan.spec", fromlist=["x"]).available_formats())
+@pytest.mark.parametrize("fmt", [f for f in __import__("juesuan.spec", fromlist=["x"]).available_formats()
+                                 if f != "2019"])  # 2019: the tests above, with a whole ledger
 def test_fill_and_check_any_format_as_the_cli(fmt, tmp_path) -> None:
-    """A blank workbook of every format the engine has: 填充 writes what ``juesuan fill`` writes
-    and names the format's own table sheets; 校验 then agrees with ``juesuan check``."""
+    """A blank workbook of every other format the engine has: 填充 writes what ``juesuan fill``
+    writes and names the format's own table sheets; 校验 then agrees with ``juesuan check``."""
     import json
 
     from juesuan.excel import macros
