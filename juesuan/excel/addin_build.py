@@ -65,12 +65,12 @@ DISPATCHER = (
     "End Sub",
 )
 
-REGISTER_FUNCTIONS = f"""
+DESCRIBE_FUNCTIONS = f"""
 Public Sub DescribeFunctions()
     ' Descriptions of the JS_* functions for Excel's function wizard. They are Chinese, which
     ' this project's code page cannot hold, so they are read from the sheet {FUNCTION_SHEET}
     ' (columns: name, category, description, argument count, argument descriptions).
-    Dim sht As Worksheet, r As Long, n As Long, k As Long, target As String
+    Dim sht As Worksheet, r As Long, n As Long, k As Long, fname As String, target As String
     Dim docs() As String
     #If Mac Then
         Exit Sub
@@ -78,9 +78,12 @@ Public Sub DescribeFunctions()
     On Error Resume Next
     Set sht = ThisWorkbook.Worksheets("{FUNCTION_SHEET}")
     If sht Is Nothing Then Exit Sub
-    r = 2
-    Do While CStr(sht.Cells(r, 1).Value) <> ""
-        target = "'" & ThisWorkbook.Name & "'!" & CStr(sht.Cells(r, 1).Value)
+    For r = 2 To 1000
+        fname = ""
+        fname = CStr(sht.Cells(r, 1).Value)
+        If fname = "" Then Exit For
+        target = "'" & ThisWorkbook.Name & "'!" & fname
+        n = 0
         n = CLng(sht.Cells(r, 4).Value)
         If n > 0 Then
             ReDim docs(0 To n - 1)
@@ -93,8 +96,7 @@ Public Sub DescribeFunctions()
             Application.MacroOptions Macro:=target, Description:=CStr(sht.Cells(r, 3).Value), _
                 Category:=CStr(sht.Cells(r, 2).Value)
         End If
-        r = r + 1
-    Loop
+    Next r
     ThisWorkbook.Saved = True
 End Sub
 """
@@ -183,7 +185,7 @@ def vba_modules(template: dict[str, tuple[str, str]], conf_codename: str,
                   f"document module {conf_codename} of the settings sheet")
     addin = "\n".join([f'Attribute VB_Name = "{ADDIN_MODULE}"',
                        "' The juesuan tab: ribbon dispatcher and worksheet function descriptions.",
-                       "", *DISPATCHER]) + "\n" + REGISTER_FUNCTIONS
+                       "", *DISPATCHER]) + "\n" + DESCRIBE_FUNCTIONS
     return [
         ovba.Module("ThisWorkbook", ovba.DOCUMENT, this_wb.rstrip("\r\n") + "\n" + WORKBOOK_OPEN),
         ovba.Module(conf_codename, ovba.DOCUMENT, sheet),
