@@ -20,10 +20,23 @@ DEFAULT_OUT = Path("dist") / "juesuan.xlam"
 @app.command()
 def build(
     out: Path = typer.Option(DEFAULT_OUT, "-o", "--out", help="输出的 .xlam 路径 / output .xlam path"),
+    interpreter_win: str = typer.Option(
+        "", "--interpreter-win",
+        help="写入加载项设置表的 Windows Python 路径（可含 %变量%）/ Python on Windows, on the settings sheet"),
+    interpreter_mac: str = typer.Option(
+        "", "--interpreter-mac", help="macOS 上的 Python 路径 / Python on macOS, on the settings sheet"),
+    pythonpath: str = typer.Option(
+        "", "--pythonpath", help="额外的 PYTHONPATH（; 分隔）/ extra PYTHONPATH entries, on the settings sheet"),
 ) -> None:
-    """构建 juesuan.xlam / build juesuan.xlam from the xlwings ribbon template."""
+    """构建 juesuan.xlam / build juesuan.xlam from the xlwings ribbon template.
+
+    不给路径时，设置表不写解释器，由 `juesuan addin install` 写入每个用户的设置文件；
+    信息部门统一部署时可用 --interpreter-win 把同一路径写进加载项。
+    Without paths the sheet names no interpreter (``addin install`` writes the user's file).
+    """
+    settings = {"Interpreter_Win": interpreter_win, "Interpreter_Mac": interpreter_mac, "PYTHONPATH": pythonpath}
     try:
-        path = build_addin(out)
+        path = build_addin(out, settings=settings)
     except AddinBuildError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
