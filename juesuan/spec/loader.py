@@ -24,6 +24,7 @@ from juesuan.spec.model import (
     TableSpec,
     TemplateSpec,
 )
+from juesuan.spec.yamlload import safe_load
 
 ROLES = ("label", "line", "code", "name", "amount")
 INPUT_TYPES = ("text", "func_code", "econ_code", "choice", "money", "year")
@@ -67,7 +68,7 @@ def load_spec(fmt: str = "2019") -> TemplateSpec:
 def load_spec_file(path: str | Path) -> TemplateSpec:
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise SpecError(path.name, f"YAML 语法错误 / YAML syntax: {exc}") from exc
     except OSError as exc:
@@ -87,7 +88,7 @@ def _with_includes(doc: dict, base: Path) -> dict:
     for name in includes:
         path = base / str(name)
         try:
-            part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            part = safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise SpecError(f"include {name}", f"无法读取 / cannot read: {exc}") from exc
         if not isinstance(part, dict):
@@ -177,7 +178,7 @@ def _load_codes(doc: dict, base: Path | None) -> CodeList:
             raise SpecError("codes", "无法定位科目表文件 / cannot locate the code list file")
         path = base / ref
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise SpecError("codes", f"无法读取科目表 {path.name} / cannot read code list: {exc}") from exc
     elif isinstance(ref, dict):
