@@ -393,9 +393,11 @@ class _TableFiller:
                     self.figures.append((row, column))
         return values
 
-    def publish(self, agg_values: dict[AggId, tuple[int, Decimal]], over: list[tuple[str, Decimal]]) -> tuple[Decimal, str]:
-        """Write every figure's rounded value; return the largest deviation from exact and
-        add every figure further than a cent from exact to ``over``."""
+    def publish(self, agg_values: dict[AggId, tuple[int, Decimal]], over: list[tuple[str, Decimal]],
+                exact_values: dict[tuple[str, str, str], Decimal]) -> tuple[Decimal, str]:
+        """Write every figure's rounded value (and its exact value into ``exact_values``);
+        return the largest deviation from exact and add every figure further than a cent
+        from exact to ``over``."""
         worst, where = Decimal(0), ""
         for row, column in self.figures:
             cents, exact = 0, Decimal(0)
@@ -405,6 +407,7 @@ class _TableFiller:
                 exact += coef * e
             published = Decimal(cents).scaleb(-2)
             row.values[column.key] = published
+            exact_values[(self.table.id, row.key, column.key)] = exact
             deviation = abs(published - exact)
             if deviation > CENT:
                 over.append((f"{self.table.id}表 {row.label or row.key} / {'/'.join(column.header)}", deviation))
@@ -430,14 +433,15 @@ def fill_accounts(spec: TemplateSpec, ledger: Ledger, repair: bool = True) -> Fi
     agg_values = {a: agg.value(a) for terms in figures for a in terms}
     worst, where = Decimal(0), ""
     over: list[tuple[str, Decimal]] = []
+    exact: dict[tuple[str, str, str], Decimal] = {}
     for f in fillers:
-        deviation, at = f.publish(agg_values, over)
+        deviation, at = f.publish(agg_values, over, exact)
         if deviation > worst:
             worst, where = deviation, at
     return FilledAccounts(
         format=spec.format, dept=str(ledger.info.get("dept") or ""), year=str(ledger.info.get("year") or ""),
         tables=tables, max_deviation=worst, max_deviation_at=where, warnings=warnings,
-        over_a_cent=over,
+        over_a_cent=over, exact=exact,
     )
 
 

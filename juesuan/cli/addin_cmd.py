@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app as main_app
-from juesuan.excel.addin_build import AddinBuildError, build_addin
-from juesuan.excel.addin_install import AddinInstallError, install_addin
 
 app = typer.Typer(help="Excel 加载项（决算选项卡）：构建与安装 / the Excel ribbon add-in: build and install.")
 
@@ -22,6 +20,8 @@ def build(
     out: Path = typer.Option(DEFAULT_OUT, "-o", "--out", help="输出的 .xlam 路径 / output .xlam path"),
 ) -> None:
     """构建 juesuan.xlam / build juesuan.xlam from the xlwings ribbon template."""
+    from juesuan.excel.addin_build import AddinBuildError, build_addin
+
     try:
         path = build_addin(out)
     except AddinBuildError as exc:
@@ -35,6 +35,9 @@ def install(
     dry_run: bool = typer.Option(False, "--dry-run", help="只列出步骤，不执行 / only list the steps"),
 ) -> None:
     """安装加载项到 Excel 启动文件夹 / install the add-in into Excel's XLSTART folder."""
+    from juesuan.excel.addin_build import AddinBuildError
+    from juesuan.excel.addin_install import AddinInstallError, install_addin
+
     try:
         steps = install_addin(dry_run)
     except (AddinInstallError, AddinBuildError) as exc:

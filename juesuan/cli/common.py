@@ -5,16 +5,32 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from juesuan.errors import InputError, Problem
 from juesuan.spec import SpecError, TemplateSpec, load_spec, load_spec_file
 
-out = Console()
-err = Console(stderr=True)
+
+class _LazyConsole:
+    """A ``rich.console.Console`` made on first use: importing rich costs ≈50 ms that a
+    command printing plain JSON, or nothing, need not pay."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out: Any = _LazyConsole()
+err: Any = _LazyConsole(stderr=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -26,6 +42,8 @@ YEAR = typer.Option("", "--year", help="决算年度 / year of the accounts")
 
 
 def show_problems(problems: list[Problem], title: str = "无法处理 / cannot proceed") -> None:
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, title_justify="left")
     table.add_column("位置 / where", style="cyan", no_wrap=True)
     table.add_column("问题 / problem")
