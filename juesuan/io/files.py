@@ -12,6 +12,7 @@ from typing import Any
 from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
 from juesuan.io.xlsx import (
+    CalamineBook,
     LoadedBook,
     check_workbook_file,
     load_for_write,
@@ -54,6 +55,20 @@ def write_new(out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "
     return Path(out)
 
 
+def replaced_sheets(spec: TemplateSpec, names: list[str]) -> set[str]:
+    """The sheets of a workbook that Fill pictures anew (tables, self-evaluations and their
+    summary, the 说明); a guess made before Fill runs, which :func:`fill_file` verifies."""
+    from juesuan.evaluation.model import config
+    from juesuan.narrative.steps import sheet_name
+
+    out = {t.sheet for t in spec.tables} | {sheet_name(spec)}
+    cfg = config(spec)
+    if cfg is not None:
+        out |= {n for n in names if n.startswith(cfg.prefix)}
+        out.add(cfg.summary_sheet)
+    return out & set(names)
+
+
 def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None = None,
               progress: Progress = _quiet) -> tuple[FillResult, Path, Path | None]:
     """Fill ``path``; write to ``out`` or replace ``path`` keeping a backup. Returns
@@ -61,11 +76,22 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
     progress("打开工作簿 / opening the workbook")
     source = check_workbook_file(path)
     with gc_paused():  # the loaded workbook is hundreds of thousands of long-lived objects
-        book = LoadedBook(load_for_write(source), source)
+        calamine = CalamineBook(source)
         try:
-            spec = spec_for(book, fmt)
+            spec = spec_for(calamine, fmt)
+        except BaseException:
+            calamine.close()
+            raise
+        # the sheets Fill replaces whole: openpyxl need not parse them (Fill reads them with calamine)
+        skip = replaced_sheets(spec, calamine.sheet_names())
+        book = LoadedBook(load_for_write(source, skip=skip), source, calamine)
+        try:
             result = fill_workbook(spec, book, progress)
             progress("写入公开表 / writing the tables")
+            pictured = {p.name for p in result.pictures}
+            if not book.skipped <= pictured:  # e.g. a sheet named like a self-evaluation that isn't one
+                book.close()
+                book = LoadedBook(load_for_write(source, skip=book.skipped & pictured), source)
             replace_sheets(book.wb, result.pictures)
             target = Path(out) if out else book.path
             progress("保存 / saving")
