@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
 from juesuan.errors import InputError, Problem
+from juesuan.grouping import group_lines, stage_sums
 from juesuan.ledger import Ledger
 from juesuan.rounding import Leaf, controlled_round
 from juesuan.spec.model import (
@@ -76,7 +77,7 @@ def units_per_yuan(ledger: Ledger) -> int:
     return 10**places
 
 
-def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
+def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = None) -> dict[str, _Leaves]:
     """Group the ledger into leaves and round them, one level of the column chain at a time.
 
     The spec's ``rounding`` gives, per ledger, a chain of column dimensions (e.g. 财政/非财政 →
@@ -86,12 +87,13 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
     exactly, with every (function node × new column part) within a cent where feasible.
     The last stage splits each (项 × column part) over the ``split`` dimensions, keeping
     every node of that tree within a cent over all 项.
+
+    The sums are exact integers either way; ``use_pandas`` chooses the path of
+    :mod:`juesuan.grouping` (default: pandas for large ledgers).
     """
     scale = units_per_yuan(ledger)
     per_cent = 100 * scale  # 0.01 万元 = 100 元
-    sums: dict[str, dict[tuple[str, ...], int]] = defaultdict(lambda: defaultdict(int))
-    for line in ledger.lines:
-        sums[line.ledger][(line.func, line.econ, line.kind, line.fund, line.item)] += int(line.amount * scale)
+    sums = group_lines(ledger.lines, scale, use_pandas)
     econ_groups = {str(c): g for g, codes in (spec.raw.get("econ_groups") or {}).items() for c in codes}
     out: dict[str, _Leaves] = {}
     for name, groups in sums.items():
@@ -103,9 +105,7 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
         paths = {func: _func_path(func) for func in {k[0] for k in keys}}
         rounded: dict[tuple, int] = {}  # (func, part prefix) → cents, for the current stage
         for depth in range(len(chain) + 1):
-            stage: dict[tuple, int] = defaultdict(int)
-            for k in keys:
-                stage[(k[0], parts[k][:depth])] += groups[k]
+            stage = stage_sums(keys, parts, groups, depth, use_pandas)
             order = sorted(stage)
             leaves = [Leaf(part[:-1] + paths[func] if part else paths[func], part + paths[func], stage[(func, part)])
                       for func, part in order]
