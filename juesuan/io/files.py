@@ -11,6 +11,7 @@ from typing import Any
 
 from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
+from juesuan.io.patch import has_formulas, plan_patch
 from juesuan.io.xlsx import (
     CalamineBook,
     LoadedBook,
@@ -82,6 +83,21 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         except BaseException:
             calamine.close()
             raise
+        if not has_formulas(source, [s.sheet for s in spec.inputs]):
+            # read with calamine only, and patch the computed sheets into the package
+            names = set(calamine.sheet_names())
+            try:
+                result = fill_workbook(spec, calamine, progress)
+            finally:
+                calamine.close()
+            progress("写入公开表 / writing the tables")
+            written: Any = plan_patch(source, result.pictures, new_workbook(result.pictures))
+            if written is None:  # a package the patch does not handle: openpyxl writes it
+                written = load_for_write(source, skip={p.name for p in result.pictures} & names)
+                replace_sheets(written, result.pictures)
+            target = Path(out) if out else source
+            progress("保存 / saving")
+            return result, target, save_atomic(written, target, backup=out is None)
         # the sheets Fill replaces whole: openpyxl need not parse them (Fill reads them with calamine)
         skip = replaced_sheets(spec, calamine.sheet_names())
         book = LoadedBook(load_for_write(source, skip=skip), source, calamine)
