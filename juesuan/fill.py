@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from juesuan import grouping
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors, chinese_ordinal
 from juesuan.errors import InputError, Problem
 from juesuan.grouping import group_lines, stage_sums
@@ -146,6 +147,7 @@ class _Aggregator:
         self.filters: dict[tuple, Filter] = {}
         self._members: dict[tuple, dict[str, list[int]]] = {}
         self._by_group: dict[str, dict[tuple[str, str, str], list[int]]] = {}
+        self._frames: dict[str, object] = {}  # per ledger, for the vectorised members (large ledgers)
 
     def key(self, flt: Filter) -> tuple:
         k = tuple(sorted(flt.items()))
@@ -185,6 +187,13 @@ class _Aggregator:
             table = defaultdict(list)
             ledger = self.ledger_of(fkey)
             data = self.leaves.get(ledger)
+            if data is not None and len(data.keys) >= grouping.PANDAS_MIN_LEAVES:  # the same, vectorised
+                frame = self._frames.get(ledger)
+                if frame is None:
+                    frame = self._frames[ledger] = grouping.leaf_frame(data.keys)
+                levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
+                table = self._members[(fkey, dim)] = grouping.members_table(frame, fkey, dim, levels)
+                return table
             if data is not None:
                 levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
                 idx = DIMS.index(dim)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from juesuan.ledger import LedgerLine
@@ -85,3 +85,51 @@ def stage_sums(keys: Sequence[Key], parts: dict[Key, tuple[str, ...]], groups: d
     for k in keys:
         stage[(k[0], parts[k][:depth])] += groups[k]
     return dict(stage)
+
+
+PANDAS_MIN_LEAVES = 5_000
+_FIELDS = ("func", "econ", "kind", "fund", "item")
+
+
+def leaf_frame(keys: Sequence[Key]) -> Any:
+    """The leaves' dimensions as a pandas frame (one column per dimension), for
+    :func:`members_table`."""
+    import pandas as pd
+
+    return pd.DataFrame({name: [k[n] for k in keys] for n, name in enumerate(_FIELDS)})
+
+
+def members_table(frame: Any, fkey: tuple, dim: str, levels: tuple[int, ...]) -> dict[str, list[int]]:
+    """Vectorised ``_Aggregator.members``: the indices of the leaves a filter picks, under
+    "" (all of them) and under every code prefix of dimension ``dim`` at ``levels``; each
+    list ascending, as the loop builds them."""
+    import numpy as np
+    import pandas as pd
+
+    mask = np.ones(len(frame), dtype=bool)
+    for name, values in fkey:
+        if name == "ledger":
+            continue
+        column = frame[name]
+        if name in ("econ", "func"):  # prefix keys
+            hit = np.zeros(len(frame), dtype=bool)
+            for v in values:
+                hit |= column.str.startswith(v).to_numpy(dtype=bool)
+        else:
+            hit = column.isin(list(values)).to_numpy(dtype=bool)
+        mask &= hit
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return {}
+    table: dict[str, list[int]] = {"": idx.tolist()}
+    codes = pd.Series(frame[dim].to_numpy()[idx])
+    lengths = codes.str.len().to_numpy()
+    for n in levels:
+        keep = lengths >= n
+        if not keep.any():
+            continue
+        prefixes = codes[keep].str.slice(0, n).to_numpy()
+        chosen = idx[keep]
+        for prefix, positions in pd.Series(chosen).groupby(prefixes, sort=False).indices.items():
+            table[prefix] = chosen[positions].tolist()
+    return table
