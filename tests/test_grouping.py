@@ -1,7 +1,6 @@
-"""The two paths of the ledger → leaves aggregation (a dictionary loop; pandas on int64) and
-of the aggregator's leaf sets (loops; vectorised) give the same leaves — keys, exact units
-and rounded cents — and the same tables, on random ledgers (hypothesis) and on a large
-synthetic department."""
+"""The two paths of the ledger → leaves aggregation (a dictionary loop; pandas on int64)
+give the same leaves — keys, exact units and rounded cents — and so the same tables, on
+random ledgers (hypothesis) and on a large synthetic department."""
 
 from __future__ import annotations
 
@@ -46,19 +45,19 @@ def test_both_paths_give_the_same_leaves(lines):
 
 
 def _fill(ledger, vectorised: bool):
-    """fill_accounts with every aggregation on one path (result or the InputError's problems)."""
+    """fill_accounts with the aggregation on one path (result or the InputError's problems)."""
     import juesuan.grouping as grouping
     from juesuan.errors import InputError
 
-    saved = grouping.PANDAS_MIN_LINES, grouping.PANDAS_MIN_LEAVES
-    grouping.PANDAS_MIN_LINES = grouping.PANDAS_MIN_LEAVES = 0 if vectorised else 10**9
+    saved = grouping.PANDAS_MIN_LINES
+    grouping.PANDAS_MIN_LINES = 0 if vectorised else None
     try:
         acc = fill_accounts(SPEC, ledger)
         return acc.tables, acc.exact, acc.max_deviation, acc.over_a_cent
     except InputError as exc:
         return [p.params for p in exc.problems]
     finally:
-        grouping.PANDAS_MIN_LINES, grouping.PANDAS_MIN_LEAVES = saved
+        grouping.PANDAS_MIN_LINES = saved
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -89,11 +88,9 @@ def test_a_large_department_fills_the_same_either_way(monkeypatch):
             grid[r][c] = value
         sheets[s.sheet] = grid
     ledger = read_ledger(SPEC, MemoryWorkbook(sheets))
-    monkeypatch.setattr(grouping, "PANDAS_MIN_LINES", 10**9)
-    monkeypatch.setattr(grouping, "PANDAS_MIN_LEAVES", 10**9)
+    monkeypatch.setattr(grouping, "PANDAS_MIN_LINES", None)
     python = fill_accounts(SPEC, ledger)
     monkeypatch.setattr(grouping, "PANDAS_MIN_LINES", 0)
-    monkeypatch.setattr(grouping, "PANDAS_MIN_LEAVES", 0)
     pandas = fill_accounts(SPEC, ledger)
     assert python.tables == pandas.tables and python.exact == pandas.exact
     assert python.max_deviation == pandas.max_deviation
