@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app as main_app
-from juesuan.excel.addin_build import AddinBuildError, build_addin
-from juesuan.excel.addin_install import AddinInstallError, install_addin
 
 app = typer.Typer(help="Excel 加载项（决算选项卡）：构建与安装 / the Excel ribbon add-in: build and install.")
 
@@ -35,6 +33,8 @@ def build(
     Without paths the sheet names no interpreter (``addin install`` writes the user's file).
     """
     settings = {"Interpreter_Win": interpreter_win, "Interpreter_Mac": interpreter_mac, "PYTHONPATH": pythonpath}
+    from juesuan.excel.addin_build import AddinBuildError, build_addin
+
     try:
         path = build_addin(out, settings=settings)
     except AddinBuildError as exc:
@@ -48,6 +48,9 @@ def install(
     dry_run: bool = typer.Option(False, "--dry-run", help="只列出步骤，不执行 / only list the steps"),
 ) -> None:
     """安装加载项到 Excel 启动文件夹 / install the add-in into Excel's XLSTART folder."""
+    from juesuan.excel.addin_build import AddinBuildError
+    from juesuan.excel.addin_install import AddinInstallError, install_addin
+
     try:
         steps = install_addin(dry_run)
     except (AddinInstallError, AddinBuildError) as exc:

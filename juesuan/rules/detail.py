@@ -2,10 +2,15 @@
 
 When the detail sheets (收入明细, 支出明细 …) hold data, the tables are recomputed with
 :func:`juesuan.ledger.read_ledger` and :func:`juesuan.fill.fill_accounts` (the same engine
-as Fill, so the implied figures are the controlled-rounded ones) and compared with the
-sheets figure by figure, exactly (``tolerance`` may relax this). Detail sheets that are
-present but empty (an imported disclosure) make the rule not applicable; problems in the
-detail rows are reported at their cells.
+as Fill) and compared with the sheets figure by figure, by intervals: a published figure
+agrees with the detail sheets when it lies within the rounding bound of its exact value —
+strictly less than a cent away (the floor or the ceiling of the exact value, as any correct
+rounding prints, half-up or controlled), or no further than Fill's own figure is (the bound
+Fill guarantees and prints). So a workbook rounded half-up figure by figure (by hand, or by
+SUMIFS formulas) raises no error here; its non-additive totals are the sum rules' rounding
+notes. ``tolerance`` widens the bound. Detail sheets that are present but empty (an imported
+disclosure) make the rule not applicable; problems in the detail rows are reported at their
+cells.
 
 Parameters: ``tables`` (default: every table of the spec).
 """
@@ -29,6 +34,7 @@ MISSING_ROW = "{table}缺少“{row}”行：按明细该行应为 {expected}"
 EXTRA_ROW = "{where}在明细表中没有对应数据，表中为 {actual}"
 LEDGER = "明细表有误，无法与公开表比对：{problem}"
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def _problems(rule: Rule, exc: InputError) -> list[Finding]:
@@ -80,7 +86,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
                                      expected="、".join(f"{v:.2f}" for v in row.values.values() if v is not None)))
                 continue
             for col, want in row.values.items():
-                out += _compare(rule, ctx, tid, sheet, actual, col, want)
+                out += _compare(rule, ctx, tid, sheet, actual, col, want, accounts.exact.get((tid, row.key, col)))
         for actual in ctx.table(tid).rows():
             if actual.role == "spare" or actual.key in seen:
                 continue
@@ -94,13 +100,27 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     return out
 
 
+def within_bound(have: Decimal | None, want: Decimal | None, exact: Decimal | None,
+                 tolerance: Decimal = ZERO) -> bool:
+    """Whether a published figure ``have`` agrees with the detail sheets: Fill's figure
+    ``want`` (± ``tolerance``), or within the rounding bound of the ``exact`` value —
+    strictly under a cent away, or no further than Fill's own figure."""
+    have, want = have or ZERO, want or ZERO
+    if abs(have - want) <= tolerance:
+        return True
+    if exact is None:
+        return False
+    off = abs(have - exact)
+    return off < CENT + tolerance or off <= abs(want - exact) + tolerance
+
+
 def _compare(rule: Rule, ctx: Context, tid: str, sheet: str, actual: TableRow, col: str,
-             want: Decimal | None) -> list[Finding]:
+             want: Decimal | None, exact: Decimal | None = None) -> list[Finding]:
     have = actual.values.get(col)
     if col not in actual.values:
         return []
     difference = (have or ZERO) - (want or ZERO)
-    if abs(difference) <= rule.tolerance:
+    if within_bound(have, want, exact, rule.tolerance):
         return []
     address = actual.cells.get(col)
     cell = Cell(have, CellRef(sheet, address) if address else None, tid, actual.key, col,
