@@ -49,6 +49,23 @@ _KINDS = [
     ErrorKind("unknown-code", "编码“{code}”不在 {year} 年科目表中，使用明细表填写的名称“{name}”",
               "Code '{code}' is not in the {year} code list; using the typed name '{name}'"),
     ErrorKind("info-missing", "“{field}”未填写，公开表表头将缺少此项", "'{field}' is empty; the tables' headers will lack it"),
+    # code names and the department's own data (juesuan.code_names, juesuan.sanity)
+    ErrorKind("code-no-name", "{scheme}编码 {code}（{level}）在 {format} 年格式的科目表、“科目表”工作表和明细表“科目名称”中都没有名称"
+              "（共 {count} 行使用，此为第一处）：请在“科目表”中补充，或在科目名称中填写“类/款/项”名称",
+              "{scheme} code {code} has no name in the {format} code list, the 科目表 sheet or the typed names "
+              "({count} lines; first shown): add it to 科目表 or type the name"),
+    ErrorKind("unknown-class", "功能分类类级科目 {code} 不是 {format} 年格式的类级科目（公开表只有这 {classes} 个类的行；"
+              "共 {count} 行使用，此为第一处），请核对编码",
+              "Function class {code} is not a class of the {format} format (its tables have lines for {classes} "
+              "classes only; {count} lines, first shown): check the code"),
+    ErrorKind("own-name-conflict", "科目表中编码 {code} 的名称“{name}”与 {format} 年科目表的“{shipped}”不同，公开表使用后者",
+              "The 科目表 name '{name}' of {code} differs from the {format} list's '{shipped}'; the list's is published"),
+    ErrorKind("own-name-twice", "科目表中编码 {code} 已有名称“{first}”，此行又为“{name}”",
+              "Code {code} is already named '{first}' on 科目表; this row says '{name}'"),
+    ErrorKind("info-required", "“{field}”未填写：公开表的表头和说明需要它", "'{field}' is required: the tables and the narrative need it"),
+    ErrorKind("year-format", "年度“{year}”不适用于 {format} 年格式的模板（适用年度：{years}）",
+              "Year '{year}' does not fit the {format} format (years {years})"),
+    ErrorKind("ledger-empty", "明细表（{sheets}）没有任何数据行", "The detail sheets ({sheets}) hold no data rows"),
     ErrorKind("spec-invalid", "模板规范有误：{where}：{reason}", "Invalid template spec: {where}: {reason}"),
     ErrorKind("output-write", "无法写入输出文件 {path}：{reason}", "Cannot write output file {path}: {reason}"),
     # import of published figures (juesuan import)

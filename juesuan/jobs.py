@@ -11,7 +11,7 @@ from typing import Any
 from juesuan.errors import InputError, Problem
 from juesuan.fill import fill_accounts
 from juesuan.layout import render_input, render_table
-from juesuan.ledger import read_ledger
+from juesuan.ledger import Ledger, read_ledger
 from juesuan.port import SheetPicture, WorkbookPort
 from juesuan.spec.model import TemplateSpec
 from juesuan.tables import FilledAccounts
@@ -26,7 +26,6 @@ def _quiet(_: str) -> None:
 def template_pictures(spec: TemplateSpec, dept: str = "", year: str = "",
                       inputs: dict[str, list[list[Any]]] | None = None) -> list[SheetPicture]:
     """Every sheet of a fresh workbook: detail sheets (optionally pre-filled) and blank tables."""
-    from juesuan.ledger import Ledger
 
     inputs = dict(inputs or {})
     info_rows = inputs.get("info") or [["部门名称", dept], ["年度", year], ["模板格式", spec.format]]
@@ -52,6 +51,7 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _
     """Read the detail sheets, compute every table, and picture the computed sheets."""
     progress("读取明细表 / reading detail sheets")
     ledger = read_ledger(spec, port)
+    _refuse_unpublishable(spec, ledger)
     progress(f"计算 {len(ledger.lines)} 条明细 / computing {len(ledger.lines)} ledger lines")
     accounts = fill_accounts(spec, ledger)
     progress("生成公开表 / laying out the tables")
@@ -64,6 +64,17 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _
     if missing:  # a table sheet deleted or renamed: refuse rather than add a stray copy
         raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
     return result
+
+
+def _refuse_unpublishable(spec: TemplateSpec, ledger: Ledger) -> None:
+    """部门名称/年度 missing, an empty ledger, a code without a name: exit 2, nothing written."""
+    from juesuan.sanity import ledger_problems
+
+    found = ledger_problems(spec, ledger)
+    errors = [p for p in found if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    ledger.warnings = [w for w in ledger.warnings if w.code != "info-missing"] + found
 
 
 # Extension points: later steps (self-evaluations, the narrative) add their sheets here.
