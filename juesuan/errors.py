@@ -86,6 +86,8 @@ _KINDS = [
     ErrorKind("import-column", "第 {line} 行：{table}表“{row}”行没有栏次“{column}”{hint}",
               "Line {line}: table {table}, row '{row}' has no column '{column}'{hint}"),
     ErrorKind("import-value", "第 {line} 行：金额“{value}”不是数字", "Line {line}: amount '{value}' is not a number"),
+    ErrorKind("import-variant", "未知的绩效自评表样式“{variant}”（可选：{known}）",
+              "Unknown self-evaluation layout '{variant}' (known: {known})"),
     ErrorKind("import-duplicate", "第 {line} 行：{table}表“{row}”行栏次“{column}”重复（已见于第 {first} 行）",
               "Line {line}: table {table}, row '{row}', column '{column}' given twice (first on line {first})"),
 ]

@@ -46,7 +46,7 @@ class CsvRow:
     value: str
 
 
-EXTRA_TABLE_IMPORTERS: list[Callable[[list[CsvRow]], list[SheetPicture]]] = []
+EXTRA_TABLE_IMPORTERS: list[Callable[..., list[SheetPicture]]] = []  # (rows, spec, eval_variant) → sheets
 
 
 def read_csv(text: str, source: str = "CSV") -> list[CsvRow]:
@@ -220,7 +220,8 @@ def _blank(row: TableRow) -> TableRow:
                     values=dict.fromkeys(row.values))
 
 
-def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: str = "CSV") -> list[SheetPicture]:
+def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: str = "CSV",
+                eval_variant: str | None = None) -> list[SheetPicture]:
     """Table sheets (rendered) for every table of the spec, plus extra importers' sheets."""
     from juesuan.fill import fill_accounts
     from juesuan.layout import render_table
@@ -245,7 +246,7 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
         claimed = False
         for importer in EXTRA_TABLE_IMPORTERS:
             try:
-                pictures += importer(group)
+                pictures += importer(group, spec, eval_variant)
             except LookupError:
                 continue
             except InputError as exc:
@@ -261,7 +262,8 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
     return pictures
 
 
-def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "") -> Path:
+def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "",
+                eval_variant: str | None = None) -> Path:
     """Write a fresh template workbook at ``out`` holding the figures of ``csv_path``."""
     from juesuan.errors import fail
     from juesuan.io.xlsx import new_workbook, save_atomic
@@ -274,7 +276,7 @@ def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept:
         raise fail("file-missing", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
-    tables = import_rows(spec, read_csv(text, path.name), dept, path.name)
+    tables = import_rows(spec, read_csv(text, path.name), dept, path.name, eval_variant)
     names = {p.name for p in tables}
     pictures = [p for p in template_pictures(spec, dept, year) if p.name not in names]
     by_name = {p.name: p for p in pictures}

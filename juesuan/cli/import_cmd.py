@@ -17,11 +17,14 @@ def import_(
     fmt: str = FORMAT,
     dept: str = DEPT,
     year: str = YEAR,
+    eval_variant: str | None = typer.Option(None, "--eval-variant",
+                                            help="绩效自评表样式（见 evaluation-<格式>.yaml 的 variants；默认按所列行判断）"
+                                                 " / self-evaluation layout (default: by the rows present)"),
 ) -> None:
     """导入：把已公开的决算数字写入空白模板，以便校验 / Import published figures for checking."""
     with handled():
         from juesuan.importer import import_file
 
         spec = get_spec(fmt)
-        path = import_file(csv_path, output, spec, dept, year)
+        path = import_file(csv_path, output, spec, dept, year, eval_variant)
     out.print(f"已导入 / imported: {path}（{spec.name}）", highlight=False, markup=False)

@@ -2,7 +2,8 @@
 
 * ``ledger-info``: 部门名称 and 年度 given; a 年度 within the format's ``years``;
 * ``ledger-empty``: the detail sheets hold income or expenditure lines — unless the tables
-  themselves hold figures (a disclosure typed by hand or imported, checked as published);
+  hold figures or the workbook holds self-evaluations (a disclosure typed by hand or
+  imported, checked as published);
 * ``ledger-names``: every code the tables would print has a name (code list, 科目表 sheet or
   the typed 科目名称); every 类 has a class line in this format.
 
@@ -42,7 +43,15 @@ def _findings(rule: Rule, problems: list[Problem]) -> list[Finding]:
     return out
 
 
-def _tables_hold_figures(ctx: Context) -> bool:
+def _published_without_ledger(ctx: Context) -> bool:
+    """The workbook holds published figures or self-evaluations typed or imported as printed."""
+    from juesuan.evaluation.steps import read_evaluations
+
+    evals = ctx.cache.get("evaluations")
+    if evals is None:
+        evals = ctx.cache["evaluations"] = read_evaluations(ctx.spec, ctx.port)
+    if evals:
+        return True
     for t in ctx.spec.tables:
         if t.sheet not in ctx.sheet_names:
             continue
@@ -64,7 +73,7 @@ def check_empty(rule: Rule, ctx: Context) -> list[Finding]:
     if ledger is None:
         return []
     found = empty_problems(ctx.spec, ledger)
-    if found and _tables_hold_figures(ctx):
+    if found and _published_without_ledger(ctx):
         return []
     return _findings(rule, found)
 
