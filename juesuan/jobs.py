@@ -10,6 +10,8 @@ from typing import Any
 
 from juesuan.errors import InputError, Problem
 from juesuan.fill import fill_accounts
+from juesuan.handedits import describe as describe_replaced
+from juesuan.handedits import replaced_figures
 from juesuan.layout import render_input, render_table
 from juesuan.ledger import Ledger, read_ledger
 from juesuan.port import SheetPicture, WorkbookPort
@@ -57,6 +59,9 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _
     progress("生成公开表 / laying out the tables")
     pictures = [render_table(t, accounts.tables[t.id], accounts.dept, spec.unit) for t in spec.tables]
     result = FillResult(accounts, pictures)
+    replaced = describe_replaced(replaced_figures(spec, port, accounts))  # figures typed over by hand
+    if replaced:
+        result.notes.append(replaced)
     for step in FILL_EXTRAS:
         step(spec, port, result, progress)
     present = set(port.sheet_names())
