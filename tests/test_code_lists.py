@@ -91,7 +91,7 @@ def test_codes_import_from_csv_reports_and_writes(tmp_path):
     # the written file is a code list the spec loader accepts
     from juesuan.spec.loader import _load_codes
 
-    assert _load_codes({"codes": out.name}, out.parent).functional["2059901"] == "教育信息化"
+    assert _load_codes(yaml.safe_load(out.read_text(encoding="utf-8"))).functional["2059901"] == "教育信息化"
     again = run_cli("codes", "import", str(src), "--format", "2019", "-o", str(out))
     assert again.returncode == 2 and "--force" in again.stdout + again.stderr
 

@@ -10,6 +10,8 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
+import pytest
 from fill_helpers import BASIC, GF, GP, INC_GF, INC_GP, OTHER, PROJECT, read_tables, run_cli
 
 from juesuan.io.files import write_new
@@ -57,11 +59,15 @@ def _names_blank(tables: dict) -> list[tuple[str, str]]:
             if row.code and not (row.label or "").strip()]
 
 
-def test_education_bureau_publishes_every_name(tmp_path):
-    path = _book(tmp_path, education_ledger())
+@pytest.mark.parametrize("fmt", ["2019", "2020"])
+def test_education_bureau_publishes_every_name(tmp_path, fmt):
+    spec = load_spec(fmt)
+    inputs = education_ledger()
+    inputs["info"] = [["部门名称", "某县教育局"], ["年度", "2019" if fmt == "2019" else "2024"], ["模板格式", fmt]]
+    path = write_new(tmp_path / "教育局.xlsx", spec, inputs=inputs)
     proc = run_cli("fill", str(path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    tables = read_tables(SPEC, path)
+    tables = read_tables(spec, path)
     assert _names_blank(tables) == []
     codes = {row.code for row in tables["03"].rows() if row.code}
     assert {"205", "20502", "2050202", "229", "22960", "2296004", "213", "21305"} <= codes
@@ -73,8 +79,24 @@ def test_education_bureau_publishes_every_name(tmp_path):
     assert not [f for f in report["findings"] if f["severity"] in ("error", "warning")], report["findings"]
 
 
-def test_demo_departments_publish_every_name(demo_workbook):
+def _as_2020(inputs: dict) -> dict:
+    """The sample department's detail rows in the 2020 format's words."""
+    words = {"公务用车运行费": "公务用车运行维护费", "用事业基金弥补收支差额": "使用非财政拨款结余"}
+    out = {k: [[words.get(v, v) if isinstance(v, str) else v for v in row] for row in rows]
+           for k, rows in inputs.items() if k != "info"}
+    out["info"] = [["部门名称", "某市生态环境局"], ["年度", "2024"], ["模板格式", "2020"]]
+    return out
+
+
+def test_demo_departments_publish_every_name(demo_workbook, tmp_path):
+    from juesuan.sample import sample_inputs
+
     assert _names_blank(read_tables(SPEC, demo_workbook)) == []
+    spec = load_spec("2020")
+    path = write_new(tmp_path / "demo-2020.xlsx", spec, inputs=_as_2020(sample_inputs()))
+    proc = run_cli("fill", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _names_blank(read_tables(spec, path)) == []
 
 
 def test_code_without_name_stops_fill_at_its_cell(tmp_path):
@@ -97,8 +119,6 @@ def test_check_reports_code_without_name_as_error(tmp_path):
     path = _book(tmp_path, inputs)
     assert run_cli("fill", str(path)).returncode == 0
     # the accountant adds a line with a mistyped code after filling
-    import openpyxl
-
     wb = openpyxl.load_workbook(path)
     ws = wb["支出明细"]
     ws.append(["2080598", "30101", BASIC, GP, 100, "", ""])

@@ -9,6 +9,8 @@ Message fields: ``{where}``, ``{code}``, ``{name}``, ``{expected}``, ``{year}``.
 
 from __future__ import annotations
 
+import re
+
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
@@ -20,8 +22,12 @@ NAME = "{table}编码 {code} 的科目名称应为“{expected}”，表中为�
 UNKNOWN_CLASS = "{table}“{name}”不是 {year} 年科目表中的类级科目名称"
 
 
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
+
+
 def _norm(text: str) -> str:
-    return "".join(text.split()).replace("(", "（").replace(")", "）")
+    """Names compare without spaces, with full-width brackets and without a 一、 line number."""
+    return _ORDINAL.sub("", "".join(text.split()).replace("(", "（").replace(")", "）"))
 
 
 @register("codes")
