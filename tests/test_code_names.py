@@ -159,3 +159,16 @@ def test_own_code_sheet_and_typed_names_for_every_level(tmp_path):
     assert t03.row("2139902").label == "乡村振兴示范村建设"
     assert t03.row("20502").label == "普通教育"
     assert _names_blank({"03": t03}) == []
+
+
+def test_check_reports_a_blank_name_in_a_table(tmp_path):
+    path = _book(tmp_path, education_ledger(30))
+    assert run_cli("fill", str(path)).returncode == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["公开03表"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "20502")
+    ws.cell(row, 2).value = None
+    wb.save(path)
+    proc = run_cli("check", str(path), "--format", "json")
+    found = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "R17-codes-functional"]
+    assert [(f["cells"][0]["cell"], "普通教育" in f["message"]) for f in found] == [(f"B{row}", True)]
