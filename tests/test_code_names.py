@@ -172,3 +172,14 @@ def test_check_reports_a_blank_name_in_a_table(tmp_path):
     proc = run_cli("check", str(path), "--format", "json")
     found = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "R17-codes-functional"]
     assert [(f["cells"][0]["cell"], "普通教育" in f["message"]) for f in found] == [(f"B{row}", True)]
+
+
+def test_workbook_made_before_the_code_sheet_still_fills_and_checks(tmp_path):
+    path = _book(tmp_path, education_ledger(25))
+    wb = openpyxl.load_workbook(path)
+    del wb["科目表"]
+    wb.save(path)
+    assert run_cli("fill", str(path)).returncode == 0
+    proc = run_cli("check", str(path), "--format", "json")
+    assert proc.returncode == 0, proc.stdout
+    assert not [f for f in json.loads(proc.stdout)["findings"] if f["severity"] == "error"]
