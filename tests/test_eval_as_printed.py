@@ -106,3 +106,19 @@ def test_cost_in_wan_yuan_above_spending_is_still_flagged(tmp_path):
     run_cli("import", str(csv), "-o", str(out), "--dept", "某局", "--year", "2019", check=True)
     rules = [f["rule"] for f in _check(out) if f["severity"] in ("error", "warning")]
     assert "E07-cost" in rules
+
+
+def test_units_of_indicator_values(spec):
+    from juesuan.evaluation.checks import percent_mismatch, units_differ
+    from juesuan.evaluation.model import Evaluation, Indicator, score
+
+    cfg = config(spec)
+    assert percent_mismatch(Indicator(level3="参训教师满意度", target="90", actual="0.955"), cfg)
+    assert percent_mismatch(Indicator(level3="合格率", target="≥95%", actual="0.98"), cfg)
+    assert not percent_mismatch(Indicator(level3="参训教师满意度", target="≥90%", actual="95.5"), cfg)
+    assert units_differ(Indicator(level3="培训", target="≥500人", actual="520元"))
+    assert not units_differ(Indicator(level3="成本", target="≤600元", actual="0.05万元"))
+    # 0.05万元 = 500元 against a cap of 600元: full score (money compared in one unit)
+    ev = Evaluation(sheet="s", indicators=[Indicator(level3="人均成本", target="≤600元", actual="0.05万元",
+                                                      direction="≤", weight=10)])
+    assert score(ev, cfg).indicators[0].score == Decimal(10)

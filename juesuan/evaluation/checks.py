@@ -105,7 +105,7 @@ def check_score(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     if total is not None:
         rows.append(("预算执行率", total.shown_score, total.score, total.cells.get("score")))
     for ind in ev.indicators:
-        if not ind.is_qualitative and ind.effective_direction is not None and not percent_mismatch(ind) \
+        if not ind.is_qualitative and ind.effective_direction is not None and not percent_mismatch(ind, cfg) \
                 and not units_differ(ind):
             rows.append((str(ind.level3 or ind.level2 or ""), ind.entered, ind.score, ind.cells.get("score")))
     for label, shown_raw, score, cell in rows:
@@ -198,17 +198,22 @@ def check_cost(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     return out
 
 
-def percent_mismatch(ind: Any) -> bool:
-    """One value printed with %, the other as a bare fraction (≥95% against 0.98): ambiguous."""
+def percent_mismatch(ind: Any, cfg: EvalConfig | None = None) -> bool:
+    """A percent quantity printed in two units: one value with % (or the indicator named as a
+    rate: 完成率, 满意度 …) and the other a bare fraction (≥95% against 0.98): ambiguous."""
     t, a = str(ind.target or "").replace("％", "%"), str(ind.actual or "").replace("％", "%")
-    if ("%" in t) == ("%" in a):
-        return False
     ta, _ = scoring.parse_measure(ind.target)
     aa, _ = scoring.parse_measure(ind.actual)
     if ta is None or aa is None:
         return False
-    bare, other = (aa, ta) if "%" in t else (ta, aa)
-    return 0 < bare <= 1 < other
+    if ("%" in t) != ("%" in a):
+        bare, other = (aa, ta) if "%" in t else (ta, aa)
+        return 0 < bare <= 1 < other
+    words = [str(w) for w in ((cfg.raw.get("percent_columns") if cfg is not None else None) or [])]
+    if "%" not in t and any(w in str(ind.level3 or "") for w in words):
+        low, high = sorted((ta, aa))
+        return 0 < low <= 1 < high
+    return False
 
 
 def units_differ(ind: Any) -> bool:
@@ -232,7 +237,7 @@ def check_units(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
                            f"单位不明（{fraction * 100:.2f}% 还是 {fraction:.2f}%？）{reading}", ev.sheet,
                            [line.cells.get("rate")], severity="warning"))
     for ind in ev.indicators:
-        if percent_mismatch(ind):
+        if percent_mismatch(ind, cfg):
             out.append(finding("eval-percent-unit", f"{ev.sheet}指标“{ind.level3 or ''}”年度指标值“{ind.target}”与实际完成值"
                                f"“{ind.actual}”一为百分数一为小数，单位不明，未按其计分", ev.sheet,
                                [ind.cells.get("target"), ind.cells.get("actual")], severity="warning"))
