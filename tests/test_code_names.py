@@ -79,24 +79,13 @@ def test_education_bureau_publishes_every_name(tmp_path, fmt):
     assert not [f for f in report["findings"] if f["severity"] in ("error", "warning")], report["findings"]
 
 
-def _as_2020(inputs: dict) -> dict:
-    """The sample department's detail rows in the 2020 format's words."""
-    words = {"公务用车运行费": "公务用车运行维护费", "用事业基金弥补收支差额": "使用非财政拨款结余"}
-    out = {k: [[words.get(v, v) if isinstance(v, str) else v for v in row] for row in rows]
-           for k, rows in inputs.items() if k != "info"}
-    out["info"] = [["部门名称", "某市生态环境局"], ["年度", "2024"], ["模板格式", "2020"]]
-    return out
-
-
-def test_demo_departments_publish_every_name(demo_workbook, tmp_path):
-    from juesuan.sample import sample_inputs
-
+@pytest.mark.parametrize("fmt", ["2020", "2020-b"])
+def test_demo_departments_publish_every_name(demo_workbook, tmp_path, fmt):
     assert _names_blank(read_tables(SPEC, demo_workbook)) == []
-    spec = load_spec("2020")
-    path = write_new(tmp_path / "demo-2020.xlsx", spec, inputs=_as_2020(sample_inputs()))
-    proc = run_cli("fill", str(path))
+    proc = run_cli("demo", "--format", fmt, "-o", str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _names_blank(read_tables(spec, path)) == []
+    [path] = list(tmp_path.glob("*.xlsx"))
+    assert _names_blank(read_tables(load_spec(fmt), path)) == []
 
 
 def test_code_without_name_stops_fill_at_its_cell(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import EXIT_UNUSABLE, get_spec, handled, out, show_problems
+from juesuan.cli.common import EXIT_UNUSABLE, FORMAT, SPEC_FILE, get_spec, handled, out, show_problems
 from juesuan.errors import fail
 
 codes_app = typer.Typer(help="科目表 / code lists", no_args_is_help=True)
@@ -47,7 +47,8 @@ def _read_grid(path: Path, sheet: str | None) -> tuple[list[list], str]:
 @codes_app.command("import")
 def import_codes_cmd(
     path: Path = typer.Argument(..., help="科目表 .xlsx 或 .csv（列：科目编码、科目名称）/ the code table"),
-    fmt: str = typer.Option("2019", "--format", help="模板格式年度（对照其内置科目表）/ template format"),
+    fmt: str | None = FORMAT,
+    spec_file: Path | None = SPEC_FILE,
     output: Path | None = typer.Option(None, "-o", "--output", help="输出的科目表 YAML（默认 codes-<格式>.yaml）"),
     sheet: str | None = typer.Option(None, "--sheet", help="工作表名（默认第一张）/ sheet name"),
     scheme: str | None = typer.Option(None, "--scheme", help="functional 或 economic（默认按分类列或首位数字）"),
@@ -58,7 +59,7 @@ def import_codes_cmd(
     with handled():
         from juesuan.code_import import import_codes, merged, render_yaml
 
-        spec = get_spec(fmt)
+        spec = get_spec(fmt, spec_file)
         if scheme not in (None, "functional", "economic"):
             raise typer.BadParameter("--scheme 应为 functional 或 economic / must be functional or economic")
         grid, where = _read_grid(path, sheet)

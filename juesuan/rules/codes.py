@@ -9,9 +9,7 @@ Message fields: ``{where}``, ``{code}``, ``{name}``, ``{expected}``, ``{year}``.
 
 from __future__ import annotations
 
-import re
-
-from juesuan.codes import ECON_LEVELS, FUNC_LEVELS
+from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, strip_numbering
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Context, Rule, RuleError, plain
@@ -23,12 +21,8 @@ BLANK_NAME = "{table}编码 {code} 的科目名称为空（应为“{expected}�
 UNKNOWN_CLASS = "{table}“{name}”不是 {year} 年科目表中的类级科目名称"
 
 
-_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
-
-
 def _norm(text: str) -> str:
-    """Names compare without spaces, with full-width brackets and without a 一、 line number."""
-    return _ORDINAL.sub("", "".join(text.split()).replace("(", "（").replace(")", "）"))
+    return strip_numbering("".join(text.split())).replace("(", "（").replace(")", "）")
 
 
 @register("codes")
