@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from juesuan.code_names import resolve
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors, chinese_ordinal
 from juesuan.errors import InputError, Problem
 from juesuan.grouping import group_lines, stage_sums
@@ -247,7 +248,7 @@ class _TableFiller:
     def _name(self, scheme: str, code: str) -> str:
         name = self.spec.codes.scheme(scheme).get(code)
         if name is None:
-            name = self.ledger.typed_names.get(code, "")
+            name = resolve(self.spec, scheme, code, self.ledger.own_names, self.ledger.typed_names)
             warning = Problem("unknown-code", {"code": code, "year": self.spec.format, "name": name},
                               severity="warning")
             if all(w.params != warning.params for w in self.warnings):

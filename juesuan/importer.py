@@ -285,7 +285,8 @@ def _blank(row: TableRow) -> TableRow:
                     values=dict.fromkeys(row.values))
 
 
-def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: str = "CSV") -> list[SheetPicture]:
+def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: str = "CSV",
+                eval_variant: str | None = None) -> list[SheetPicture]:
     """Table sheets (rendered) for every table of the spec, plus extra importers' sheets."""
     from juesuan.fill import fill_accounts
     from juesuan.layout import render_table
@@ -311,7 +312,7 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
             if step.import_tables is None:
                 continue
             try:
-                pictures += step.import_tables(spec, group)
+                pictures += step.import_tables(spec, group, variant=eval_variant)
             except LookupError:
                 continue
             except InputError as exc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from juesuan.code_names import scheme_of, typed_path
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, normalise_code
 from juesuan.errors import InputError, Problem
 from juesuan.money import NotANumber, parse_amount
@@ -45,8 +46,10 @@ class LedgerLine:
 class Ledger:
     info: dict[str, Any]
     lines: list[LedgerLine]
-    typed_names: dict[str, str] = field(default_factory=dict)  # code → name typed on a detail sheet
+    typed_names: dict[str, str] = field(default_factory=dict)  # 功能分类 code (any level) → name typed on a detail sheet
     warnings: list[Problem] = field(default_factory=list)
+    own_names: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme → code → name (科目表 sheet)
+    own_cells: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)  # (scheme, code) → name, sheet, A1
 
 
 def _text(value: Any) -> str:
@@ -137,14 +140,22 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
     """Read every input sheet named by the spec; raise :class:`InputError` with all problems."""
     reader = _Reader(spec)
     names = set(port.sheet_names())
-    missing = [s.sheet for s in spec.inputs if s.sheet not in names]
+    # the 科目表 sheet (ledger: codes) is optional: workbooks made before it existed still fill
+    missing = [s.sheet for s in spec.inputs if s.sheet not in names and s.ledger != OWN_CODES]
     if missing:
         raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
     info: dict[str, Any] = {}
     notices: list[Problem] = []
     lines: list[LedgerLine] = []
     typed: dict[str, str] = {}
+    own: dict[str, dict[str, str]] = {}
+    own_cells: dict[tuple[str, str], tuple[str, str, str]] = {}
     for sheet_spec in spec.inputs:
+        if sheet_spec.ledger == OWN_CODES:
+            if sheet_spec.sheet in names:
+                _check_headers(reader, sheet_spec, port.read_sheet(sheet_spec.sheet))
+                _read_own_codes(reader, sheet_spec, port.read_sheet(sheet_spec.sheet), own, own_cells)
+            continue
         grid = port.read_sheet(sheet_spec.sheet)
         if sheet_spec.kind == "form":
             info.update(read_info(spec, grid, sheet_spec))
@@ -160,7 +171,46 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
         reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, spec.info.sheet))
     if reader.problems:
         raise InputError(reader.problems)
-    return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices)
+    return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices, own_names=own, own_cells=own_cells)
+
+
+OWN_CODES = "codes"  # the ``ledger`` of the 科目表 input sheet: (分类, 科目编码, 科目名称) rows, no amounts
+
+
+def _read_own_codes(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, own: dict[str, dict[str, str]],
+                    cells: dict[tuple[str, str], tuple[str, str, str]]) -> None:
+    """The department's own code names (科目表): 分类 | 科目编码 | 科目名称; a code named twice
+    with two names is a problem at the second row."""
+    sheet = sheet_spec.sheet
+    keys = [c.key for c in sheet_spec.columns]
+    at = {k: keys.index(k) for k in ("scheme", "code", "name") if k in keys}
+    if len(at) < 3:
+        return
+    for r in range(INPUT_FIRST_ROW, len(grid)):
+        raw = [cell_at(grid, r, at[k]) for k in ("scheme", "code", "name")]
+        if all(_text(v) == "" for v in raw):
+            continue
+        scheme = scheme_of(raw[0])
+        if scheme is None:
+            reader.problem("unknown-choice", sheet, r, at["scheme"], value=_text(raw[0]), field="分类",
+                           choices="功能分类、经济分类")
+            continue
+        levels = FUNC_LEVELS if scheme == "functional" else ECON_LEVELS
+        code = reader.code(raw[1], levels, sheet, r, at["code"], "功能分类编码" if scheme == "functional" else "经济分类编码")
+        name = _text(raw[2])
+        if code is None:
+            if _text(raw[1]) == "":
+                reader.problem("required", sheet, r, at["code"], field="科目编码")
+            continue
+        if not name:
+            reader.problem("required", sheet, r, at["name"], field="科目名称")
+            continue
+        known = own.setdefault(scheme, {}).get(code)
+        if known is not None and known != name:
+            reader.problem("own-name-twice", sheet, r, at["name"], code=code, name=name, first=known)
+            continue
+        own[scheme][code] = name
+        cells.setdefault((scheme, code), (name, sheet, a1(r, at["name"])))
 
 
 def _check_headers(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid) -> None:
@@ -274,6 +324,7 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
                 and not line.func):
             reader.problem("fund-needs-code", sheet, r, 0, fund=line.fund)
             continue
-        if line.name and line.func and line.func not in typed:
-            typed[line.func] = line.name
+        if line.name and line.func:
+            for node, node_name in typed_path(line.func, line.name):
+                typed.setdefault(node, node_name)
         out.append(line)

@@ -164,7 +164,7 @@ def test_codes(imported, tmp_path):
     assert check(imported, [rule]).findings == []
     sheet, _, _ = cell_of(imported, "02", "2110101", "total")
     row = int(cell_of(imported, "02", "2110101", "total")[1][1:])
-    bad = modified(imported, tmp_path / "bad.xlsx", {(sheet, f"B{row}"): "行政运营", (sheet, f"A{row + 1}"): "2119999"})
+    bad = modified(imported, tmp_path / "bad.xlsx", {(sheet, f"B{row}"): "行政运营", (sheet, f"A{row + 1}"): "2119998"})
     report = check(bad, [rule])
     assert [(f.rule, f.severity, f.cells[0].cell) for f in report.findings] == [
         ("K", "warning", f"B{row}"), ("K", "warning", f"A{row + 1}")]

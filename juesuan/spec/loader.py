@@ -190,7 +190,7 @@ def _strs(value: Any, where: str) -> tuple[str, ...]:
 
 TOP_KEYS = ("format", "version", "name", "unit", "decimals", "input_unit", "codes", "include", "vocabularies",
             "fiscal", "inputs", "econ_groups", "rounding", "tables", "table_order", "sheet_layout", "class_list",
-            "rules", "evaluation", "evaluation_rules", "narrative", "eliminations", "steps")
+            "rules", "evaluation", "evaluation_rules", "narrative", "eliminations", "steps", "years")
 
 
 def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> TemplateSpec:

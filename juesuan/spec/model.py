@@ -11,7 +11,7 @@ Filter = dict[str, tuple[str, ...]]
 
 FILTER_KEYS = ("ledger", "kind", "fund", "item", "econ", "func")
 PREFIX_KEYS = ("econ", "func")
-LEDGERS = ("income", "expense", "balance", "sangong_budget")
+LEDGERS = ("income", "expense", "balance", "sangong_budget", "codes")  # codes: the 科目表 sheet (names, no amounts)
 
 
 @dataclass(frozen=True)
