@@ -43,7 +43,7 @@ def _problems(rule: Rule, exc: InputError) -> list[Finding]:
 @register("detail")
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     spec = ctx.spec
-    missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names]
+    missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names and not s.optional]
     if missing:
         raise RuleError(f"工作簿缺少明细表 {'、'.join(missing)} / missing detail sheets")
     try:
