@@ -1,0 +1,102 @@
+"""The consolidation job on .xlsx files (CLI and Excel macro): read every unit's workbook
+with python-calamine, consolidate, write the department workbook from the official template.
+
+Nothing is written unless every unit is usable, every elimination balances (or the caller
+allows the differences) and the output does not exist (or ``force``); the file appears
+atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from juesuan.consolidate.engine import Consolidation, consolidate, department_name, pick_parent
+from juesuan.consolidate.units import located, read_units
+from juesuan.errors import InputError, Problem
+from juesuan.port import WorkbookPort
+
+
+def unit_files(paths: Iterable[str | Path], exclude: Path | None = None) -> list[Path]:
+    """The unit workbooks: each file as given, a folder's .xlsx/.xlsm files (sorted, no Office
+    lock files), never ``exclude`` (the department workbook being written)."""
+    out: list[Path] = []
+    skip = exclude.resolve() if exclude is not None else None
+    for p in map(Path, paths):
+        found = sorted(f for f in p.iterdir() if f.suffix.lower() in (".xlsx", ".xlsm")
+                       and not f.name.startswith(("~$", ".~"))) if p.is_dir() else [p]
+        out += [f for f in found if skip is None or f.resolve() != skip]
+    return out
+
+
+def _label(path: Path, paths: list[Path]) -> str:
+    """A unit's name in messages: its file name, or its path when two units share a name."""
+    return path.name if sum(1 for p in paths if p.name == path.name) == 1 else str(path)
+
+
+@dataclass
+class Outcome:
+    consolidation: Consolidation
+    written: Path
+    findings: list[Problem] = field(default_factory=list)  # unbalanced eliminations allowed through
+
+
+def consolidate_books(books: list[tuple[str, WorkbookPort]], dept: str | None = None, fmt: str | None = None,
+                      parent: str | None = None, allow_unbalanced: bool = False) -> tuple[Consolidation, list[Problem]]:
+    """Consolidate opened units; raise :class:`InputError` (every problem at once) unless the
+    result can be written. Returns the consolidation and the findings to record."""
+    spec, units = read_units(books, fmt)
+    chosen = pick_parent(units, parent, dept)
+    if parent and chosen is None:
+        raise InputError([Problem("unit-parent", {"name": parent, "known": "、".join(u.name for u in units)})])
+    if chosen is not None:
+        chosen.parent = True
+    name = dept or department_name(chosen)
+    if not name:
+        raise InputError([Problem("dept-needed")])
+    years = [str(u.ledger.info.get("year") or "") for u in units]
+    year = next((y for y in years if y), "")
+    result = consolidate(spec, units, name, year)
+    findings = [imb.problem("warning" if allow_unbalanced else "error") for imb in result.imbalances]
+    if findings and not allow_unbalanced:
+        raise InputError(findings)
+    return result, findings
+
+
+def consolidate_files(paths: Iterable[str | Path], out: str | Path, dept: str | None = None, fmt: str | None = None,
+                      parent: str | None = None, allow_unbalanced: bool = False, force: bool = False) -> Outcome:
+    """Consolidate the unit workbooks at ``paths`` (files or folders) into ``out``."""
+    from juesuan.io.files import write_new
+    from juesuan.io.xlsx import CalamineBook
+
+    target = Path(out)
+    if target.exists() and not force:
+        raise InputError([Problem("output-exists", {"path": str(target)})])
+    files = unit_files(paths, exclude=target)
+    if not files:
+        raise InputError([Problem("no-units")])
+    books: list[tuple[str, WorkbookPort]] = []
+    opened: list[CalamineBook] = []
+    problems: list[Problem] = []
+    try:
+        for path in files:
+            label = _label(path, files)
+            try:
+                book = CalamineBook(path)
+            except InputError as exc:
+                problems += [located(label, p) for p in exc.problems]
+                continue
+            opened.append(book)
+            books.append((label, book))
+        try:
+            result, findings = consolidate_books(books, dept, fmt, parent, allow_unbalanced)
+        except InputError as exc:
+            raise InputError(problems + exc.problems) from None
+        if problems:
+            raise InputError(problems)
+    finally:
+        for book in opened:
+            book.close()
+    write_new(target, result.spec, result.dept, result.year, inputs=result.input_rows())
+    return Outcome(result, target, findings)
