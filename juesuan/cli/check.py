@@ -15,18 +15,26 @@ from juesuan.cli.app import app
 from juesuan.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, err, handled, out
 
 
-def run_check(path: Path):
-    """Check ``path``; returns (report, spec). Raises InputError when the file can't be checked."""
+def run_check(path: Path, units: list[Path] | None = None):
+    """Check ``path`` (with ``units``: a department against its units' workbooks); returns the
+    report. Raises InputError when the file can't be checked."""
     from juesuan.io.files import spec_for
     from juesuan.io.xlsx import CalamineBook
     from juesuan.validate import check_workbook
 
     book = CalamineBook(path)
+    unit_books: list[tuple[str, CalamineBook]] = []
     try:
         spec = spec_for(book, None)
-        return check_workbook(spec, book)
+        if units:
+            from juesuan.consolidate.files import open_units
+
+            unit_books = open_units(units, exclude=path)
+        return check_workbook(spec, book, unit_books or None)
     finally:
         book.close()
+        for _, unit in unit_books:
+            unit.close()
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -48,6 +56,9 @@ def check(
     mark: Path | None = typer.Option(None, "--mark",
                                      help="另存一份标记了问题单元格的工作簿（仅限单个文件）/ write a copy with the findings "
                                           "marked (one workbook only)"),
+    units: list[Path] | None = typer.Option(None, "--units",
+                                            help="部门的各单位工作簿（可多次给出，或文件夹）：核对部门数 = 各单位数之和 − 内部抵销 / "
+                                                 "the department's unit workbooks (repeat, or a folder)"),
 ) -> None:
     """校验：按勾稽关系检查全部公开表 / Check every table against the consistency rules.
 
@@ -63,17 +74,20 @@ def check(
         err.print("没有找到要校验的工作簿（.xlsx）/ no workbooks (.xlsx) to check")
         raise typer.Exit(EXIT_UNUSABLE)
     if len(files) == 1 and not paths[0].is_dir():
-        _check_one(files[0], fmt, mark)
+        _check_one(files[0], fmt, mark, units)
+    if units:
+        err.print("--units 只能用于单个部门工作簿 / --units takes a single department workbook")
+        raise typer.Exit(EXIT_UNUSABLE)
     if mark is not None:
         err.print("--mark 只能用于单个工作簿 / --mark takes a single workbook")
         raise typer.Exit(EXIT_UNUSABLE)
     _check_many(files, fmt)
 
 
-def _check_one(path: Path, fmt: str, mark: Path | None) -> None:
+def _check_one(path: Path, fmt: str, mark: Path | None, units: list[Path] | None = None) -> None:
     with handled():
         with err.status(f"校验 / checking {path.name}"):
-            report = run_check(path)
+            report = run_check(path, units)
         if mark is not None:
             from juesuan.io.marks_xlsx import mark_file
             from juesuan.validate.marks_plan import plan_marks

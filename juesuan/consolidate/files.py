@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from juesuan.consolidate.engine import Consolidation, consolidate, department_name, pick_parent
 from juesuan.consolidate.units import located, read_units
@@ -33,6 +34,33 @@ def unit_files(paths: Iterable[str | Path], exclude: Path | None = None) -> list
 def _label(path: Path, paths: list[Path]) -> str:
     """A unit's name in messages: its file name, or its path when two units share a name."""
     return path.name if sum(1 for p in paths if p.name == path.name) == 1 else str(path)
+
+
+def open_units(paths: Iterable[str | Path], exclude: str | Path | None = None,
+               problems: list[Problem] | None = None) -> list[tuple[str, Any]]:
+    """Open every unit workbook (python-calamine) as (label, book). A unit that can't be
+    opened is added to ``problems``; without that list, :class:`InputError` is raised with
+    every such unit (nothing left open then)."""
+    from juesuan.io.xlsx import CalamineBook
+
+    files = unit_files(paths, exclude=Path(exclude) if exclude is not None else None)
+    if not files:
+        raise InputError([Problem("no-units")])
+    books: list[tuple[str, Any]] = []
+    found: list[Problem] = []
+    for path in files:
+        label = _label(path, files)
+        try:
+            books.append((label, CalamineBook(path)))
+        except InputError as exc:
+            found += [located(label, p) for p in exc.problems]
+    if problems is not None:
+        problems += found
+    elif found:
+        for _, book in books:
+            book.close()
+        raise InputError(found)
+    return books
 
 
 @dataclass
@@ -68,35 +96,23 @@ def consolidate_files(paths: Iterable[str | Path], out: str | Path, dept: str | 
                       parent: str | None = None, allow_unbalanced: bool = False, force: bool = False) -> Outcome:
     """Consolidate the unit workbooks at ``paths`` (files or folders) into ``out``."""
     from juesuan.io.files import write_new
-    from juesuan.io.xlsx import CalamineBook
 
     target = Path(out)
     if target.exists() and not force:
         raise InputError([Problem("output-exists", {"path": str(target)})])
-    files = unit_files(paths, exclude=target)
-    if not files:
-        raise InputError([Problem("no-units")])
-    books: list[tuple[str, WorkbookPort]] = []
-    opened: list[CalamineBook] = []
     problems: list[Problem] = []
+    books = open_units(paths, exclude=target, problems=problems)
     try:
-        for path in files:
-            label = _label(path, files)
-            try:
-                book = CalamineBook(path)
-            except InputError as exc:
-                problems += [located(label, p) for p in exc.problems]
-                continue
-            opened.append(book)
-            books.append((label, book))
         try:
-            result, findings = consolidate_books(books, dept, fmt, parent, allow_unbalanced)
+            result, findings = consolidate_books(list(books), dept, fmt, parent, allow_unbalanced)
         except InputError as exc:
+            if not books:  # nothing opened: the unusable files say it all
+                raise InputError(problems) from None
             raise InputError(problems + exc.problems) from None
         if problems:
             raise InputError(problems)
     finally:
-        for book in opened:
+        for _, book in books:
             book.close()
     write_new(target, result.spec, result.dept, result.year, inputs=result.input_rows())
     return Outcome(result, target, findings)
