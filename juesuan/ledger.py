@@ -160,6 +160,18 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
     return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices, records=records)
 
 
+def read_records(spec: TemplateSpec, port: WorkbookPort, input_id: str) -> list[dict[str, Any]]:
+    """The rows of one list sheet without a ledger (单位构成) as dicts; [] when the spec or the
+    workbook lacks the sheet or its rows can't be read (Fill and check report those)."""
+    sheet_spec = next((s for s in spec.inputs if s.id == input_id and s.kind == "list"), None)
+    if sheet_spec is None or sheet_spec.sheet not in port.sheet_names():
+        return []
+    reader = _Reader(spec)
+    grid = port.read_sheet(sheet_spec.sheet)
+    rows = _read_records(reader, sheet_spec, grid, _check_headers(reader, sheet_spec, grid))
+    return [] if reader.problems else rows
+
+
 def _check_headers(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid) -> int:
     """Check the header row; return how many columns the sheet has (an optional column with a
     blank header, and those after it, are absent: a workbook made before they existed)."""
