@@ -60,6 +60,8 @@ _KINDS = [
     ErrorKind("unit-year", "单位工作簿的年度为“{found}”，与其他单位（{expected}）不一致",
               "This unit's year is '{found}', the others' '{expected}'"),
     ErrorKind("unit-duplicate", "单位“{name}”重复出现（亦见于 {other}）", "Unit '{name}' appears twice (also in {other})"),
+    ErrorKind("unit-is-department", "这是已汇总的部门工作簿（明细分属 {units}），不能再作为单位汇总",
+              "This is a consolidated department workbook (lines of {units}), not a unit"),
     ErrorKind("unit-parent", "指定的本级单位“{name}”不在所汇总的单位中（有：{known}）",
               "The parent unit '{name}' is not among the units consolidated ({known})"),
     ErrorKind("dept-needed", "无法确定部门名称：所汇总的单位中没有本级，请用 --dept 指定",

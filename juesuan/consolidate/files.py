@@ -92,16 +92,13 @@ def consolidate_books(books: list[tuple[str, WorkbookPort]], dept: str | None = 
     return result, findings
 
 
-def consolidate_files(paths: Iterable[str | Path], out: str | Path, dept: str | None = None, fmt: str | None = None,
-                      parent: str | None = None, allow_unbalanced: bool = False, force: bool = False) -> Outcome:
-    """Consolidate the unit workbooks at ``paths`` (files or folders) into ``out``."""
-    from juesuan.io.files import write_new
-
-    target = Path(out)
-    if target.exists() and not force:
-        raise InputError([Problem("output-exists", {"path": str(target)})])
+def consolidate_paths(paths: Iterable[str | Path], exclude: str | Path | None = None, dept: str | None = None,
+                      fmt: str | None = None, parent: str | None = None,
+                      allow_unbalanced: bool = False) -> tuple[Consolidation, list[Problem]]:
+    """Read and consolidate the unit workbooks at ``paths`` (files or folders; never
+    ``exclude``); :class:`InputError` with every unit's problems at once."""
     problems: list[Problem] = []
-    books = open_units(paths, exclude=target, problems=problems)
+    books = open_units(paths, exclude=exclude, problems=problems)
     try:
         try:
             result, findings = consolidate_books(list(books), dept, fmt, parent, allow_unbalanced)
@@ -114,5 +111,22 @@ def consolidate_files(paths: Iterable[str | Path], out: str | Path, dept: str | 
     finally:
         for _, book in books:
             book.close()
-    write_new(target, result.spec, result.dept, result.year, inputs=result.input_rows())
-    return Outcome(result, target, findings)
+    return result, findings
+
+
+def write_department(result: Consolidation, target: str | Path) -> Path:
+    """The department workbook: the official template with the consolidated detail sheets
+    and 单位构成 (atomic; Fill computes the tables)."""
+    from juesuan.io.files import write_new
+
+    return write_new(target, result.spec, result.dept, result.year, inputs=result.input_rows())
+
+
+def consolidate_files(paths: Iterable[str | Path], out: str | Path, dept: str | None = None, fmt: str | None = None,
+                      parent: str | None = None, allow_unbalanced: bool = False, force: bool = False) -> Outcome:
+    """Consolidate the unit workbooks at ``paths`` (files or folders) into ``out``."""
+    target = Path(out)
+    if target.exists() and not force:
+        raise InputError([Problem("output-exists", {"path": str(target)})])
+    result, findings = consolidate_paths(paths, target, dept, fmt, parent, allow_unbalanced)
+    return Outcome(result, write_department(result, target), findings)

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
-from juesuan.consolidate.engine import Unit
+from juesuan.consolidate.engine import ELIMINATION_UNIT, Unit
 from juesuan.errors import InputError, Problem
 from juesuan.ledger import form_value, read_ledger
 from juesuan.port import WorkbookPort
@@ -68,6 +68,11 @@ def read_units(books: list[tuple[str, WorkbookPort]], fmt: str | None = None,
             problems.append(located(label, Problem("spec-invalid", {"where": exc.where, "reason": exc.reason})))
             continue
         name = str(ledger.info.get("dept") or "").strip() or label.rsplit(".", 1)[0]
+        tagged = {line.unit for line in ledger.lines if line.unit}
+        if len(tagged) > 1 or ELIMINATION_UNIT in tagged:
+            problems.append(located(label, Problem("unit-is-department", {"units": "、".join(sorted(tagged))},
+                                                   INFO_SHEET)))
+            continue
         units.append(Unit(label, name, ledger))
     _check_together(units, problems)
     if problems:

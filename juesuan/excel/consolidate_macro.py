@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from juesuan.errors import InputError, Problem
 from juesuan.excel.macros import TITLE, Cancelled, alert, ask, guarded, problems_text
 
 BUTTON_ID = "js_consolidate"
@@ -54,10 +55,11 @@ def pick_units(book: Any) -> list[str] | None:
 
 
 def output_beside(paths: list[str], dept: str) -> Path:
-    """``<部门>决算-汇总.xlsx`` in the folder of the units (the folder itself when one was
-    chosen); ``…-汇总(2).xlsx`` and so on when that name is taken."""
+    """``<部门>决算-汇总.xlsx`` beside the units: in the folder of the chosen files, or beside
+    the chosen folder (not in it, where it would count as a unit next time);
+    ``…-汇总(2).xlsx`` and so on when that name is taken."""
     first = Path(paths[0])
-    folder = first if first.is_dir() else first.parent
+    folder = first.parent
     stem = f"{dept or '部门'}决算-汇总"
     target = folder / f"{stem}.xlsx"
     n = 2
@@ -71,7 +73,7 @@ def consolidate(book: Any = None, paths: list[str] | None = None, dept: str | No
                 out: str | Path | None = None, open_result: bool = True) -> Any:
     """汇总: the department workbook from its units' workbooks; returns the outcome (None
     when cancelled or refused, with a message box saying why)."""
-    from juesuan.consolidate.files import consolidate_files
+    from juesuan.consolidate.files import Outcome, consolidate_paths, write_department
 
     book = book if book is not None else _caller()
     with guarded(book, ACTION):
@@ -84,9 +86,11 @@ def consolidate(book: Any = None, paths: list[str] | None = None, dept: str | No
             dept = ask(book, "部门名称（留空则取本级单位名称）：", f"{TITLE} - {ACTION}", "")
             if dept is None:
                 raise Cancelled
-        target = Path(out) if out is not None else output_beside(paths, dept)
-        outcome = consolidate_files(paths, target, dept or None)
-        result = outcome.consolidation
+        if out is not None and Path(out).exists():
+            raise InputError([Problem("output-exists", {"path": str(out)})])
+        result, findings = consolidate_paths(paths, out, dept or None)
+        target = Path(out) if out is not None else output_beside(paths, result.dept)
+        outcome = Outcome(result, write_department(result, target), findings)
         lines = [f"已汇总 {len(result.units)} 个单位（{result.dept} {result.year}）：",
                  *(f"· {u.name}{'（本级）' if u.parent else ''}：明细 {len(u.ledger.lines)} 行" for u in result.units),
                  f"内部抵销 {len(result.elimination_lines)} 行。", *result.notes,
