@@ -267,10 +267,11 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
     required = [col.required for col in cols]
     kind_col = keys.index("kind") if "kind" in keys else 0
     fiscal = spec.fiscal
-    fields = ("func", "econ", "kind", "fund", "item", "project", "name")
     for r in range(INPUT_FIRST_ROW, len(grid)):
         raw = grid[r][:width]
-        if all(v is None or (type(v) is str and not v.strip()) for v in raw):
+        first = raw[0] if raw else None
+        if ((first is None or (type(first) is str and not first.strip()))  # cheap test first: most rows start filled
+                and all(v is None or (type(v) is str and not v.strip()) for v in raw)):
             continue
         if len(raw) < width:
             raw = [*raw, *([None] * (width - len(raw)))]
@@ -288,8 +289,9 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
         if bad:
             continue
         get = record.get
-        line = LedgerLine(ledger, record["amount"], *(get(f) or "" for f in fields), sheet=sheet, row=r + 1,
-                          unit=get("unit") or "")
+        line = LedgerLine(ledger, record["amount"], get("func") or "", get("econ") or "", get("kind") or "",
+                          get("fund") or "", get("item") or "", get("project") or "", get("name") or "", sheet, r + 1,
+                          get("unit") or "")
         if ledger == "expense" and line.fund in fiscal.funds and line.kind not in fiscal.fund_kinds:
             reader.problem("fiscal-kind", sheet, r, kind_col, fund=line.fund, kind=line.kind,
                            kinds="或".join(fiscal.fund_kinds))

@@ -114,7 +114,7 @@ def test_union_keeps_every_line_with_its_unit(spec):
     rows = result.input_rows()
     assert rows["units"] == [["1", "某局本级", "本级"], ["2", "监测站", "下属单位"], ["3", "研究所", "下属单位"]]
     assert len(rows["income"]) + len(rows["expense"]) == len(result.lines) + len(result.elimination_lines)
-    assert rows["income"][0] == ["2110101", None, "一般公共预算财政拨款收入", 1000 * WAN, "某局本级"]
+    assert rows["income"][0] == ("2110101", "", "一般公共预算财政拨款收入", 1000 * WAN, "某局本级")
 
 
 def test_no_parent_no_elimination(spec):

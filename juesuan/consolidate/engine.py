@@ -14,8 +14,9 @@ differ, only the smaller amount is eliminated (on both sides); the rest stays pu
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from juesuan.consolidate.spec import Elimination, eliminations_of
@@ -108,9 +109,10 @@ class Consolidation:
         return [{"seq": str(n), "unit_name": u.name, "remark": PARENT_REMARK if u.parent else UNIT_REMARK}
                 for n, u in enumerate(ordered, start=1)]
 
-    def input_rows(self) -> dict[str, list[list[Any]]]:
-        """Rows of every input sheet of the department workbook, in the spec's column order."""
-        out: dict[str, list[list[Any]]] = {}
+    def input_rows(self) -> dict[str, list[Any]]:
+        """Rows of every input sheet of the department workbook, in the spec's column order
+        (ledger rows as tuples, '' for a blank)."""
+        out: dict[str, list[Any]] = {}
         values = {"dept": self.dept, "year": self.year, "format": self.spec.format}
         by_ledger: dict[str, list[LedgerLine]] = defaultdict(list)
         for line in [*self.lines, *self.elimination_lines]:
@@ -122,14 +124,9 @@ class Consolidation:
                 if sheet.id == UNITS_INPUT:
                     out[sheet.id] = [[row.get(c.key, "") for c in sheet.columns] for row in self.composition()]
             else:
-                keys = [c.key for c in sheet.columns]
-                out[sheet.id] = [[_field(line, k) for k in keys] for line in by_ledger.get(sheet.ledger, [])]
+                get = attrgetter(*[c.key for c in sheet.columns])  # '' = blank
+                out[sheet.id] = [get(line) for line in by_ledger.get(sheet.ledger, [])]
         return out
-
-
-def _field(line: LedgerLine, key: str) -> Any:
-    value = getattr(line, key, "")
-    return None if value == "" else value
 
 
 def amount_cells(spec: TemplateSpec) -> dict[str, str]:
@@ -175,7 +172,8 @@ def consolidate(spec: TemplateSpec, units: list[Unit], dept: str, year: str) -> 
     """The union of the units' lines plus the elimination lines (when a unit is the parent)."""
     lines: list[LedgerLine] = []
     for u in units:
-        lines += [replace(line, unit=line.unit or u.name) for line in u.ledger.lines]
+        lines += [x if x.unit else LedgerLine(x.ledger, x.amount, x.func, x.econ, x.kind, x.fund, x.item, x.project,
+                                              x.name, x.sheet, x.row, u.name) for x in u.ledger.lines]
     result = Consolidation(spec, dept, year, units, lines, [])
     parent = result.parent
     if parent is None:

@@ -116,10 +116,19 @@ def consolidate_paths(paths: Iterable[str | Path], exclude: str | Path | None = 
 
 def write_department(result: Consolidation, target: str | Path) -> Path:
     """The department workbook: the official template with the consolidated detail sheets
-    and 单位构成 (atomic; Fill computes the tables)."""
-    from juesuan.io.files import write_new
+    and 单位构成 (atomic; Fill computes the tables). The detail rows are streamed into the
+    sheets (:mod:`juesuan.io.bulk_rows`): a department has hundreds of thousands of them."""
+    from juesuan.io.bulk_rows import save_with_rows
+    from juesuan.io.xlsx import new_workbook
+    from juesuan.jobs import template_pictures
 
-    return write_new(target, result.spec, result.dept, result.year, inputs=result.input_rows())
+    spec = result.spec
+    rows = result.input_rows()
+    bulk = {s.id: s.sheet for s in spec.inputs if s.kind == "list" and s.ledger and rows.get(s.id)}
+    prototypes = {**rows, **{i: rows[i][:1] for i in bulk}}  # one styled row each: the rest is streamed
+    wb = new_workbook(template_pictures(spec, result.dept, result.year, prototypes))
+    wb.active = 0
+    return save_with_rows(wb, target, {sheet: rows[i] for i, sheet in bulk.items()})
 
 
 def consolidate_files(paths: Iterable[str | Path], out: str | Path, dept: str | None = None, fmt: str | None = None,
