@@ -79,10 +79,10 @@ def test_check_units_finds_a_changed_unit(demo_department, tmp_path):
     assert any("本年支出合计" in f["message"] and f["difference"] == "-25.00" for f in errors)
 
 
-def _units(folder: Path, n: int = 3, change=None) -> list[Path]:
-    spec = load_spec("2019")
+def _units(folder: Path, n: int = 3, change=None, fmt: str = "2019") -> list[Path]:
+    spec = load_spec(fmt)
     paths = []
-    for i, (name, rows) in enumerate(department_units(n, seed=7)):
+    for i, (name, rows) in enumerate(department_units(n, seed=7, fmt=fmt)):
         if change:
             change(i, rows)
         path = folder / f"{name}.xlsx"
@@ -91,25 +91,27 @@ def _units(folder: Path, n: int = 3, change=None) -> list[Path]:
     return paths
 
 
-def test_consolidate_fill_check_from_files(tmp_path):
-    paths = _units(tmp_path / "u", 2)
+@pytest.mark.parametrize("fmt", ["2019", "2020"])
+def test_consolidate_fill_check_from_files(tmp_path, fmt):
+    paths = _units(tmp_path / "u", 2, fmt=fmt)
     out = tmp_path / "部门.xlsx"
     proc = run_cli("consolidate", *map(str, paths), "-o", str(out), "--report", "json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["dept"] == "某市生态环境局" and [u["parent"] for u in summary["units"]] == [True, False]
-    assert summary["elimination_lines"] == 4 and summary["findings"] == []
+    assert summary["elimination_lines"] == 4 and summary["findings"] == [] and summary["format"] == fmt
     income = rows_of(out, "收入明细")
     assert income[1][-1] == "单位" and {r[-1] for r in income[2:]} == {"某市生态环境局本级", "某市环境监测站", "内部抵销"}
     run_cli("fill", str(out), check=True)
-    proc = run_cli("check", str(out), *(x for p in paths for x in ("--units", str(p))))
+    proc = run_cli("check", str(out), *(x for p in paths for x in ("--units", str(p))), "--format", "json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "R19-units"]
     # never overwrite without --force; with it, the file is replaced
     before = out.read_bytes()
     proc = run_cli("consolidate", str(tmp_path / "u"), "-o", str(out))
     assert proc.returncode == 2 and "--force" in proc.stderr and out.read_bytes() == before
     assert run_cli("consolidate", str(tmp_path / "u"), "-o", str(out), "--force").returncode == 0
-    assert rows_of(out, "公开01表")[6][2] in ("", None)  # the fresh department workbook is not filled yet
+    assert len(rows_of(out, "收入明细")) == len(income)  # the same department again
 
 
 def test_unbalanced_elimination_refused_then_recorded(tmp_path):

@@ -24,12 +24,27 @@ def unit_names(n: int, dept: str = DEPT) -> list[str]:
     return [f"{dept}本级", *subs]
 
 
-def department_units(n: int = 3, seed: int = 2019, dept: str = DEPT, year: str = "2019") -> list[tuple[str, dict]]:
-    """(unit name, input rows) for 本级 and ``n - 1`` subordinate units with internal transfers."""
+# The 2019 sample's words that later formats changed (format → {2019 word: its word}).
+RENAMED = {"2020": {"用事业基金弥补收支差额": "使用非财政拨款结余", "公务用车运行费": "公务用车运行维护费"}}
+
+
+def _in_format(rows: dict, fmt: str) -> dict:
+    """The 2019 sample rows in the words of format ``fmt``."""
+    words = RENAMED.get(fmt, {})
+    out = {key: [[words.get(v, v) if isinstance(v, str) else v for v in row] for row in value]
+           for key, value in rows.items()}
+    out["info"] = [[label, fmt if label == "模板格式" else value] for label, value in out["info"]]
+    return out
+
+
+def department_units(n: int = 3, seed: int = 2019, dept: str = DEPT, year: str = "2019",
+                     fmt: str = "2019") -> list[tuple[str, dict]]:
+    """(unit name, input rows) for 本级 and ``n - 1`` subordinate units with internal transfers,
+    in the words of template format ``fmt``."""
     if n < 1:
         raise ValueError("n must be at least 1")
     names = unit_names(n, dept)
-    units = [(name, sample_inputs(seed + i, dept=name, year=year)) for i, name in enumerate(names)]
+    units = [(name, _in_format(sample_inputs(seed + i, dept=name, year=year), fmt)) for i, name in enumerate(names)]
     parent = units[0][1]
     for i, (_, rows) in enumerate(units[1:], start=1):
         subsidy = Decimal(150_000 + 37_500 * i) + Decimal(i) / 100
