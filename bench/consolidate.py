@@ -5,7 +5,7 @@ Builds once (cached under ``bench/_work/``, gitignored) ``--units`` unit workboo
 with its income lines), the first named …本级, with internal transfers both ways between it
 and every other unit (balanced by code). Then measures, best of ``--repeat`` runs:
 
-- ``consolidate``: :func:`juesuan.consolidate.files.consolidate_files` — open and read every
+- ``consolidate``: :func:`juesuan.io.consolidate_file.consolidate_files` — open and read every
   unit with python-calamine, check them, consolidate with eliminations and write the
   department workbook (every line, from the official template);
 - ``reads``: the sum over the units of a python-calamine full read (every sheet ``to_python``).
@@ -73,7 +73,7 @@ def full_reads(folder: Path) -> tuple[float, float]:
 
 
 def run(folder: Path, out: Path) -> tuple[tuple[float, float], dict[str, float], object]:
-    from juesuan.consolidate.files import consolidate_files, consolidate_paths, write_department
+    from juesuan.io.consolidate_file import consolidate_files, consolidate_paths, write_department
 
     t, cpu = time.perf_counter(), time.process_time()
     outcome = consolidate_files([folder], out, force=True)

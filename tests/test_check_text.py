@@ -13,7 +13,7 @@ import pytest
 from conftest import run_cli
 
 from juesuan.io.files import fill_file, write_new
-from juesuan.narrative.checktext import check_text_file
+from juesuan.io.text_file import check_text_file
 from juesuan.sample import sample_inputs
 
 C = D("0.01")

@@ -31,7 +31,7 @@ def rows_of(path: Path, sheet: str) -> list[list]:
 def demo_department(tmp_path_factory) -> Path:
     """``juesuan demo --units 3``: three filled unit workbooks and the filled department."""
     out = tmp_path_factory.mktemp("dept")
-    proc = run_cli("demo", "--units", "3", "-o", str(out), check=True)
+    proc = run_cli("demo", "--units", "3", "--format", "2019", "-o", str(out), check=True)
     assert "内部抵销 8 行" in proc.stdout
     return out
 

@@ -27,7 +27,7 @@ def run_check(path: Path, units: list[Path] | None = None):
     try:
         spec = spec_for(book, None)
         if units:
-            from juesuan.consolidate.files import open_units
+            from juesuan.io.consolidate_file import open_units
 
             unit_books = open_units(units, exclude=path)
         return check_workbook(spec, book, unit_books or None)

@@ -36,7 +36,7 @@ def consolidate(
         err.print(f"--report 应为 text 或 json / --report must be text or json, not '{report}'")
         raise typer.Exit(EXIT_UNUSABLE)
     with handled():
-        from juesuan.consolidate.files import consolidate_files
+        from juesuan.io.consolidate_file import consolidate_files
 
         with err.status("汇总 / consolidating"):
             outcome = consolidate_files(paths, output, dept or None, fmt, parent or None, allow_unbalanced, force)

@@ -9,20 +9,21 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import handled, out, progress
+from juesuan.cli.common import FORMAT, handled, out, progress
 
 
 @app.command("demo")
 def demo(
     output_dir: Path = typer.Option(Path("demo-output"), "-o", "--output-dir", help="输出目录 / output folder"),
     seed: int = typer.Option(2019, "--seed", help="示例数据随机种子 / sample data seed"),
+    fmt: str | None = FORMAT,
     units: int = typer.Option(0, "--units", min=0,
                               help="生成含本级和下属单位的部门（单位数，≥2）并汇总 / build a department of this many "
                                    "units (≥2) and consolidate it"),
 ) -> None:
     """演示：生成示例部门的明细数据，填充全部公开表 / Build a sample department and fill it."""
     if units:
-        _demo_units(output_dir, seed, units)
+        _demo_units(output_dir, seed, units, fmt)
         return
     with handled():
         from juesuan.cli.fill import report_fill
@@ -30,11 +31,11 @@ def demo(
         from juesuan.sample import sample_inputs
         from juesuan.spec import load_spec
 
-        spec = load_spec("2019")
-        inputs = sample_inputs(seed)
-        target = output_dir / "示例部门决算-2019.xlsx"
+        spec = load_spec(fmt)
+        inputs = sample_inputs(seed, spec=spec)
+        target = output_dir / f"示例部门决算-{spec.format}.xlsx"
         write_new(target, spec, inputs=inputs)
-        from juesuan.narrative.sample import add_demo_extras
+        from juesuan.io.demo_file import add_demo_extras
 
         add_demo_extras(target)
         lines = sum(len(inputs[k]) for k in ("income", "expense", "balance", "sangong_budget"))
@@ -44,7 +45,7 @@ def demo(
         report_fill(result, written, None)
 
 
-def _demo_units(output_dir: Path, seed: int, n: int) -> None:
+def _demo_units(output_dir: Path, seed: int, n: int, fmt: str | None) -> None:
     """Each unit's workbook (filled) in ``<output>/单位/``, then the department's, consolidated and filled."""
     from juesuan.cli.common import EXIT_UNUSABLE, err
 
@@ -53,15 +54,16 @@ def _demo_units(output_dir: Path, seed: int, n: int) -> None:
         raise typer.Exit(EXIT_UNUSABLE)
     with handled():
         from juesuan.cli.fill import report_fill
-        from juesuan.consolidate.files import consolidate_files
         from juesuan.consolidate.sample import DEPT, department_units
+        from juesuan.io.consolidate_file import consolidate_files
+        from juesuan.io.demo_file import add_demo_extras
         from juesuan.io.files import fill_file, write_new
         from juesuan.spec import load_spec
 
-        spec = load_spec("2019")
+        spec = load_spec(fmt)
         folder = output_dir / "单位"
         with progress() as step:
-            for name, rows in department_units(n, seed):
+            for name, rows in department_units(n, seed, fmt=spec.format):
                 path = folder / f"{name}.xlsx"
                 step(f"单位 / unit {name}")
                 write_new(path, spec, inputs=rows)
@@ -70,8 +72,6 @@ def _demo_units(output_dir: Path, seed: int, n: int) -> None:
             target = output_dir / f"示例部门决算-汇总-{spec.format}.xlsx"
             step("汇总 / consolidating")
             outcome = consolidate_files([folder], target, DEPT, force=True)
-            from juesuan.narrative.sample import add_demo_extras
-
             add_demo_extras(target)
             result = outcome.consolidation
             out.print(f"汇总 {len(result.units)} 个单位：明细 {len(result.lines)} 行，内部抵销 "

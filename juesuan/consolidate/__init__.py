@@ -2,8 +2,8 @@
 internal transfers eliminated as the spec's ``eliminations`` say, and a 单位构成 list.
 
 ``engine`` works on ledgers, ``units`` reads the units' workbooks through the port, ``spec``
-parses the ``eliminations`` section, ``files`` is the job on .xlsx files. None of the engine
-modules imports a spreadsheet library.
+parses the ``eliminations`` section, ``sample`` makes a sample department. The job on .xlsx
+files is :mod:`juesuan.io.consolidate_file`; nothing here imports a spreadsheet library.
 """
 
 from juesuan.consolidate.engine import ELIMINATION_UNIT, Consolidation, Imbalance, Unit, consolidate

@@ -1,14 +1,15 @@
 """A sample department of several units for ``juesuan demo --units N``, the tests and the
 benchmark: 本级 plus N−1 subordinate units, with internal transfers both ways (本级 pays each
 unit a 对附属单位补助支出 the unit books as 上级补助收入; each unit remits an 上缴上级支出 the
-parent books as 附属单位上缴收入), balanced by 功能分类 code. Rows are in the 2019 spec's
-column order (the 单位 column left blank: each unit's own lines are 本级 to it)."""
+parent books as 附属单位上缴收入), balanced by 功能分类 code. Rows are in the format's column
+order (the 单位 column left blank: each unit's own lines are 本级 to it)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from juesuan.sample import sample_inputs
+from juesuan.spec import load_spec
 
 DEPT = "某市生态环境局"
 SUBORDINATES = ("某市环境监测站", "某市环境科学研究所", "某市环境监察支队", "某市固体废物管理中心",
@@ -24,27 +25,15 @@ def unit_names(n: int, dept: str = DEPT) -> list[str]:
     return [f"{dept}本级", *subs]
 
 
-# The 2019 sample's words that later formats changed (format → {2019 word: its word}).
-RENAMED = {"2020": {"用事业基金弥补收支差额": "使用非财政拨款结余", "公务用车运行费": "公务用车运行维护费"}}
-
-
-def _in_format(rows: dict, fmt: str) -> dict:
-    """The 2019 sample rows in the words of format ``fmt``."""
-    words = RENAMED.get(fmt, {})
-    out = {key: [[words.get(v, v) if isinstance(v, str) else v for v in row] for row in value]
-           for key, value in rows.items()}
-    out["info"] = [[label, fmt if label == "模板格式" else value] for label, value in out["info"]]
-    return out
-
-
-def department_units(n: int = 3, seed: int = 2019, dept: str = DEPT, year: str = "2019",
+def department_units(n: int = 3, seed: int = 2019, dept: str = DEPT, year: str | None = None,
                      fmt: str = "2019") -> list[tuple[str, dict]]:
     """(unit name, input rows) for 本级 and ``n - 1`` subordinate units with internal transfers,
-    in the words of template format ``fmt``."""
+    in template format ``fmt``."""
     if n < 1:
         raise ValueError("n must be at least 1")
-    names = unit_names(n, dept)
-    units = [(name, _in_format(sample_inputs(seed + i, dept=name, year=year), fmt)) for i, name in enumerate(names)]
+    spec = load_spec(fmt)
+    units = [(name, sample_inputs(seed + i, dept=name, year=year, spec=spec))
+             for i, name in enumerate(unit_names(n, dept))]
     parent = units[0][1]
     for i, (_, rows) in enumerate(units[1:], start=1):
         subsidy = Decimal(150_000 + 37_500 * i) + Decimal(i) / 100

@@ -73,7 +73,7 @@ def consolidate(book: Any = None, paths: list[str] | None = None, dept: str | No
                 out: str | Path | None = None, open_result: bool = True) -> Any:
     """汇总: the department workbook from its units' workbooks; returns the outcome (None
     when cancelled or refused, with a message box saying why)."""
-    from juesuan.consolidate.files import Outcome, consolidate_paths, write_department
+    from juesuan.io.consolidate_file import Outcome, consolidate_paths, write_department
 
     book = book if book is not None else _caller()
     with guarded(book, ACTION):

@@ -416,24 +416,3 @@ def read_text_file(path: str | Path) -> str:
         except UnicodeDecodeError:
             continue
     raise fail("file-corrupt", path=str(p), reason="无法识别的文本编码 / unknown text encoding")
-
-
-def check_text_file(text_path: str | Path, workbook: str | Path) -> tuple[list[dict[str, Any]], TemplateSpec]:
-    """Check the 说明 at ``text_path`` against the filled tables of ``workbook``."""
-    from juesuan.evaluation.model import amount
-    from juesuan.io.files import spec_for
-    from juesuan.io.xlsx import CalamineBook
-    from juesuan.narrative.steps import accounts_from_workbook, entries_of
-
-    text = read_text_file(text_path)
-    book = CalamineBook(workbook)
-    try:
-        spec = spec_for(book, None)
-        accounts = accounts_from_workbook(spec, book)
-        budgets = {}
-        for key, value in entries_of(spec, book).items():
-            if key.startswith("budget:") and amount(value) is not None:
-                budgets[key.split(":", 1)[1]] = amount(value)
-    finally:
-        book.close()
-    return check_text(text, spec, accounts, budgets), spec

@@ -24,7 +24,8 @@ def check_workbook(spec: TemplateSpec, port: WorkbookPort,
     ``units`` rule (部门数 = 各单位数之和 − 内部抵销)."""
     rules = list(spec.rules)
     report = Report(template=spec.format, table_order=[t.id for t in spec.tables],
-                    table_sheets={t.id: f"{t.sheet} {t.title}" for t in spec.tables})
+                    table_sheets={t.id: t.sheet if t.title in t.sheet else f"{t.sheet} {t.title}"
+                                  for t in spec.tables})
     ctx = Context(spec, port)
     if units:
         ctx.cache["units"] = list(units)
