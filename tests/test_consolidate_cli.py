@@ -188,3 +188,15 @@ def test_consolidate_macro_writes_beside_the_units(tmp_path):
     assert "已汇总的部门工作簿" in book.app.alerts[-1][0]
     assert consolidate(book, paths=[str(tmp_path / "nothing")], dept="x") is None
     assert book.app.alerts[-1][1] == "critical" and "汇总未完成" in book.app.alerts[-1][0]
+
+
+def test_check_lists_a_unit_missing_from_composition(demo_department, tmp_path):
+    dept = tmp_path / "部门.xlsx"
+    dept.write_bytes((demo_department / "示例部门决算-汇总-2019.xlsx").read_bytes())
+    wb = openpyxl.load_workbook(dept)
+    wb["收入明细"]["E4"] = "某未列入单位"
+    wb.save(dept)
+    proc = run_cli("check", str(dept), "--format", "json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [finding] = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "R19-units"]
+    assert finding["cells"] == [{"sheet": "收入明细", "cell": "E4"}] and "某未列入单位" in finding["message"]

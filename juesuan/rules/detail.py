@@ -50,6 +50,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         ledger = read_ledger(spec, ctx.port)
     except InputError as exc:
         return _problems(rule, exc)
+    ctx.cache["ledger"] = ledger  # read once: later rules (units) look at it too
     if not ledger.lines:
         return []
     try:

@@ -27,7 +27,7 @@ from juesuan.consolidate.engine import (
 from juesuan.consolidate.units import read_units
 from juesuan.errors import InputError, Problem
 from juesuan.fill import fill_accounts
-from juesuan.ledger import read_ledger
+from juesuan.ledger import Ledger, read_ledger, read_records
 from juesuan.port import a1
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
@@ -60,10 +60,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         unit_spec, units = read_units(list(books), spec.format)
     except InputError as exc:
         return _located(rule, exc.problems)
-    try:
-        ledger = read_ledger(spec, ctx.port)
-    except InputError:
-        ledger = None  # the department's own detail sheets are the detail rule's business
+    ledger = _ledger(ctx)
     dept = str(ledger.info.get("dept") or "") if ledger else ""
     named = [r.get("unit_name") for r in (ledger.records.get(UNITS_INPUT, []) if ledger else [])
              if r.get("remark") == PARENT_REMARK]
@@ -83,18 +80,25 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     return out + compare_accounts(rule, ctx, accounts, MESSAGE, MISSING_ROW, EXTRA_ROW)
 
 
+def _ledger(ctx: Context) -> Ledger | None:
+    """The department's own ledger, as the detail rule read it (None when unreadable: the
+    detail rule reports why)."""
+    if "ledger" not in ctx.cache:
+        try:
+            ctx.cache["ledger"] = read_ledger(ctx.spec, ctx.port)
+        except InputError:
+            ctx.cache["ledger"] = None
+    return ctx.cache["ledger"]
+
+
 def _listed(rule: Rule, ctx: Context) -> list[Finding]:
     """Every 单位 named on the detail sheets is in 单位构成 (when the workbook lists units)."""
     spec = ctx.spec
-    sheet = next((s for s in spec.inputs if s.id == UNITS_INPUT), None)
-    if sheet is None or sheet.sheet not in ctx.sheet_names:
-        return []
-    try:
-        ledger = read_ledger(spec, ctx.port)
-    except InputError:
-        return []  # reported by the detail rule
-    listed = {r.get("unit_name") for r in ledger.records.get(UNITS_INPUT, [])}
+    listed = {r.get("unit_name") for r in read_records(spec, ctx.port, UNITS_INPUT)}
     if not listed:
+        return []  # a single unit's workbook (or 单位构成 unreadable: the detail rule says why)
+    ledger = _ledger(ctx)
+    if ledger is None:
         return []
     out: list[Finding] = []
     seen: set[str] = set()
