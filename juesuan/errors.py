@@ -106,6 +106,24 @@ _KINDS = [
               "The formula evaluates to the error {value}: correct the formula and recalculate"),
     ErrorKind("marks-state", "标记状态表第 {row} 行无效（{reason}），无法据此恢复单元格",
               "Row {row} of the marks state sheet is invalid ({reason}); cells cannot be restored from it"),
+    # consolidation of a department's units (juesuan consolidate)
+    ErrorKind("no-units", "没有找到要汇总的单位工作簿（.xlsx）", "No unit workbooks (.xlsx) to consolidate"),
+    ErrorKind("unit-format", "单位工作簿的模板格式为“{found}”，与其他单位（{expected}）不一致；各单位须使用同一格式",
+              "This unit's template format is '{found}', the others' '{expected}': every unit must use one format"),
+    ErrorKind("unit-year", "单位工作簿的年度为“{found}”，与其他单位（{expected}）不一致",
+              "This unit's year is '{found}', the others' '{expected}'"),
+    ErrorKind("unit-duplicate", "单位“{name}”重复出现（亦见于 {other}）", "Unit '{name}' appears twice (also in {other})"),
+    ErrorKind("unit-is-department", "这是已汇总的部门工作簿（明细分属 {units}），不能再作为单位汇总",
+              "This is a consolidated department workbook (lines of {units}), not a unit"),
+    ErrorKind("unit-parent", "指定的本级单位“{name}”不在所汇总的单位中（有：{known}）",
+              "The parent unit '{name}' is not among the units consolidated ({known})"),
+    ErrorKind("dept-needed", "无法确定部门名称：所汇总的单位中没有本级，请用 --dept 指定",
+              "Cannot tell the department's name (no parent unit among the units): give --dept"),
+    ErrorKind("elimination-unbalanced",
+              "内部抵销不平衡（{title}，功能分类 {key}）：本级{parent_side} {parent_amount} 元［{parent_cells}］，"
+              "下属单位{unit_side} {unit_amount} 元［{unit_cells}］，差额 {difference} 元",
+              "Unbalanced elimination ({title}, code {key}): parent's {parent_side} {parent_amount} yuan "
+              "[{parent_cells}], units' {unit_side} {unit_amount} yuan [{unit_cells}], difference {difference} yuan"),
     # import of published figures (juesuan import)
     ErrorKind("import-header", "CSV 表头应为 table,row,column,value，实为“{found}”",
               "The CSV header must be table,row,column,value, found '{found}'"),

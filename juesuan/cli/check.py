@@ -27,18 +27,26 @@ from juesuan.cli.common import (
 )
 
 
-def run_check(path: Path):
-    """Check ``path``; returns (report, spec). Raises InputError when the file can't be checked."""
+def run_check(path: Path, units: list[Path] | None = None):
+    """Check ``path`` (with ``units``: a department against its units' workbooks); returns the
+    report. Raises InputError when the file can't be checked."""
     from juesuan.io.files import spec_for
     from juesuan.io.xlsx import CalamineBook
     from juesuan.validate import check_workbook
 
     book = CalamineBook(path)
+    unit_books: list[tuple[str, CalamineBook]] = []
     try:
         spec = spec_for(book, None)
-        return check_workbook(spec, book)
+        if units:
+            from juesuan.io.consolidate_file import open_units
+
+            unit_books = open_units(units, exclude=path)
+        return check_workbook(spec, book, unit_books or None)
     finally:
         book.close()
+        for _, unit in unit_books:
+            unit.close()
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -64,6 +72,9 @@ def check(
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1,
                                     help="并行校验的进程数（默认：CPU 核数）/ workbooks checked in parallel "
                                          "(default: the machine's cores)"),
+    units: list[Path] | None = typer.Option(None, "--units",
+                                            help="部门的各单位工作簿（可多次给出，或文件夹）：核对部门数 = 各单位数之和 − 内部抵销 / "
+                                                 "the department's unit workbooks (repeat, or a folder)"),
 ) -> None:
     """校验：按勾稽关系检查全部公开表 / Check every table against the consistency rules.
 
@@ -80,14 +91,18 @@ def check(
         err.print("没有找到要校验的工作簿（.xlsx）/ no workbooks (.xlsx) to check")
         raise typer.Exit(EXIT_UNUSABLE)
     if len(files) == 1 and not paths[0].is_dir():
-        _check_one(files[0], fmt, mark, force)
+        _check_one(files[0], fmt, mark, force, units)
+    if units:
+        err.print("--units 只能用于单个部门工作簿 / --units takes a single department workbook")
+        raise typer.Exit(EXIT_UNUSABLE)
     if mark is not None:
         err.print("--mark 只能用于单个工作簿 / --mark takes a single workbook")
         raise typer.Exit(EXIT_UNUSABLE)
     _check_many(files, fmt, jobs or os.cpu_count() or 1)
 
 
-def _check_one(path: Path, fmt: str, mark: Path | None, force: bool = False) -> None:
+def _check_one(path: Path, fmt: str, mark: Path | None, force: bool = False,
+               units: list[Path] | None = None) -> None:
     with handled():
         if mark is not None:
             from juesuan.io.files import check_new_output, workbook_suffix
@@ -97,7 +112,7 @@ def _check_one(path: Path, fmt: str, mark: Path | None, force: bool = False) -> 
             suffix, why = workbook_suffix(path)
             check_new_output(mark, force=force, suffixes=(suffix,), what="标记副本 / a marked copy", why=why)
         with err.status(f"校验 / checking {clean_text(path.name)}"):
-            report = run_check(path)
+            report = run_check(path, units)
         if mark is not None:
             from juesuan.io.marks_xlsx import mark_file
             from juesuan.validate.marks_plan import plan_marks

@@ -15,6 +15,9 @@ from typing import Any
 
 import typer
 
+from juesuan.errors import InputError, Problem
+from juesuan.spec import SpecError, TemplateSpec, load_spec, load_spec_file
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 

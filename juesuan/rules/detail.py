@@ -27,7 +27,7 @@ from juesuan.ledger import read_ledger
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Cell, Context, Rule, RuleError, judge, plain, refs_of, render
-from juesuan.tables import TableRow
+from juesuan.tables import FilledAccounts, TableRow
 
 MESSAGE = "{where}与明细表不符：按明细应为 {expected}，表中为 {actual}，差额 {difference}"
 MISSING_ROW = "{table}缺少“{row}”行：按明细该行应为 {expected}"
@@ -49,13 +49,14 @@ def _problems(rule: Rule, exc: InputError) -> list[Finding]:
 @register("detail")
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     spec = ctx.spec
-    missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names and s.ledger != "codes"]  # 科目表 optional
+    missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names and not s.optional]
     if missing:
         raise RuleError(f"工作簿缺少明细表 {'、'.join(missing)} / missing detail sheets")
     try:
         ledger = read_ledger(spec, ctx.port)
     except InputError as exc:
         return _problems(rule, exc)
+    ctx.cache["ledger"] = ledger  # read once: later rules (units) look at it too
     if not ledger.lines:
         return []
     try:
@@ -65,9 +66,16 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     except Exception as exc:  # noqa: BLE001 - an engine failure must not crash the whole check
         raise RuleError(f"无法由明细表计算公开表 / cannot compute the tables from the details: {exc!r}") from exc
     ctx.cache["implied"] = accounts
+    return compare_accounts(rule, ctx, accounts, MESSAGE)
+
+
+def compare_accounts(rule: Rule, ctx: Context, accounts: FilledAccounts, message: str = MESSAGE,
+                     missing_row: str = MISSING_ROW, extra_row: str = EXTRA_ROW) -> list[Finding]:
+    """Every figure of the workbook's tables against ``accounts`` (what some ledger implies):
+    a finding per figure that differs (beyond ``tolerance``), per missing or extra row."""
     if not rule.message:
-        rule = replace(rule, message=MESSAGE)
-    tables = [str(t) for t in rule.param("tables", None) or [t.id for t in spec.tables]]
+        rule = replace(rule, message=message)
+    tables = [str(t) for t in rule.param("tables", None) or [t.id for t in ctx.spec.tables]]
     out: list[Finding] = []
     for tid in tables:
         ctx.table_spec(tid)
@@ -81,7 +89,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
             actual = ctx.row(tid, row.key)
             if actual is None:
                 if any(v for v in row.values.values()):
-                    out.append(plain(rule, [], tid, str(rule.params.get("missing_row_message") or MISSING_ROW),
+                    out.append(plain(rule, [], tid, str(rule.params.get("missing_row_message") or missing_row),
                                      table=ctx.table_spec(tid).display, row=ctx.row_label(tid, row, row.key),
                                      expected="、".join(f"{v:.2f}" for v in row.values.values() if v is not None)))
                 continue
@@ -95,7 +103,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
                     address = actual.cells.get(col)
                     cell = Cell(have, CellRef(sheet, address) if address else None, tid, actual.key, col,
                                 ctx.describe(tid, actual, actual.key, col))
-                    message = render(EXTRA_ROW, where=cell.label, actual=f"{have:.2f}")
+                    message = render(extra_row, where=cell.label, actual=f"{have:.2f}")
                     out.append(Finding(rule.id, rule.severity, message, refs_of([cell]), ZERO, have, have, tid))
     return out
 

@@ -346,6 +346,7 @@ def _input(d: dict, where: str, vocabularies: dict) -> InputSheetSpec:
             key=_need(c, "key", w), label=_need(c, "label", w), type=ctype,
             required=bool(c.get("required", False)), vocabulary=vocab, width=c.get("width"),
             note=str(c.get("note", "")), value=c.get("value"), locked=bool(c.get("locked", False)),
+            optional=bool(c.get("optional", False)),
         ))
     ledger = d.get("ledger")
     if ledger is not None and ledger not in LEDGERS:
@@ -354,6 +355,7 @@ def _input(d: dict, where: str, vocabularies: dict) -> InputSheetSpec:
         id=_need(d, "id", where), sheet=_need(d, "sheet", where), kind=kind,
         title=str(d.get("title", d["sheet"])), ledger=ledger,
         columns=items if kind == "list" else [], fields=items if kind == "form" else [],
+        optional=bool(d.get("optional", False)),
     )
 
 
