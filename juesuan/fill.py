@@ -92,7 +92,7 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger) -> dict[str, _Leaves]:
     sums: dict[str, dict[tuple[str, ...], int]] = defaultdict(lambda: defaultdict(int))
     for line in ledger.lines:
         sums[line.ledger][(line.func, line.econ, line.kind, line.fund, line.item)] += int(line.amount * scale)
-    econ_groups = {str(c): g for g, codes in (spec.raw.get("econ_groups") or {}).items() for c in codes}
+    econ_groups = {c: g for g, codes in spec.econ_groups.items() for c in codes}
     out: dict[str, _Leaves] = {}
     for name, groups in sums.items():
         config = spec.rounding.get(name, {})

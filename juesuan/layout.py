@@ -2,8 +2,9 @@
 :func:`render_table` turns table values into a :class:`SheetPicture` (template build,
 Fill, import); :mod:`juesuan.reading` reads a sheet back with the same geometry.
 
-Table sheet rows (0-based): 0 title · 1 公开0X表 label · 2 部门/单位 · 3… header rows ·
-栏次 row · body · note line. Panels stand side by side, left to right.
+Table sheet rows (0-based, :func:`geometry`): title · 公开0X表 label (when printed) ·
+部门/单位 line · header rows · 栏次 row (when printed) · body · note line (· the empty-table
+sentence). Panels stand side by side, left to right.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from juesuan.port import SheetPicture, column_letter
 from juesuan.spec.model import ColumnSpec, InputSheetSpec, TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
 
-TITLE_ROW, LABEL_ROW, DEPT_ROW, HEADER_ROW = 0, 1, 2, 3
+TITLE_ROW = 0
 DEFAULT_WIDTHS = {"label": 30.0, "line": 6.0, "code": 12.0, "name": 28.0, "amount": 14.0}
 
 
@@ -35,16 +36,29 @@ def columns(table: TableSpec) -> list[ColumnPlace]:
     return out
 
 
-def lanci_row(table: TableSpec) -> int:
-    return HEADER_ROW + table.header_depth
+@dataclass(frozen=True)
+class Geometry:
+    """The rows (0-based) of a table sheet's parts; ``None`` where the format prints no such row."""
+
+    title: int
+    label: int | None
+    info: int  # 部门：… | 单位：万元
+    header: int
+    lanci: int | None
+    body: int
+
+
+def geometry(table: TableSpec) -> Geometry:
+    label = 1 if table.layout.label and table.label else None
+    info = (label if label is not None else TITLE_ROW) + 1
+    header = info + 1
+    lanci = header + table.header_depth if table.layout.lanci else None
+    body = (lanci + 1) if lanci is not None else header + table.header_depth
+    return Geometry(TITLE_ROW, label, info, header, lanci, body)
 
 
 def body_row(table: TableSpec) -> int:
-    return lanci_row(table) + 1
-
-
-def table_label(table: TableSpec) -> str:
-    return f"公开{table.id}表"
+    return geometry(table).body
 
 
 # -- rendering -------------------------------------------------------------------------
@@ -70,13 +84,16 @@ def render_table(table: TableSpec, values: TableValues, dept: str, unit: str = "
     last = len(places) - 1
     for pl in places:
         pic.column_widths[pl.index] = float(pl.spec.width or DEFAULT_WIDTHS[pl.spec.role])
+    geo = geometry(table)
     pic.put(TITLE_ROW, 0, table.title, "title", merge_to=(TITLE_ROW, last))
-    pic.put(LABEL_ROW, last, table_label(table), "label")
+    if geo.label is not None:
+        pic.put(geo.label, last, table.label, "label")
     half = max(0, last // 2)
-    pic.put(DEPT_ROW, 0, f"部门：{dept}", "dept", merge_to=(DEPT_ROW, half) if half else None)
-    pic.put(DEPT_ROW, last, f"单位：{unit}", "unit")
-    _render_header(pic, table, places)
-    first = body_row(table)
+    if table.layout.dept:
+        pic.put(geo.info, 0, f"部门：{dept}", "dept", merge_to=(geo.info, half) if half else None)
+    pic.put(geo.info, last, f"单位：{unit}", "unit")
+    _render_header(pic, table, places, geo)
+    first = geo.body
     panel_offset = [next(pl.index for pl in places if pl.panel == p) for p in range(len(table.panels))]
     height = max(len(rows) for rows in values.panels)
     for p, rows in enumerate(values.panels):
@@ -93,16 +110,26 @@ def render_table(table: TableSpec, values: TableValues, dept: str, unit: str = "
     if has_footer:
         _merge_label_footers(pic, table, values, panel_offset, footer_row)
     note_row = footer_row + (1 if has_footer else 0)
-    note = table.empty_note if (values.empty and not blank and table.empty_note) else table.note
+    empty = values.empty and not blank
+    note = table.empty_note if (empty and table.empty_note) else table.note
     pic.put(note_row, 0, note, "note", merge_to=(note_row, last))
     total_width = sum(pic.column_widths.values())
     pic.row_heights[TITLE_ROW] = TITLE_HEIGHT
-    for r in range(LABEL_ROW, note_row):
+    for r in range(TITLE_ROW + 1, note_row):
         pic.row_heights.setdefault(r, BODY_HEIGHT)
     pic.row_heights[note_row] = max(BODY_HEIGHT, text_lines(note, total_width) * LINE_HEIGHT + 3)
-    pic.print_title_rows = (HEADER_ROW, lanci_row(table))
+    if empty and table.empty_sentence:
+        sentence = empty_sentence(table, dept)
+        pic.put(note_row + 1, 0, sentence, "note", merge_to=(note_row + 1, last))
+        pic.row_heights[note_row + 1] = max(BODY_HEIGHT, text_lines(sentence, total_width) * LINE_HEIGHT + 3)
+    pic.print_title_rows = (geo.header, geo.body - 1)
     pic.freeze = (first, 0)
     return pic
+
+
+def empty_sentence(table: TableSpec, dept: str) -> str:
+    """The sentence printed below an empty table (2020: ``说明：<部门>本年度没有…，故本表无数据。``)."""
+    return (table.empty_sentence or "").replace("{dept}", dept or "本部门")
 
 
 def _render_filler(pic: SheetPicture, cols: list[ColumnSpec], offset: int, r: int) -> None:
@@ -131,8 +158,9 @@ def _merge_label_footers(pic: SheetPicture, table: TableSpec, values: TableValue
         pic.put(r, start, footer.label, "total-label", merge_to=(r, end))
 
 
-def _render_header(pic: SheetPicture, table: TableSpec, places: list[ColumnPlace]) -> None:
+def _render_header(pic: SheetPicture, table: TableSpec, places: list[ColumnPlace], geo: Geometry) -> None:
     depth = table.header_depth
+    top = geo.header
     for level in range(depth):
         i = 0
         while i < len(places):
@@ -144,16 +172,16 @@ def _render_header(pic: SheetPicture, table: TableSpec, places: list[ColumnPlace
             while (j + 1 < len(places) and len(places[j + 1].spec.header) > level
                    and places[j + 1].spec.header[: level + 1] == path[: level + 1]):
                 j += 1
-            bottom = HEADER_ROW + (depth - 1 if len(path) == level + 1 else level)
-            merge = (bottom, places[j].index) if (j > i or bottom > HEADER_ROW + level) else None
-            pic.put(HEADER_ROW + level, places[i].index, path[level], "header", merge_to=merge)
+            bottom = top + (depth - 1 if len(path) == level + 1 else level)
+            merge = (bottom, places[j].index) if (j > i or bottom > top + level) else None
+            pic.put(top + level, places[i].index, path[level], "header", merge_to=merge)
             for k in range(i, j + 1):  # cells covered by the merge still need borders
-                for r in range(HEADER_ROW + level, bottom + 1):
+                for r in range(top + level, bottom + 1):
                     if (r, places[k].index) not in pic.cells:
                         pic.put(r, places[k].index, None, "header")
             i = j + 1
     for level in range(depth):  # tall enough for the wrapped headers of one-row cells
-        r, need = HEADER_ROW + level, 1
+        r, need = top + level, 1
         for (rr, c), (text, style) in pic.cells.items():
             if rr != r or text is None:
                 continue
@@ -162,7 +190,9 @@ def _render_header(pic: SheetPicture, table: TableSpec, places: list[ColumnPlace
                 width = sum(pic.column_widths.get(k, 8.43) for k in range(c, c2 + 1))
                 need = max(need, text_lines(text, width))
         pic.row_heights[r] = max(BODY_HEIGHT, need * LINE_HEIGHT + 4)
-    row = lanci_row(table)
+    if geo.lanci is None:
+        return
+    row = geo.lanci
     numbered = any(pl.spec.lanci for pl in places)
     for pl in places:
         pic.put(row, pl.index, pl.spec.lanci if pl.spec.role == "amount" else None, "lanci")

@@ -3,8 +3,8 @@ CSV format, modified copies written with openpyxl, and checking with chosen rule
 
 from __future__ import annotations
 
-import copy
 import csv
+import dataclasses
 import io
 import shutil
 from decimal import Decimal
@@ -16,6 +16,7 @@ from juesuan.io.files import fill_file, write_new
 from juesuan.io.xlsx import CalamineBook
 from juesuan.reading import read_table
 from juesuan.report import Report
+from juesuan.rules import parse_rules
 from juesuan.sample import sample_inputs
 from juesuan.spec import TemplateSpec, load_spec
 from juesuan.validate import check_workbook
@@ -88,8 +89,7 @@ def check(path: Path, rules: list[dict] | None = None) -> Report:
     """Check ``path`` with the bundled catalogue, or only with ``rules``."""
     spec = load_spec("2019")
     if rules is not None:
-        spec = copy.copy(spec)
-        spec.raw = {**spec.raw, "rules": rules, "evaluation_rules": []}
+        spec = dataclasses.replace(spec, rules=tuple(parse_rules(rules)))
     book = CalamineBook(path)
     try:
         return check_workbook(spec, book)

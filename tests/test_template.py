@@ -12,7 +12,7 @@ import pytest
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils.cell import range_boundaries
 
-from juesuan.layout import DEPT_ROW, LABEL_ROW, TITLE_ROW, body_row, columns, lanci_row, render_table
+from juesuan.layout import TITLE_ROW, body_row, columns, geometry, render_table
 from juesuan.port import picture_to_grid
 
 
@@ -48,9 +48,10 @@ def test_titles_labels_and_unit_lines(wb, spec) -> None:
         assert title.value == table.title
         assert title.font.name == "黑体" and title.alignment.horizontal == "center"
         assert f"A1:{openpyxl.utils.get_column_letter(last + 1)}1" in {str(m) for m in ws.merged_cells.ranges}
-        assert _cell(ws, LABEL_ROW, last).value == f"公开{table.id}表"
-        assert str(_cell(ws, DEPT_ROW, 0).value).startswith("部门：")
-        assert _cell(ws, DEPT_ROW, last).value == "单位：万元"
+        geo = geometry(table)
+        assert _cell(ws, geo.label, last).value == f"公开{table.id}表"
+        assert str(_cell(ws, geo.info, 0).value).startswith("部门：")
+        assert _cell(ws, geo.info, last).value == "单位：万元"
 
 
 def test_headers_lanci_and_body_look(wb, spec) -> None:
@@ -58,7 +59,7 @@ def test_headers_lanci_and_body_look(wb, spec) -> None:
         ws = wb[table.sheet]
         places = columns(table)
         for pl in places:
-            top = _cell(ws, lanci_row(table) - 1, pl.index)
+            top = _cell(ws, geometry(table).lanci - 1, pl.index)
             assert top.border.left.style == "thin" and top.border.bottom.style == "thin", (table.sheet, pl)
             body = _cell(ws, body_row(table), pl.index)
             assert body.font.name == "宋体" or isinstance(body, MergedCell)
@@ -66,11 +67,11 @@ def test_headers_lanci_and_body_look(wb, spec) -> None:
             if pl.spec.role == "amount":
                 assert body.number_format == "#,##0.00"
                 if pl.spec.lanci:
-                    assert str(_cell(ws, lanci_row(table), pl.index).value) == pl.spec.lanci
+                    assert str(_cell(ws, geometry(table).lanci, pl.index).value) == pl.spec.lanci
             if pl.spec.role == "code" and isinstance(body.value, str) and body.value.isdigit():
                 assert body.number_format == "@"  # codes stay text when typed over
     ws = wb["公开02表"]
-    assert _cell(ws, lanci_row(spec.table("02")), 0).value == "栏次"
+    assert _cell(ws, geometry(spec.table("02")).lanci, 0).value == "栏次"
 
 
 def test_table06_filler_rows_and_footer(wb, spec) -> None:
@@ -191,7 +192,7 @@ def test_print_setup(wb, spec) -> None:
         assert 0.2 <= ws.page_margins.left <= 0.8
     for table in spec.tables:
         ws = wb[table.sheet]
-        assert ws.print_title_rows == f"$4:${lanci_row(table) + 1}"
+        assert ws.print_title_rows == f"$4:${geometry(table).lanci + 1}"
         assert ws.freeze_panes == _cell(ws, body_row(table), 0).coordinate
     assert int(wb["公开01表"].page_setup.fitToHeight) == 1  # one printed page
 
@@ -212,6 +213,6 @@ def test_long_tables_flow_onto_more_pages(spec) -> None:
     assert len(rows) > ONE_PAGE_ROWS
     ws = new_workbook([render_table(table, long, "某部门")]).worksheets[0]
     assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
-    assert ws.print_title_rows == f"$4:${lanci_row(table) + 1}"  # headers repeat on each page
+    assert ws.print_title_rows == f"$4:${geometry(table).lanci + 1}"  # headers repeat on each page
     ws = new_workbook([render_table(table, short, "某部门")]).worksheets[0]
     assert int(ws.page_setup.fitToHeight) == 1

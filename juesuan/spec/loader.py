@@ -21,9 +21,11 @@ from juesuan.spec.model import (
     PanelSpec,
     Ref,
     RowSpec,
+    SheetLayout,
     TableSpec,
     TemplateSpec,
 )
+from juesuan.spec.yamlload import yaml_load
 
 ROLES = ("label", "line", "code", "name", "amount")
 INPUT_TYPES = ("text", "func_code", "econ_code", "choice", "money", "year")
@@ -57,7 +59,14 @@ def available_formats() -> list[str]:
     return sorted(p.stem.removeprefix("spec-") for p in spec_dir().glob("spec-*.yaml"))
 
 
-def load_spec(fmt: str = "2019") -> TemplateSpec:
+def newest_format() -> str:
+    """The default format for new workbooks: the newest base format year shipped."""
+    years = [f for f in available_formats() if f.isdigit()]
+    return max(years) if years else available_formats()[-1]
+
+
+def load_spec(fmt: str | None = None) -> TemplateSpec:
+    fmt = fmt or newest_format()
     path = spec_dir() / f"spec-{fmt}.yaml"
     if not path.exists():
         raise SpecError("format", f"没有格式“{fmt}”的规范 / no spec for format '{fmt}' (有/known: {available_formats()})")
@@ -66,15 +75,38 @@ def load_spec(fmt: str = "2019") -> TemplateSpec:
 
 def load_spec_file(path: str | Path) -> TemplateSpec:
     path = Path(path)
+    return parse_spec(load_document(path), base=path.parent, name=str(path))
+
+
+def _read_yaml(path: Path, where: str) -> Any:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise SpecError(path.name, f"YAML 语法错误 / YAML syntax: {exc}") from exc
+        raise SpecError(where, f"YAML 语法错误 / YAML syntax: {exc}") from exc
     except OSError as exc:
-        raise SpecError(path.name, f"无法读取 / cannot read: {exc}") from exc
-    if isinstance(doc, dict):
-        doc = _with_includes(doc, path.parent)
-    return parse_spec(doc, base=path.parent, name=str(path))
+        raise SpecError(where, f"无法读取 / cannot read: {exc}") from exc
+
+
+def load_document(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """The spec document with its ``include`` files merged, its code list loaded and, for a
+    variant (``extends: BASE``), merged over its base document."""
+    path = path.resolve()
+    if path in seen:
+        raise SpecError(path.name, "extends 循环引用 / extends cycle")
+    doc = _read_yaml(path, path.name)
+    if not isinstance(doc, dict):
+        raise SpecError(path.name, "规范应为 YAML 映射 / the spec must be a YAML mapping")
+    doc = _with_includes(doc, path.parent)
+    if isinstance(doc.get("codes"), str):
+        doc["codes"] = _read_yaml(path.parent / doc["codes"], f"codes ({doc['codes']})")
+    base_name = doc.pop("extends", None)
+    if base_name is None:
+        return doc
+    base_name = str(base_name)
+    base_path = (path.parent / base_name) if base_name.endswith((".yaml", ".yml")) else spec_dir() / f"spec-{base_name}.yaml"
+    if not base_path.exists():
+        raise SpecError("extends", f"找不到基础格式“{base_name}” / base format not found ({base_path})")
+    return merge_variant(load_document(base_path, (*seen, path)), doc)
 
 
 def _with_includes(doc: dict, base: Path) -> dict:
@@ -85,11 +117,7 @@ def _with_includes(doc: dict, base: Path) -> dict:
         includes = [includes]
     merged = dict(doc)
     for name in includes:
-        path = base / str(name)
-        try:
-            part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise SpecError(f"include {name}", f"无法读取 / cannot read: {exc}") from exc
+        part = _read_yaml(base / str(name), f"include {name}") or {}
         if not isinstance(part, dict):
             raise SpecError(f"include {name}", "应为 YAML 映射 / must be a YAML mapping")
         for key, value in part.items():
@@ -97,6 +125,29 @@ def _with_includes(doc: dict, base: Path) -> dict:
                 raise SpecError(f"include {name}", f"节“{key}”重复定义 / section '{key}' defined twice")
             merged[key] = value
     return merged
+
+
+def merge_variant(base: dict, variant: dict) -> dict:
+    """A variant over its base: mappings merge key by key, lists and scalars replace; ``tables``
+    given as a mapping (table id → the keys to change) changes those tables of the base;
+    ``table_order`` (table ids) reorders them."""
+    out = dict(base)
+    for key, value in variant.items():
+        if key == "tables" and isinstance(value, dict):
+            tables = [dict(t) for t in base.get("tables") or []]
+            by_id = {str(t.get("id")): t for t in tables}
+            for tid, change in value.items():
+                if str(tid) not in by_id:
+                    raise SpecError(f"tables.{tid}", f"基础格式中没有表“{tid}” / no table '{tid}' in the base format")
+                if not isinstance(change, dict):
+                    raise SpecError(f"tables.{tid}", "应为映射 / expected a mapping")
+                by_id[str(tid)].update(change)
+            out["tables"] = tables
+        elif isinstance(value, dict) and isinstance(base.get(key), dict):
+            out[key] = merge_variant(base[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def _need(d: dict, key: str, where: str, kind: type | tuple[type, ...] = str) -> Any:
@@ -118,41 +169,110 @@ def _strs(value: Any, where: str) -> tuple[str, ...]:
     raise SpecError(where, "应为文本或文本列表 / expected text or a list of text")
 
 
+TOP_KEYS = ("format", "version", "name", "unit", "decimals", "input_unit", "codes", "include", "vocabularies",
+            "fiscal", "inputs", "econ_groups", "rounding", "tables", "table_order", "sheet_layout", "class_list",
+            "rules", "evaluation", "evaluation_rules", "narrative", "eliminations", "steps")
+
+
 def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> TemplateSpec:
     if not isinstance(doc, dict):
         raise SpecError(name, "规范应为 YAML 映射 / the spec must be a YAML mapping")
+    if isinstance(doc.get("codes"), str):  # a document not passed through load_document
+        if base is None:
+            raise SpecError("codes", "无法定位科目表文件 / cannot locate the code list file")
+        doc = {**doc, "codes": _read_yaml(base / doc["codes"], f"codes ({doc['codes']})")}
+    _only(doc, TOP_KEYS, "spec")
     fmt = str(_need(doc, "format", "spec", (str, int)))
     vocab_raw = _need(doc, "vocabularies", "spec", dict)
     vocabularies = {k: _strs(v, f"vocabularies.{k}") for k, v in vocab_raw.items()}
-    codes = _load_codes(doc, base)
+    codes = _load_codes(doc.get("codes"))
     inputs = [_input(d, f"inputs[{i}]", vocabularies) for i, d in enumerate(_need(doc, "inputs", "spec", list))]
-    ctx = _Ctx(vocabularies)
-    tables = [_table(d, f"tables[{i}]", ctx) for i, d in enumerate(_need(doc, "tables", "spec", list))]
+    class_list = _strs(doc.get("class_list", []), "class_list")
+    for code in class_list:
+        if len(code) != 3 or code not in codes.functional:
+            raise SpecError("class_list", f"“{code}”不是科目表中的类级科目 / '{code}' is not a listed class")
+    ctx = _Ctx(vocabularies, _layout(doc.get("sheet_layout"), "sheet_layout"), class_list)
+    table_docs = _need(doc, "tables", "spec", list)
+    tables = [_table(d, f"tables[{i}]", ctx) for i, d in enumerate(table_docs)]
     seen: set[str] = set()
     for t in tables:
         if t.id in seen:
             raise SpecError(f"tables ({t.id})", "表编号重复 / duplicate table id")
         seen.add(t.id)
-    rounding = {
-        ledger: {axis: _strs(v.get(axis, []), f"rounding.{ledger}.{axis}") for axis in ("rows", "columns", "split", "groups")}
-        for ledger, v in (doc.get("rounding") or {}).items()
-    }
+    sheets = [s.sheet for s in inputs] + [t.sheet for t in tables]
+    dup = next((s for s in sheets if sheets.count(s) > 1), None)
+    if dup:
+        raise SpecError("tables", f"工作表名“{dup}”重复 / duplicate sheet name")
+    order = doc.get("table_order")
+    if order is not None:
+        ids = _strs(order, "table_order")
+        if sorted(ids) != sorted(seen):
+            raise SpecError("table_order", f"应恰好列出每张表一次：{sorted(seen)} / must list every table once")
+        tables = [next(t for t in tables if t.id == i) for i in ids]
+    rounding_doc = doc.get("rounding") or {}
+    if not isinstance(rounding_doc, dict):
+        raise SpecError("rounding", "应为映射 / expected a mapping")
+    rounding = {}
+    for ledger, v in rounding_doc.items():
+        if ledger not in LEDGERS:
+            raise SpecError(f"rounding.{ledger}", f"未知账 / unknown ledger; known: {LEDGERS}")
+        _only(v, ROUNDING_AXES, f"rounding.{ledger}")
+        rounding[ledger] = {axis: _strs(v.get(axis, []), f"rounding.{ledger}.{axis}") for axis in ROUNDING_AXES}
+        for axis in ("columns", "split"):
+            for dim in rounding[ledger][axis]:
+                if dim not in ROUNDING_DIMS[axis]:
+                    raise SpecError(f"rounding.{ledger}.{axis}", f"未知维度“{dim}”，可用：{ROUNDING_DIMS[axis]} / unknown dimension")
     fiscal = _fiscal(doc.get("fiscal") or {}, vocabularies)
-    return TemplateSpec(
+    decimals = doc.get("decimals", 2)
+    if not isinstance(decimals, int) or not 0 <= decimals <= 4:
+        raise SpecError("decimals", "应为 0–4 的整数 / expected an integer 0–4")
+    econ_groups = _econ_groups(doc.get("econ_groups") or {})
+    info = next((s for s in inputs if s.kind == "form"), None)
+    if info is None or not {"dept", "year", "format"} <= {f.key for f in info.fields}:
+        raise SpecError("inputs", "须有一张表单（kind: form）含 dept、year、format 三项 / a form input with dept, year and format is required")
+    spec = TemplateSpec(
         format=fmt,
         version=str(doc.get("version", fmt)),
         name=str(doc.get("name", fmt)),
         unit=str(doc.get("unit", "万元")),
-        decimals=int(doc.get("decimals", 2)),
+        decimals=decimals,
         vocabularies=vocabularies,
         inputs=inputs,
         rounding=rounding,
         tables=tables,
         codes=codes,
         fiscal=fiscal,
+        econ_groups=econ_groups,
+        class_list=class_list,
         raw=doc,
         path=name,
     )
+    check_spec_references(spec)
+    return spec
+
+
+ROUNDING_AXES = ("rows", "columns", "split", "groups")
+ROUNDING_DIMS = {"columns": ("fiscal", "fund", "kind", "item"), "split": ("econ_group", "econ_class", "econ")}
+
+
+def _econ_groups(d: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(d, dict):
+        raise SpecError("econ_groups", "应为映射（组名 → 经济分类类级编码） / expected a mapping")
+    out = {str(k): _strs(v, f"econ_groups.{k}") for k, v in d.items()}
+    seen: dict[str, str] = {}
+    for group, codes in out.items():
+        for code in codes:
+            if code in seen:
+                raise SpecError(f"econ_groups.{group}", f"“{code}”已属于“{seen[code]}” / '{code}' is in two groups")
+            seen[code] = group
+    return out
+
+
+def check_spec_references(spec: TemplateSpec) -> None:
+    """Cross-section checks: the rules' parameters against their kinds' schemas and the tables."""
+    from juesuan.spec.references import check_rules
+
+    check_rules(spec)
 
 
 def _fiscal(d: Any, vocabularies: dict[str, tuple[str, ...]]) -> FiscalSpec:
@@ -170,27 +290,17 @@ def _fiscal(d: Any, vocabularies: dict[str, tuple[str, ...]]) -> FiscalSpec:
     return FiscalSpec(**values)
 
 
-def _load_codes(doc: dict, base: Path | None) -> CodeList:
-    ref = doc.get("codes")
-    if isinstance(ref, str):
-        if base is None:
-            raise SpecError("codes", "无法定位科目表文件 / cannot locate the code list file")
-        path = base / ref
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise SpecError("codes", f"无法读取科目表 {path.name} / cannot read code list: {exc}") from exc
-    elif isinstance(ref, dict):
-        data = ref
-    else:
+def _load_codes(data: Any) -> CodeList:
+    if not isinstance(data, dict):
         raise SpecError("codes", "应为科目表文件名或映射 / expected a code-list file name or mapping")
     out = {}
     for scheme in ("functional", "economic"):
-        table = data.get(scheme) if isinstance(data, dict) else None
+        table = data.get(scheme)
         if not isinstance(table, dict):
             raise SpecError(f"codes.{scheme}", "缺少科目表 / missing code list")
         for code in table:
-            if not str(code).isdigit():
+            text = str(code)
+            if not (text.isascii() and text.isdigit()):
                 raise SpecError(f"codes.{scheme}.{code}", "编码应为数字文本 / codes are digit strings")
         out[scheme] = {str(k): str(v) for k, v in table.items()}
     return CodeList(functional=out["functional"], economic=out["economic"])
@@ -225,8 +335,31 @@ def _input(d: dict, where: str, vocabularies: dict) -> InputSheetSpec:
     )
 
 
+def _only(d: Any, allowed: tuple[str, ...], where: str) -> None:
+    """Reject keys the format model does not know (a misspelt key must not be ignored)."""
+    if not isinstance(d, dict):
+        raise SpecError(where, "应为映射 / expected a mapping")
+    unknown = [str(k) for k in d if k not in allowed]
+    if unknown:
+        raise SpecError(f"{where}.{unknown[0]}", f"未知的键“{unknown[0]}”，可用：{', '.join(allowed)} / unknown key")
+
+
+def _layout(d: Any, where: str, base: SheetLayout | None = None) -> SheetLayout:
+    base = base or SheetLayout()
+    if d is None:
+        return base
+    _only(d, ("label", "dept", "lanci"), where)
+    for k, v in d.items():
+        if not isinstance(v, bool):
+            raise SpecError(f"{where}.{k}", "应为 true 或 false / expected true or false")
+    return SheetLayout(**{**base.__dict__, **d})
+
+
 class _Ctx:
-    def __init__(self, vocabularies: dict[str, tuple[str, ...]]):
+    def __init__(self, vocabularies: dict[str, tuple[str, ...]], layout: SheetLayout | None = None,
+                 class_list: tuple[str, ...] = ()):
+        self.layout = layout or SheetLayout()
+        self.class_list = class_list
         self.vocabularies = vocabularies
         self.allowed = {
             "kind": set(vocabularies.get("income_kind", ())) | set(vocabularies.get("expense_kind", ())),
@@ -286,20 +419,32 @@ def _row(d: dict, where: str, ctx: _Ctx) -> RowSpec:
     if not isinstance(d, dict):
         raise SpecError(where, "行定义应为映射 / a row is a mapping")
     if "spare" in d:
+        _only(d, ("spare",), where)
         return RowSpec(kind="spare", lines=_range(d["spare"], f"{where}.spare"))
     if "classes" in d:
+        _only(d, ("classes", "lines", "mode", "where", "present_where", "include", "numbered"), where)
         mode = d.get("mode", "all")
         if mode not in ("all", "present"):
             raise SpecError(f"{where}.mode", "应为 all 或 present / expected all or present")
-        return RowSpec(kind="classes", scheme=str(d["classes"]), lines=_range(_need(d, "lines", where, list), f"{where}.lines"),
+        include = _strs(d.get("include", []), f"{where}.include")
+        if "lines" not in d and not include and not ctx.class_list:
+            raise SpecError(where, "类级行须有 lines（行次范围）、include 或规范的 class_list / classes need lines, include or class_list")
+        if not include and "lines" not in d:
+            include = ctx.class_list
+        return RowSpec(kind="classes", scheme=str(d["classes"]),
+                       lines=_range(d["lines"], f"{where}.lines") if "lines" in d else None,
                        mode=mode, where=_filter(d.get("where"), f"{where}.where", ctx),
-                       present_where=_filter(d.get("present_where"), f"{where}.present_where", ctx))
+                       present_where=_filter(d.get("present_where"), f"{where}.present_where", ctx),
+                       include=include, numbered=bool(d.get("numbered", False)))
     if "codes" in d:
+        _only(d, ("codes", "include", "only", "where"), where)
         scheme = d["codes"]
         if scheme not in ("functional", "economic"):
             raise SpecError(f"{where}.codes", "应为 functional 或 economic / expected functional or economic")
         return RowSpec(kind="codes", scheme=scheme, include=_strs(d.get("include", []), f"{where}.include"),
+                       only=_strs(d.get("only", []), f"{where}.only"),
                        where=_filter(d.get("where"), f"{where}.where", ctx))
+    _only(d, ("key", "label", "line", "role", "where", "derive"), where)
     key = d.get("key")
     if not isinstance(key, str) or not key:
         raise SpecError(where, "固定行须有 key / a fixed row needs a key")
@@ -311,6 +456,7 @@ def _row(d: dict, where: str, ctx: _Ctx) -> RowSpec:
 
 
 def _column(d: dict, where: str, ctx: _Ctx) -> ColumnSpec:
+    _only(d, ("key", "role", "header", "lanci", "width", "where", "derive"), where)
     role = _need(d, "role", where)
     if role not in ROLES:
         raise SpecError(f"{where}.role", f"未知列角色 / unknown role '{role}'; known: {ROLES}")
@@ -322,12 +468,18 @@ def _column(d: dict, where: str, ctx: _Ctx) -> ColumnSpec:
     )
 
 
+TABLE_KEYS = ("id", "sheet", "title", "note", "panels", "scope", "empty_note", "empty_sentence", "layout", "label")
+
+
 def _table(d: dict, where: str, ctx: _Ctx) -> TableSpec:
     tid = str(_need(d, "id", where, (str, int)))
     where = f"{where} ({tid})"
+    _only(d, TABLE_KEYS, where)
+    layout = _layout(d.get("layout"), f"{where}.layout", ctx.layout)
     panels = []
     for i, p in enumerate(_need(d, "panels", where, list)):
         pw = f"{where}.panels[{i}]"
+        _only(p, ("columns", "rows", "footer"), pw)
         columns = [_column(c, f"{pw}.columns[{j}]", ctx) for j, c in enumerate(_need(p, "columns", pw, list))]
         keys = [c.key for c in columns]
         if len(set(keys)) != len(keys):
@@ -338,7 +490,8 @@ def _table(d: dict, where: str, ctx: _Ctx) -> TableSpec:
     table = TableSpec(
         id=tid, sheet=_need(d, "sheet", where), title=_need(d, "title", where), note=str(d.get("note", "")),
         panels=panels, scope=[_filter(s, f"{where}.scope[{k}]", ctx) or {} for k, s in enumerate(d.get("scope") or [])],
-        empty_note=d.get("empty_note"),
+        empty_note=d.get("empty_note"), empty_sentence=d.get("empty_sentence"), layout=layout,
+        label=str(d.get("label", f"公开{tid}表")) if layout.label else None,
     )
     _check_refs(table, where)
     return table
@@ -386,3 +539,54 @@ def _check_refs(table: TableSpec, where: str) -> None:
                     if panel.column(ref.row) is None:
                         raise SpecError(f"{where}.panels[{pi}].columns {c.key}",
                                         f"列 derive 引用不存在的列“{ref.row}” / unknown column '{ref.row}'")
+    _check_cycles(table, where)
+
+
+def _check_cycles(table: TableSpec, where: str) -> None:
+    """A figure may not be derived, directly or through others, from itself. Nodes are
+    (row, column); a row without a derive of its own follows its column's derive."""
+    row_edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    col_edges: dict[str, list[str]] = {}
+    for panel in table.panels:
+        amount_keys = [c.key for c in panel.amount_columns]
+        for r in [*panel.rows, *([panel.footer] if panel.footer else [])]:
+            if r.kind != "fixed":
+                continue
+            if isinstance(r.derive, dict):
+                for col, refs in r.derive.items():
+                    row_edges[(r.key or "", col)] = [(ref.row, ref.col or col) for ref in refs]
+            elif isinstance(r.derive, list):
+                for col in amount_keys:
+                    row_edges[(r.key or "", col)] = [(ref.row, ref.col or col) for ref in r.derive]
+        for c in panel.columns:
+            if c.derive:
+                col_edges[c.key] = [ref.row for ref in c.derive]
+
+    def successors(node: tuple[str, str]) -> list[tuple[str, str]]:
+        if node in row_edges:
+            return row_edges[node]
+        return [(node[0], col) for col in col_edges.get(node[1], [])]
+
+    state: dict[tuple[str, str], int] = {}
+    starts = [*row_edges, *(("", col) for col in col_edges)]
+    for start in starts:
+        stack = [(start, iter(successors(start)))]
+        path = [start]
+        if state.get(start) == 2:
+            continue
+        state[start] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            if state.get(nxt) == 1:
+                cycle = " → ".join(f"{r or '*'}.{c}" for r, c in [*path[path.index(nxt):], nxt])
+                raise SpecError(where, f"derive 循环引用：{cycle} / derive cycle")
+            if state.get(nxt) != 2:
+                state[nxt] = 1
+                stack.append((nxt, iter(successors(nxt))))
+                path.append(nxt)

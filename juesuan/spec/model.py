@@ -56,7 +56,9 @@ class RowSpec:
     scheme: str | None = None  # functional | economic
     mode: str = "all"  # classes: all | present
     present_where: Filter | None = None
-    include: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()  # codes: code prefixes listed; classes: the classes printed, in order
+    only: tuple[str, ...] = ()  # codes: an explicit list of the codes printed (else every listed code)
+    numbered: bool = False  # classes: labels numbered 一、二、… in print order
 
 
 @dataclass
@@ -73,6 +75,16 @@ class PanelSpec:
         return [c for c in self.columns if c.role == "amount"]
 
 
+@dataclass(frozen=True)
+class SheetLayout:
+    """What a table sheet prints above its header: the 公开0n表 label, the 部门： line and the
+    栏次 row (the 2019 format prints all three; the 2020 Shanghai template none of them)."""
+
+    label: bool = True
+    dept: bool = True
+    lanci: bool = True
+
+
 @dataclass
 class TableSpec:
     id: str
@@ -81,7 +93,10 @@ class TableSpec:
     note: str
     panels: list[PanelSpec]
     scope: list[Filter] = field(default_factory=list)
-    empty_note: str | None = None
+    empty_note: str | None = None  # replaces the note when the table has no data (2019)
+    empty_sentence: str | None = None  # printed below the note when empty, ``{dept}`` filled (2020)
+    layout: SheetLayout = field(default_factory=SheetLayout)
+    label: str | None = None  # the printed 公开0n表 label (None: not printed)
 
     @property
     def code_driven(self) -> bool:
@@ -143,6 +158,9 @@ class TemplateSpec:
     tables: list[TableSpec]
     codes: CodeList
     fiscal: FiscalSpec = field(default_factory=FiscalSpec)
+    econ_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 人员经费 → (301, 303) …
+    class_list: tuple[str, ...] = ()  # the function classes printed on class-line tables, in order
+    rules: tuple = ()  # the validated rule catalogue (juesuan.rules.base.Rule), rules then evaluation_rules
     raw: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
 
@@ -157,6 +175,20 @@ class TemplateSpec:
             if s.id == input_id:
                 return s
         raise KeyError(input_id)
+
+    @property
+    def info(self) -> InputSheetSpec:
+        """The 基本信息 form (部门名称, 年度, 模板格式)."""
+        return next(s for s in self.inputs if s.kind == "form")
+
+    def info_label(self, key: str) -> str:
+        """The printed label of a 基本信息 field (``dept`` → 部门名称)."""
+        return next(f.label for f in self.info.fields if f.key == key)
+
+    def info_rows(self, **values: Any) -> list[list[Any]]:
+        """The 基本信息 rows for a new workbook: ``[[label, value], …]`` (format filled in)."""
+        values = {"format": self.format, **values}
+        return [[f.label, values.get(f.key, f.value)] for f in self.info.fields]
 
     @property
     def sheet_names(self) -> list[str]:

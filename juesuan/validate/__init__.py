@@ -2,7 +2,7 @@
 
 ``check_workbook(spec, port)`` reads each table sheet once through the port (file front
 end: python-calamine via :class:`juesuan.io.xlsx.CalamineBook`; live Excel: xlwings) and
-evaluates every rule of ``spec.raw["rules"]`` on whatever the workbook holds — filled by
+evaluates every rule of the format's catalogue (``spec.rules``, validated at load) on whatever the workbook holds — filled by
 Fill, typed by hand or imported. A rule that cannot run becomes a rule-error finding; it
 never crashes the check and never passes silently.
 """
@@ -12,14 +12,14 @@ from __future__ import annotations
 from juesuan.gcpause import gc_paused
 from juesuan.port import WorkbookPort
 from juesuan.report import Finding, Report
-from juesuan.rules import KINDS, BadRule, Context, RuleError, parse_rules
+from juesuan.rules import KINDS, BadRule, Context, RuleError
 from juesuan.spec.model import TemplateSpec
 
 RULE_ERROR = "规则“{id}”无法执行（模板规范问题）：{reason}"
 
 
 def check_workbook(spec: TemplateSpec, port: WorkbookPort) -> Report:
-    rules = parse_rules([*(spec.raw.get("rules") or []), *(spec.raw.get("evaluation_rules") or [])])
+    rules = list(spec.rules)
     report = Report(template=spec.format, table_order=[t.id for t in spec.tables],
                     table_sheets={t.id: f"{t.sheet} {t.title}" for t in spec.tables})
     ctx = Context(spec, port)

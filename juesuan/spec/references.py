@@ -1,0 +1,15 @@
+"""Checks across sections of a loaded format: every rule's parameters against its kind's
+declared schema (:data:`juesuan.rules.schema.KIND_PARAMS`) and every cell reference of a rule
+against the tables (table id, fixed row key or level selector, column key). Run at load, so a
+bureau editing a spec hears of a misspelt key or a row that does not exist before any
+workbook is checked."""
+
+from __future__ import annotations
+
+from juesuan.spec.model import TemplateSpec
+
+
+def check_rules(spec: TemplateSpec) -> None:
+    from juesuan.rules.schema import parse_catalogue
+
+    spec.rules = parse_catalogue(spec)
