@@ -119,6 +119,24 @@ class Checker:
             return chosen, start, best[0], False
         return None, -1, -1, True
 
+    def all_labels(self, text: str, section: str | None) -> list[Subject]:
+        """Every item named in ``text``, left to right, longest name first where names overlap."""
+        found: list[tuple[int, int, Subject]] = []
+        for lab, s in self.labels.get(section, []) + (self.labels[None] if section is not None else []):
+            start = text.find(lab)
+            while start >= 0:
+                found.append((start, start + len(lab), s))
+                start = text.find(lab, start + 1)
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        out: list[Subject] = []
+        end = -1
+        for a, b, s in found:
+            if a >= end:
+                if s not in out:
+                    out.append(s)
+                end = b
+        return out
+
     def is_filler(self, text: str) -> bool:
         rest = re.sub(r"\d{4}年度?|\d+|[（）%.。，；：、,\-]", "", text)
         for w in self.filler:
@@ -219,7 +237,8 @@ class Checker:
                     self.completion(subject, tok, quote, state)
                 elif "占" in clause:
                     if _GROUP.search(clause):
-                        self.group_share(subject, named, tok, clause, quote)
+                        inside = self.all_labels(before[start:], section)
+                        self.group_share(subject, inside if len(inside) >= 2 else named, tok, clause, quote)
                     else:
                         self.share(subject, tok, clause, quote)
             elif kind == "bare":
@@ -318,6 +337,10 @@ class Checker:
                      None, written)
             return
         expected = _pct(s.actual, right.value, places)
+        if re.search(r"(不足|低于|小于|不到)$", clause):
+            exact = s.actual / right.value * HUNDRED
+            if 0 < abs(exact) < written:
+                return
         accepted = {expected}
         if s.group:
             lr = self.cat.group_shares(s.group, places).get(s.key)
@@ -480,6 +503,10 @@ def _v(value: Decimal | None) -> str:
 def check_text(text: str, spec: TemplateSpec, accounts: FilledAccounts, entries: Mapping[str, Any] | None = None,
                previous: Mapping[str, Decimal] | None = None) -> list[Finding]:
     """Every finding on the statements of ``text`` against the tables (errors and notes)."""
+    from juesuan.narrative.previous import from_entries
+
+    if previous is None:
+        previous = from_entries(entries or {}) or None
     cat = Catalogue(spec, accounts, entries or {}, previous)
     return Checker(spec, cat, previous is not None).run(text)
 

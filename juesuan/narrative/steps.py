@@ -36,6 +36,12 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
         return
     progress("生成说明 / writing the narrative")
     entries = entries_of(spec, port)
+    previous = result.extras.get("previous")  # last year's figures (``fill --previous``)
+    if previous:  # kept in the 上年数 cells, so the next Fill needs no --previous
+        for d in cfg.get("previous", []):
+            key = str(d["key"])
+            if key in previous:
+                entries[f"prev:{key}"] = float(previous[key])
     evals = result.extras.get("evaluations")
     if evals is None:
         evals = read_evaluations(spec, port)
