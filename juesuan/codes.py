@@ -63,3 +63,23 @@ def level_of(code: str) -> str:
 def parent(code: str, levels: tuple[int, ...] = FUNC_LEVELS) -> str | None:
     shorter = [n for n in levels if n < len(code)]
     return code[: shorter[-1]] if shorter else None
+
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 24 → 二十四 (the 一、二、… numbering of printed lines)."""
+    if n <= 0 or n >= 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _NUMERALS[tens] + "十")
+    return head + (_NUMERALS[ones] if ones else "")
+
+
+_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*")
+
+
+def strip_numbering(label: str) -> str:
+    """A printed label without its leading 一、/（一） numbering: ``二、教育支出`` → ``教育支出``."""
+    return _NUMBERING.sub("", label, count=1)

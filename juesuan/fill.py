@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
+from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors, chinese_ordinal
 from juesuan.errors import InputError, Problem
 from juesuan.ledger import Ledger
 from juesuan.rounding import Leaf, controlled_round
@@ -269,8 +269,8 @@ class _TableFiller:
             self.sources[row.key] = (panel, spec_row, None)
             return [row]
         if spec_row.kind == "codes" and spec_row.scheme == "economic":
-            # the code list's rows, plus any 款 the ledger uses that the list lacks
-            codes = set(self.spec.codes.economic)
+            # the code list's rows (or the spec's explicit list), plus any 款 the ledger uses
+            codes = set(spec_row.only or self.spec.codes.economic)
             for column in panel.amount_columns:
                 codes |= self.agg.present(_merge(column.where, spec_row.where), "econ")
             out = []
@@ -285,10 +285,14 @@ class _TableFiller:
                 out.append(TableRow(key=code, label=self._name("functional", code), code=code))
                 self.sources[code] = (panel, spec_row, "func")
             return out
-        # classes of the functional list, one per 行次 slot
-        lo, hi = spec_row.lines or (0, -1)
-        capacity = hi - lo + 1
-        listed = sorted(c for c in self.spec.codes.functional if len(c) == 3)
+        return self._expand_classes(panel, spec_row)
+
+    def _expand_classes(self, panel: PanelSpec, spec_row: RowSpec) -> list[TableRow]:
+        """Class lines (01/04): every listed class (or, in ``present`` mode, those with data),
+        one per 行次 slot when the format numbers lines, numbered 一、二、… when asked."""
+        listed = list(spec_row.include) or sorted(c for c in self.spec.codes.functional if len(c) == 3)
+        lo, hi = spec_row.lines or (None, None)
+        capacity = (hi - lo + 1) if lo is not None and hi is not None else len(listed)
         with_data = sorted(c for c in self.agg.present(_merge(spec_row.present_where or spec_row.where))
                            if len(c) == 3)
         if spec_row.mode == "present":
@@ -305,9 +309,12 @@ class _TableFiller:
                                                                   "code": code}))
         out = []
         for n, code in enumerate(classes):
-            out.append(TableRow(key=code, label=self._name("functional", code), code=code, line=lo + n))
+            name = self._name("functional", code)
+            label = f"{chinese_ordinal(n + 1)}、{name}" if spec_row.numbered else name
+            out.append(TableRow(key=code, label=label, code=code, line=None if lo is None else lo + n))
             self.sources[code] = (panel, spec_row, "func")
-        out += [TableRow(key=f"spare{n}", line=n, role="spare") for n in range(lo + len(classes), hi + 1)]
+        if lo is not None and hi is not None:
+            out += [TableRow(key=f"spare{n}", line=n, role="spare") for n in range(lo + len(classes), hi + 1)]
         return out
 
     # -- values ----------------------------------------------------------------

@@ -254,7 +254,7 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
             reader.problem("fiscal-kind", sheet, r, kind_col, fund=line.fund, kind=line.kind,
                            kinds="或".join(fiscal.fund_kinds))
             continue
-        if (ledger == "balance" and line.item == "年初结转和结余" and line.fund in fiscal.coded_balance_funds
+        if (ledger == "balance" and line.item == fiscal.opening_balance_item and line.fund in fiscal.coded_balance_funds
                 and not line.func):
             reader.problem("fund-needs-code", sheet, r, 0, fund=line.fund)
             continue

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from juesuan.codes import BadCode, normalise_code
+from juesuan.codes import BadCode, normalise_code, strip_numbering
 from juesuan.layout import ColumnPlace, body_row, columns
 from juesuan.money import NotANumber, parse_amount
 from juesuan.port import Grid, a1, cell_at
@@ -112,10 +112,14 @@ def _fixed_slots(spec: TemplateSpec, table: TableSpec, p: int) -> list[tuple[str
         elif row.kind == "fixed":
             out.append(("fixed", row))
         elif row.kind == "classes":
-            lo, hi = row.lines or (0, -1)
-            out += [("class", n) for n in range(lo, hi + 1)]
+            if row.lines is not None:
+                lo, hi = row.lines
+                out += [("class", n) for n in range(lo, hi + 1)]
+            else:
+                listed = row.include or tuple(c for c in spec.codes.functional if len(c) == 3)
+                out += [("class", None)] * len(listed)
         elif row.kind == "codes":
-            for code in sorted(spec.codes.scheme(row.scheme or "economic")):
+            for code in sorted(row.only or spec.codes.scheme(row.scheme or "economic")):
                 if any(code.startswith(x) for x in row.include):
                     out.append(("code", code))
     return out
@@ -151,7 +155,7 @@ def _read_row(table: TableSpec, cols: list[ColumnPlace], r: int, slot: tuple[str
     elif kind == "class":
         if not label:
             return None
-        code = class_names.get(label)
+        code = class_names.get(strip_numbering(label))
         row = TableRow(key=code or f"?{label}", label=label, code=code, line=line or what)
     else:
         row = TableRow(key=what, label=name, code=what)

@@ -174,8 +174,8 @@ class Context:
         width = len(row.values) if row is not None else len({c.key for p in table.panels for c in p.amount_columns})
         col_part = f"“{self.column_label(tid, col)}”列" if width > 1 else ""
         if row is not None and not row.label and not row.code and row.role != "footer":
-            return f"公开{tid}表{col_part}"  # a one-row table (07)
-        return f"公开{tid}表“{self.row_label(tid, row, key)}”行{col_part}"
+            return f"{table.display}{col_part}"  # a one-row table (07)
+        return f"{table.display}“{self.row_label(tid, row, key)}”行{col_part}"
 
     # -- references -------------------------------------------------------------------
     def cells(self, spec: CellSpec, col: str | None = None) -> list[Cell]:

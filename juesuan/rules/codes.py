@@ -14,10 +14,10 @@ from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Context, Rule, RuleError, plain
 
-UNKNOWN = "公开{table}表编码 {code}（{name}）不在 {year} 年科目表中"
-BAD_LEVEL = "公开{table}表编码 {code} 位数不正确（应为 {levels} 位）"
-NAME = "公开{table}表编码 {code} 的科目名称应为“{expected}”，表中为“{name}”"
-UNKNOWN_CLASS = "公开{table}表“{name}”不是 {year} 年科目表中的类级科目名称"
+UNKNOWN = "{table}编码 {code}（{name}）不在 {year} 年科目表中"
+BAD_LEVEL = "{table}编码 {code} 位数不正确（应为 {levels} 位）"
+NAME = "{table}编码 {code} 的科目名称应为“{expected}”，表中为“{name}”"
+UNKNOWN_CLASS = "{table}“{name}”不是 {year} 年科目表中的类级科目名称"
 
 
 def _norm(text: str) -> str:
@@ -41,20 +41,20 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
             anchor = row.cells.get("code") or row.cells.get("label") or row.cells.get("name")
             cells = [CellRef(sheet, anchor)] if anchor else []
             if row.key.startswith("?"):
-                out.append(plain(rule, cells, tid, UNKNOWN_CLASS, table=tid, name=row.label, year=year))
+                out.append(plain(rule, cells, tid, UNKNOWN_CLASS, table=ctx.table_spec(tid).display, name=row.label, year=year))
                 continue
             code = row.code
             if not code:
                 continue
             if len(code) not in levels:
-                out.append(plain(rule, cells, tid, BAD_LEVEL, table=tid, code=code,
+                out.append(plain(rule, cells, tid, BAD_LEVEL, table=ctx.table_spec(tid).display, code=code,
                                  levels="/".join(map(str, levels))))
                 continue
             expected = known.get(code)
             if expected is None:
-                out.append(plain(rule, cells, tid, UNKNOWN, table=tid, code=code, name=row.label, year=year))
+                out.append(plain(rule, cells, tid, UNKNOWN, table=ctx.table_spec(tid).display, code=code, name=row.label, year=year))
             elif row.label and _norm(row.label) != _norm(expected):
                 name_at = row.cells.get("name") or anchor
-                out.append(plain(rule, [CellRef(sheet, name_at)] if name_at else cells, tid, NAME, table=tid,
+                out.append(plain(rule, [CellRef(sheet, name_at)] if name_at else cells, tid, NAME, table=ctx.table_spec(tid).display,
                                  code=code, name=row.label, expected=expected))
     return out

@@ -59,9 +59,9 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
             verdict = compare([(1, a.value)], [(1, b.value)], op, tolerance=rule.tolerance, exact_duplicate=True)
             missing = ""
             if left.get(key) is None:
-                missing = f"（公开{lt}表无此行）"
+                missing = f"（{ctx.table_spec(lt).display}无此行）"
             elif right.get(key) is None:
-                missing = f"（公开{rt}表无此行）"
+                missing = f"（{ctx.table_spec(rt).display}无此行）"
             finding = judge(rule, verdict, [a, b], lt if a.ref else rt, where=a.label, op=OPS[op],
                             other=b.label, missing=missing)
             if finding:

@@ -25,7 +25,7 @@ from juesuan.rules.base import Cell, Context, Rule, RuleError, judge, plain, ref
 from juesuan.tables import TableRow
 
 MESSAGE = "{where}与明细表不符：按明细应为 {expected}，表中为 {actual}，差额 {difference}"
-MISSING_ROW = "公开{table}表缺少“{row}”行：按明细该行应为 {expected}"
+MISSING_ROW = "{table}缺少“{row}”行：按明细该行应为 {expected}"
 EXTRA_ROW = "{where}在明细表中没有对应数据，表中为 {actual}"
 LEDGER = "明细表有误，无法与公开表比对：{problem}"
 ZERO = Decimal(0)
@@ -76,7 +76,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
             if actual is None:
                 if any(v for v in row.values.values()):
                     out.append(plain(rule, [], tid, str(rule.params.get("missing_row_message") or MISSING_ROW),
-                                     table=tid, row=ctx.row_label(tid, row, row.key),
+                                     table=ctx.table_spec(tid).display, row=ctx.row_label(tid, row, row.key),
                                      expected="、".join(f"{v:.2f}" for v in row.values.values() if v is not None)))
                 continue
             for col, want in row.values.items():

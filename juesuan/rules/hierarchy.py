@@ -19,7 +19,7 @@ from juesuan.rules.base import Cell, Context, Rule, RuleError, judge, plain
 from juesuan.tables import TableRow
 
 ORPHAN = "{where}：{level}级科目 {code} 没有其上级{parent_level}级科目 {parent} 的行（缺行或编码有误）"
-NO_TOTAL = "公开{table}表缺少“合计”行"
+NO_TOTAL = "{table}缺少“合计”行"
 
 
 @register("hierarchy")
@@ -57,12 +57,12 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
             anchor = r.cells.get("code") or next(iter(r.cells.values()), None)
             template = str(rule.params.get("orphan_message") or ORPHAN)
             out.append(plain(rule, [CellRef(sheet, anchor)] if anchor else [], tid, template,
-                             where=f"公开{tid}表", code=code, level=LEVEL_NAMES.get(len(code), "?"),
+                             where=ctx.table_spec(tid).display, code=code, level=LEVEL_NAMES.get(len(code), "?"),
                              parent=parent, parent_level=LEVEL_NAMES.get(len(parent), "?")))
     total_key = rule.param("total", None)
     total_row = ctx.row(tid, str(total_key)) if total_key else None
     if total_key and total_row is None and rows:
-        out.append(plain(rule, [], tid, NO_TOTAL, table=tid))
+        out.append(plain(rule, [], tid, NO_TOTAL, table=ctx.table_spec(tid).display))
     for col in columns:
         for r in rows:
             kids = [k for k in children.get(r.code or "", []) if col in k.values]

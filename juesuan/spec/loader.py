@@ -287,7 +287,11 @@ def _fiscal(d: Any, vocabularies: dict[str, tuple[str, ...]]) -> FiscalSpec:
             if v not in vocabularies.get(vocab, ()):
                 raise SpecError(f"fiscal.{key}", f"“{v}”不在词表 {vocab} 中 / '{v}' is not in vocabulary {vocab}")
         values[key] = items
-    return FiscalSpec(**values)
+    _only(d, (*vocab_of, "opening_balance_item"), "fiscal")
+    item = str(d.get("opening_balance_item", "年初结转和结余"))
+    if item not in vocabularies.get("balance_item", ()):
+        raise SpecError("fiscal.opening_balance_item", f"“{item}”不在词表 balance_item 中 / not in vocabulary balance_item")
+    return FiscalSpec(**values, opening_balance_item=item)
 
 
 def _load_codes(data: Any) -> CodeList:

@@ -99,6 +99,11 @@ class TableSpec:
     label: str | None = None  # the printed 公开0n表 label (None: not printed)
 
     @property
+    def display(self) -> str:
+        """How messages name the table: its printed label (公开05表), else its title."""
+        return self.label or self.title
+
+    @property
     def code_driven(self) -> bool:
         return any(r.kind == "codes" and r.scheme == "functional" for p in self.panels for r in p.rows)
 
@@ -143,6 +148,7 @@ class FiscalSpec:
     funds: tuple[str, ...] = ()
     fund_kinds: tuple[str, ...] = ()  # the 支出类别 fiscal funds may pay
     coded_balance_funds: tuple[str, ...] = ()  # opening balances that need a 功能分类 code
+    opening_balance_item: str = "年初结转和结余"  # the 结转结余 item of the opening balance
 
 
 @dataclass
