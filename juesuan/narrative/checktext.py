@@ -67,7 +67,7 @@ class Checker:
         self.has_previous = has_previous
         self.findings: list[Finding] = []
         self.filler = sorted({*DEFAULT_FILLER, *(str(w) for w in self.cfg.get("filler", []))}, key=len, reverse=True)
-        self.quoted: dict[tuple[str, str], tuple[Decimal, str]] = {}
+        self.quoted: dict[tuple[str, str], tuple[Decimal, str, int]] = {}
         self.unverified_change = False
         self.labels = self._label_index()
 
@@ -267,20 +267,23 @@ class Checker:
     def cells(self, s: Subject) -> list[tuple[str, str]]:
         return list(s.cells)
 
-    def _twice(self, s: Subject, measure: str, value: Decimal, quote: str) -> None:
+    def _twice(self, s: Subject, measure: str, value: Decimal, quote: str, places: int = 2) -> None:
+        """The same figure quoted again with another value (compared at the coarser precision)."""
         key = (s.key, measure)
         if key in self.quoted:
-            first, where = self.quoted[key]
-            if first != value:
+            first, where, p0 = self.quoted[key]
+            coarse = min(p0, places)
+            if _q(first, coarse) != _q(value, coarse):
                 self.add("text-twice", f"“{s.labels[0]}”前后两处数字不一致：{first:f} 与 {value:f} 万元 / one figure"
                          f" quoted twice with two values（前文：{where}）", quote, self.cells(s), first, value)
         else:
-            self.quoted[key] = (value, quote)
+            self.quoted[key] = (value, quote, places)
 
     def amount(self, s: Subject, tok: re.Match, after: str, quote: str, state: _State) -> None:
         written, unit_ = number(tok.group("anum")), tok.group("unit")
         places = decimals_of(tok.group("anum"))
         wan = written / TEN_THOUSAND if unit_ == "元" else (written * TEN_THOUSAND if unit_ == "亿元" else written)
+        wan_places = min(2, places + (4 if unit_ == "元" else (-4 if unit_ == "亿元" else 0)))
         cleaned = _FUND_BUDGET.sub("", after)
         if "上年" in cleaned:
             state.stated_previous[s.key] = wan
@@ -293,10 +296,10 @@ class Checker:
         is_budget = cleaned.rfind("预算") > cleaned.rfind("决算")
         if is_budget and s.budget is None:
             state.stated_budget[s.key] = wan  # a 项's 年初预算 comes from the text itself
-            self._twice(s, "budget", _q(wan, 2), quote)
+            self._twice(s, "budget", wan, quote, wan_places)
             return
         expected = s.budget if is_budget else s.actual
-        self._twice(s, "budget" if is_budget else "actual", _q(wan, 2), quote)
+        self._twice(s, "budget" if is_budget else "actual", wan, quote, wan_places)
         if expected is None:
             if s.absent and written != 0:
                 self.note(f"公开表中没有“{s.labels[0]}”，未核对 / not in the tables", quote)
@@ -373,7 +376,7 @@ class Checker:
             return
         total = sum((x.actual or ZERO for x in members), ZERO)
         expected = _pct(total, base.value, places)
-        accepted = {expected}
+        accepted = {expected, sum((_pct(x.actual or ZERO, base.value, places) for x in members), ZERO)}
         groups = {x.group for x in members}
         if len(groups) == 1 and None not in groups:
             lr = self.cat.group_shares(groups.pop() or "", places)
