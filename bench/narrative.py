@@ -138,7 +138,8 @@ def m_twice(lines, rng):
 
 
 def m_unit(lines, rng):
-    hit = _pick(lines, rng, r"(?<![增减加少])(?<![\d.])(\d+\.\d{2})(万元)", lambda s: _figure_line(s) and "上年" not in s)
+    hit = _pick(lines, rng, r"(?<![增减加少])(?<![\d.])(?!0\.00万元)(\d+\.\d{2})(万元)",  # 0 元 is 0 万元
+                lambda s: _figure_line(s) and "上年" not in s)
     return _sub(lines, hit[0], hit[1], "元", 2) if hit else None
 
 

@@ -48,7 +48,8 @@ class FillResult:
     extras: dict[str, Any] = field(default_factory=dict)  # shared between later steps (e.g. evaluations read once)
 
 
-def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _quiet) -> FillResult:
+def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _quiet,
+                  extras: dict[str, Any] | None = None) -> FillResult:
     """Read the detail sheets, compute every table, and picture the computed sheets."""
     progress("读取明细表 / reading detail sheets")
     ledger = read_ledger(spec, port)
@@ -56,7 +57,7 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _
     accounts = fill_accounts(spec, ledger)
     progress("生成公开表 / laying out the tables")
     pictures = [render_table(t, accounts.tables[t.id], accounts.dept, spec.unit) for t in spec.tables]
-    result = FillResult(accounts, pictures)
+    result = FillResult(accounts, pictures, extras=dict(extras or {}))  # e.g. "previous": last year's figures
     for step in FILL_EXTRAS:
         step(spec, port, result, progress)
     present = set(port.sheet_names())

@@ -55,7 +55,7 @@ def write_new(out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "
 
 
 def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None = None,
-              progress: Progress = _quiet) -> tuple[FillResult, Path, Path | None]:
+              progress: Progress = _quiet, extras: dict[str, Any] | None = None) -> tuple[FillResult, Path, Path | None]:
     """Fill ``path``; write to ``out`` or replace ``path`` keeping a backup. Returns
     (result, written path, backup path)."""
     progress("打开工作簿 / opening the workbook")
@@ -64,7 +64,7 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         book = LoadedBook(load_for_write(source), source)
         try:
             spec = spec_for(book, fmt)
-            result = fill_workbook(spec, book, progress)
+            result = fill_workbook(spec, book, progress, extras)
             progress("写入公开表 / writing the tables")
             replace_sheets(book.wb, result.pictures)
             target = Path(out) if out else book.path
