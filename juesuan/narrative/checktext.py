@@ -27,7 +27,16 @@ from typing import Any
 
 from juesuan.narrative.catalogue import Base, Catalogue, Subject, check_settings
 from juesuan.narrative.shares import HUNDRED, unit
-from juesuan.narrative.textparse import HEADING, TOKEN, decimals_of, last_break, normalise, number, paragraphs, sentences
+from juesuan.narrative.textparse import (
+    HEADING,
+    TOKEN,
+    decimals_of,
+    last_break,
+    normalise,
+    number,
+    paragraphs,
+    sentences,
+)
 from juesuan.report import CellRef, Finding
 from juesuan.spec.model import TemplateSpec
 from juesuan.tables import FilledAccounts
