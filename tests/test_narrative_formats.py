@@ -31,6 +31,7 @@ def filled(request, tmp_path_factory) -> tuple[str, Path, Path]:
     spec = load_spec(fmt)
     last = folder / "上年.xlsx"
     write_new(last, spec, inputs=sample_inputs_for(fmt, seed=7))
+    add_demo_extras(last)
     run_cli("fill", str(last), check=True)
     path = folder / "决算.xlsx"
     write_new(path, spec, inputs=sample_inputs_for(fmt))
@@ -93,3 +94,17 @@ def test_a_new_department_says_so_instead_of_a_change(filled, tmp_path):
     assert "某市生态环境局于2019年3月成立，无上年比较数据。" in text
     assert "与上年相比" not in text
     assert run_cli("check-text", str(docx), "--against", str(copy)).returncode == 0
+
+
+def test_entries_typed_once_are_carried_from_last_year(filled, tmp_path):
+    """主要职能, 单位构成 and each 项's 主要用于 come from last year's 说明 when left blank."""
+    fmt, path, _ = filled
+    last = path.parent / "上年.xlsx"
+    fresh = tmp_path / "今年.xlsx"
+    write_new(fresh, load_spec(fmt), inputs=sample_inputs_for(fmt))
+    run_cli("fill", str(fresh), "--previous", str(last), check=True)
+    ws = openpyxl.load_workbook(fresh)["说明"]
+    kept = {ws.cell(r, 3).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value}
+    assert kept["duties"].startswith("贯彻落实") and kept["unit:1"] == "某市生态环境局本级|行政单位"
+    assert kept["use:2110101"] == "行政运行方面的支出"
+    assert kept["reason_total"] is None  # a reason is this year's: not carried

@@ -26,9 +26,9 @@ def fill(
 
         extras = {}
         if previous is not None:
-            from juesuan.narrative.previous import from_workbook
+            from juesuan.narrative.previous import read_previous
 
-            extras["previous"] = from_workbook(previous)
+            extras["previous"], extras["previous_entries"] = read_previous(previous)
         with progress() as step:
             result, target, backup = fill_file(path, output, fmt, step, extras)
         report_fill(result, target, backup)

@@ -56,8 +56,18 @@ DEFAULT_FILLER = (
     "与上年相比", "比上年", "较上年", "同比", "其中", "主要包括", "主要用于", "包括", "分别为", "分别是", "合计", "共计", "总额",
     "支出决算数", "支出决算", "决算数", "决算", "年初预算数", "年初预算", "预算数", "预算", "支出", "金额", "全年",
     "本年度", "本年", "年度", "实际", "累计", "完成", "上年", "为", "是", "达", "共", "计", "其", "占", "的", "各", "约",
-    "数", "了", "和", "及", "与", "等", "元", "万", "发生", "安排", "列支", "总计", "情况",
+    "数", "了", "和", "及", "与", "等", "元", "万", "发生", "安排", "列支", "总计", "情况", "到", "至", "均",
+    *UP, *DOWN, "上升", "降低", "变动", "增幅", "降幅",
 )
+
+
+_GLOBAL = "*"  # the names of every section that are not 科目 rows
+_NAME_BOUNDARY = ("的", "为", "和", "及", "与", "其中", "用于", "包括", "是", "中", "在", "对", "年度", "方面", "即", "共",
+                  "本年", "全年", "主要")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 @dataclass
@@ -102,17 +112,28 @@ class Checker:
             index[section] = pairs
             every += pairs
         index[None] = every
+        index[_GLOBAL] = [(lab, s) for lab, s in every if s.code is None]  # 03's 类 is not 05's: codes stay local
         return index
+
+    @staticmethod
+    def _embedded(text: str, i: int, lab: str, s: Subject) -> bool:
+        """A bare 科目 name inside a longer name (教育支出 in 其他普通教育支出（项）): not this item."""
+        if s.code is None or lab.isdigit():
+            return False
+        if not lab.endswith("）") and text[i + len(lab):].startswith(("（类）", "（款）", "（项）")):
+            return True
+        before = text[:i]
+        return bool(before) and _is_cjk(before[-1]) and not before.endswith(_NAME_BOUNDARY)
 
     def find_label(self, text: str, section: str | None) -> tuple[Subject | None, int, int, bool]:
         """The item named last in ``text`` (longest name on a tie): (subject, start, end, certain).
         The section's own names first; names of other sections only when they mean one figure."""
-        for scope in ((section, None) if section is not None else (None,)):
+        for scope in ((section, _GLOBAL) if section is not None else (None,)):
             best: tuple[int, int] | None = None
             hits: list[tuple[Subject, int]] = []
             for lab, s in self.labels.get(scope, []):
                 i = text.rfind(lab)
-                if i < 0:
+                if i < 0 or self._embedded(text, i, lab, s):
                     continue
                 rank = (i + len(lab), len(lab))
                 if best is None or rank > best:
@@ -131,7 +152,7 @@ class Checker:
     def all_labels(self, text: str, section: str | None) -> list[Subject]:
         """Every item named in ``text``, left to right, longest name first where names overlap."""
         found: list[tuple[int, int, Subject]] = []
-        for lab, s in self.labels.get(section, []) + (self.labels[None] if section is not None else []):
+        for lab, s in self.labels.get(section, []) + (self.labels[_GLOBAL] if section is not None else []):
             start = text.find(lab)
             while start >= 0:
                 found.append((start, start + len(lab), s))
@@ -202,6 +223,10 @@ class Checker:
                 subject = None  # named in an earlier clause: not this statement's item
             if subject is not None:
                 after = before[end:]
+                if kind == "amount" and (re.search(r"（[类款项]）", after) or not self.is_filler(after)):
+                    state.current = None  # the amount belongs to a name after the item (a 项 the tables lack)
+                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote)
+                    continue
                 if not certain:
                     if kind in ("amount", "percent"):
                         self.note(f"“{subject.labels[0]}”可能指多个数字，未核对 / ambiguous name, not checked", quote)

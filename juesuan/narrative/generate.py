@@ -33,6 +33,7 @@ class SlotSpec:
     key: str
     label: str
     type: str  # text | money | count
+    note: str = ""  # the input cell's note (what to type and where it appears)
 
 
 class _Safe(dict):
@@ -71,18 +72,20 @@ def slot_specs(spec: TemplateSpec, accounts: FilledAccounts | None) -> list[Slot
     政府采购, 国有资产, …), then budget, use and reason per 05表 项 (typed once per code and
     kept across fills: the key names the code)."""
     cfg = settings(spec) or {}
-    out = [SlotSpec(str(d["key"]), str(d["label"]), str(d.get("type", "text"))) for d in cfg.get("inputs", [])]
+    notes = cfg.get("notes", {}) or {}
+    out = [SlotSpec(str(d["key"]), str(d["label"]), str(d.get("type", "text")), str(d.get("note", "")))
+           for d in cfg.get("inputs", [])]
     for d in cfg.get("units", {}).get("rows", []) if isinstance(cfg.get("units"), dict) else []:
-        out.append(SlotSpec(str(d["key"]), str(d["label"]), "text"))
+        out.append(SlotSpec(str(d["key"]), str(d["label"]), "text", str(notes.get("unit", ""))))
     for d in cfg.get("previous", []):
-        out.append(SlotSpec(f"prev:{d['key']}", f"上年数：{d['label']}（万元）", "money"))
+        out.append(SlotSpec(f"prev:{d['key']}", f"上年数：{d['label']}（万元）", "money", str(notes.get("previous", ""))))
     if accounts is not None:
         item = cfg.get("item_inputs", {})
         for code, name in xiang_rows(accounts):
             for kind in item:
                 d = item.get(kind, {})
                 label = fill_template(str(d.get("label", "{code} {name}")), {"code": code, "name": name})
-                out.append(SlotSpec(f"{kind}:{code}", label, str(d.get("type", "text"))))
+                out.append(SlotSpec(f"{kind}:{code}", label, str(d.get("type", "text")), str(d.get("note", ""))))
     return out
 
 

@@ -46,6 +46,8 @@ def render_narrative(sheet: str, intro: str, paragraphs: list[Paragraph], slots:
         pic.put(r, 0, slot.label, "body-label")
         pic.put(r, 1, entries.get(slot.key), "eval-input-money" if slot.type in ("money", "count") else "eval-input")
         pic.put(r, 2, slot.key, "note-small")
+        if slot.note:
+            pic.comments[(r, 1)] = slot.note
         r += 1
     pic.column_widths.update(WIDTHS)
     return pic
