@@ -43,6 +43,12 @@ def check_text(
         doc["text"] = str(text)
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        out.print(report.to_text().replace("== 工作簿 / workbook ==", f"== 说明 / narrative: {text.name} =="),
-                  highlight=False, markup=False)
+        body = report.to_text().replace("== 工作簿 / workbook ==", f"== 说明 / narrative: {text.name} ==")
+        lines = body.splitlines()[:-1]  # the table checks' summary line, replaced by the narrative's own
+        s = report.stats
+        verdict = "通过 / passed" if report.valid else "未通过 / failed"
+        lines.append(f"说明核对{verdict}：错误 {s['errors']}，未核对的提示 {s['info']}"
+                     f" / errors {s['errors']}, unverified notes {s['info']}")
+        for line in lines:
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_OK if report.valid else EXIT_FINDINGS)
