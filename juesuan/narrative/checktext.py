@@ -213,6 +213,9 @@ class Checker:
                 continue  # a threshold (单位价值50万元以上), not a figure
             if kind == "flat" and not re.search(r"上年|同比|去年", text):
                 continue  # 决算数与年初预算数持平: not a change on last year
+            if kind == "count":
+                self.count(tok, text[:tok.start()], quote)
+                continue
             clause = before[start:]
             label_part = before
             if kind in ("percent", "bare", "nobudget"):
@@ -301,17 +304,42 @@ class Checker:
     def cells(self, s: Subject) -> list[tuple[str, str]]:
         return list(s.cells)
 
-    def _twice(self, s: Subject, measure: str, value: Decimal, quote: str, places: int = 2) -> None:
+    def _twice(self, s: Subject, measure: str, value: Decimal, quote: str, places: int = 2,
+               unit_: str = "万元") -> None:
         """The same figure quoted again with another value (compared at the coarser precision)."""
         key = (s.key, measure)
         if key in self.quoted:
             first, where, p0 = self.quoted[key]
             coarse = min(p0, places)
             if _q(first, coarse) != _q(value, coarse):
-                self.add("text-twice", f"“{s.labels[0]}”前后两处数字不一致：{first:f} 与 {value:f} 万元 / one figure"
+                self.add("text-twice", f"“{s.labels[0]}”前后两处数字不一致：{first:f} 与 {value:f} {unit_} / one figure"
                          f" quoted twice with two values（前文：{where}）", quote, self.cells(s), first, value)
         else:
             self.quoted[key] = (value, quote, places)
+
+    def count(self, tok: re.Match, before: str, quote: str) -> None:
+        """A count (团组 1 个, 公务用车保有量 12 辆): the entry named nearest before it with its unit."""
+        unit_ = tok.group("cunit")
+        best, found = -1, None
+        for item in self.cfg.get("counts", []):
+            if str(item.get("unit")) != unit_:
+                continue
+            for lab in item.get("labels", []):
+                i = before.rfind(normalise(str(lab)))
+                if i >= 0 and i + len(normalise(str(lab))) > best:
+                    best, found = i + len(normalise(str(lab))), item
+        if found is None or re.search(r"[。；]", before[best:]):
+            return
+        key, written = str(found["key"]), number(tok.group("cnum"))
+        s = Subject(f"count:{key}", (str(found["labels"][0]),), None)
+        self._twice(s, "count", written, quote, 0, unit_)
+        entry = self.cat.fig.entries.get(key)
+        from juesuan.evaluation.model import amount as as_number
+
+        expected = as_number(entry)
+        if expected is not None and expected != written:
+            self.add("text-count", f"数量与填写的不符：“{found['labels'][0]}”应为 {expected.normalize():f}{unit_}，说明写作 {tok.group(0)}"
+                     " / count differs from the entry", quote, [], expected, written)
 
     def amount(self, s: Subject, tok: re.Match, after: str, quote: str, state: _State) -> None:
         written, unit_ = number(tok.group("anum")), tok.group("unit")

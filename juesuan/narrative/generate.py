@@ -207,10 +207,18 @@ class _Writer:
             if ":" not in key:
                 v[key] = self.entry(key)
         for key, s in self.cat.by_key.items():
-            if s.actual is not None and ":" not in key and "." not in key:
+            if ":" in key or "." in key:
+                continue
+            if s.actual is not None:
                 v[f"f_{key}"] = fmt_amount(s.actual)
-            if s.budget is not None and ":" not in key and "." not in key:
+            if s.budget is not None:
                 v[f"b_{key}"] = fmt_amount(s.budget)
+                v[f"completion_{key}"] = self.completion(s.actual or ZERO, s.budget)
+            else:
+                budget_slot = next((d["key"] for d in self.cfg.get("inputs", []) if d["key"] == f"{key}_budget"
+                                    or d["key"] == key.replace("_total", "_budget")), None)
+                v[f"b_{key}"] = self.placeholder(budget_slot) if budget_slot else ""
+                v[f"completion_{key}"] = ""
         for d in self.cfg.get("previous", []):
             key = str(d["key"])
             v[f"change_{key}"] = self.change(key)

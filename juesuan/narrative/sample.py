@@ -18,7 +18,7 @@ ENTRIES: dict[str, Any] = {
     "unit:3": "某市环境宣传教育中心|公益一类事业单位",
     "prev:grand": 2318.46, "prev:inc_total": 2290.10, "prev:exp_total": 2301.77, "prev:gp_total": 2105.33,
     "prev:sangong_total": 55.20, "prev:oper": 142.21,
-    "reason_total": "大气、水污染防治项目投入增加",
+    "reason_total": "大气、水污染防治项目投入增加", "gp_budget": 2150.00,
     "reason_sangong": "严格执行中央八项规定精神，压减因公出国（境）和公务接待支出",
     "abroad_groups": 1, "abroad_people": 3, "cars_bought": 1, "cars_held": 12, "recep_batches": 26,
     "recep_people": 214, "recep_foreign_batches": 0, "recep_foreign_people": 0, "reason_oper": "机关运行经费主要用于办公费、印刷费、邮电费、差旅费等日常公用支出",
