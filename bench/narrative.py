@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from juesuan.evaluation.steps import read_evaluations  # noqa: E402
 from juesuan.io.files import fill_file, write_new  # noqa: E402
 from juesuan.io.xlsx import CalamineBook  # noqa: E402
+from juesuan.narrative.catalogue import Catalogue  # noqa: E402
 from juesuan.narrative.checktext import check_text  # noqa: E402
 from juesuan.narrative.generate import generate  # noqa: E402
 from juesuan.narrative.sample import add_demo_extras, sample_inputs_for  # noqa: E402
@@ -179,6 +180,73 @@ KINDS: dict[str, tuple[Mutation, set[str]]] = {
 }
 
 
+# -- the styles real disclosures use: the generated text rewritten before the mutation ------------
+def style_stated_base(lines, cat):
+    """占X% → 占本年收入合计的X% / 占本年支出合计的X% (the base written out)."""
+    out, base = [], None
+    for line in lines:
+        if line.startswith("二、"):
+            base = "本年收入合计"
+        elif line.startswith("三、"):
+            base = "本年支出合计"
+        elif re.match(r"^[四五六七八九十]+、", line):
+            base = None
+        out.append(re.sub(r"，占(\d)", f"，占{base}的\\1", line) if base else line)
+    return out
+
+
+def style_one_sentence(lines, cat):
+    """Items listed in one sentence, the shares in a second one."""
+    out = []
+    for line in lines:
+        m = re.match(r"^(\d{4}年度本年(?:收入|支出)合计[\d.]+万元，其中：)(.*)。$", line)
+        if m:
+            items = re.findall(r"([^；：]+?)([\d.]+万元)，占([\d.]+)%", m.group(2))
+            line = m.group(1) + "、".join(f"{a}{b}" for a, b, _ in items) + "。" + \
+                "，".join(f"{a}占{c}%" for a, _, c in items) + "。"
+        out.append(line)
+    return out
+
+
+def style_main_items(lines, cat):
+    """人员经费X万元，主要包括：基本工资A万元、津贴补贴B万元… (the 06 items with their amounts)."""
+    items = [s for s in cat.sections.get("basic", []) if s.code and s.actual]
+    names = {s.labels[0]: s.actual for s in items}
+    out = []
+    for line in lines:
+        if "主要包括：" in line:
+            line = re.sub(r"主要包括：([^；。]+)", lambda m: "主要包括：" + "、".join(
+                f"{n}{names[n]:.2f}万元" if n in names else n for n in m.group(1).split("、")), line)
+        out.append(line)
+    return out
+
+
+def style_class_then_kuan(lines, cat):
+    """A 类 total followed by its 款 amounts (X（类）A万元，其中：Y（款）B万元、Z（款）C万元，占…)."""
+    gp = [x for x in cat.sections.get("gp", []) if x.code and not x.absent and x.actual]
+    out = []
+    for line in lines:
+        if "主要用于以下方面" in line:
+            for c in (x for x in gp if len(x.code) == 3):
+                parts = [k for k in gp if len(k.code) == 5 and k.code.startswith(c.code)]
+                said = f"{c.labels[0]}{c.actual:.2f}万元，占"
+                if parts and said in line:
+                    kuan = "、".join(f"{k.labels[-3]}{k.actual:.2f}万元" for k in parts)
+                    line = line.replace(said, f"{c.labels[0]}{c.actual:.2f}万元，其中：{kuan}，占")
+        out.append(line)
+    return out
+
+
+def style_yuan(lines, cat):
+    """Some amounts in 元 with thousands separators (基本支出12,528,100.00元)."""
+    return [re.sub(r"(基本支出|项目支出|公务接待费)(\d+\.\d{2})万元",
+                   lambda m: f"{m.group(1)}{Decimal(m.group(2)) * 10000:,.2f}元", line) for line in lines]
+
+
+STYLES = [lambda lines, cat: lines, style_stated_base, style_one_sentence, style_main_items, style_class_then_kuan,
+          style_yuan]
+
+
 def department(fmt: str, seed: int, folder: Path):
     """A filled sample workbook for (format, seed): spec, accounts, entries, evaluations."""
     spec = load_spec(fmt)
@@ -200,11 +268,13 @@ def text_of(spec, accounts, entries, evals) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=8)
+    ap.add_argument("--verbose", action="store_true", help="print the notes on unmutated texts")
     args = ap.parse_args()
     hits: Counter[str] = Counter()
     tried: Counter[str] = Counter()
     clean_errors: list[str] = []
     clean_notes = 0
+    notes: list[str] = []
     misses: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in available_formats():
@@ -214,14 +284,17 @@ def main() -> None:
                 entries = dict(entries)
                 if seed % 2:  # every other department: one figure flat on last year
                     entries["prev:oper"] = float(accounts.tables["06"].value("public_total", "amount") or 0)
-                lines = text_of(spec, accounts, entries, evals)
+                style = STYLES[seed % len(STYLES)]
+                cat = Catalogue(spec, accounts, entries)
+                lines = style(text_of(spec, accounts, entries, evals), cat)
                 for f in check_text("\n".join(lines), spec, accounts, entries):
                     if f.severity == "error":
                         clean_errors.append(f"{fmt}/{seed}: [{f.rule}] {f.message} | {f.quote}")
                     else:
                         clean_notes += 1
+                        notes.append(f"{fmt}/{seed}: {f.message} | {f.quote[:80]}")
                 zero = dict(entries, **{"prev:oper": 0})
-                zero_lines = text_of(spec, accounts, zero, evals)
+                zero_lines = style(text_of(spec, accounts, zero, evals), cat)
                 for kind, (mutate, rules) in KINDS.items():
                     base, ents = (zero_lines, zero) if kind == "yoy-zero-base" else (lines, entries)
                     mutated = mutate(base, rng)
@@ -247,6 +320,9 @@ def main() -> None:
         print("  FALSE", line)
     for line in misses[:20]:
         print("  MISS", line)
+    if args.verbose:
+        for line in notes:
+            print("  NOTE", line)
 
 
 if __name__ == "__main__":

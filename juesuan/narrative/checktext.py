@@ -201,6 +201,7 @@ class Checker:
     def sentence(self, text: str, quote: str, section: str | None, state: _State) -> None:
         prev_end = 0
         named: list[Subject] = []  # items named in this sentence (group shares)
+        parent: Subject | None = None  # the item a “其中：” list of this ；-segment belongs to
         directions: dict[str, set[str]] = {}
         change_seen = False
         self.unverified_change = False
@@ -216,6 +217,10 @@ class Checker:
             if kind == "count":
                 self.count(tok, text[:tok.start()], quote)
                 continue
+            if "；" in before:
+                parent = None
+            if "其中" in before and state.current is not None and parent is None:
+                parent = state.current
             clause = before[start:]
             label_part = before
             if kind in ("percent", "bare", "nobudget"):
@@ -277,7 +282,10 @@ class Checker:
                         inside = self.all_labels(before[start:], section)
                         self.group_share(subject, inside if len(inside) >= 2 else named, tok, clause, quote)
                     else:
-                        self.share(subject, tok, clause, quote)
+                        direct = subject in named and label_part[start:].strip() != "" and \
+                            self.find_label(label_part, section)[0] is subject
+                        alternatives = [parent] if parent is not None and parent is not subject and not direct else []
+                        self.share(subject, tok, clause, quote, alternatives)
             elif kind == "bare":
                 self.add("text-percent-sign", f"百分比缺少“%”号：“{tok.group(0)}” / a share without %", quote,
                          self.cells(subject), None, number(tok.group("bnum")))
@@ -381,8 +389,19 @@ class Checker:
         self.add("text-amount", f"金额与公开表不符：“{s.labels[0]}”{what}应为 {expected:.2f} 万元，说明写作"
                  f" {tok.group(0)} / amount differs from the table", quote, cells, expected, _q(wan, 2))
 
-    def share(self, s: Subject, tok: re.Match, clause: str, quote: str) -> None:
+    def share(self, s: Subject, tok: re.Match, clause: str, quote: str, alternatives: list[Subject] | None = None
+              ) -> None:
+        """A share: against its stated base, else the item's own base, at the printed precision.
+        After a “其中：” list the share may be the list's parent's: right under either reading is
+        right; wrong under both is reported against the nearest item."""
         written, places = number(tok.group("pnum")), decimals_of(tok.group("pnum"))
+        for alt in alternatives or []:
+            base = self.cat.bases.get(alt.base or "")
+            if alt.actual is not None and base is not None and base.value and \
+                    _pct(alt.actual, base.value, places) == written:
+                return
+            if alt.group and self.cat.group_shares(alt.group, places).get(alt.key) == written:
+                return
         m = re.search(r"占(.*)$", clause)
         stated = self.find_base(m.group(1) if m else "")
         right = self.cat.bases.get(s.base or "")
