@@ -54,7 +54,8 @@ _KINDS = [
     # import of published figures (juesuan import)
     ErrorKind("import-header", "CSV 表头应为 table,row,column,value，实为“{found}”",
               "The CSV header must be table,row,column,value, found '{found}'"),
-    ErrorKind("import-table", "第 {line} 行：未知的表“{table}”（应为 01…08）", "Line {line}: unknown table '{table}' (01…08)"),
+    ErrorKind("import-table", "第 {line} 行：未知的表“{table}”（可用：{choices}）",
+              "Line {line}: unknown table '{table}' (valid: {choices})"),
     ErrorKind("import-row", "第 {line} 行：{table}表没有行“{row}”{hint}", "Line {line}: table {table} has no row '{row}'{hint}"),
     ErrorKind("import-column", "第 {line} 行：{table}表“{row}”行没有栏次“{column}”{hint}",
               "Line {line}: table {table}, row '{row}' has no column '{column}'{hint}"),

@@ -1,21 +1,24 @@
 """Import of published figures: a long CSV (``table,row,column,value``) → table values → a
 fresh template workbook (detail sheets empty), so that a disclosure typed or scraped from
-a PDF can be checked like any workbook.
+a PDF can be checked like any workbook. Works for every format; tables need not print
+行次 or 栏次 (the 2020+ format prints neither).
 
-* ``table``: ``01`` … ``08`` (``1`` and ``公开01表`` are accepted too).
-* ``row``: a 行次 number (01/04), a 功能分类 or 经济分类 code, or the row's printed label
-  (合计, 本年收入合计, 人员经费合计, 一般公共服务支出 …; the ordinal prefix 一、 may be left out).
-  Code rows of 02/03/05/08 appear in the order of their codes; only the rows given appear.
-* ``column``: a 栏次 number, or the column's header; blank where the row has one value.
-* ``value``: an amount in 万元 (blank = blank cell).
+* ``table``: the table's position in the format (``1``…``9``, ``01``…``09``), its printed
+  label (``公开01表``) or its printed title (``收入支出决算总表``).
+* ``row``: a 行次 number where the format prints them, a 功能分类 or 经济分类 code (also split
+  as ``201 06 01``), the row's printed label (合计, 本年收入合计, 人员经费合计 …; the ordinal
+  prefix 一、 may be left out), ``parent/label`` where a label repeats (04's opening balance by
+  fund: ``年初财政拨款结转和结余/一般公共预算财政拨款``; a panel's heading works as parent too:
+  ``支出/总计``), or blank for a one-row table (07).
+* ``column``: the column's printed header, a ``parent/leaf`` header path where a leaf repeats
+  (07: ``公务接待费/决算数``), or the 栏次 number where the format has them; blank where the
+  row has one value.
+* ``value``: an amount in 万元; blank leaves the cell blank, which every check reads as zero.
 
-Every unknown table, row or column is reported with its CSV line number (all at once).
-Rows whose table isn't one of the spec's tables are offered, grouped by table name, to the
-importers of :data:`EXTRA_TABLE_IMPORTERS` (evaluation tables: ``绩效汇总``,
-``绩效自评:<项目名称>``): ``importer(rows: list[CsvRow]) -> list[SheetPicture]``; it raises
-:class:`LookupError` when the rows are not its kind (the next importer is tried) and
-:class:`~juesuan.errors.InputError` for problems in rows that are. Rows nobody claims are
-reported as unknown tables.
+Every unknown table, row or column is reported with its CSV line number (all at once), with
+the valid choices for a row or a column. Rows whose table isn't one of the spec's tables are
+offered to the pipeline steps that import tables of their own (self-evaluations:
+``绩效汇总``, ``绩效自评:<项目名称>``); rows nobody claims are reported as unknown tables.
 """
 
 from __future__ import annotations
@@ -23,14 +26,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from juesuan.errors import InputError, Problem
 from juesuan.money import NotANumber, parse_amount
+from juesuan.pipeline import sheet_order, steps
 from juesuan.port import SheetPicture
-from juesuan.spec.model import PanelSpec, TableSpec, TemplateSpec
+from juesuan.spec.model import ColumnSpec, PanelSpec, TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
 
 HEADER = ("table", "row", "column", "value")
@@ -44,9 +47,6 @@ class CsvRow:
     row: str
     column: str
     value: str
-
-
-EXTRA_TABLE_IMPORTERS: list[Callable[[list[CsvRow]], list[SheetPicture]]] = []
 
 
 def read_csv(text: str, source: str = "CSV") -> list[CsvRow]:
@@ -65,27 +65,51 @@ def read_csv(text: str, source: str = "CSV") -> list[CsvRow]:
     return out
 
 
-def _table_id(text: str, ids: set[str]) -> str | None:
-    t = text.strip().removeprefix("公开").removesuffix("表")
-    if t.isdigit():
-        t = t.zfill(2)
-    return t if t in ids else None
+def table_for(text: str, spec: TemplateSpec) -> str | None:
+    """The id of the table a CSV names: position (1-based, in the format's order), printed
+    label (公开01表) or printed title."""
+    raw = text.strip()
+    digits = raw.removeprefix("公开").removesuffix("表").removesuffix(".0")
+    if digits.isdigit():
+        n = int(digits)
+        return spec.tables[n - 1].id if 1 <= n <= len(spec.tables) else None
+    norm = _norm_label(raw)
+    for t in spec.tables:
+        if norm in {_norm_label(t.title), _norm_label(t.sheet), _norm_label(t.label or "")}:
+            return t.id
+    return None
+
+
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
 
 
 def _norm_label(text: str) -> str:
-    return _ORDINAL.sub("", "".join(str(text).split()))
+    return _ORDINAL.sub("", "".join(str(text).split())).translate(_QUOTES).replace("(", "（").replace(")", "）")
 
 
-def _column_lookup(panel: PanelSpec, text: str) -> str | None:
+def _columns_matching(panel: PanelSpec, text: str) -> list[ColumnSpec]:
+    """The amount columns of a panel a CSV ``column`` names: its 栏次, its key, its header, or
+    the last parts of its header path (``公务接待费/决算数``)."""
     amount = panel.amount_columns
     if not text:
-        return amount[0].key if len(amount) == 1 else None
-    for c in amount:
-        if c.lanci is not None and c.lanci == text.removesuffix(".0"):
-            return c.key
-    matches = [c.key for c in amount if c.key == text or (c.header and c.header[-1] == text)
-               or "/".join(c.header) == text]
-    return matches[0] if len(matches) == 1 else None
+        return amount
+    bare = text.removesuffix(".0")
+    by_lanci = [c for c in amount if c.lanci is not None and c.lanci == bare]
+    if by_lanci:
+        return by_lanci
+    parts = tuple(_norm_label(p) for p in text.split("/") if p.strip())
+    return [c for c in amount if c.key == text or (
+        len(c.header) >= len(parts) and tuple(_norm_label(h) for h in c.header[len(c.header) - len(parts):]) == parts)]
+
+
+def _path(column: ColumnSpec) -> str:
+    return "/".join(column.header)
+
+
+def _choices(items: list[str], limit: int = 12) -> str:
+    shown = list(dict.fromkeys(i for i in items if i))
+    more = f" …（共 {len(shown)} 项 / {len(shown)} in all）" if len(shown) > limit else ""
+    return f"（可用 / valid: {'、'.join(shown[:limit])}{more}）" if shown else ""
 
 
 class _TableImport:
@@ -107,12 +131,7 @@ class _TableImport:
         return self._fixed_table(rows)
 
     # -- the cell of one CSV row --------------------------------------------------------
-    def _set(self, r: CsvRow, row: TableRow, panel: PanelSpec) -> None:
-        col = _column_lookup(panel, r.column)
-        if col is None:
-            hint = "（该行有多个栏次，须填栏次号）" if not r.column else ""
-            self.problem("import-column", r, row=r.row, column=r.column, hint=hint)
-            return
+    def _set(self, r: CsvRow, row: TableRow, col: str) -> None:
         try:
             value = parse_amount(r.value)
         except NotANumber:
@@ -124,6 +143,14 @@ class _TableImport:
             return
         row.values[col] = value
 
+    def _one_column(self, r: CsvRow, row: TableRow, panel: PanelSpec) -> str | None:
+        matches = [c for c in _columns_matching(panel, r.column) if c.key in row.values]
+        if len(matches) == 1:
+            return matches[0].key
+        hint = _choices([_path(c) for c in panel.amount_columns if c.key in row.values])
+        self.problem("import-column", r, row=r.row, column=r.column, hint=hint)
+        return None
+
     # -- 02/03/05/08 ------------------------------------------------------------------------
     def _code_table(self, rows: list[CsvRow]) -> TableValues:
         panel = self.table.panels[0]
@@ -131,24 +158,28 @@ class _TableImport:
         amount_keys = [c.key for c in panel.amount_columns]
         total = TableRow(key="total", label=total_spec.label if total_spec else "合计", role="total",
                          values=dict.fromkeys(amount_keys))
+        total_names = {"合计", "总计", "total", _norm_label(total.label)}
         by_code: dict[str, TableRow] = {}
-        targets: list[tuple[CsvRow, TableRow]] = []
         for r in rows:
-            text = r.row.removesuffix(".0")
-            if _norm_label(text) in ("合计", "总计", "total"):
-                targets.append((r, total))
+            text = "".join(r.row.removesuffix(".0").split())
+            if _norm_label(text) in total_names:
+                row = total
             elif text.isdigit() and len(text) in (3, 5, 7):
                 row = by_code.get(text)
                 if row is None:
                     row = by_code[text] = TableRow(key=text, code=text, label=self.spec.codes.functional.get(text, ""),
                                                    values=dict.fromkeys(amount_keys))
-                targets.append((r, row))
             else:
-                self.problem("import-row", r, row=r.row, hint="（应为合计或 3/5/7 位功能分类编码）")
-        for r, row in targets:
-            self._set(r, row, panel)
+                self.problem("import-row", r, row=r.row, hint="（应为合计或 3/5/7 位功能分类编码 / 合计 or a 3/5/7-digit code）")
+                continue
+            col = self._one_column(r, row, panel)
+            if col is not None:
+                self._set(r, row, col)
         body = [by_code[c] for c in sorted(by_code)]
-        return TableValues(self.table.id, [[total, *body]], [None], empty=not body)
+        ordered: list[TableRow] = []
+        for spec_row in panel.rows:  # the 合计 row where the format prints it (first, or last in 2020's 05)
+            ordered += [total] if spec_row.kind == "fixed" and spec_row.key == "total" else body
+        return TableValues(self.table.id, [ordered], [None], empty=not body)
 
     # -- 01/04/06/07 ------------------------------------------------------------------------
     def _fixed_table(self, rows: list[CsvRow]) -> TableValues:
@@ -161,17 +192,17 @@ class _TableImport:
         for r in rows:
             found = self._find(r, slots, footers)
             if found is not None:
-                row, p = found
-                self._set(r, row, self.table.panels[p])
+                row, p, col = found
+                self._set(r, row, col)
         return TableValues(self.table.id, panels, footers)
 
     def _place_classes(self, rows: list[CsvRow], panels: list[list[TableRow]]) -> None:
         """04-style class blocks that list only the classes present: make a row per class given."""
         for p, panel in enumerate(self.table.panels):
             block = next((s for s in panel.rows if s.kind == "classes" and s.mode == "present"), None)
-            if block is None:
+            if block is None or block.lines is None:
                 continue
-            lo, hi = block.lines or (0, -1)
+            lo, hi = block.lines
             classes = sorted({c for r in rows if (c := self._class_code(r.row))})
             spare = {row.line: i for i, row in enumerate(panels[p]) if row.role == "spare"}
             for n, code in enumerate(classes[: hi - lo + 1]):
@@ -187,31 +218,66 @@ class _TableImport:
         names = {_norm_label(v): k for k, v in self.spec.codes.functional.items() if len(k) == 3}
         return names.get(_norm_label(text))
 
+    def _parents(self) -> dict[str, str]:
+        """Row key → the label of its parent row (``parent:`` in the spec)."""
+        labels = {r.key: r.label for p in self.table.panels for r in p.rows if r.kind == "fixed" and r.key}
+        return {r.key: labels.get(r.parent, "") for p in self.table.panels for r in p.rows
+                if r.kind == "fixed" and r.key and r.parent}
+
+    def _groups(self) -> list[str]:
+        """Each panel's heading: the first header level shared by all its columns (收入 / 支出)."""
+        out = []
+        for panel in self.table.panels:
+            firsts = {c.header[0] for c in panel.columns if len(c.header) > 1}
+            out.append(next(iter(firsts)) if len(firsts) == 1 and all(len(c.header) > 1 for c in panel.columns) else "")
+        return out
+
+    def _rows_named(self, text: str, slots: list[tuple[TableRow, int]],
+                    footers: list[TableRow | None]) -> list[tuple[TableRow, int]]:
+        bare = "".join(text.removesuffix(".0").split())
+        if not bare:
+            return slots if len({id(row) for row, _ in slots if row.values}) == 1 else []
+        if bare.isdigit() and len(bare) <= 2 and any(row.line is not None for row, _ in slots):
+            return [(row, p) for row, p in slots if row.line == int(bare)]
+        if bare.isdigit():
+            return [(row, p) for row, p in slots if row.key == bare or row.code == bare]
+        parts = [x for x in text.split("/") if x.strip()]
+        parent, label = (parts[0], parts[-1]) if len(parts) > 1 else (None, text)
+        norm = _norm_label(label)
+        parents, groups = self._parents(), self._groups()
+        out = [(row, p) for row, p in slots if _norm_label(row.label) == norm]
+        if not out:  # a label-only footer (公用经费合计) names the next footer's figure
+            for p, f in enumerate(footers):
+                if f is not None and f.label and _norm_label(f.label) == norm and not f.values:
+                    out = [(g, q) for q, g in enumerate(footers) if q > p and g is not None and g.values][:1]
+        if parent is not None:
+            pn = _norm_label(parent)
+            out = [(row, p) for row, p in out
+                   if pn in (_norm_label(parents.get(row.key, "")), _norm_label(groups[p]))]
+        return out
+
     def _find(self, r: CsvRow, slots: list[tuple[TableRow, int]],
-              footers: list[TableRow | None]) -> tuple[TableRow, int] | None:
-        text = r.row.removesuffix(".0")
-        matches: list[tuple[TableRow, int]] = []
-        if not text:
-            matches = slots if len(slots) == 1 else []
-        elif text.isdigit() and len(text) <= 2 and any(row.line is not None for row, _ in slots):
-            matches = [(row, p) for row, p in slots if row.line == int(text)]
-        elif text.isdigit():
-            matches = [(row, p) for row, p in slots if row.key == text]
-        else:
-            slots = [(row, p) for row, p in slots if row.values]
-            exact = [(row, p) for row, p in slots if row.label.strip() == text]
-            matches = exact or [(row, p) for row, p in slots if _norm_label(row.label) == _norm_label(text)]
-            if not matches:  # a label-only footer (公用经费合计) names the next footer's figure
-                for p, f in enumerate(footers):
-                    if f is not None and f.label and _norm_label(f.label) == _norm_label(text) and not f.values:
-                        after = [(g, q) for q, g in enumerate(footers) if q > p and g is not None and g.values]
-                        matches = after[:1]
-        matches = [(row, p) for row, p in matches if row.values]
-        if len(matches) != 1:
-            hint = "（名称不唯一，请用行次）" if len(matches) > 1 else ""
-            self.problem("import-row", r, row=r.row, hint=hint)
+              footers: list[TableRow | None]) -> tuple[TableRow, int, str] | None:
+        rows = [(row, p) for row, p in self._rows_named(r.row, slots, footers) if row.values]
+        if not rows:
+            labels = [row.label or row.code or "" for row, _ in slots if row.values]
+            self.problem("import-row", r, row=r.row, hint=_choices(labels))
             return None
-        return matches[0]
+        cells = [(row, p, c.key) for row, p in rows
+                 for c in _columns_matching(self.table.panels[p], r.column) if c.key in row.values]
+        if len(cells) == 1:
+            return cells[0]
+        if len({id(row) for row, _, _ in cells}) > 1 or (not cells and len(rows) > 1):
+            parents, groups = self._parents(), self._groups()
+            named = [f"{parents.get(row.key) or groups[p]}/{row.label}".lstrip("/") for row, p in rows]
+            self.problem("import-row", r, row=r.row, hint="（名称不唯一，请写成“上级/名称”或用行次 / ambiguous, write parent/label）"
+                         + _choices(named))
+            return None
+        row, p = rows[0]
+        panel = self.table.panels[p]
+        self.problem("import-column", r, row=r.row, column=r.column,
+                     hint=_choices([_path(c) for c in panel.amount_columns if c.key in row.values]))
+        return None
 
 
 def _blank(row: TableRow) -> TableRow:
@@ -227,12 +293,11 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
     from juesuan.ledger import Ledger
 
     skeleton = fill_accounts(spec, Ledger(info={}, lines=[]))
-    ids = {t.id for t in spec.tables}
     problems: list[Problem] = []
     by_table: dict[str, list[CsvRow]] = {t.id: [] for t in spec.tables}
     unknown: dict[str, list[CsvRow]] = {}
     for r in rows:
-        tid = _table_id(r.table, ids)
+        tid = table_for(r.table, spec)
         if tid is None:
             unknown.setdefault(r.table, []).append(r)
         else:
@@ -243,9 +308,11 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
         pictures.append(render_table(table, values, dept, spec.unit))
     for group in unknown.values():
         claimed = False
-        for importer in EXTRA_TABLE_IMPORTERS:
+        for step in steps(spec):
+            if step.import_tables is None:
+                continue
             try:
-                pictures += importer(group)
+                pictures += step.import_tables(spec, group)
             except LookupError:
                 continue
             except InputError as exc:
@@ -253,8 +320,9 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
             claimed = True
             break
         if not claimed:
-            problems += [Problem("import-table", {"line": r.line, "table": r.table}, source, f"第{r.line}行")
-                         for r in group]
+            valid = "、".join(f"{n}={t.title}" for n, t in enumerate(spec.tables, start=1))
+            problems += [Problem("import-table", {"line": r.line, "table": r.table, "choices": valid}, source,
+                                 f"第{r.line}行") for r in group]
     if problems:
         problems.sort(key=lambda p: p.params.get("line", 0))
         raise InputError(problems)
@@ -275,17 +343,15 @@ def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept:
     except (OSError, UnicodeDecodeError) as exc:
         raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
     tables = import_rows(spec, read_csv(text, path.name), dept, path.name)
-    names = {p.name for p in tables}
-    pictures = [p for p in template_pictures(spec, dept, year) if p.name not in names]
-    by_name = {p.name: p for p in pictures}
-    ordered = [by_name.get(s.sheet) for s in spec.inputs]
-    ordered = [p for p in ordered if p is not None] + tables + [p for p in pictures if p not in ordered]
-    wb = new_workbook(ordered)
+    # the template's sheets in pipeline order, each replaced by its imported picture where there is one
+    template = template_pictures(spec, dept, year)
+    imported = {p.name: p for p in tables}
+    ordered = [imported.get(p.name, p) for p in template]
+    ordered += [p for p in tables if p.name not in {q.name for q in template}]
+    wb = new_workbook(sheet_order(spec, ordered))
     wb.active = 0
     save_atomic(wb, out)
     return Path(out)
 
 
-__all__ = ["EXTRA_TABLE_IMPORTERS", "CsvRow", "import_file", "import_rows", "read_csv"]
-
-import juesuan.evaluation  # noqa: E402,F401  (registers the evaluation-table importer)
+__all__ = ["CsvRow", "import_file", "import_rows", "read_csv"]

@@ -4,23 +4,18 @@ sheet once). Front ends (CLI, ribbon macros) only choose where the workbook live
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from juesuan.errors import InputError, Problem
 from juesuan.fill import fill_accounts
 from juesuan.layout import render_input, render_table
 from juesuan.ledger import read_ledger
+from juesuan.pipeline import steps
 from juesuan.port import SheetPicture, WorkbookPort
+from juesuan.results import FillResult, Progress, quiet
 from juesuan.spec.model import TemplateSpec
-from juesuan.tables import FilledAccounts
 
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
+_quiet = quiet  # the name front ends used before
 
 
 def template_pictures(spec: TemplateSpec, dept: str = "", year: str = "",
@@ -29,26 +24,19 @@ def template_pictures(spec: TemplateSpec, dept: str = "", year: str = "",
     from juesuan.ledger import Ledger
 
     inputs = dict(inputs or {})
-    info_rows = inputs.get("info") or [["部门名称", dept], ["年度", year], ["模板格式", spec.format]]
+    info_rows = inputs.get("info") or spec.info_rows(dept=dept, year=year)
     inputs["info"] = info_rows
     pictures = [render_input(s, inputs.get(s.id), spec) for s in spec.inputs]
     empty = fill_accounts(spec, Ledger(info={}, lines=[]))
-    dept_name = dept or next((str(r[1]) for r in info_rows if r and r[0] == "部门名称" and r[1]), "")
+    dept_label = spec.info_label("dept")
+    dept_name = dept or next((str(r[1]) for r in info_rows if len(r) > 1 and r[0] == dept_label and r[1]), "")
     pictures += [render_table(t, empty.tables[t.id], dept_name, spec.unit, blank=True) for t in spec.tables]
-    for extra in TEMPLATE_EXTRAS:
-        pictures += extra(spec, inputs)
+    for step in steps(spec):
+        pictures += step.template(spec, inputs)
     return pictures
 
 
-@dataclass
-class FillResult:
-    accounts: FilledAccounts
-    pictures: list[SheetPicture]
-    notes: list[str] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)  # shared between later steps (e.g. evaluations read once)
-
-
-def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _quiet,
+def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = quiet,
                   extras: dict[str, Any] | None = None) -> FillResult:
     """Read the detail sheets, compute every table, and picture the computed sheets."""
     progress("读取明细表 / reading detail sheets")
@@ -58,8 +46,8 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _
     progress("生成公开表 / laying out the tables")
     pictures = [render_table(t, accounts.tables[t.id], accounts.dept, spec.unit) for t in spec.tables]
     result = FillResult(accounts, pictures, extras=dict(extras or {}))  # e.g. "previous": last year's figures
-    for step in FILL_EXTRAS:
-        step(spec, port, result, progress)
+    for step in steps(spec):
+        step.fill(spec, port, result, progress)
     present = set(port.sheet_names())
     missing = [p.name for p in result.pictures if p.name not in present and p.name in spec.sheet_names]
     if missing:  # a table sheet deleted or renamed: refuse rather than add a stray copy
@@ -67,7 +55,4 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = _
     return result
 
 
-# Extension points: later steps (self-evaluations, the narrative) add their sheets here.
-TEMPLATE_EXTRAS: list[Callable[[TemplateSpec, dict[str, list[list[Any]]]], list[SheetPicture]]] = []
-FILL_EXTRAS: list[Callable[[TemplateSpec, WorkbookPort, FillResult, Progress], None]] = []
-import juesuan.narrative  # noqa: E402,F401  (registers the self-evaluation and 说明 steps)
+__all__ = ["FillResult", "Progress", "fill_workbook", "template_pictures"]

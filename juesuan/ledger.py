@@ -112,6 +112,14 @@ def form_value(grid: Grid, label: str) -> str:
     return _text(form_values(grid).get(label))
 
 
+def info_value(spec: TemplateSpec, port: WorkbookPort, key: str) -> str:
+    """A 基本信息 field (``dept``, ``year``, ``format``) as the workbook shows it ('' when absent)."""
+    sheet = spec.info.sheet
+    if sheet not in port.sheet_names():
+        return ""
+    return form_value(port.read_sheet(sheet), spec.info_label(key))
+
+
 def read_info(spec: TemplateSpec, grid: Grid, sheet_spec: InputSheetSpec) -> dict[str, Any]:
     """The form sheet (基本信息): label in column A, value in column B."""
     by_label = form_values(grid[INPUT_FIRST_ROW:])
@@ -146,7 +154,7 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
         _read_list(reader, sheet_spec, grid, lines, typed)
     found = info.get("format")
     if found and str(found) != spec.format:
-        reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, "基本信息"))
+        reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, spec.info.sheet))
     if reader.problems:
         raise InputError(reader.problems)
     return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices)

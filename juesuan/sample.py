@@ -1,15 +1,22 @@
 """A realistic sample department (示例部门) for the demo, the tests and the benchmarks.
 
 Deterministic for a given seed. :func:`sample_inputs` returns the rows of each input sheet
-(amounts in 元, two decimals) in the column order of the 2019 spec.
+(amounts in 元, two decimals) in the column order of the detail sheets (the same in every
+format); the vocabulary that differs between formats (公务用车运行费 / 运行维护费, 用事业基金弥补
+收支差额 / 使用非财政拨款结余, the 国有资本经营预算 fund) is taken from the format's spec.
 """
 
 from __future__ import annotations
 
 import random
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-GP, GF, OTHER = "一般公共预算财政拨款", "政府性基金预算财政拨款", "其他资金"
+if TYPE_CHECKING:
+    from juesuan.spec.model import TemplateSpec
+
+GP, GF, SC, OTHER = "一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款", "其他资金"
+INCOME_OF_FUND = {GP: "一般公共预算财政拨款收入", GF: "政府性基金预算财政拨款收入", SC: "国有资本经营预算财政拨款收入"}
 BASIC, PROJECT = "基本支出", "项目支出"
 
 # (功能分类项, 经济分类款, 支出类别, 资金来源, typical annual 元, project)
@@ -45,18 +52,34 @@ _PATTERN = [
     ("2110101", "30201", BASIC, OTHER, 40_000, ""), ("2110101", "30226", BASIC, OTHER, 90_000, ""),
     ("2110199", "30227", PROJECT, OTHER, 150_000, "环境技术服务"),
 ]
+# Lines paid from 国有资本经营预算 where the format has that fund (2020 and later).
+_PATTERN_SC = [
+    ("2230105", "30305", PROJECT, SC, 260_000, "国有企业退休人员社会化管理"),
+    ("2230199", "30227", PROJECT, SC, 140_000, "国有企业改革成本补助"),
+]
 
 
 def _money(rng: random.Random, typical: float) -> Decimal:
     return Decimal(int(typical * rng.uniform(0.02, 0.3) * 100)) / 100
 
 
-def sample_inputs(seed: int = 2019, dept: str = "某市生态环境局", year: str = "2019") -> dict[str, list[list]]:
-    """Rows of every input sheet for a plausible department (a few hundred ledger lines)."""
+def sample_inputs(seed: int = 2019, dept: str = "某市生态环境局", year: str | None = None,
+                  spec: TemplateSpec | None = None) -> dict[str, list[list]]:
+    """Rows of every input sheet for a plausible department (a few hundred ledger lines) in
+    the format of ``spec`` (default: 2019)."""
+    if spec is None:
+        from juesuan.spec import load_spec
+
+        spec = load_spec("2019")
+    funds = spec.vocabularies.get("fund", ())
+    balance_items = spec.vocabularies.get("balance_item", ())
+    sangong_items = spec.vocabularies.get("sangong_item", ())
+    year = year or ("2019" if spec.format == "2019" else "2025")
     rng = random.Random(seed)
     expense: list[list] = []
     spent: dict[tuple[str, str], Decimal] = {}
-    for func, econ, kind, fund, typical, project in _PATTERN:
+    pattern = _PATTERN + (_PATTERN_SC if SC in funds else [])
+    for func, econ, kind, fund, typical, project in pattern:
         remaining = Decimal(int(typical * rng.uniform(0.8, 1.2)))
         while remaining > 0:
             amount = min(remaining, _money(rng, typical))
@@ -68,7 +91,7 @@ def sample_inputs(seed: int = 2019, dept: str = "某市生态环境局", year: s
     rng.shuffle(expense)
     income: list[list] = []
     for (func, fund), total in sorted(spent.items()):
-        kind = {GP: "一般公共预算财政拨款收入", GF: "政府性基金预算财政拨款收入"}.get(fund)
+        kind = INCOME_OF_FUND.get(fund)
         if kind is None:
             continue
         factor = Decimal(str(round(rng.uniform(0.97, 1.03), 4)))
@@ -76,22 +99,24 @@ def sample_inputs(seed: int = 2019, dept: str = "某市生态环境局", year: s
     income.append(["2110101", "", "事业收入", Decimal("285000.00")])
     income.append(["2110199", "", "事业收入", Decimal("163500.00")])
     income.append(["2110101", "", "其他收入", Decimal("12840.36")])
+    opening, fund_use, distribution = balance_items[0], balance_items[1], balance_items[2]
     balance = [
-        ["年初结转和结余", GP, "", Decimal("836412.25")],
-        ["年初结转和结余", GF, "2120899", Decimal("120000.00")],
-        ["年初结转和结余", OTHER, "", Decimal("95210.40")],
-        ["用事业基金弥补收支差额", OTHER, "", Decimal("0")],
-        ["结余分配", OTHER, "", Decimal("18600.00")],
+        [opening, GP, "", Decimal("836412.25")],
+        [opening, GF, "2120899", Decimal("120000.00")],
+        [opening, OTHER, "", Decimal("95210.40")],
+        [fund_use, OTHER, "", Decimal("0")],
+        [distribution, OTHER, "", Decimal("18600.00")],
     ]
-    sangong = [
-        ["因公出国（境）费", Decimal("80000")], ["公务用车购置费", Decimal("300000")],
-        ["公务用车运行费", Decimal("160000")], ["公务接待费", Decimal("45000")],
-    ]
-    return {"info": [["部门名称", dept], ["年度", year], ["模板格式", "2019"]],
+    if SC in funds:
+        balance.insert(2, [opening, SC, "2230199", Decimal("36500.00")])
+    budgets = (Decimal("80000"), Decimal("300000"), Decimal("160000"), Decimal("45000"))
+    sangong = [[item, amount] for item, amount in zip(sangong_items, budgets, strict=True)]
+    return {"info": spec.info_rows(dept=dept, year=year),
             "income": income, "expense": expense, "balance": balance, "sangong_budget": sangong}
 
 
-def synthetic_inputs(n_lines: int, n_func: int = 200, n_econ: int = 60, seed: int = 7) -> dict[str, list[list]]:
+def synthetic_inputs(n_lines: int, n_func: int = 200, n_econ: int = 60, seed: int = 7,
+                     spec: TemplateSpec | None = None) -> dict[str, list[list]]:
     """A large department for benchmarks: ``n_lines`` expense lines over ~n_func 项 and ~n_econ 款 codes."""
     rng = random.Random(seed)
     classes = ["201", "205", "206", "208", "210", "211", "212", "213", "214", "221"]
@@ -112,6 +137,6 @@ def synthetic_inputs(n_lines: int, n_func: int = 200, n_econ: int = 60, seed: in
     for (func, fund), total in sorted(spent.items()):
         kind = {GP: "一般公共预算财政拨款收入", GF: "政府性基金预算财政拨款收入", OTHER: "事业收入"}[fund]
         income.append([func, "", kind, total])
-    base = sample_inputs(seed)
-    return {"info": [["部门名称", "基准测试部门"], ["年度", "2019"], ["模板格式", "2019"]], "income": income,
+    base = sample_inputs(seed, dept="基准测试部门", spec=spec)
+    return {"info": base["info"], "income": income,
             "expense": expense, "balance": base["balance"], "sangong_budget": base["sangong_budget"]}

@@ -17,10 +17,11 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args: str, cwd: Path | None = None, check: bool = False) -> subprocess.CompletedProcess:
-    """Run the real ``juesuan`` CLI in a child process."""
+def run_cli(*args: str, cwd: Path | None = None, check: bool = False,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real ``juesuan`` CLI in a child process (``env``: extra environment variables)."""
     proc = subprocess.run([sys.executable, "-m", "juesuan", *args], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, "COLUMNS": "200"})
+                          cwd=cwd, env={**os.environ, "COLUMNS": "200", **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"juesuan {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -37,7 +38,7 @@ def spec():
 def demo_workbook(tmp_path_factory) -> Path:
     """A filled demo workbook made by the real CLI once per session (copy before changing it)."""
     out = tmp_path_factory.mktemp("demo")
-    run_cli("demo", "-o", str(out), check=True)
+    run_cli("demo", "--format", "2019", "-o", str(out), check=True)
     return out / "示例部门决算-2019.xlsx"
 
 

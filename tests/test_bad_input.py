@@ -154,8 +154,8 @@ def test_renamed_header_is_reported(tmp_path):
 
 
 def test_other_template_version(tmp_path):
-    src = _book(tmp_path, info=[["部门名称", "测试部门"], ["年度", "2019"], ["模板格式", "2020"]])
-    _fails(src, "基本信息", "模板格式为“2020”", "template format is '2020'")
+    src = _book(tmp_path, info=[["部门名称", "测试部门"], ["年度", "2019"], ["模板格式", "2099"]])
+    _fails(src, "基本信息", "模板格式为“2099”", "template format is '2099'")
 
 
 def test_csv_renamed_xlsx(tmp_path):

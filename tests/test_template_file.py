@@ -16,8 +16,14 @@ import openpyxl
 import pytest
 from conftest import ROOT, run_cli
 
+from juesuan.spec import load_spec
+
 CHECKED_IN = ROOT / "workbooks" / "template-2019.xlsx"
-REBUILD = "juesuan template build   # rewrites workbooks/template-2019.xlsx"
+FORMATS = ("2019", "2020", "2020-b")  # every shipped format has its checked-in template
+
+
+def rebuild(fmt: str) -> str:
+    return f"juesuan template build --format {fmt}   # rewrites workbooks/template-{fmt}.xlsx"
 
 
 def _style(cell: Any) -> tuple:
@@ -71,25 +77,27 @@ def differences(a: dict, b: dict, limit: int = 30) -> list[str]:
     return found[:limit]
 
 
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("template") / "template-2019.xlsx"
-    run_cli("template", "build", "--format", "2019", "-o", str(target), check=True)
+@pytest.fixture(scope="module", params=FORMATS)
+def fresh(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("template") / f"template-{request.param}.xlsx"
+    run_cli("template", "build", "--format", request.param, "-o", str(target), check=True)
     return target
 
 
 def test_checked_in_template_equals_a_fresh_build(fresh: Path) -> None:
-    assert CHECKED_IN.exists(), f"missing {CHECKED_IN}; build it with: {REBUILD}"
-    if CHECKED_IN.read_bytes() == fresh.read_bytes():
+    checked_in = ROOT / "workbooks" / fresh.name
+    fmt = fresh.stem.removeprefix("template-")
+    assert checked_in.exists(), f"missing {checked_in}; build it with: {rebuild(fmt)}"
+    if checked_in.read_bytes() == fresh.read_bytes():
         return
-    diff = differences(snapshot(CHECKED_IN), snapshot(fresh))
+    diff = differences(snapshot(checked_in), snapshot(fresh))
     detail = "\n".join(diff) if diff else "(same contents, different bytes: zip or XML serialisation)"
-    pytest.fail(f"workbooks/template-2019.xlsx is stale; rebuild it with: {REBUILD}\n{detail}")
+    pytest.fail(f"workbooks/{fresh.name} is stale; rebuild it with: {rebuild(fmt)}\n{detail}")
 
 
 def test_build_is_reproducible(fresh: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.xlsx"
-    run_cli("template", "build", "-o", str(again), check=True)
+    run_cli("template", "build", "--format", fresh.stem.removeprefix("template-"), "-o", str(again), check=True)
     assert again.read_bytes() == fresh.read_bytes()
     with zipfile.ZipFile(again) as z:
         infos = z.infolist()
@@ -102,7 +110,7 @@ def test_build_is_reproducible(fresh: Path, tmp_path: Path) -> None:
 def test_default_output_is_beside_the_spec(tmp_path: Path) -> None:
     """Without ``-o`` the build rewrites template-<format>.xlsx next to the spec file."""
     from juesuan.io.template_file import default_path
-    from juesuan.spec import load_spec
+
 
     assert default_path(load_spec("2019")) == CHECKED_IN
     work = tmp_path / "workbooks"
@@ -115,14 +123,16 @@ def test_default_output_is_beside_the_spec(tmp_path: Path) -> None:
 
 def test_the_comparison_sees_a_changed_look(fresh: Path, tmp_path: Path) -> None:
     """The semantic fallback is not blind: a changed value, style or validation shows up."""
+    spec = load_spec(fresh.stem.removeprefix("template-"))
+    first, fifth = spec.tables[0].sheet, spec.tables[4].sheet
     wb = openpyxl.load_workbook(fresh)
-    ws = wb["公开01表"]
+    ws = wb[first]
     ws["A1"] = "改过的标题"
     wb["收入明细"].column_dimensions["A"].width = 5
-    wb["公开05表"].protection.sheet = False
+    wb[fifth].protection.sheet = False
     changed = tmp_path / "changed.xlsx"
     wb.save(changed)
     diff = "\n".join(differences(snapshot(fresh), snapshot(changed)))
-    assert "公开01表!cells[A1]" in diff and "改过的标题" in diff
+    assert f"{first}!cells[A1]" in diff and "改过的标题" in diff
     assert "收入明细!widths[A]" in diff
-    assert "公开05表 protection" in diff
+    assert f"{fifth} protection" in diff

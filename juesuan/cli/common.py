@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -20,7 +21,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 # Options several commands share (Typer reads these definitions; it does not change them).
 NEW_WORKBOOK = typer.Option(..., "-o", "--output", help="新工作簿路径 / the workbook to write (.xlsx)")
-FORMAT = typer.Option("2019", "--format", help="模板格式年度 / template format year")
+FORMAT = typer.Option(None, "--format", help="模板格式（默认最新格式）/ template format (default: the newest)")
+SPEC_FILE = typer.Option(None, "--spec", help="财政局分发的模板规范文件（YAML）/ a bureau's spec file (YAML)")
 DEPT = typer.Option("", "--dept", help="部门名称 / department name")
 YEAR = typer.Option("", "--year", help="决算年度 / year of the accounts")
 
@@ -49,10 +51,11 @@ def handled() -> Iterator[None]:
         raise typer.Exit(EXIT_UNUSABLE) from None
 
 
-def get_spec(fmt: str | None, spec_file: str | None = None) -> TemplateSpec:
+def get_spec(fmt: str | None, spec_file: str | Path | None = None) -> TemplateSpec:
+    """The spec a command works with: a bureau's file, else a shipped format (default: newest)."""
     if spec_file:
         return load_spec_file(spec_file)
-    return load_spec(fmt or "2019")
+    return load_spec(fmt)
 
 
 @contextlib.contextmanager

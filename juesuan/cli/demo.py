@@ -7,13 +7,14 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import handled, out, progress
+from juesuan.cli.common import FORMAT, handled, out, progress
 
 
 @app.command("demo")
 def demo(
     output_dir: Path = typer.Option(Path("demo-output"), "-o", "--output-dir", help="输出目录 / output folder"),
     seed: int = typer.Option(2019, "--seed", help="示例数据随机种子 / sample data seed"),
+    fmt: str | None = FORMAT,
 ) -> None:
     """演示：生成示例部门的明细数据，填充全部公开表 / Build a sample department and fill it."""
     with handled():
@@ -22,9 +23,9 @@ def demo(
         from juesuan.sample import sample_inputs
         from juesuan.spec import load_spec
 
-        spec = load_spec("2019")
-        inputs = sample_inputs(seed)
-        target = output_dir / "示例部门决算-2019.xlsx"
+        spec = load_spec(fmt)
+        inputs = sample_inputs(seed, spec=spec)
+        target = output_dir / f"示例部门决算-{spec.format}.xlsx"
         write_new(target, spec, inputs=inputs)
         from juesuan.narrative.sample import add_demo_extras
 

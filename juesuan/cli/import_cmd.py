@@ -7,14 +7,15 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import DEPT, FORMAT, NEW_WORKBOOK, YEAR, get_spec, handled, out
+from juesuan.cli.common import DEPT, FORMAT, NEW_WORKBOOK, SPEC_FILE, YEAR, get_spec, handled, out
 
 
 @app.command("import")
 def import_(
     csv_path: Path = typer.Argument(..., help="CSV（列 table,row,column,value）/ the CSV (columns table,row,column,value)"),
     output: Path = NEW_WORKBOOK,
-    fmt: str = FORMAT,
+    fmt: str | None = FORMAT,
+    spec_file: Path | None = SPEC_FILE,
     dept: str = DEPT,
     year: str = YEAR,
 ) -> None:
@@ -22,6 +23,6 @@ def import_(
     with handled():
         from juesuan.importer import import_file
 
-        spec = get_spec(fmt)
+        spec = get_spec(fmt, spec_file)
         path = import_file(csv_path, output, spec, dept, year)
     out.print(f"已导入 / imported: {path}（{spec.name}）", highlight=False, markup=False)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from juesuan.cli.app import app
-from juesuan.cli.common import DEPT, FORMAT, NEW_WORKBOOK, YEAR, get_spec, handled, out
+from juesuan.cli.common import DEPT, FORMAT, NEW_WORKBOOK, SPEC_FILE, YEAR, get_spec, handled, out
 
 
 @app.command("new")
 def new(
     output: Path = NEW_WORKBOOK,
-    fmt: str = FORMAT,
+    fmt: str | None = FORMAT,
+    spec_file: Path | None = SPEC_FILE,
     dept: str = DEPT,
     year: str = YEAR,
 ) -> None:
@@ -19,6 +20,6 @@ def new(
     with handled():
         from juesuan.io.files import write_new
 
-        spec = get_spec(fmt)
+        spec = get_spec(fmt, spec_file)
         path = write_new(output, spec, dept, year)
         out.print(f"已创建 / created: [bold]{path}[/bold]（{spec.name}）")

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import get_spec, handled, out
+from juesuan.cli.common import FORMAT, SPEC_FILE, get_spec, handled, out
 
 template_app = typer.Typer(help="官方模板工作簿 / the official template workbook.", no_args_is_help=True)
 app.add_typer(template_app, name="template")
@@ -15,7 +15,8 @@ app.add_typer(template_app, name="template")
 
 @template_app.command("build")
 def build(
-    fmt: str = typer.Option("2019", "--format", help="模板格式年度 / template format year"),
+    fmt: str | None = FORMAT,
+    spec_file: Path | None = SPEC_FILE,
     output: Path | None = typer.Option(None, "-o", "--output",
                                        help="输出路径；默认 workbooks/template-<格式>.xlsx / default workbooks/template-<format>.xlsx"),
 ) -> None:
@@ -23,6 +24,6 @@ def build(
     with handled():
         from juesuan.io.template_file import build_template, default_path
 
-        spec = get_spec(fmt)
+        spec = get_spec(fmt, spec_file)
         path = build_template(spec, output or default_path(spec))
         out.print(f"已生成模板 / template built: [bold]{path}[/bold]（{spec.name}）")

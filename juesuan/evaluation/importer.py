@@ -138,20 +138,3 @@ def import_evaluation_rows(spec: TemplateSpec, rows: list) -> list[SheetPicture]
     if problems:
         raise InputError(problems)
     return pictures
-
-
-def importer(rows: list, spec: TemplateSpec | None = None) -> list[SheetPicture]:
-    """The hook of :data:`juesuan.importer.EXTRA_TABLE_IMPORTERS` (the 2019 spec unless given)."""
-    if spec is None:
-        from juesuan.spec import load_spec
-
-        spec = load_spec("2019")
-    return import_evaluation_rows(spec, rows)
-
-
-def register() -> None:
-    """Offer the evaluation tables to ``juesuan import``."""
-    from juesuan import importer as core
-
-    if importer not in core.EXTRA_TABLE_IMPORTERS:
-        core.EXTRA_TABLE_IMPORTERS.append(importer)

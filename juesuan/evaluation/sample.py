@@ -67,13 +67,13 @@ def sample_pictures(spec: TemplateSpec, existing: list[str], dept: str, year: st
 
 def add_sample_evaluations(path: str | Path) -> list[str]:
     """Add the sample self-evaluations to the workbook at ``path`` (saved in place); their names."""
-    from juesuan.evaluation.steps import _info
     from juesuan.io.files import spec_for
     from juesuan.io.xlsx import CalamineBook, load_for_write, replace_sheets, save_atomic
+    from juesuan.ledger import info_value
 
     book = CalamineBook(path)
     spec = spec_for(book, None)
-    pictures = sample_pictures(spec, book.sheet_names(), _info(book, "部门名称"), _info(book, "年度"))
+    pictures = sample_pictures(spec, book.sheet_names(), info_value(spec, book, "dept"), info_value(spec, book, "year"))
     book.close()
     wb = load_for_write(book.path)
     replace_sheets(wb, pictures)

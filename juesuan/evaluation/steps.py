@@ -14,12 +14,12 @@ from juesuan.evaluation.layout import (
     render_summary,
 )
 from juesuan.evaluation.model import EvalConfig, Evaluation, config, score, sheet_name_for
-from juesuan.ledger import form_value
+from juesuan.ledger import info_value
 from juesuan.port import SheetPicture, WorkbookPort
 from juesuan.spec.model import TemplateSpec
 
 if TYPE_CHECKING:
-    from juesuan.jobs import FillResult, Progress
+    from juesuan.results import FillResult, Progress
 
 
 def evaluation_sheets(port: WorkbookPort, cfg: EvalConfig) -> list[str]:
@@ -40,21 +40,15 @@ def read_evaluations(spec: TemplateSpec, port: WorkbookPort) -> list[Evaluation]
     return out
 
 
-def _info(port: WorkbookPort, label: str) -> str:
-    if "基本信息" not in port.sheet_names():
-        return ""
-    return form_value(port.read_sheet("基本信息"), label)
-
-
 def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progress: Progress) -> None:
-    """FILL_EXTRAS step: recompute the self-evaluations and the summary."""
+    """Fill step: recompute the self-evaluations and the summary."""
     cfg = config(spec)
     if cfg is None:
         return
     progress("绩效自评 / self-evaluations")
     evals = read_evaluations(spec, port)
     result.extras["evaluations"] = evals  # shared with the 说明 step: the sheets are read once
-    year = result.accounts.year or _info(port, "年度")
+    year = result.accounts.year or info_value(spec, port, "year")
     for ev in evals:
         result.pictures.append(render_evaluation(ev, cfg, year))
     result.pictures.append(render_summary(evals, cfg, result.accounts.dept))
@@ -64,11 +58,12 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
 
 
 def template_step(spec: TemplateSpec, inputs: dict[str, list[list[Any]]]) -> list[SheetPicture]:
-    """TEMPLATE_EXTRAS step: the empty 绩效自评情况汇总表."""
+    """Template step: the empty 绩效自评情况汇总表."""
     cfg = config(spec)
     if cfg is None:
         return []
-    dept = next((str(r[1]) for r in inputs.get("info") or [] if len(r) > 1 and r[0] == "部门名称" and r[1]), "")
+    label = spec.info_label("dept")
+    dept = next((str(r[1]) for r in inputs.get("info") or [] if len(r) > 1 and r[0] == label and r[1]), "")
     return [render_summary([], cfg, dept, computed=False)]
 
 
@@ -78,7 +73,7 @@ def new_sheet(spec: TemplateSpec, port: WorkbookPort, project: str, unit: str = 
     cfg = config(spec)
     if cfg is None:
         raise ValueError("规范中没有绩效自评表定义 / the spec defines no self-evaluations")
-    dept = dept or _info(port, "部门名称")
+    dept = dept or info_value(spec, port, "dept")
     name = sheet_name_for(cfg.prefix, project, port.sheet_names())
     ev = new_evaluation(cfg, name, project, dept, unit)
-    return render_evaluation(ev, cfg, _info(port, "年度"), computed=False)
+    return render_evaluation(ev, cfg, info_value(spec, port, "year"), computed=False)

@@ -32,7 +32,7 @@ from juesuan.errors import InputError, Problem, fail
 
 TITLE = "决算助手"
 MAX_LISTED = 15  # problems listed in a message box; the rest are counted
-DEFAULT_FORMAT = "2019"
+DEFAULT_FORMAT: str | None = None  # the newest shipped format
 LOG_PATH = Path(tempfile.gettempdir()) / "juesuan-macros.log"
 
 log = logging.getLogger("juesuan.macros")
@@ -212,7 +212,7 @@ def _new_book(app: Any) -> Any:
     return app.books.add()
 
 
-def new(book: Any = None, fmt: str = DEFAULT_FORMAT) -> Any:
+def new(book: Any = None, fmt: str | None = DEFAULT_FORMAT) -> Any:
     """新建: a fresh workbook laid out as the official template (detail sheets + tables)."""
     from juesuan.jobs import template_pictures
     from juesuan.spec import load_spec

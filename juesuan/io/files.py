@@ -24,26 +24,28 @@ from juesuan.ledger import form_value
 from juesuan.port import WorkbookPort
 from juesuan.spec import TemplateSpec, available_formats, load_spec
 
-INFO_SHEET = "基本信息"
-
 
 def detect_format(book: WorkbookPort) -> str:
-    """The template format recorded on the 基本信息 sheet (模板格式)."""
-    if INFO_SHEET not in book.sheet_names():
+    """The template format recorded on the workbook's 基本信息 form (模板格式). Where that form
+    and label are is read from the newest format's spec (every shipped format shares them)."""
+    newest = load_spec()
+    sheet, label = newest.info.sheet, newest.info_label("format")
+    if sheet not in book.sheet_names():
         raise fail("not-a-template")
-    fmt = form_value(book.read_sheet(INFO_SHEET), "模板格式")
-    if fmt:
-        if fmt not in available_formats():
-            raise fail("template-version", sheet=INFO_SHEET, found=fmt, expected="/".join(available_formats()))
-        return fmt
-    raise fail("not-a-template")
+    fmt = form_value(book.read_sheet(sheet), label)
+    if not fmt:
+        raise fail("not-a-template")
+    if fmt not in available_formats():
+        raise fail("template-version", sheet=sheet, found=fmt, expected="/".join(available_formats()))
+    return fmt
 
 
 def spec_for(book: WorkbookPort, fmt: str | None) -> TemplateSpec:
     found = detect_format(book)
+    spec = load_spec(found)
     if fmt and fmt != found:
-        raise fail("template-version", sheet=INFO_SHEET, found=found, expected=fmt)
-    return load_spec(found)
+        raise fail("template-version", sheet=spec.info.sheet, found=found, expected=fmt)
+    return spec
 
 
 def write_new(out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "",

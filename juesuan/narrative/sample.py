@@ -47,15 +47,14 @@ def add_demo_extras(path: str | Path) -> list[str]:
     """Add the sample self-evaluations and the 说明 entries to the (unfilled) demo workbook at
     ``path``, saved in place; returns the names of the sheets written."""
     from juesuan.evaluation.sample import sample_pictures
-    from juesuan.evaluation.steps import _info
     from juesuan.fill import fill_accounts
     from juesuan.io.files import spec_for
     from juesuan.io.xlsx import CalamineBook, load_for_write, replace_sheets, save_atomic
-    from juesuan.ledger import read_ledger
+    from juesuan.ledger import info_value, read_ledger
 
     book = CalamineBook(path)
     spec = spec_for(book, None)
-    pictures = sample_pictures(spec, book.sheet_names(), _info(book, "部门名称"), _info(book, "年度"))
+    pictures = sample_pictures(spec, book.sheet_names(), info_value(spec, book, "dept"), info_value(spec, book, "year"))
     cfg = settings(spec)
     if cfg is not None:
         accounts = fill_accounts(spec, read_ledger(spec, book))

@@ -15,7 +15,7 @@ from juesuan.spec.model import TemplateSpec
 from juesuan.tables import FilledAccounts
 
 if TYPE_CHECKING:
-    from juesuan.jobs import FillResult, Progress
+    from juesuan.results import FillResult, Progress
 
 
 def sheet_name(spec: TemplateSpec) -> str:
@@ -30,7 +30,7 @@ def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
 
 
 def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progress: Progress) -> None:
-    """FILL_EXTRAS step: the 说明 sheet from the tables just computed."""
+    """Fill step: the 说明 sheet from the tables just computed."""
     cfg = settings(spec)
     if cfg is None:
         return
@@ -58,7 +58,7 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
 
 
 def template_step(spec: TemplateSpec, inputs: dict[str, list[list[Any]]]) -> list[SheetPicture]:
-    """TEMPLATE_EXTRAS step: the 说明 sheet before the first Fill (title and input area)."""
+    """Template step: the 说明 sheet before the first Fill (title and input area)."""
     cfg = settings(spec)
     if cfg is None:
         return []
@@ -68,13 +68,14 @@ def template_step(spec: TemplateSpec, inputs: dict[str, list[list[Any]]]) -> lis
 
 def accounts_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> FilledAccounts:
     """The tables as a filled workbook shows them (for export and checks)."""
-    from juesuan.evaluation.steps import _info
+    from juesuan.ledger import info_value
 
     tables = {}
     for t in spec.tables:
         if t.sheet in port.sheet_names():
             tables[t.id] = read_table(spec, t, port.read_sheet(t.sheet))
-    return FilledAccounts(format=spec.format, dept=_info(port, "部门名称"), year=_info(port, "年度"), tables=tables)
+    return FilledAccounts(format=spec.format, dept=info_value(spec, port, "dept"),
+                          year=info_value(spec, port, "year"), tables=tables)
 
 
 def narrative_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> list[Paragraph]:

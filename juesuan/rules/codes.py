@@ -9,7 +9,7 @@ Message fields: ``{where}``, ``{code}``, ``{name}``, ``{expected}``, ``{year}``.
 
 from __future__ import annotations
 
-from juesuan.codes import ECON_LEVELS, FUNC_LEVELS
+from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, strip_numbering
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Context, Rule, RuleError, plain
@@ -21,7 +21,7 @@ UNKNOWN_CLASS = "{table}“{name}”不是 {year} 年科目表中的类级科目
 
 
 def _norm(text: str) -> str:
-    return "".join(text.split()).replace("(", "（").replace(")", "）")
+    return strip_numbering("".join(text.split())).replace("(", "（").replace(")", "）")
 
 
 @register("codes")

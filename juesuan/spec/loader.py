@@ -3,6 +3,7 @@ in the document (``tables[3] (04).panels[1].rows[2]``) and what was expected."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,26 @@ def spec_dir() -> Path:
     return source
 
 
+SPEC_PATH_VARIABLE = "JUESUAN_SPEC_PATH"
+
+
+def spec_dirs() -> list[Path]:
+    """Where formats are looked up: the folders of ``JUESUAN_SPEC_PATH`` (a bureau's own
+    specs and variants, separated like PATH), then the bundled ``workbooks/``."""
+    extra = [Path(p) for p in os.environ.get(SPEC_PATH_VARIABLE, "").split(os.pathsep) if p.strip()]
+    return [*extra, spec_dir()]
+
+
+def find_spec(fmt: str) -> Path | None:
+    for folder in spec_dirs():
+        path = folder / f"spec-{fmt}.yaml"
+        if path.is_file():
+            return path
+    return None
+
+
 def available_formats() -> list[str]:
-    return sorted(p.stem.removeprefix("spec-") for p in spec_dir().glob("spec-*.yaml"))
+    return sorted({p.stem.removeprefix("spec-") for d in spec_dirs() if d.is_dir() for p in d.glob("spec-*.yaml")})
 
 
 def newest_format() -> str:
@@ -67,8 +86,8 @@ def newest_format() -> str:
 
 def load_spec(fmt: str | None = None) -> TemplateSpec:
     fmt = fmt or newest_format()
-    path = spec_dir() / f"spec-{fmt}.yaml"
-    if not path.exists():
+    path = find_spec(fmt)
+    if path is None:
         raise SpecError("format", f"没有格式“{fmt}”的规范 / no spec for format '{fmt}' (有/known: {available_formats()})")
     return load_spec_file(path)
 
@@ -103,8 +122,8 @@ def load_document(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if base_name is None:
         return doc
     base_name = str(base_name)
-    base_path = (path.parent / base_name) if base_name.endswith((".yaml", ".yml")) else spec_dir() / f"spec-{base_name}.yaml"
-    if not base_path.exists():
+    base_path = (path.parent / base_name) if base_name.endswith((".yaml", ".yml")) else find_spec(base_name)
+    if base_path is None or not base_path.exists():
         raise SpecError("extends", f"找不到基础格式“{base_name}” / base format not found ({base_path})")
     return merge_variant(load_document(base_path, (*seen, path)), doc)
 
@@ -448,14 +467,17 @@ def _row(d: dict, where: str, ctx: _Ctx) -> RowSpec:
         return RowSpec(kind="codes", scheme=scheme, include=_strs(d.get("include", []), f"{where}.include"),
                        only=_strs(d.get("only", []), f"{where}.only"),
                        where=_filter(d.get("where"), f"{where}.where", ctx))
-    _only(d, ("key", "label", "line", "role", "where", "derive"), where)
+    _only(d, ("key", "label", "line", "role", "where", "derive", "parent"), where)
     key = d.get("key")
     if not isinstance(key, str) or not key:
         raise SpecError(where, "固定行须有 key / a fixed row needs a key")
     line = d.get("line")
     if line is not None and not isinstance(line, int):
         raise SpecError(f"{where}.line", "行次应为整数 / line must be an integer")
-    return RowSpec(kind="fixed", key=key, label=str(d.get("label", "")), line=line, role=d.get("role"),
+    parent = d.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        raise SpecError(f"{where}.parent", "应为行 key / expected a row key")
+    return RowSpec(kind="fixed", key=key, label=str(d.get("label", "")), line=line, role=d.get("role"), parent=parent,
                    where=_filter(d.get("where"), f"{where}.where", ctx), derive=_derive(d.get("derive"), f"{where}.derive"))
 
 

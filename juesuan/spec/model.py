@@ -59,6 +59,7 @@ class RowSpec:
     include: tuple[str, ...] = ()  # codes: code prefixes listed; classes: the classes printed, in order
     only: tuple[str, ...] = ()  # codes: an explicit list of the codes printed (else every listed code)
     numbered: bool = False  # classes: labels numbered 一、二、… in print order
+    parent: str | None = None  # fixed: the key of the row this one details (04: 年初 by fund)
 
 
 @dataclass

@@ -21,7 +21,8 @@ RULE_ERROR = "规则“{id}”无法执行（模板规范问题）：{reason}"
 def check_workbook(spec: TemplateSpec, port: WorkbookPort) -> Report:
     rules = list(spec.rules)
     report = Report(template=spec.format, table_order=[t.id for t in spec.tables],
-                    table_sheets={t.id: f"{t.sheet} {t.title}" for t in spec.tables})
+                    table_sheets={t.id: t.sheet if t.title in t.sheet else f"{t.sheet} {t.title}"
+                                  for t in spec.tables})
     ctx = Context(spec, port)
     with gc_paused():
         _run(rules, ctx, report)
