@@ -210,6 +210,11 @@ def test_cli_json_rows_like_check_and_pdf_and_docx_input(tmp_path, workbook, fig
     row = out["findings"][0]
     assert set(row) == {"rule", "severity", "message", "cells", "expected", "actual", "difference", "quote"}
     assert row["quote"] == f"基本支出{fig['basic'] + 1:.2f}万元。"
+    marked = tmp_path / "标记.xlsx"
+    assert run_cli("check-text", str(bad), "--against", str(workbook), "--mark", str(marked)).returncode == 1
+    ws = openpyxl.load_workbook(marked)["校验结果"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[0].value]
+    assert rows[0][2] == "text-amount" and f"原文：基本支出{fig['basic'] + 1:.2f}万元。" in rows[0][5]
     good = tmp_path / "good.txt"
     good.write_text(f"三、支出决算情况说明\n基本支出{fig['basic']}万元。\n", encoding="gb18030")
     assert run_cli("check-text", str(good), "--against", str(workbook)).returncode == 0

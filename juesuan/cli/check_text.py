@@ -27,6 +27,8 @@ def check_text(
                                          help="上年度决算工作簿（核对同比变动）/ last year's workbook (year-on-year)"),
     fmt: str = typer.Option("text", "--format", help="输出格式 text|json / output format"),
     notes: bool = typer.Option(True, "--notes/--no-notes", help="显示未核对的提示 / show unverified notes"),
+    mark: Path | None = typer.Option(None, "--mark", help="另存工作簿副本，标记所涉单元格并加“校验结果”表"
+                                                          " / save a copy of the workbook with the cells marked"),
 ) -> None:
     """核对说明：金额、占比、完成率、同比等是否与公开表一致 / Check a narrative against the tables."""
     if fmt not in ("text", "json"):
@@ -38,6 +40,16 @@ def check_text(
         findings, spec = check_text_file(text, against, previous)
     report = Report(template=spec.format, findings=[f for f in findings if notes or f.severity != "info"])
     report.rules_run = len({f.rule for f in findings})
+    if mark is not None:
+        with handled():
+            from dataclasses import replace
+
+            from juesuan.io.marks_xlsx import mark_file
+            from juesuan.validate.marks_plan import plan_marks
+
+            quoted = Report(template=report.template, rules_run=report.rules_run,
+                            findings=[replace(f, message=f"{f.message}（原文：{f.quote}）") for f in report.findings])
+            mark_file(against, plan_marks(quoted), mark)
     if fmt == "json":
         doc = report.to_json()
         doc["text"] = str(text)
@@ -51,4 +63,6 @@ def check_text(
                      f" / errors {s['errors']}, unverified notes {s['info']}")
         for line in lines:
             out.print(line, highlight=False, markup=False, soft_wrap=True)
+        if mark is not None:
+            out.print(f"已标记 / marked: {mark}", highlight=False, markup=False)
     raise typer.Exit(EXIT_OK if report.valid else EXIT_FINDINGS)
