@@ -229,3 +229,23 @@ def test_cli_json_rows_like_check_and_pdf_and_docx_input(tmp_path, workbook, fig
         if pdf.exists():
             proc = run_cli("check-text", str(pdf), "--against", str(workbook), "--format", "json")
             assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["text-amount"]
+
+
+def test_wordings_seen_in_real_disclosures(tmp_path, workbook, fig):
+    """类 written as 节能环保（类）支出, 财政拨款收入 as one figure, a change against the budget."""
+    gp = fig["gp"]
+    t = openpyxl.load_workbook(workbook, data_only=True)["公开01表"]
+    labels = {r[0].value: D(str(r[2].value)) for r in t.iter_rows(min_row=6) if r[0].value and r[2].value is not None}
+    fiscal = labels["一、一般公共预算财政拨款收入"] + labels["二、政府性基金预算财政拨款收入"]
+    inc_total = labels["本年收入合计"]
+    text = "\n".join([
+        "二、收入决算情况说明",
+        f"本年收入合计{inc_total}万元，其中：财政拨款收入{fiscal}万元，占{pct(fiscal, inc_total)}%。",
+        "五、一般公共预算财政拨款支出决算情况说明",
+        f"节能环保（类）支出{fig['c211']}万元，占{pct(fig['c211'], gp)}%；社会保障和就业（类）{fig['c208'] + 1}万元。",
+        "行政运行（项）决算数比年初预算增加50.00万元，增长5.00%。",
+    ])
+    findings = _check(tmp_path, workbook, text)
+    assert _errors(findings) == [("text-amount", f"{fig['c208']:.2f}", f"{fig['c208'] + 1:.2f}")]
+    assert [f.message for f in findings if f.severity == "info"] == [
+        "与预算相比的增减未核对 / a change against the budget is not checked"]

@@ -154,3 +154,19 @@ def test_an_empty_department_says_so_and_rechecks_clean(spec):
     assert "%。" not in text.replace("【请填写】%。", "")
     findings = [f for f in check_text(text, spec, accounts) if f.severity == "error"]
     assert findings and all(f.rule == "text-residue" and "【请填写" in f.message for f in findings)  # only the blanks
+
+
+def test_no_non_zero_share_prints_as_zero_and_the_text_rechecks(workbook, spec):
+    from juesuan.narrative.checktext import check_text
+
+    accounts = accounts_from_workbook(spec, CalamineBook(workbook))
+    t01 = accounts.tables["01"]
+    for key in ("inc_gf", "inc_sup", "inc_biz", "inc_op", "inc_aff"):
+        t01.row(key).values["amount"] = D(0)
+    t01.row("inc_gp").values["amount"] = D("99999.99")
+    t01.row("inc_other").values["amount"] = D("0.01")
+    t01.row("inc_total").values["amount"] = D("100000.00")
+    text = "\n".join(p.text for p in generate(spec, accounts))
+    assert "其他收入0.01万元，占不足0.01%" in text and "一般公共预算财政拨款收入99999.99万元，占100.00%" in text
+    income = _section(text, "二、收入决算", "三、")
+    assert not any(f.severity == "error" for f in check_text(income, spec, accounts))

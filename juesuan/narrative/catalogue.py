@@ -214,6 +214,8 @@ class Catalogue:
     def _func_labels(self, code: str, label: str, names: Mapping[str, str]) -> tuple[str, ...]:
         suffix = LEVEL_SUFFIX[len(code)]
         labels = [f"{label}{suffix}"]
+        if len(code) == 3 and label.endswith("支出") and len(label) > 4:  # 节能环保（类）支出, 节能环保（类）
+            labels += [f"{label[:-2]}（类）支出", f"{label[:-2]}（类）"]
         if len(code) == 7:
             cls, kuan = names.get(code[:3], self.codes.get(code[:3], "")), names.get(code[:5], self.codes.get(code[:5], ""))
             labels.insert(0, f"{cls}（类）{kuan}（款）{label}（项）")
