@@ -256,19 +256,17 @@ class Checker:
                     self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote)
                 continue
             dirm = list(_DIRECTION.finditer(after))
-            direction = None
-            if dirm:
-                word = dirm[-1].group(0)
-                direction = "up" if word in UP else "down"
+            direction = ("up" if dirm[-1].group(0) in UP else "down") if dirm else None
+            ctx = _FUND_BUDGET.sub("", text[:tok.start()])
+            if direction and re.search(r"(比|较|与|超)(年初)?预算", ctx) and not re.search(r"上年|去年|同比", ctx):
+                self.note("与预算相比的增减未核对 / a change against the budget is not checked", quote)
+                continue  # 比年初预算增加…: a change against the budget, not on last year
+            if direction:
                 directions.setdefault(subject.key, set()).add(direction)
             if kind == "flat":
                 directions.setdefault(subject.key, set()).add("flat")
                 self.flat(subject, quote)
                 change_seen = True
-            ctx = _FUND_BUDGET.sub("", text[:tok.start()])
-            if direction and re.search(r"(比|较|与|超)(年初)?预算", ctx) and not re.search(r"上年|去年|同比", ctx):
-                self.note("与预算相比的增减未核对 / a change against the budget is not checked", quote)
-                continue  # 比年初预算增加…: a change against the budget, not on last year
             elif kind == "amount":
                 if direction and not _TO.search(after):
                     change_seen = True
