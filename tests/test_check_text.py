@@ -219,16 +219,45 @@ def test_cli_json_rows_like_check_and_pdf_and_docx_input(tmp_path, workbook, fig
     good.write_text(f"三、支出决算情况说明\n基本支出{fig['basic']}万元。\n", encoding="gb18030")
     assert run_cli("check-text", str(good), "--against", str(workbook)).returncode == 0
     assert run_cli("check-text", str(tmp_path / "missing.txt"), "--against", str(workbook)).returncode == 2
-    if shutil.which("soffice"):
-        profile = f"-env:UserInstallation=file://{tmp_path}/lo"
-        import subprocess
+    pdf = _pdf_of(["三、支出决算情况说明", f"基本支出{fig['basic'] + 1:.2f}万元。"], tmp_path)
+    proc = run_cli("check-text", str(pdf), "--against", str(workbook), "--format", "json")
+    assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["text-amount"]
 
-        subprocess.run(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(bad)],
-                       capture_output=True, timeout=180)
-        pdf = tmp_path / "bad.pdf"
-        if pdf.exists():
-            proc = run_cli("check-text", str(pdf), "--against", str(workbook), "--format", "json")
-            assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["text-amount"]
+
+def _pdf_of(lines: list[str], folder: Path) -> Path:
+    """A PDF whose text layer has ``lines``, one a line (printed by LibreOffice Calc, headless,
+    with its own profile, from a one-column sheet)."""
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.column_dimensions["A"].width = 120
+    for n, line in enumerate(lines, start=1):
+        ws.cell(n, 1).value = line
+    src = folder / "说明pdf.xlsx"
+    wb.save(src)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{folder}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(folder), str(src)], capture_output=True, timeout=180, check=True)
+    return folder / "说明pdf.pdf"
+
+
+def test_pdf_text_layer_without_poppler(tmp_path, monkeypatch):
+    """pypdf reads the text layer when pdftotext is not installed; a sentence broken over two
+    lines is joined again."""
+    from juesuan.narrative import textfile
+
+    pdf = _pdf_of(["三、支出决算情况说明", "2019年度本年支出合计2405.69万元，其中：基本支出1252.81万元，",
+                   "占52.08%；项目支出1152.88万元，占47.92%。"], tmp_path)
+    with_poppler = textfile.read_text_file(pdf)
+    monkeypatch.setattr(textfile.shutil, "which", lambda _: None)
+    without = textfile.read_text_file(pdf)
+    for text in (with_poppler, without):
+        lines = [line.replace(" ", "") for line in text.splitlines() if line.strip()]
+        assert lines == ["三、支出决算情况说明",
+                         "2019年度本年支出合计2405.69万元，其中：基本支出1252.81万元，占52.08%；项目支出1152.88万元，占47.92%。"]
 
 
 def test_wordings_seen_in_real_disclosures(tmp_path, workbook, fig):
