@@ -150,7 +150,7 @@ def test_an_empty_department_says_so_and_rechecks_clean(spec):
 
     accounts = fill_accounts(spec, Ledger(info={}, lines=[]))
     text = "\n".join(p.text for p in generate(spec, accounts))
-    assert "本年无收入" in text and "本年支出合计为0，不计算占比" in text and "无年初预算数" in text
+    assert "本年无收入" in text and "本年支出合计为0，不计算占比" in text and "无“三公”经费财政拨款支出" in text
     assert "%。" not in text.replace("【请填写】%。", "")
     findings = [f for f in check_text(text, spec, accounts) if f.severity == "error"]
     assert findings and all(f.rule == "text-residue" and "【请填写" in f.message for f in findings)  # only the blanks

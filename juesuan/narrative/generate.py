@@ -262,7 +262,7 @@ class _Writer:
         total = self.cat.by_key.get("sangong_total")
         a_total = total.actual if total and total.actual is not None else ZERO
         v["completion"] = self.completion(a_total, total.budget if total else None)
-        v["sangong_none"] = not a_total and not (total and total.budget)
+        v["sangong_any"] = "是" if a_total or (total and total.budget) else ""
         parts = self.cat.group_items("sangong")
         shares = largest_remainder([s.actual or ZERO for s in parts], a_total, self.decimals)
         if shares is None:
@@ -378,7 +378,8 @@ def generate(spec: TemplateSpec, accounts: FilledAccounts, entries: Mapping[str,
              previous: Mapping[str, Decimal] | None = None) -> list[Paragraph]:
     """The whole 说明 as paragraphs (title, parts, headings, subheadings, body text, tables):
     the sections of the format in order, each as the spec words it. ``previous``: last
-    year's figures by subject key (else the 上年数 entries)."""
+    year's figures by subject key (else the 上年数 entries). A section with ``only_if: slot``
+    prints its ``otherwise`` sentence instead of its paragraphs when the slot is empty."""
     w = _Writer(spec, accounts, entries or {}, evaluations or [], previous)
     cfg = w.cfg
     values = w.values()
@@ -390,6 +391,9 @@ def generate(spec: TemplateSpec, accounts: FilledAccounts, entries: Mapping[str,
             out.append(Paragraph("part", fill_template(str(sec["part"]), values)))
         if sec.get("heading"):
             out.append(Paragraph("heading", fill_template(str(sec["heading"]), values)))
+        if sec.get("only_if") and not values.get(str(sec["only_if"])):  # e.g. no 三公 spending at all
+            out.append(Paragraph("text", _tidy(fill_template(str(sec.get("otherwise", "")), values))))
+            continue
         for para in sec.get("paragraphs", []):
             if isinstance(para, dict) and "subheading" in para:
                 out.append(Paragraph("subheading", fill_template(str(para["subheading"]), values)))
