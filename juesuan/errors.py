@@ -56,12 +56,14 @@ _KINDS = [
               "The CSV header must be table,row,column,value, found '{found}'"),
     ErrorKind("import-table", "第 {line} 行：未知的表“{table}”（可用：{choices}）",
               "Line {line}: unknown table '{table}' (valid: {choices})"),
-    ErrorKind("import-row", "第 {line} 行：{table}表没有行“{row}”{hint}", "Line {line}: table {table} has no row '{row}'{hint}"),
-    ErrorKind("import-column", "第 {line} 行：{table}表“{row}”行没有栏次“{column}”{hint}",
-              "Line {line}: table {table}, row '{row}' has no column '{column}'{hint}"),
+    ErrorKind("import-row", "第 {line} 行：{table}没有行“{row}”{hint}", "Line {line}: {table} has no row '{row}'{hint}"),
+    ErrorKind("import-ambiguous", "第 {line} 行：{table}中“{row}”不唯一，请写成“上级/名称”{hint}",
+              "Line {line}: '{row}' is not unique in {table}; write it as parent/label{hint}"),
+    ErrorKind("import-column", "第 {line} 行：{table}“{row}”行没有栏“{column}”{hint}",
+              "Line {line}: {table}, row '{row}' has no column '{column}'{hint}"),
     ErrorKind("import-value", "第 {line} 行：金额“{value}”不是数字", "Line {line}: amount '{value}' is not a number"),
-    ErrorKind("import-duplicate", "第 {line} 行：{table}表“{row}”行栏次“{column}”重复（已见于第 {first} 行）",
-              "Line {line}: table {table}, row '{row}', column '{column}' given twice (first on line {first})"),
+    ErrorKind("import-duplicate", "第 {line} 行：{table}“{row}”行“{column}”栏重复（已见于第 {first} 行）",
+              "Line {line}: {table}, row '{row}', column '{column}' given twice (first on line {first})"),
 ]
 CATALOGUE: dict[str, ErrorKind] = {kind.code: kind for kind in _KINDS}
 

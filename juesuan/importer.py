@@ -27,11 +27,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from juesuan.errors import InputError, Problem
 from juesuan.money import NotANumber, parse_amount
-from juesuan.pipeline import sheet_order, steps
+from juesuan.pipeline import steps
 from juesuan.port import SheetPicture
 from juesuan.spec.model import ColumnSpec, PanelSpec, TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
@@ -122,7 +121,7 @@ class _TableImport:
         self.seen: dict[tuple[str, str], int] = {}
 
     def problem(self, code: str, r: CsvRow, **params: object) -> None:
-        self.problems.append(Problem(code, {"line": r.line, "table": self.table.id, **params}, self.source,
+        self.problems.append(Problem(code, {"line": r.line, "table": self.table.display, **params}, self.source,
                                      f"第{r.line}行"))
 
     def build(self, rows: list[CsvRow]) -> TableValues:
@@ -250,11 +249,12 @@ class _TableImport:
             for p, f in enumerate(footers):
                 if f is not None and f.label and _norm_label(f.label) == norm and not f.values:
                     out = [(g, q) for q, g in enumerate(footers) if q > p and g is not None and g.values][:1]
-        if parent is not None:
+        if parent is not None:  # a detail row by its parent row; any other row by its panel's heading
             pn = _norm_label(parent)
-            out = [(row, p) for row, p in out
-                   if pn in (_norm_label(parents.get(row.key, "")), _norm_label(groups[p]))]
-        return out
+            return [(row, p) for row, p in out
+                    if pn == _norm_label(parents[row.key] if row.key in parents else groups[p])]
+        top = [(row, p) for row, p in out if row.key not in parents]
+        return top if len(out) > 1 and top else out  # a bare repeated label names the top-level row
 
     def _find(self, r: CsvRow, slots: list[tuple[TableRow, int]],
               footers: list[TableRow | None]) -> tuple[TableRow, int, str] | None:
@@ -270,8 +270,7 @@ class _TableImport:
         if len({id(row) for row, _, _ in cells}) > 1 or (not cells and len(rows) > 1):
             parents, groups = self._parents(), self._groups()
             named = [f"{parents.get(row.key) or groups[p]}/{row.label}".lstrip("/") for row, p in rows]
-            self.problem("import-row", r, row=r.row, hint="（名称不唯一，请写成“上级/名称”或用行次 / ambiguous, write parent/label）"
-                         + _choices(named))
+            self.problem("import-ambiguous", r, row=r.row, hint=_choices(named))
             return None
         row, p = rows[0]
         panel = self.table.panels[p]
@@ -329,29 +328,4 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
     return pictures
 
 
-def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "") -> Path:
-    """Write a fresh template workbook at ``out`` holding the figures of ``csv_path``."""
-    from juesuan.errors import fail
-    from juesuan.io.xlsx import new_workbook, save_atomic
-    from juesuan.jobs import template_pictures
-
-    path = Path(csv_path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise fail("file-missing", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
-    tables = import_rows(spec, read_csv(text, path.name), dept, path.name)
-    # the template's sheets in pipeline order, each replaced by its imported picture where there is one
-    template = template_pictures(spec, dept, year)
-    imported = {p.name: p for p in tables}
-    ordered = [imported.get(p.name, p) for p in template]
-    ordered += [p for p in tables if p.name not in {q.name for q in template}]
-    wb = new_workbook(sheet_order(spec, ordered))
-    wb.active = 0
-    save_atomic(wb, out)
-    return Path(out)
-
-
-__all__ = ["CsvRow", "import_file", "import_rows", "read_csv"]
+__all__ = ["CsvRow", "import_rows", "read_csv", "table_for"]

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli
 
 from juesuan.io.files import fill_file, write_new
-from juesuan.narrative.checktext import check_text_file
+from juesuan.io.text_file import check_text_file
 from juesuan.sample import sample_inputs
 
 C = D("0.01")
@@ -247,7 +247,7 @@ def _pdf_of(lines: list[str], folder: Path) -> Path:
 def test_pdf_text_layer_without_poppler(tmp_path, monkeypatch):
     """pypdf reads the text layer when pdftotext is not installed; a sentence broken over two
     lines is joined again."""
-    from juesuan.narrative import textfile
+    from juesuan.io import text_file as textfile
 
     pdf = _pdf_of(["三、支出决算情况说明", "2019年度本年支出合计2405.69万元，其中：基本支出1252.81万元，",
                    "占52.08%；项目支出1152.88万元，占47.92%。"], tmp_path)

@@ -13,10 +13,10 @@ import pytest
 from conftest import run_cli
 from docx import Document
 
+from juesuan.io.demo_file import add_demo_extras
 from juesuan.io.files import fill_file, write_new
 from juesuan.io.xlsx import CalamineBook
 from juesuan.narrative.generate import fill_template, generate
-from juesuan.narrative.sample import add_demo_extras
 from juesuan.narrative.shares import largest_remainder, percent
 from juesuan.narrative.steps import accounts_from_workbook, narrative_from_workbook
 from juesuan.sample import sample_inputs

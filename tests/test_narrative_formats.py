@@ -13,7 +13,8 @@ from conftest import run_cli
 from docx import Document
 
 from juesuan.io.files import write_new
-from juesuan.narrative.sample import add_demo_extras, sample_inputs_for
+from juesuan.io.demo_file import add_demo_extras
+from juesuan.narrative.sample import sample_inputs_for
 from juesuan.spec import available_formats, load_spec
 
 HEADINGS = {

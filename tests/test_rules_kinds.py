@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 from check_helpers import cell_of, check, export_csv_rows, modified, write_csv
 
-from juesuan.importer import import_file
+from juesuan.io.import_file import import_file
 from juesuan.spec import load_spec
 
 

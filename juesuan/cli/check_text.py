@@ -35,7 +35,7 @@ def check_text(
         err.print(f"--format 应为 text 或 json / --format must be text or json, not '{fmt}'")
         raise typer.Exit(EXIT_UNUSABLE)
     with handled():
-        from juesuan.narrative.checktext import check_text_file
+        from juesuan.io.text_file import check_text_file
 
         findings, spec = check_text_file(text, against, previous)
     report = Report(template=spec.format, findings=[f for f in findings if notes or f.severity != "info"])

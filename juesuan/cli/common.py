@@ -30,7 +30,7 @@ YEAR = typer.Option("", "--year", help="决算年度 / year of the accounts")
 def show_problems(problems: list[Problem], title: str = "无法处理 / cannot proceed") -> None:
     table = Table(title=title, show_lines=False, title_justify="left")
     table.add_column("位置 / where", style="cyan", no_wrap=True)
-    table.add_column("问题 / problem")
+    table.add_column("问题 / problem", overflow="fold")  # long CJK text wraps, never cut off
     for p in problems[:200]:
         table.add_row(p.where or "-", f"{p.message_zh}\n[dim]{p.message_en}[/dim]")
     err.print(table)

@@ -27,7 +27,7 @@ def demo(
         inputs = sample_inputs(seed, spec=spec)
         target = output_dir / f"示例部门决算-{spec.format}.xlsx"
         write_new(target, spec, inputs=inputs)
-        from juesuan.narrative.sample import add_demo_extras
+        from juesuan.io.demo_file import add_demo_extras
 
         add_demo_extras(target)
         lines = sum(len(inputs[k]) for k in ("income", "expense", "balance", "sangong_budget"))

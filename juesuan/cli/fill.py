@@ -26,7 +26,7 @@ def fill(
 
         extras = {}
         if previous is not None:
-            from juesuan.narrative.previous import read_previous
+            from juesuan.io.text_file import read_previous
 
             extras["previous"], extras["previous_entries"] = read_previous(previous)
         with progress() as step:

@@ -21,7 +21,7 @@ def import_(
 ) -> None:
     """导入：把已公开的决算数字写入空白模板，以便校验 / Import published figures for checking."""
     with handled():
-        from juesuan.importer import import_file
+        from juesuan.io.import_file import import_file
 
         spec = get_spec(fmt, spec_file)
         path = import_file(csv_path, output, spec, dept, year)

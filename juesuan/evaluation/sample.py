@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from juesuan.evaluation.layout import new_evaluation, render_evaluation
 from juesuan.evaluation.model import BudgetLine, Evaluation, Indicator, config, sheet_name_for
 from juesuan.port import SheetPicture
@@ -63,19 +61,3 @@ def sample_pictures(spec: TemplateSpec, existing: list[str], dept: str, year: st
                                    entered=q, reason=why) for l1, l2, l3, a, b, d, w, q, why in indicators]
         out.append(render_evaluation(ev, cfg, year, computed=False))
     return out
-
-
-def add_sample_evaluations(path: str | Path) -> list[str]:
-    """Add the sample self-evaluations to the workbook at ``path`` (saved in place); their names."""
-    from juesuan.io.files import spec_for
-    from juesuan.io.xlsx import CalamineBook, load_for_write, replace_sheets, save_atomic
-    from juesuan.ledger import info_value
-
-    book = CalamineBook(path)
-    spec = spec_for(book, None)
-    pictures = sample_pictures(spec, book.sheet_names(), info_value(spec, book, "dept"), info_value(spec, book, "year"))
-    book.close()
-    wb = load_for_write(book.path)
-    replace_sheets(wb, pictures)
-    save_atomic(wb, book.path)
-    return [p.name for p in pictures]

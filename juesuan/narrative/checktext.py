@@ -22,7 +22,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 from juesuan.narrative.catalogue import Base, Catalogue, Subject, check_settings
@@ -595,25 +594,3 @@ def check_text(text: str, spec: TemplateSpec, accounts: FilledAccounts, entries:
         previous = from_entries(entries or {}) or None
     cat = Catalogue(spec, accounts, entries or {}, previous)
     return Checker(spec, cat, previous is not None).run(text)
-
-
-def check_text_file(text_path: str | Path, workbook: str | Path,
-                    previous: str | Path | None = None) -> tuple[list[Finding], TemplateSpec]:
-    """Check the 说明 at ``text_path`` (.txt/.docx/.pdf) against the filled tables of
-    ``workbook``; last year's figures from ``previous`` (a workbook) or the 上年数 entries."""
-    from juesuan.io.files import spec_for
-    from juesuan.io.xlsx import CalamineBook, check_workbook_file
-    from juesuan.narrative import previous as prev_mod
-    from juesuan.narrative.steps import accounts_from_workbook, entries_of
-    from juesuan.narrative.textfile import read_text_file
-
-    text = read_text_file(text_path)
-    book = CalamineBook(check_workbook_file(workbook))
-    try:
-        spec = spec_for(book, None)
-        accounts = accounts_from_workbook(spec, book)
-        entries = entries_of(spec, book)
-    finally:
-        book.close()
-    last = prev_mod.from_workbook(previous) if previous else (prev_mod.from_entries(entries) or None)
-    return check_text(text, spec, accounts, entries, last), spec

@@ -4,11 +4,9 @@ the sample department, so that ``juesuan demo`` shows a complete 说明."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from juesuan.narrative.generate import Paragraph, settings, slot_specs, xiang_rows
-from juesuan.narrative.sheet import render_narrative
+from juesuan.narrative.generate import xiang_rows
 from juesuan.tables import FilledAccounts
 
 ENTRIES: dict[str, Any] = {
@@ -41,33 +39,6 @@ def sample_entries(accounts: FilledAccounts) -> dict[str, Any]:
         entries[f"reason:{code}"] = REASONS[n % 4]
         entries[f"use:{code}"] = f"{name}方面的支出"
     return entries
-
-
-def add_demo_extras(path: str | Path) -> list[str]:
-    """Add the sample self-evaluations and the 说明 entries to the (unfilled) demo workbook at
-    ``path``, saved in place; returns the names of the sheets written."""
-    from juesuan.evaluation.sample import sample_pictures
-    from juesuan.fill import fill_accounts
-    from juesuan.io.files import spec_for
-    from juesuan.io.xlsx import CalamineBook, load_for_write, replace_sheets, save_atomic
-    from juesuan.ledger import info_value, read_ledger
-
-    book = CalamineBook(path)
-    spec = spec_for(book, None)
-    pictures = sample_pictures(spec, book.sheet_names(), info_value(spec, book, "dept"), info_value(spec, book, "year"))
-    cfg = settings(spec)
-    if cfg is not None:
-        accounts = fill_accounts(spec, read_ledger(spec, book))
-        title = [Paragraph("title", "部门决算情况说明"), Paragraph("text", "（运行“填充”后生成 / written by Fill）")]
-        pictures.append(render_narrative(str(cfg.get("sheet", "说明")), str(cfg.get("intro", "")), title,
-                                         slot_specs(spec, accounts), sample_entries(accounts)))
-    book.close()
-    wb = load_for_write(book.path)
-    replace_sheets(wb, pictures)
-    save_atomic(wb, book.path)
-    return [p.name for p in pictures]
-
-
 def sample_inputs_for(fmt: str, seed: int = 2019, dept: str = "某市生态环境局", year: str | None = None) -> dict:
     """The sample department's input rows in the words of format ``fmt`` (2020+: 使用非财政拨款结余,
     公务用车运行维护费)."""

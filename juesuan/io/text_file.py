@@ -1,17 +1,60 @@
-"""A 说明 as plain text from the files departments publish: .txt (UTF-8, UTF-8 with BOM or
-GB18030), .docx (paragraphs and tables) and .pdf (its text layer: poppler's ``pdftotext``
-when installed, else the pypdf library). A scanned PDF without a text layer is refused."""
+"""``juesuan check-text`` and ``fill --previous`` on files: a 说明 as plain text from the files
+departments publish — .txt (UTF-8, UTF-8 with BOM or GB18030), .docx (paragraphs and tables in
+place) and .pdf (its text layer: poppler's ``pdftotext`` when installed, else the pypdf
+library; a scanned PDF without a text layer is refused) — checked against a filled workbook,
+and last year's figures read from last year's workbook."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from juesuan.errors import fail
+from juesuan.io.files import spec_for
+from juesuan.io.xlsx import CalamineBook, check_workbook_file
+from juesuan.narrative.catalogue import Catalogue
+from juesuan.narrative.checktext import check_text
+from juesuan.narrative.previous import carried_entries, from_entries
+from juesuan.narrative.steps import accounts_from_workbook, entries_of
+from juesuan.narrative.textparse import HEADING
+from juesuan.report import Finding
+from juesuan.spec.model import TemplateSpec
+
+
+def check_text_file(text_path: str | Path, workbook: str | Path,
+                    previous: str | Path | None = None) -> tuple[list[Finding], TemplateSpec]:
+    """Check the 说明 at ``text_path`` (.txt/.docx/.pdf) against the filled tables of
+    ``workbook``; last year's figures from ``previous`` (a workbook) or the 上年数 entries."""
+    text = read_text_file(text_path)
+    book = CalamineBook(check_workbook_file(workbook))
+    try:
+        spec = spec_for(book, None)
+        accounts = accounts_from_workbook(spec, book)
+        entries = entries_of(spec, book)
+    finally:
+        book.close()
+    last = read_previous(previous)[0] if previous else (from_entries(entries) or None)
+    return check_text(text, spec, accounts, entries, last), spec
+
+
+def read_previous(path: str | Path) -> tuple[dict[str, Decimal], dict[str, Any]]:
+    """Last year's figures (by subject key) and its entries typed once, from its filled workbook."""
+    book = CalamineBook(check_workbook_file(path))
+    try:
+        spec = spec_for(book, None)
+        accounts = accounts_from_workbook(spec, book)
+        entries = entries_of(spec, book)
+    finally:
+        book.close()
+    return Catalogue(spec, accounts, entries).previous_values(), carried_entries(entries)
 
 
 def read_text_file(path: str | Path) -> str:
+    """The text of a 说明 file, one paragraph a line."""
     p = Path(path)
     if not p.exists():
         raise fail("file-missing", path=str(p))
@@ -55,10 +98,6 @@ def _pdf_text(p: Path) -> str:
 def _join_lines(text: str) -> str:
     """PDF lines break inside sentences: join a line to the next unless it ends a paragraph
     (。：; a heading) or the next starts one (一、 （一） 1.)."""
-    import re
-
-    from juesuan.narrative.textparse import HEADING
-
     out: list[str] = []
     for raw in text.splitlines():
         line = raw.strip()

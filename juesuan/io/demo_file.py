@@ -1,0 +1,35 @@
+"""``juesuan demo`` on files: add the sample department's self-evaluations and 说明 entries
+to a fresh demo workbook (the sample content itself is engine data:
+:mod:`juesuan.evaluation.sample`, :mod:`juesuan.narrative.sample`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from juesuan.evaluation.sample import sample_pictures
+from juesuan.fill import fill_accounts
+from juesuan.io.files import spec_for
+from juesuan.io.xlsx import CalamineBook, load_for_write, replace_sheets, save_atomic
+from juesuan.ledger import info_value, read_ledger
+from juesuan.narrative.generate import Paragraph, settings, slot_specs
+from juesuan.narrative.sample import sample_entries
+from juesuan.narrative.sheet import render_narrative
+
+
+def add_demo_extras(path: str | Path) -> list[str]:
+    """Add the sample self-evaluations and the 说明 entries to the (unfilled) demo workbook at
+    ``path``, saved in place; returns the names of the sheets written."""
+    book = CalamineBook(path)
+    spec = spec_for(book, None)
+    pictures = sample_pictures(spec, book.sheet_names(), info_value(spec, book, "dept"), info_value(spec, book, "year"))
+    cfg = settings(spec)
+    if cfg is not None:
+        accounts = fill_accounts(spec, read_ledger(spec, book))
+        title = [Paragraph("title", "部门决算情况说明"), Paragraph("text", "（运行“填充”后生成 / written by Fill）")]
+        pictures.append(render_narrative(str(cfg.get("sheet", "说明")), str(cfg.get("intro", "")), title,
+                                         slot_specs(spec, accounts), sample_entries(accounts)))
+    book.close()
+    wb = load_for_write(book.path)
+    replace_sheets(wb, pictures)
+    save_atomic(wb, book.path)
+    return [p.name for p in pictures]

@@ -1,0 +1,34 @@
+"""``juesuan import`` on files: read the CSV of published figures, and write a fresh template
+workbook holding them (the engine part is :mod:`juesuan.importer`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from juesuan.errors import fail
+from juesuan.importer import import_rows, read_csv
+from juesuan.io.xlsx import new_workbook, save_atomic
+from juesuan.jobs import template_pictures
+from juesuan.pipeline import sheet_order
+from juesuan.spec.model import TemplateSpec
+
+
+def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "") -> Path:
+    """Write a fresh template workbook at ``out`` holding the figures of ``csv_path``."""
+    path = Path(csv_path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise fail("file-missing", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
+    tables = import_rows(spec, read_csv(text, path.name), dept, path.name)
+    # the template's sheets in pipeline order, each replaced by its imported picture where there is one
+    template = template_pictures(spec, dept, year)
+    imported = {p.name: p for p in tables}
+    ordered = [imported.get(p.name, p) for p in template]
+    ordered += [p for p in tables if p.name not in {q.name for q in template}]
+    wb = new_workbook(sheet_order(spec, ordered))
+    wb.active = 0
+    save_atomic(wb, out)
+    return Path(out)

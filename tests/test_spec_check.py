@@ -1,0 +1,136 @@
+"""The typed format rejects a malformed spec with a located message (as a library call and as
+``juesuan spec check`` in a process): unknown keys, unknown references, derive cycles,
+duplicate ids, bad rule parameters, a variant of a missing base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from conftest import ROOT, run_cli
+
+from juesuan.pipeline import sheet_order, steps
+from juesuan.spec import SpecError, load_spec, load_spec_file
+
+
+def _variant(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "spec-test.yaml"
+    path.write_text('extends: "2020"\nformat: "test"\n' + text, encoding="utf-8")
+    return path
+
+
+def _copy_2019(tmp_path: Path, edit) -> Path:
+    """A copy of the 2019 spec (with its includes and code list) with ``edit(doc)`` applied."""
+    for name in ("codes-2019.yaml", "evaluation-2019.yaml", "narrative-2019.yaml", "rules-2019.yaml"):
+        (tmp_path / name).write_text((ROOT / "workbooks" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    doc = yaml.safe_load((ROOT / "workbooks" / "spec-2019.yaml").read_text(encoding="utf-8"))
+    edit(doc)
+    path = tmp_path / "spec-2019x.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _rules(tmp_path: Path, edit) -> None:
+    rules = yaml.safe_load((tmp_path / "rules-2019.yaml").read_text(encoding="utf-8"))
+    edit(rules["rules"])
+    (tmp_path / "rules-2019.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+
+
+CASES = {
+    "unknown top key": (lambda d: d.update(tabels=[]), "spec.tabels"),
+    "misspelt row key": (lambda d: d["tables"][0]["panels"][0]["rows"][0].update(wehre={}), "rows[0].wehre"),
+    "unknown derive row": (lambda d: d["tables"][0]["panels"][0]["rows"][8].update(derive=["+inc_gp", "+nothing"]),
+                           "nothing"),
+    "derive cycle": (lambda d: d["tables"][0]["panels"][0]["rows"][0].update(derive=["+inc_total"]), "derive 循环"),
+    "duplicate table id": (lambda d: d["tables"].append(dict(d["tables"][1], sheet="另一张")), "表编号重复"),
+    "unknown vocabulary value": (lambda d: d["tables"][0]["panels"][0]["rows"][0]["where"].update(kind="工资收入"),
+                                 "工资收入"),
+    "bad table order": (lambda d: d.update(table_order=["01", "02"]), "table_order"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_malformed_spec_is_rejected_with_its_place(case, tmp_path):
+    edit, expected = CASES[case]
+    path = _copy_2019(tmp_path, edit)
+    with pytest.raises(SpecError) as info:
+        load_spec_file(path)
+    assert expected in str(info.value), str(info.value)
+
+
+RULE_CASES = {
+    "unknown rule parameter": (lambda rs: rs[2].update(totl="01.inc_total.amount"), "R01-income-total).totl"),
+    "unknown row in a rule": (lambda rs: rs[2].update(total="01.inc_totl.amount"), "inc_totl"),
+    "unknown column in a rule": (lambda rs: rs[2].update(total="01.inc_total.amout"), "amout"),
+    "unknown table in a rule": (lambda rs: rs[2].update(total="11.inc_total.amount"), "没有表“11”"),
+    "missing parameter": (lambda rs: rs[2].pop("items"), "缺少参数“items”"),
+    "duplicate rule id": (lambda rs: rs.append(dict(rs[2])), "规则 id 重复"),
+    "unknown kind": (lambda rs: rs[2].update(type="summ"), "未知规则类型“summ”"),
+    "bad operator": (lambda rs: next(r for r in rs if r["type"] == "compare").update(op="<="), ".op"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RULE_CASES))
+def test_malformed_rule_is_rejected_at_load(case, tmp_path):
+    edit, expected = RULE_CASES[case]
+    path = _copy_2019(tmp_path, lambda d: None)
+    _rules(tmp_path, edit)
+    with pytest.raises(SpecError) as info:
+        load_spec_file(path)
+    assert expected in str(info.value), str(info.value)
+
+
+def test_variant_errors(tmp_path):
+    with pytest.raises(SpecError, match="基础格式"):
+        load_spec_file(_write(tmp_path, 'extends: "1999"\nformat: x\n'))
+    with pytest.raises(SpecError, match="no table '12'"):
+        load_spec_file(_variant(tmp_path, 'tables:\n  "12": {title: 无此表}\n'))
+    with pytest.raises(SpecError, match="class_list"):
+        load_spec_file(_variant(tmp_path, 'class_list: ["201", "999"]\n'))
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "spec-x.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_spec_check_as_a_process(tmp_path):
+    good = run_cli("spec", "check", str(ROOT / "workbooks" / "spec-2020-b.yaml"))
+    assert good.returncode == 0 and "9 张表" in good.stdout
+    bad = _copy_2019(tmp_path, CASES["misspelt row key"][0])
+    proc = run_cli("spec", "check", str(bad))
+    assert proc.returncode == 2
+    assert "tables[0] (01).panels[0].rows[0].wehre" in " ".join((proc.stdout + proc.stderr).split())
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2020", "2020-b"])
+def test_every_shipped_spec_loads(fmt):
+    spec = load_spec(fmt)
+    assert spec.rules and all(r.id for r in spec.rules)
+
+
+def test_the_same_steps_in_the_same_order_for_new_fill_and_import(tmp_path):
+    """new, fill and import write the sheets of the same pipeline in the same order."""
+    from juesuan.io.files import fill_file, write_new
+    from juesuan.sample import sample_inputs
+
+    for fmt in ("2019", "2020"):
+        spec = load_spec(fmt)
+        assert [s.name for s in steps(spec)] == ["evaluations", "narrative"]
+        new = tmp_path / f"new-{fmt}.xlsx"
+        run_cli("new", "-o", str(new), "--format", fmt, check=True)
+        filled = write_new(tmp_path / f"filled-{fmt}.xlsx", spec, inputs=sample_inputs(spec=spec))
+        fill_file(filled, filled)
+        csv = tmp_path / f"i-{fmt}.csv"
+        csv.write_text("table,row,column,value\n1,本年收入合计,,0\n", encoding="utf-8")
+        imported = tmp_path / f"imported-{fmt}.xlsx"
+        run_cli("import", str(csv), "-o", str(imported), "--format", fmt, check=True)
+        names = [openpyxl.load_workbook(p, read_only=True).sheetnames for p in (new, filled, imported)]
+        assert names[0] == names[1] == names[2], fmt
+        assert names[0][: len(spec.sheet_names)] == spec.sheet_names
+        assert names[0][len(spec.sheet_names):] == ["绩效自评汇总", "说明"]
+        assert sheet_order(spec, []) == []
