@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from juesuan.evaluation.steps import read_evaluations  # noqa: E402
+from juesuan.io.demo_file import add_demo_extras  # noqa: E402
 from juesuan.io.files import fill_file, write_new  # noqa: E402
 from juesuan.io.xlsx import CalamineBook  # noqa: E402
 from juesuan.narrative.catalogue import Catalogue  # noqa: E402
 from juesuan.narrative.checktext import check_text  # noqa: E402
 from juesuan.narrative.generate import generate  # noqa: E402
-from juesuan.io.demo_file import add_demo_extras  # noqa: E402
 from juesuan.narrative.sample import sample_inputs_for  # noqa: E402
 from juesuan.narrative.steps import accounts_from_workbook, entries_of  # noqa: E402
 from juesuan.spec import available_formats, load_spec  # noqa: E402

@@ -12,8 +12,8 @@ import pytest
 from conftest import run_cli
 from docx import Document
 
-from juesuan.io.files import write_new
 from juesuan.io.demo_file import add_demo_extras
+from juesuan.io.files import write_new
 from juesuan.narrative.sample import sample_inputs_for
 from juesuan.spec import available_formats, load_spec
 
