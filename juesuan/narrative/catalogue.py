@@ -137,9 +137,8 @@ class Catalogue:
 
     # -- building ---------------------------------------------------------------------
     def _code_names(self) -> dict[str, str]:
-        codes = getattr(self.spec, "codes", None)
-        functional = getattr(codes, "functional", None) if codes is not None else None
-        return dict(functional) if isinstance(functional, Mapping) else {}
+        """The 功能分类 names of the format's code list (so every name in it is known)."""
+        return dict(self.spec.codes.functional)
 
     def _put(self, section: str, s: Subject) -> Subject:
         s.section = section

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from juesuan.evaluation.model import amount
 from juesuan.narrative.catalogue import Base, Catalogue, Subject, check_settings
 from juesuan.narrative.shares import HUNDRED, unit
 from juesuan.narrative.textparse import (
@@ -342,10 +343,7 @@ class Checker:
         key, written = str(found["key"]), number(tok.group("cnum"))
         s = Subject(f"count:{key}", (str(found["labels"][0]),), None)
         self._twice(s, "count", written, quote, 0, unit_)
-        entry = self.cat.fig.entries.get(key)
-        from juesuan.evaluation.model import amount as as_number
-
-        expected = as_number(entry)
+        expected = amount(self.cat.fig.entries.get(key))
         if expected is not None and expected != written:
             self.add("text-count", f"数量与填写的不符：“{found['labels'][0]}”应为 {expected.normalize():f}{unit_}，说明写作 {tok.group(0)}"
                      " / count differs from the entry", quote, [], expected, written)
