@@ -37,7 +37,8 @@ def template_pictures(spec: TemplateSpec, dept: str = "", year: str = "",
     return pictures
 
 
-def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = quiet) -> FillResult:
+def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = quiet,
+                  extras: dict[str, Any] | None = None) -> FillResult:
     """Read the detail sheets, compute every table, and picture the computed sheets."""
     progress("读取明细表 / reading detail sheets")
     ledger = read_ledger(spec, port)
@@ -46,7 +47,7 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = q
     accounts = fill_accounts(spec, ledger)
     progress("生成公开表 / laying out the tables")
     pictures = [render_table(t, accounts.tables[t.id], accounts.dept, spec.unit) for t in spec.tables]
-    result = FillResult(accounts, pictures)
+    result = FillResult(accounts, pictures, extras=dict(extras or {}))  # e.g. "previous": last year's figures
     replaced = describe_replaced(replaced_figures(spec, port, accounts))  # figures typed over by hand
     if replaced:
         result.notes.append(replaced)

@@ -378,9 +378,11 @@ def replaced_sheets(spec: TemplateSpec, names: list[str]) -> set[str]:
 
 
 def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None = None,
-              progress: Progress = _quiet, force: bool = False) -> tuple[FillResult, Path, Path | None]:
+              progress: Progress = _quiet, extras: dict[str, Any] | None = None,
+              force: bool = False) -> tuple[FillResult, Path, Path | None]:
     """Fill ``path``; write to ``out`` (an existing ``out`` only with ``force``) or replace
-    ``path`` keeping a backup. Returns (result, written path, backup path)."""
+    ``path`` keeping a backup; ``extras`` go to the steps (e.g. last year's figures). Returns
+    (result, written path, backup path)."""
     progress("打开工作簿 / opening the workbook")
     source = check_workbook_file(path)
     in_place = out is None or _same_file(Path(out), source)
@@ -400,7 +402,7 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
             # read with calamine only, and patch the computed sheets into the package
             names = set(calamine.sheet_names())
             try:
-                result = fill_workbook(spec, calamine, progress)
+                result = fill_workbook(spec, calamine, progress, extras)
             finally:
                 calamine.close()
             progress("写入公开表 / writing the tables")
@@ -415,7 +417,7 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         skip = replaced_sheets(spec, calamine.sheet_names())
         book = LoadedBook(load_for_write(source, skip=skip), source, calamine)
         try:
-            result = fill_workbook(spec, book, progress)
+            result = fill_workbook(spec, book, progress, extras)
             progress("写入公开表 / writing the tables")
             pictured = {p.name for p in result.pictures}
             if not book.skipped <= pictured:  # e.g. a sheet named like a self-evaluation that isn't one
