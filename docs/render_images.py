@@ -1,4 +1,5 @@
-"""Regenerate the README pictures of filled tables (docs/images/table01.png, table05.png).
+"""Regenerate the README pictures of filled tables (docs/images/table01.png, table05.png for
+the 2019 format; table01-2020.png, table07-2020.png for the 2020+ format).
 
     python docs/render_images.py [--out docs/images] [--dpi 80]
 
@@ -20,7 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-TABLES = {"01": "table01.png", "05": "table05.png"}
+PICTURES = [("2019", "01", "table01.png"), ("2019", "05", "table05.png"),
+            ("2020", "01", "table01-2020.png"), ("2020", "07", "table07-2020.png")]
 MARGIN_PX = 12
 _WORD = re.compile(r'<word [^>]*yMin="([\d.]+)"[^>]*yMax="([\d.]+)">([^<]*)</word>')
 
@@ -36,14 +38,15 @@ FONTS_CONF = """<?xml version="1.0"?>
 """
 
 
-def demo_workbook(folder: Path) -> Path:
-    """The demo department's filled workbook, written into ``folder``."""
+def demo_workbook(folder: Path, fmt: str) -> Path:
+    """The demo department's filled workbook of format ``fmt``, written into ``folder``."""
     from juesuan.io.files import fill_file, write_new
     from juesuan.sample import sample_inputs
     from juesuan.spec import load_spec
 
-    target = folder / "demo.xlsx"
-    write_new(target, load_spec("2019"), inputs=sample_inputs(2019))
+    spec = load_spec(fmt)
+    target = folder / f"demo-{fmt}.xlsx"
+    write_new(target, spec, inputs=sample_inputs(2019, spec=spec))
     fill_file(target, target)
     return target
 
@@ -136,10 +139,14 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="juesuan-render-") as tmp:
         folder = Path(tmp)
-        book = demo_workbook(folder)
+        from juesuan.spec import load_spec
+
         env = soffice_env(folder)
-        for table_id, png in TABLES.items():
-            one = single_sheet(book, f"公开{table_id}表", folder / f"table{table_id}.xlsx")
+        books: dict[str, Path] = {}
+        for fmt, table_id, png in PICTURES:
+            book = books.get(fmt) or books.setdefault(fmt, demo_workbook(folder, fmt))
+            sheet = load_spec(fmt).table(table_id).sheet
+            one = single_sheet(book, sheet, folder / f"table{table_id}-{fmt}.xlsx")
             pdf = to_pdf(one, folder, env)
             target = render_png(pdf, args.out / png, args.dpi, footer_height(pdf, args.dpi))
             print(f"{target} ({target.stat().st_size // 1024} KB)")

@@ -49,6 +49,33 @@ _KINDS = [
     ErrorKind("unknown-code", "编码“{code}”不在 {year} 年科目表中，使用明细表填写的名称“{name}”",
               "Code '{code}' is not in the {year} code list; using the typed name '{name}'"),
     ErrorKind("info-missing", "“{field}”未填写，公开表表头将缺少此项", "'{field}' is empty; the tables' headers will lack it"),
+    # code names and the department's own data (juesuan.code_names, juesuan.sanity)
+    ErrorKind("code-no-name", "{scheme}编码 {code}（{level}）在 {format} 年格式的科目表、“科目表”工作表和明细表“科目名称”中都没有名称"
+              "（共 {count} 行使用，此为第一处）：请在“科目表”中补充，或在科目名称中填写“类/款/项”名称",
+              "{scheme} code {code} has no name in the {format} code list, the 科目表 sheet or the typed names "
+              "({count} lines; first shown): add it to 科目表 or type the name"),
+    ErrorKind("unknown-class", "功能分类类级科目 {code} 不是 {format} 年格式的类级科目（公开表只有这 {classes} 个类的行；"
+              "共 {count} 行使用，此为第一处），请核对编码",
+              "Function class {code} is not a class of the {format} format (its tables have lines for {classes} "
+              "classes only; {count} lines, first shown): check the code"),
+    ErrorKind("own-name-conflict", "科目表中编码 {code} 的名称“{name}”与 {format} 年科目表的“{shipped}”不同，公开表使用后者",
+              "The 科目表 name '{name}' of {code} differs from the {format} list's '{shipped}'; the list's is published"),
+    ErrorKind("own-name-twice", "科目表中编码 {code} 已有名称“{first}”，此行又为“{name}”",
+              "Code {code} is already named '{first}' on 科目表; this row says '{name}'"),
+    ErrorKind("info-required", "“{field}”未填写：公开表的表头和说明需要它", "'{field}' is required: the tables and the narrative need it"),
+    ErrorKind("year-format", "年度“{year}”不适用于 {format} 年格式的模板（适用年度：{years}）",
+              "Year '{year}' does not fit the {format} format (years {years})"),
+    # juesuan codes import (a bureau's code table)
+    ErrorKind("codes-no-header", "找不到表头行（应含 {headers} 两列）", "No header row found (it needs columns {headers})"),
+    ErrorKind("codes-bad-code", "编码“{value}”不是科目编码（功能分类 3/5/7 位、经济分类 3/5 位数字）",
+              "'{value}' is not a code (functional 3/5/7 digits, economic 3/5 digits)"),
+    ErrorKind("codes-duplicate", "编码 {code} 重复（首见于 {first}“{first_name}”，此处为“{name}”）",
+              "Code {code} listed twice (first at {first} '{first_name}', here '{name}')"),
+    ErrorKind("codes-conflict", "编码 {code} 的名称“{name}”与 {format} 年内置科目表的“{shipped}”不同（采用导入的名称）",
+              "Code {code} is named '{name}'; the shipped {format} list says '{shipped}' (the imported name is kept)"),
+    ErrorKind("codes-orphan", "编码 {code} 的上级科目 {parent} 既不在导入表中也不在内置科目表中",
+              "The parent {parent} of code {code} is neither in the table nor in the shipped list"),
+    ErrorKind("ledger-empty", "明细表（{sheets}）没有任何数据行", "The detail sheets ({sheets}) hold no data rows"),
     ErrorKind("spec-invalid", "模板规范有误：{where}：{reason}", "Invalid template spec: {where}: {reason}"),
     ErrorKind("output-write", "无法写入输出文件 {path}：{reason}", "Cannot write output file {path}: {reason}"),
     # files and faults (nothing lost, nothing executed)
@@ -79,6 +106,24 @@ _KINDS = [
               "The formula evaluates to the error {value}: correct the formula and recalculate"),
     ErrorKind("marks-state", "标记状态表第 {row} 行无效（{reason}），无法据此恢复单元格",
               "Row {row} of the marks state sheet is invalid ({reason}); cells cannot be restored from it"),
+    # consolidation of a department's units (juesuan consolidate)
+    ErrorKind("no-units", "没有找到要汇总的单位工作簿（.xlsx）", "No unit workbooks (.xlsx) to consolidate"),
+    ErrorKind("unit-format", "单位工作簿的模板格式为“{found}”，与其他单位（{expected}）不一致；各单位须使用同一格式",
+              "This unit's template format is '{found}', the others' '{expected}': every unit must use one format"),
+    ErrorKind("unit-year", "单位工作簿的年度为“{found}”，与其他单位（{expected}）不一致",
+              "This unit's year is '{found}', the others' '{expected}'"),
+    ErrorKind("unit-duplicate", "单位“{name}”重复出现（亦见于 {other}）", "Unit '{name}' appears twice (also in {other})"),
+    ErrorKind("unit-is-department", "这是已汇总的部门工作簿（明细分属 {units}），不能再作为单位汇总",
+              "This is a consolidated department workbook (lines of {units}), not a unit"),
+    ErrorKind("unit-parent", "指定的本级单位“{name}”不在所汇总的单位中（有：{known}）",
+              "The parent unit '{name}' is not among the units consolidated ({known})"),
+    ErrorKind("dept-needed", "无法确定部门名称：所汇总的单位中没有本级，请用 --dept 指定",
+              "Cannot tell the department's name (no parent unit among the units): give --dept"),
+    ErrorKind("elimination-unbalanced",
+              "内部抵销不平衡（{title}，功能分类 {key}）：本级{parent_side} {parent_amount} 元［{parent_cells}］，"
+              "下属单位{unit_side} {unit_amount} 元［{unit_cells}］，差额 {difference} 元",
+              "Unbalanced elimination ({title}, code {key}): parent's {parent_side} {parent_amount} yuan "
+              "[{parent_cells}], units' {unit_side} {unit_amount} yuan [{unit_cells}], difference {difference} yuan"),
     # import of published figures (juesuan import)
     ErrorKind("import-header", "CSV 表头应为 table,row,column,value，实为“{found}”",
               "The CSV header must be table,row,column,value, found '{found}'"),
@@ -90,6 +135,8 @@ _KINDS = [
     ErrorKind("import-column", "第 {line} 行：{table}“{row}”行没有栏“{column}”{hint}",
               "Line {line}: {table}, row '{row}' has no column '{column}'{hint}"),
     ErrorKind("import-value", "第 {line} 行：金额“{value}”不是数字", "Line {line}: amount '{value}' is not a number"),
+    ErrorKind("import-variant", "未知的绩效自评表样式“{variant}”（可选：{known}）",
+              "Unknown self-evaluation layout '{variant}' (known: {known})"),
     ErrorKind("import-duplicate", "第 {line} 行：{table}“{row}”行“{column}”栏重复（已见于第 {first} 行）",
               "Line {line}: {table}, row '{row}', column '{column}' given twice (first on line {first})"),
 ]

@@ -244,7 +244,7 @@ class _TableImport:
         parent, label = (parts[0], parts[-1]) if len(parts) > 1 else (None, text)
         norm = _norm_label(label)
         parents, groups = self._parents(), self._groups()
-        out = [(row, p) for row, p in slots if _norm_label(row.label) == norm]
+        out = [(row, p) for row, p in slots if _norm_label(row.label) == norm and row.values]
         if not out:  # a label-only footer (公用经费合计) names the next footer's figure
             for p, f in enumerate(footers):
                 if f is not None and f.label and _norm_label(f.label) == norm and not f.values:
@@ -285,7 +285,8 @@ def _blank(row: TableRow) -> TableRow:
                     values=dict.fromkeys(row.values))
 
 
-def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: str = "CSV") -> list[SheetPicture]:
+def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: str = "CSV",
+                eval_variant: str | None = None) -> list[SheetPicture]:
     """Table sheets (rendered) for every table of the spec, plus extra importers' sheets."""
     from juesuan.fill import fill_accounts
     from juesuan.layout import render_table
@@ -311,7 +312,7 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
             if step.import_tables is None:
                 continue
             try:
-                pictures += step.import_tables(spec, group)
+                pictures += step.import_tables(spec, group, variant=eval_variant)
             except LookupError:
                 continue
             except InputError as exc:

@@ -8,8 +8,10 @@ from typing import Any
 
 from juesuan.errors import InputError, Problem
 from juesuan.fill import fill_accounts
+from juesuan.handedits import describe as describe_replaced
+from juesuan.handedits import replaced_figures
 from juesuan.layout import render_input, render_table
-from juesuan.ledger import read_ledger
+from juesuan.ledger import Ledger, read_ledger
 from juesuan.pipeline import steps
 from juesuan.port import SheetPicture, WorkbookPort
 from juesuan.results import FillResult, Progress, quiet
@@ -21,7 +23,6 @@ _quiet = quiet  # the name front ends used before
 def template_pictures(spec: TemplateSpec, dept: str = "", year: str = "",
                       inputs: dict[str, list[list[Any]]] | None = None) -> list[SheetPicture]:
     """Every sheet of a fresh workbook: detail sheets (optionally pre-filled) and blank tables."""
-    from juesuan.ledger import Ledger
 
     inputs = dict(inputs or {})
     info_rows = inputs.get("info") or spec.info_rows(dept=dept, year=year)
@@ -36,15 +37,20 @@ def template_pictures(spec: TemplateSpec, dept: str = "", year: str = "",
     return pictures
 
 
-def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = quiet) -> FillResult:
+def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = quiet,
+                  extras: dict[str, Any] | None = None) -> FillResult:
     """Read the detail sheets, compute every table, and picture the computed sheets."""
     progress("读取明细表 / reading detail sheets")
     ledger = read_ledger(spec, port)
+    _refuse_unpublishable(spec, ledger)
     progress(f"计算 {len(ledger.lines)} 条明细 / computing {len(ledger.lines)} ledger lines")
     accounts = fill_accounts(spec, ledger)
     progress("生成公开表 / laying out the tables")
     pictures = [render_table(t, accounts.tables[t.id], accounts.dept, spec.unit) for t in spec.tables]
-    result = FillResult(accounts, pictures)
+    result = FillResult(accounts, pictures, extras=dict(extras or {}))  # e.g. "previous": last year's figures
+    replaced = describe_replaced(replaced_figures(spec, port, accounts))  # figures typed over by hand
+    if replaced:
+        result.notes.append(replaced)
     for step in steps(spec):
         step.fill(spec, port, result, progress)
     present = set(port.sheet_names())
@@ -52,6 +58,17 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = q
     if missing:  # a table sheet deleted or renamed: refuse rather than add a stray copy
         raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
     return result
+
+
+def _refuse_unpublishable(spec: TemplateSpec, ledger: Ledger) -> None:
+    """部门名称/年度 missing, an empty ledger, a code without a name: exit 2, nothing written."""
+    from juesuan.sanity import ledger_problems
+
+    found = ledger_problems(spec, ledger)
+    errors = [p for p in found if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    ledger.warnings = [w for w in ledger.warnings if w.code != "info-missing"] + found
 
 
 __all__ = ["FillResult", "Progress", "fill_workbook", "template_pictures"]

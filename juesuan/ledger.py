@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from juesuan.code_names import scheme_of, typed_path
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, normalise_code
 from juesuan.errors import InputError, Problem
 from juesuan.money import NotANumber, parse_amount
@@ -39,14 +40,18 @@ class LedgerLine:
     name: str = ""
     sheet: str = ""
     row: int = 0  # 1-based Excel row
+    unit: str = ""  # 单位 column of a department's consolidated ledger ('' = 本级)
 
 
 @dataclass
 class Ledger:
     info: dict[str, Any]
     lines: list[LedgerLine]
-    typed_names: dict[str, str] = field(default_factory=dict)  # code → name typed on a detail sheet
+    typed_names: dict[str, str] = field(default_factory=dict)  # 功能分类 code (any level) → name typed on a detail sheet
     warnings: list[Problem] = field(default_factory=list)
+    own_names: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme → code → name (科目表 sheet)
+    own_cells: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)  # (scheme, code) → name, sheet, A1
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # list sheets without a ledger (单位构成)
 
 
 def _text(value: Any) -> str:
@@ -137,14 +142,20 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
     """Read every input sheet named by the spec; raise :class:`InputError` with all problems."""
     reader = _Reader(spec)
     names = set(port.sheet_names())
-    missing = [s.sheet for s in spec.inputs if s.sheet not in names]
+    # optional sheets (科目表, 单位构成): workbooks made before they existed still fill
+    missing = [s.sheet for s in spec.inputs if s.sheet not in names and not s.optional]
     if missing:
         raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
     info: dict[str, Any] = {}
     notices: list[Problem] = []
     lines: list[LedgerLine] = []
     typed: dict[str, str] = {}
+    records: dict[str, list[dict[str, Any]]] = {}
+    own: dict[str, dict[str, str]] = {}
+    own_cells: dict[tuple[str, str], tuple[str, str, str]] = {}
     for sheet_spec in spec.inputs:
+        if sheet_spec.sheet not in names:  # an optional sheet this workbook lacks
+            continue
         grid = port.read_sheet(sheet_spec.sheet)
         if sheet_spec.kind == "form":
             info.update(read_info(spec, grid, sheet_spec))
@@ -153,21 +164,99 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
                     notices.append(Problem("info-missing", {"field": f.label}, sheet_spec.sheet, a1(row, 1),
                                            severity="warning"))
             continue
-        _check_headers(reader, sheet_spec, grid)
-        _read_list(reader, sheet_spec, grid, lines, typed)
+        present = _check_headers(reader, sheet_spec, grid)
+        if sheet_spec.ledger == OWN_CODES:  # the department's own code names (科目表)
+            _read_own_codes(reader, sheet_spec, grid, own, own_cells)
+            continue
+        if sheet_spec.ledger is None:
+            records[sheet_spec.id] = _read_records(reader, sheet_spec, grid, present)
+            continue
+        _read_list(reader, sheet_spec, grid, lines, typed, present)
     found = info.get("format")
     if found and str(found) != spec.format:
         reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, spec.info.sheet))
     if reader.problems:
         raise InputError(reader.problems)
-    return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices)
+    return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices, own_names=own, own_cells=own_cells,
+                  records=records)
 
 
-def _check_headers(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid) -> None:
+OWN_CODES = "codes"  # the ``ledger`` of the 科目表 input sheet: (分类, 科目编码, 科目名称) rows, no amounts
+
+
+def _read_own_codes(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, own: dict[str, dict[str, str]],
+                    cells: dict[tuple[str, str], tuple[str, str, str]]) -> None:
+    """The department's own code names (科目表): 分类 | 科目编码 | 科目名称; a code named twice
+    with two names is a problem at the second row."""
+    sheet = sheet_spec.sheet
+    keys = [c.key for c in sheet_spec.columns]
+    at = {k: keys.index(k) for k in ("scheme", "code", "name") if k in keys}
+    if len(at) < 3:
+        return
+    for r in range(INPUT_FIRST_ROW, len(grid)):
+        raw = [cell_at(grid, r, at[k]) for k in ("scheme", "code", "name")]
+        if all(_text(v) == "" for v in raw):
+            continue
+        scheme = scheme_of(raw[0])
+        if scheme is None:
+            reader.problem("unknown-choice", sheet, r, at["scheme"], value=_text(raw[0]), field="分类",
+                           choices="功能分类、经济分类")
+            continue
+        levels = FUNC_LEVELS if scheme == "functional" else ECON_LEVELS
+        code = reader.code(raw[1], levels, sheet, r, at["code"], "功能分类编码" if scheme == "functional" else "经济分类编码")
+        name = _text(raw[2])
+        if code is None:
+            if _text(raw[1]) == "":
+                reader.problem("required", sheet, r, at["code"], field="科目编码")
+            continue
+        if not name:
+            reader.problem("required", sheet, r, at["name"], field="科目名称")
+            continue
+        known = own.setdefault(scheme, {}).get(code)
+        if known is not None and known != name:
+            reader.problem("own-name-twice", sheet, r, at["name"], code=code, name=name, first=known)
+            continue
+        own[scheme][code] = name
+        cells.setdefault((scheme, code), (name, sheet, a1(r, at["name"])))
+
+
+def read_records(spec: TemplateSpec, port: WorkbookPort, input_id: str) -> list[dict[str, Any]]:
+    """The rows of one list sheet without a ledger (单位构成) as dicts; [] when the spec or the
+    workbook lacks the sheet or its rows can't be read (Fill and check report those)."""
+    sheet_spec = next((s for s in spec.inputs if s.id == input_id and s.kind == "list"), None)
+    if sheet_spec is None or sheet_spec.sheet not in port.sheet_names():
+        return []
+    reader = _Reader(spec)
+    grid = port.read_sheet(sheet_spec.sheet)
+    rows = _read_records(reader, sheet_spec, grid, _check_headers(reader, sheet_spec, grid))
+    return [] if reader.problems else rows
+
+
+def _check_headers(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid) -> int:
+    """Check the header row; return how many columns the sheet has (an optional column with a
+    blank header, and those after it, are absent: a workbook made before they existed)."""
     for c, col in enumerate(sheet_spec.columns):
         found = _text(cell_at(grid, INPUT_HEADER_ROW, c))
+        if col.optional and not found:
+            return c
         if found != col.label:
             reader.problem("header-mismatch", sheet_spec.sheet, INPUT_HEADER_ROW, c, expected=col.label, found=found)
+    return len(sheet_spec.columns)
+
+
+def _read_records(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: int) -> list[dict[str, Any]]:
+    """A list sheet without money (单位构成): one dict per non-blank row, text values."""
+    out = []
+    cols = sheet_spec.columns[:width]
+    for r in range(INPUT_FIRST_ROW, len(grid)):
+        values = [_text(cell_at(grid, r, c)) for c in range(width)]
+        if not any(values):
+            continue
+        for c, col in enumerate(cols):
+            if col.required and not values[c]:
+                reader.problem("required", sheet_spec.sheet, r, c, field=col.label)
+        out.append({col.key: values[c] for c, col in enumerate(cols)} | {"row": r + 1})
+    return out
 
 
 def _column_reader(reader: _Reader, col: Any, ledger: str, sheet: str,
@@ -227,22 +316,22 @@ _BAD = object()
 
 
 def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: list[LedgerLine],
-               typed: dict[str, str]) -> None:
+               typed: dict[str, str], width: int) -> None:
     spec = reader.spec
     sheet = sheet_spec.sheet
-    cols = sheet_spec.columns
+    cols = sheet_spec.columns[:width]
     ledger = sheet_spec.ledger or sheet_spec.id
     converters = [_column_reader(reader, col, ledger, sheet, spec.vocabularies.get(col.vocabulary or ""))
                   for col in cols]
     keys = [col.key for col in cols]
     required = [col.required for col in cols]
-    width = len(cols)
     kind_col = keys.index("kind") if "kind" in keys else 0
     fiscal = spec.fiscal
-    fields = ("func", "econ", "kind", "fund", "item", "project", "name")
     for r in range(INPUT_FIRST_ROW, len(grid)):
         raw = grid[r][:width]
-        if all(v is None or (type(v) is str and not v.strip()) for v in raw):
+        first = raw[0] if raw else None
+        if ((first is None or (type(first) is str and not first.strip()))  # cheap test first: most rows start filled
+                and all(v is None or (type(v) is str and not v.strip()) for v in raw)):
             continue
         if len(raw) < width:
             raw = [*raw, *([None] * (width - len(raw)))]
@@ -265,7 +354,9 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
         if bad:
             continue
         get = record.get
-        line = LedgerLine(ledger, record["amount"], *(get(f) or "" for f in fields), sheet=sheet, row=r + 1)
+        line = LedgerLine(ledger, record["amount"], get("func") or "", get("econ") or "", get("kind") or "",
+                          get("fund") or "", get("item") or "", get("project") or "", get("name") or "", sheet, r + 1,
+                          get("unit") or "")
         if ledger == "expense" and line.fund in fiscal.funds and line.kind not in fiscal.fund_kinds:
             reader.problem("fiscal-kind", sheet, r, kind_col, fund=line.fund, kind=line.kind,
                            kinds="或".join(fiscal.fund_kinds))
@@ -274,6 +365,7 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
                 and not line.func):
             reader.problem("fund-needs-code", sheet, r, 0, fund=line.fund)
             continue
-        if line.name and line.func and line.func not in typed:
-            typed[line.func] = line.name
+        if line.name and line.func:
+            for node, node_name in typed_path(line.func, line.name):
+                typed.setdefault(node, node_name)
         out.append(line)

@@ -23,7 +23,7 @@ from juesuan.spec.model import TemplateSpec
 
 TemplateFn = Callable[[TemplateSpec, dict[str, list[list[Any]]]], list[SheetPicture]]
 FillFn = Callable[[TemplateSpec, WorkbookPort, FillResult, Progress], None]
-ImportFn = Callable[[TemplateSpec, list], list[SheetPicture]]  # raises LookupError: not my table
+ImportFn = Callable[..., list[SheetPicture]]  # (spec, rows, variant=None); raises LookupError: not my table
 
 
 @dataclass(frozen=True)

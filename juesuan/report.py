@@ -38,11 +38,12 @@ class Finding:
     actual: Decimal | None = None
     difference: Decimal | None = None
     table: str | None = None  # table id the finding belongs to (grouping), None for workbook-level
-    kind: str = "finding"  # finding | rounding | rule-error
+    kind: str = "finding"  # finding | rounding | rule-error | unverified (a 说明 clause not tied to a figure)
+    quote: str | None = None  # the sentence of a 说明 the finding is about (check-text)
 
     def row(self) -> dict[str, Any]:
-        """The flat JSON-ready row (amounts as strings with 2 decimals)."""
-        return {
+        """The flat JSON-ready row (amounts as strings with 2 decimals; ``quote`` for a 说明)."""
+        row = {
             "rule": self.rule,
             "severity": self.severity,
             "message": self.message,
@@ -51,6 +52,9 @@ class Finding:
             "actual": amount_text(self.actual),
             "difference": amount_text(self.difference),
         }
+        if self.quote is not None:
+            row["quote"] = self.quote
+        return row
 
 
 def amount_text(value: Decimal | None) -> str | None:
@@ -120,6 +124,8 @@ class Report:
                 amounts.append(f"单元格 {where}")
             if amounts:
                 lines.append("    " + "；".join(amounts))
+            if f.quote:
+                lines.append(f"    原文 / sentence：{f.quote}")
         s = self.stats
         lines.append("")
         verdict = "通过 / passed" if self.valid else "未通过 / failed"

@@ -118,12 +118,14 @@ def sample_inputs(seed: int = 2019, dept: str = "某市生态环境局", year: s
 def synthetic_inputs(n_lines: int, n_func: int = 200, n_econ: int = 60, seed: int = 7,
                      spec: TemplateSpec | None = None) -> dict[str, list[list]]:
     """A large department for benchmarks: ``n_lines`` expense lines over ~n_func 项 and ~n_econ 款 codes."""
+    from juesuan.spec import load_spec
+
     rng = random.Random(seed)
-    classes = ["201", "205", "206", "208", "210", "211", "212", "213", "214", "221"]
-    funcs = sorted({f"{rng.choice(classes)}{rng.randint(1, 30):02d}{rng.randint(1, 99):02d}" for _ in range(n_func * 2)})
-    funcs = funcs[:n_func]
-    econs = sorted({f"{rng.choice(['301', '302', '303', '310'])}{rng.randint(1, 40):02d}" for _ in range(n_econ * 2)})
-    econs = econs[:n_econ]
+    codes = load_spec("2019").codes  # real, named codes: a published table has no nameless row
+    classes = ("201", "205", "206", "208", "210")  # five classes: 04 lists at most 8
+    funcs = sorted(rng.sample(sorted(c for c in codes.functional if len(c) == 7 and c.startswith(classes)), n_func))
+    econ_pool = sorted(c for c in codes.economic if len(c) == 5 and c.startswith(("301", "302", "303", "310")))
+    econs = sorted(rng.sample(econ_pool, min(n_econ, len(econ_pool))))
     expense = []
     spent: dict[tuple[str, str], Decimal] = {}
     for _ in range(n_lines):

@@ -12,6 +12,7 @@ from juesuan.errors import InputError
 from juesuan.fill import fill_accounts
 from juesuan.ledger import read_ledger
 from juesuan.port import NO_CACHED_VALUE, MemoryWorkbook
+from juesuan.sanity import ledger_problems
 from juesuan.spec import load_spec
 
 SPEC = load_spec("2019")
@@ -26,9 +27,10 @@ rows = st.lists(st.lists(cell, min_size=0, max_size=9), max_size=8)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(income=rows, expense=rows, balance=rows, sangong=rows, info=rows)
-def test_reading_any_cells_ends_in_a_ledger_or_located_problems(income, expense, balance, sangong, info):
-    data = {"info": info, "income": income, "expense": expense, "balance": balance, "sangong_budget": sangong}
+@given(income=rows, expense=rows, balance=rows, sangong=rows, info=rows, own=rows, units=rows)
+def test_reading_any_cells_ends_in_a_ledger_or_located_problems(income, expense, balance, sangong, info, own, units):
+    data = {"info": info, "income": income, "expense": expense, "balance": balance, "sangong_budget": sangong,
+            "own_codes": own, "units": units}
     sheets = {s.sheet: [[s.title], [c.label for c in (s.columns or s.fields)]] + data[s.id] for s in SPEC.inputs}
     try:
         ledger = read_ledger(SPEC, MemoryWorkbook(sheets))
@@ -37,6 +39,10 @@ def test_reading_any_cells_ends_in_a_ledger_or_located_problems(income, expense,
         return
     for line in ledger.lines:
         assert isinstance(line.amount, Decimal) and line.amount.is_finite()
+    sanity = ledger_problems(SPEC, ledger)  # what Fill refuses and Check reports: located, in both languages
+    assert all(p.sheet and p.message_zh and p.message_en for p in sanity)
+    if any(p.severity == "error" for p in sanity):
+        return
     try:
         fill_accounts(SPEC, ledger)
     except InputError as exc:  # e.g. a class the 2019 tables have no line for

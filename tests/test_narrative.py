@@ -77,7 +77,7 @@ def _section(text: str, start: str, end: str) -> str:
 @pytest.mark.parametrize("start,end,pattern", [
     ("二、", "三、", r"占(\d+\.\d+)%"),
     ("三、", "四、", r"占(\d+\.\d+)%"),
-    ("（二）一般公共预算", "（三）一般公共预算", r"占(\d+\.\d+)%"),
+    ("（二）一般公共预算", "（三）一般公共预算", r"(?<!共)占(\d+\.\d+)%"),
     ("七、", "1. 因公", r"占“三公”经费的(\d+\.\d+)%"),
 ])
 def test_shares_of_each_whole_sum_to_100(docx_path, start, end, pattern):
@@ -150,6 +150,23 @@ def test_an_empty_department_says_so_and_rechecks_clean(spec):
 
     accounts = fill_accounts(spec, Ledger(info={}, lines=[]))
     text = "\n".join(p.text for p in generate(spec, accounts))
-    assert "本年无收入" in text and "本年支出合计为0，不计算占比" in text and "无年初预算数" in text
+    assert "本年无收入" in text and "本年支出合计为0，不计算占比" in text and "无“三公”经费财政拨款支出" in text
     assert "%。" not in text.replace("【请填写】%。", "")
-    assert check_text(text, spec, accounts) == []
+    findings = [f for f in check_text(text, spec, accounts) if f.severity == "error"]
+    assert findings and all(f.rule == "text-residue" and "【请填写" in f.message for f in findings)  # only the blanks
+
+
+def test_no_non_zero_share_prints_as_zero_and_the_text_rechecks(workbook, spec):
+    from juesuan.narrative.checktext import check_text
+
+    accounts = accounts_from_workbook(spec, CalamineBook(workbook))
+    t01 = accounts.tables["01"]
+    for key in ("inc_gf", "inc_sup", "inc_biz", "inc_op", "inc_aff"):
+        t01.row(key).values["amount"] = D(0)
+    t01.row("inc_gp").values["amount"] = D("99999.99")
+    t01.row("inc_other").values["amount"] = D("0.01")
+    t01.row("inc_total").values["amount"] = D("100000.00")
+    text = "\n".join(p.text for p in generate(spec, accounts))
+    assert "其他收入0.01万元，占不足0.01%" in text and "一般公共预算财政拨款收入99999.99万元，占100.00%" in text
+    income = _section(text, "二、收入决算", "三、")
+    assert not any(f.severity == "error" for f in check_text(income, spec, accounts))

@@ -175,7 +175,7 @@ def test_drop_downs_offer_the_vocabularies(wb, spec) -> None:
             assert dv.type == "list" and dv.showErrorMessage
             assert dv.formula1.strip('"').split(",") == list(spec.vocabularies[col.vocabulary])
             seen.add(col.vocabulary)
-    assert seen == {"income_kind", "expense_kind", "fund", "balance_item", "sangong_item"}
+    assert seen == {"income_kind", "expense_kind", "fund", "balance_item", "sangong_item", "code_scheme"}
 
 
 def test_print_setup(wb, spec) -> None:

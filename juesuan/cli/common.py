@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from juesuan.errors import InputError, Problem
 from juesuan.spec import SpecError, TemplateSpec, load_spec, load_spec_file
@@ -24,18 +21,34 @@ from juesuan.spec import SpecError, TemplateSpec, load_spec, load_spec_file
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+class _LazyConsole:
+    """A console made on first use (importing rich costs ≈50 ms that a command printing plain
+    JSON, or nothing, need not pay) whose plain-text arguments are cleaned of control
+    characters (ESC, BEL, bidi overrides …) before they reach the terminal."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Any = None
+
+    def _console_or_make(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:  # noqa: A003 - rich's name
+        self._console_or_make().print(*(clean_text(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._console_or_make(), name)
+
+
 def clean_text(text: str) -> str:
     """``text`` with control characters (ESC, BEL, bidi overrides …) shown as ``\\x1b``;
     newlines and tabs kept."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                         else f"\\u{ord(m.group()):04x}", text)
-
-
-class SafeConsole(Console):
-    """A rich console whose plain-text arguments are cleaned of control characters."""
-
-    def print(self, *objects: Any, **kwargs: Any) -> None:  # noqa: A003 - rich's name
-        super().print(*(clean_text(o) if isinstance(o, str) else o for o in objects), **kwargs)
 
 
 def echo_json(doc: Any) -> None:
@@ -46,8 +59,8 @@ def echo_json(doc: Any) -> None:
     typer.echo(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
-out = SafeConsole()
-err = SafeConsole(stderr=True)
+out: Any = _LazyConsole()
+err: Any = _LazyConsole(stderr=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -61,6 +74,9 @@ FORCE = typer.Option(False, "--force", help="覆盖已存在的输出文件 / ov
 
 
 def show_problems(problems: list[Problem], title: str = "无法处理 / cannot proceed") -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, title_justify="left")
     table.add_column("位置 / where", style="cyan", no_wrap=True)
     table.add_column("问题 / problem", overflow="fold")  # long CJK text wraps, never cut off
@@ -81,6 +97,8 @@ def handled() -> Iterator[None]:
         show_problems(exc.problems)
         raise typer.Exit(EXIT_UNUSABLE) from None
     except SpecError as exc:
+        from rich.markup import escape
+
         err.print(f"[red]{escape(clean_text(str(exc)))}[/red]")
         raise typer.Exit(EXIT_UNUSABLE) from None
     except KeyboardInterrupt:

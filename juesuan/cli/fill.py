@@ -18,13 +18,20 @@ def fill(
                                        help="输出路径；省略则原地替换并保留 .bak 备份 / output; default: replace in place, keep a .bak"),
     fmt: str | None = typer.Option(None, "--format", help="期望的模板格式 / expected template format"),
     force: bool = FORCE,
+    previous: Path | None = typer.Option(None, "--previous", help="上年度决算工作簿（说明中的同比变动；写入上年数）"
+                                                                 " / last year's workbook (year-on-year in the 说明)"),
 ) -> None:
     """填充：由明细表计算全部公开表 / Fill every table from the detail sheets."""
     with handled():
         from juesuan.io.files import fill_file
 
+        extras = {}
+        if previous is not None:
+            from juesuan.io.text_file import read_previous
+
+            extras["previous"], extras["previous_entries"] = read_previous(previous)
         with progress() as step:
-            result, target, backup = fill_file(path, output, fmt, step, force=force)
+            result, target, backup = fill_file(path, output, fmt, step, extras, force=force)
         report_fill(result, target, backup)
 
 

@@ -19,6 +19,9 @@ def import_(
     dept: str = DEPT,
     year: str = YEAR,
     force: bool = FORCE,
+    eval_variant: str | None = typer.Option(None, "--eval-variant",
+                                            help="绩效自评表样式（见 evaluation-<格式>.yaml 的 variants；默认按所列行判断）"
+                                                 " / self-evaluation layout (default: by the rows present)"),
 ) -> None:
     """导入：把已公开的决算数字写入空白模板，以便校验 / Import published figures for checking."""
     with handled():
@@ -27,5 +30,5 @@ def import_(
 
         check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)
-        path = import_file(csv_path, output, spec, dept, year)
+        path = import_file(csv_path, output, spec, dept, year, eval_variant)
     out.print(f"已导入 / imported: {path}（{spec.name}）", highlight=False, markup=False)

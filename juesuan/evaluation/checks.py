@@ -15,9 +15,19 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from juesuan.evaluation import scoring
+from juesuan.evaluation import scoring, units
 from juesuan.evaluation.layout import read_summary
-from juesuan.evaluation.model import EvalConfig, Evaluation, amount, config
+from juesuan.evaluation.model import (
+    AMBIGUOUS,
+    NA,
+    PERCENT,
+    EvalConfig,
+    Evaluation,
+    amount,
+    config,
+    not_applicable,
+    read_percent,
+)
 from juesuan.evaluation.steps import read_evaluations
 from juesuan.intervals import compare_sum
 from juesuan.port import WorkbookPort
@@ -41,23 +51,25 @@ def finding(kind: str, message: str, sheet: str, cells: list[str], expected: Dec
             "expected": _text(expected, places), "actual": _text(actual, places), "difference": _text(diff, places)}
 
 
-def _shown_rate(value: Any) -> tuple[Decimal | None, int]:
-    """A shown 执行率 as a fraction, with the decimals it was shown to (as a fraction)."""
-    if isinstance(value, str) and value.strip().endswith(("%", "％")):
-        number = amount(value.strip().rstrip("%％"))
-        if number is None:
-            return None, 0
-        places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
-        return number / 100, int(places) + 2
-    number = amount(value)
-    if number is None:
-        return None, 0
+def _places(number: Decimal) -> int:
     exp = number.as_tuple().exponent
-    return number, int(-exp) if isinstance(exp, int) and exp < 0 else 0
+    return int(-exp) if isinstance(exp, int) and exp < 0 else 0
 
 
-def _blank(value: Any) -> bool:
-    return value is None or str(value).strip() in ("", "—", "-", "－")
+def _shown_rate(value: Any, cfg: EvalConfig | None = None) -> tuple[str, Decimal | None, int]:
+    """A shown 执行率 read in its printed unit: (kind, fraction, decimals of the fraction).
+    Text is percent points (“100”, “95.50%”); a number stored in a % cell is the fraction."""
+    kind, fraction = read_percent(value, cfg)
+    if fraction is None:
+        return kind, None, 0
+    if isinstance(value, str) and kind == PERCENT:
+        printed = amount(value.strip().replace("％", "%").rstrip("%"))
+        return kind, fraction, (_places(printed) if printed is not None else 0) + 2
+    return kind, fraction, _places(fraction)
+
+
+def _blank(value: Any, cfg: EvalConfig | None = None) -> bool:
+    return value is None or str(value).strip() in ("", "—", "-", "－") or not_applicable(cfg, value)
 
 
 def check_rate(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
@@ -65,11 +77,13 @@ def check_rate(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     for line in ev.budget:
         cell = line.cells.get("rate")
         if line.rate is None:
-            if not _blank(line.shown_rate) and amount(line.budget) == 0:
+            if not _blank(line.shown_rate, cfg) and amount(line.budget) == 0:
                 out.append(finding("eval-rate", f"{ev.sheet}“{line.label}”全年预算数为0，执行率无法计算，应显示“—”",
                                    ev.sheet, [cell]))
             continue
-        shown, places = _shown_rate(line.shown_rate)
+        kind, shown, places = _shown_rate(line.shown_rate, cfg)
+        if kind == AMBIGUOUS or (kind == NA and line.key != "total"):
+            continue  # the unit is reported by eval-percent-unit; a 其中 line printed 无 is not scored
         if shown is None:
             out.append(finding("eval-rate", f"{ev.sheet}“{line.label}”执行率未填写（应为 B/A）", ev.sheet, [cell],
                                line.rate * 100, None))
@@ -91,7 +105,8 @@ def check_score(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     if total is not None:
         rows.append(("预算执行率", total.shown_score, total.score, total.cells.get("score")))
     for ind in ev.indicators:
-        if not ind.is_qualitative and ind.effective_direction is not None:
+        if not ind.is_qualitative and ind.effective_direction is not None and not percent_mismatch(ind, cfg) \
+                and not units_differ(ind):
             rows.append((str(ind.level3 or ind.level2 or ""), ind.entered, ind.score, ind.cells.get("score")))
     for label, shown_raw, score, cell in rows:
         if score is None:
@@ -131,8 +146,8 @@ def check_total(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
 
 def check_grade(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     shown_total = amount(ev.shown_total)
-    if shown_total is None:
-        return []
+    if shown_total is None or "grade" not in ev.total_cells:
+        return []  # a layout without a 自评等级 line (the 2019 市级 table prints 总分 only)
     expected = scoring.grade_of(shown_total, cfg.grades)
     shown = str(ev.shown_grade or "").strip()
     if shown != expected:
@@ -150,8 +165,8 @@ def check_budget_sum(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     for key, label in (("initial", "年初预算数"), ("budget", "全年预算数"), ("spent", "全年执行数")):
         shown = amount(getattr(total, key))
         items = [(1, amount(getattr(b, key))) for b in parts]
-        if shown is None and all(v is None for _, v in items):
-            continue
+        if all(v is None for _, v in items):
+            continue  # no 其中 figure printed (blank or 无): nothing to add up
         verdict = compare_sum(shown, items)
         if verdict.status != "ok":
             severity = "info" if verdict.status == "rounding" else "error"
@@ -162,19 +177,74 @@ def check_budget_sum(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
 
 
 def check_cost(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    """A cost indicator in 万元 (the unit of 全年执行数) can't exceed 全年执行数; one in 元, a
+    per-person cost, or one without a money unit is not comparable and not checked."""
     total = ev.line("total")
     spent = amount(total.spent) if total else None
     if spent is None:
         return []
+    money_unit = str(cfg.raw.get("money_unit", "万元"))
     out = []
     for ind in ev.indicators:
-        if str(ind.level2 or "").strip() != cfg.cost_level2 or ind.is_qualitative:
+        if str(ind.level2 or "").strip() != cfg.cost_level2 or ind.is_qualitative or units.is_per_unit(ind.level3):
+            continue
+        if units.indicator_unit(ind.level3, ind.actual) != money_unit:
             continue
         actual, _ = scoring.parse_measure(ind.actual)
         if actual is not None and actual > spent:
             out.append(finding("eval-cost", f"{ev.sheet}成本指标“{ind.level3 or ''}”实际完成值 {actual} 超过全年执行数"
                                f" {spent}", ev.sheet, [ind.cells.get("actual"), total.cells.get("spent")], spent, actual,
                                severity="warning"))
+    return out
+
+
+def percent_mismatch(ind: Any, cfg: EvalConfig | None = None) -> bool:
+    """A percent quantity printed in two units: one value with % (or the indicator named as a
+    rate: 完成率, 满意度 …) and the other a bare fraction (≥95% against 0.98): ambiguous."""
+    t, a = str(ind.target or "").replace("％", "%"), str(ind.actual or "").replace("％", "%")
+    ta, _ = scoring.parse_measure(ind.target)
+    aa, _ = scoring.parse_measure(ind.actual)
+    if ta is None or aa is None:
+        return False
+    if ("%" in t) != ("%" in a):
+        bare, other = (aa, ta) if "%" in t else (ta, aa)
+        return 0 < bare <= 1 < other
+    words = [str(w) for w in ((cfg.raw.get("percent_columns") if cfg is not None else None) or [])]
+    if "%" not in t and any(w in str(ind.level3 or "") for w in words):
+        low, high = sorted((ta, aa))
+        return 0 < low <= 1 < high
+    return False
+
+
+def units_differ(ind: Any) -> bool:
+    return not units.comparable(units.indicator_unit(ind.level3, ind.target), units.indicator_unit(ind.level3, ind.actual))
+
+
+def check_units(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    """Values whose unit can't be told (a fraction under a % header) or that compare unlike
+    quantities (人 against 元): reported, never guessed (their rate or score is not checked)."""
+    out = []
+    for line in ev.budget:
+        kind, fraction, _ = _shown_rate(line.shown_rate, cfg)
+        if kind != AMBIGUOUS or fraction is None:
+            continue
+        reading = ""
+        if line.rate is not None:
+            agrees = fraction.quantize(Decimal("0.0001")) == line.rate.quantize(Decimal("0.0001"))
+            reading = (f"；按 {fraction * 100:.2f}% 读，与全年执行数÷全年预算数 {line.rate * 100:.2f}%"
+                       f"{'相符' if agrees else '不符'}")
+        out.append(finding("eval-percent-unit", f"{ev.sheet}“{line.label}”执行率印为“{line.shown_rate}”：小数而表头为百分数，"
+                           f"单位不明（{fraction * 100:.2f}% 还是 {fraction:.2f}%？）{reading}", ev.sheet,
+                           [line.cells.get("rate")], severity="warning"))
+    for ind in ev.indicators:
+        if percent_mismatch(ind, cfg):
+            out.append(finding("eval-percent-unit", f"{ev.sheet}指标“{ind.level3 or ''}”年度指标值“{ind.target}”与实际完成值"
+                               f"“{ind.actual}”一为百分数一为小数，单位不明，未按其计分", ev.sheet,
+                               [ind.cells.get("target"), ind.cells.get("actual")], severity="warning"))
+        elif units_differ(ind):
+            out.append(finding("eval-percent-unit", f"{ev.sheet}指标“{ind.level3 or ''}”年度指标值“{ind.target}”与实际完成值"
+                               f"“{ind.actual}”单位不同，不能比较，未按其计分", ev.sheet,
+                               [ind.cells.get("target"), ind.cells.get("actual")], severity="warning"))
     return out
 
 
@@ -203,7 +273,7 @@ def check_qualitative(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
 PER_SHEET: dict[str, Callable[[Evaluation, EvalConfig], list[Finding]]] = {
     "eval-rate": check_rate, "eval-score": check_score, "eval-total": check_total, "eval-grade": check_grade,
     "eval-budget-sum": check_budget_sum, "eval-cost": check_cost, "eval-weights": check_weights,
-    "eval-qualitative": check_qualitative,
+    "eval-qualitative": check_qualitative, "eval-percent-unit": check_units,
 }
 
 
@@ -233,6 +303,12 @@ def check_summary(evals: list[Evaluation], cfg: EvalConfig, port: WorkbookPort) 
             out.append(finding("eval-summary", f"汇总表“{row['project']}”自评得分为 {shown}，而其自评表总分为 {expected}",
                                sheet, [row["cells"]["score"], ev.total_cells.get("total")], expected, shown))
         sheet_grade = str(ev.shown_grade or "").strip()
+        if not row["grade"]:
+            continue  # a summary that prints no 自评等级 (scores only)
+        if "grade" not in ev.total_cells:  # the sheet prints no 自评等级: judge the summary's by the score
+            if not row["grade"] or expected is None:
+                continue
+            sheet_grade = scoring.grade_of(expected, cfg.grades) or ""
         if row["grade"] != sheet_grade:
             out.append(finding("eval-summary", f"汇总表“{row['project']}”自评等级为“{row['grade']}”，而其自评表为"
                                f"“{sheet_grade}”", sheet, [row["cells"]["grade"], ev.total_cells.get("grade")]))

@@ -12,6 +12,10 @@
 
 The sheets show the values as given (the computed cells too: an imported disclosure is
 checked as published). Unknown rows or columns are reported with their CSV line numbers.
+Percent columns are read in the unit printed (``"100"`` and ``"100%"`` are both 100%); a bare
+fraction is kept as printed (the check reports its unit as ambiguous); “无”, “—”, “/” are
+kept as not applicable. The published layout (with or without 自评等级, 偏差原因, rated
+其中 lines) is the spec's variant matching the rows present, or the one asked for.
 """
 
 from __future__ import annotations
@@ -22,7 +26,21 @@ from typing import Any
 
 from juesuan.errors import InputError, Problem
 from juesuan.evaluation.layout import render_evaluation, render_summary
-from juesuan.evaluation.model import BudgetLine, EvalConfig, Evaluation, Indicator, config, sheet_name_for
+from juesuan.evaluation.model import (
+    AMBIGUOUS,
+    BLANK,
+    PERCENT,
+    BudgetLine,
+    EvalConfig,
+    Evaluation,
+    Indicator,
+    Variant,
+    config,
+    read_percent,
+    sheet_name_for,
+    variant_named,
+    variants,
+)
 from juesuan.money import NotANumber, parse_amount
 from juesuan.port import SheetPicture
 from juesuan.spec.model import TemplateSpec
@@ -79,13 +97,38 @@ def _summary(rows: list, cfg: EvalConfig, problems: list[Problem]) -> SheetPictu
     return render_summary(evals, cfg)
 
 
-def _sheet(project: str, rows: list, cfg: EvalConfig, names: list[str], problems: list[Problem]) -> SheetPicture:
+def _rate(text: str, cfg: EvalConfig) -> Any:
+    """A printed 执行率 → the fraction a % cell holds; ambiguous or n/a text is kept as printed."""
+    kind, fraction = read_percent(text, cfg)
+    if kind == BLANK:
+        return None
+    return fraction if kind == PERCENT else text.strip()
+
+
+def choose_variant(cfg: EvalConfig, has_grade: bool, has_reason: bool, rated_sublines: bool,
+                   wanted: str | None = None) -> Variant:
+    """The variant asked for, else the first whose features match the rows present."""
+    named = variant_named(cfg, wanted)
+    if named is not None:
+        return named
+    if wanted:
+        raise InputError([Problem("import-variant", {"variant": wanted,
+                                                     "known": "、".join(v.id for v in variants(cfg))})])
+    candidates = [v for v in variants(cfg) if v.grade == has_grade
+                  and (not rated_sublines or any(k != "total" for k in v.rated_lines))]
+    exact = [v for v in candidates if v.reason == has_reason]
+    return (exact or candidates or variants(cfg))[0]
+
+
+def _sheet(project: str, rows: list, cfg: EvalConfig, names: list[str], problems: list[Problem],
+           wanted: str | None = None) -> SheetPicture:
     name = sheet_name_for(cfg.prefix, project, names)
     names.append(name)
     ev = Evaluation(sheet=name, header={"project": project})
     lines = {_norm(b["label"]): BudgetLine(b["key"], b["label"]) for b in cfg.budget_rows}
     ev.budget = list(lines.values())
     indicators: dict[str, Indicator] = {}
+    has_grade = has_reason = rated_sublines = False
     for r in rows:
         row, col = _norm(r.row), _norm(r.column)
         if row in HEADER_ROWS and not col:
@@ -95,10 +138,12 @@ def _sheet(project: str, rows: list, cfg: EvalConfig, names: list[str], problems
             if attr is None:
                 problems.append(_problem("import-column", r, r.table, row=r.row, column=r.column))
             else:
-                value = _value(r.value)
-                if attr == "shown_rate" and isinstance(value, str) and value.endswith(("%", "％")):
-                    number = _value(value.rstrip("%％"))
-                    value = number / 100 if isinstance(number, Decimal) else value
+                if attr == "shown_rate":
+                    value = _rate(r.value, cfg)
+                    if lines[row].key != "total" and read_percent(r.value, cfg)[0] in (PERCENT, AMBIGUOUS):
+                        rated_sublines = True
+                else:
+                    value = _value(r.value)
                 setattr(lines[row], attr, value)
         elif row in ("年度总体目标", *GOAL_COLS) and (GOAL_COLS.get(col) or GOAL_COLS.get(row)):
             setattr(ev, GOAL_COLS.get(col) or GOAL_COLS[row], r.value.strip() or None)
@@ -108,21 +153,26 @@ def _sheet(project: str, rows: list, cfg: EvalConfig, names: list[str], problems
             ev.shown_weights = _value(r.value)
         elif row == _norm(cfg.raw.get("grade_label", "自评等级")) and not col or col == "自评等级":
             ev.shown_grade = r.value.strip() or None
+            has_grade = True
         else:
             attr = IND_COLS.get(col)
             if attr is None:
                 problems.append(_problem("import-column", r, r.table, row=r.row, column=r.column))
                 continue
+            has_reason = has_reason or attr == "reason"
             ind = indicators.setdefault(r.row, Indicator(level3=r.row))
             setattr(ind, attr, _value(r.value) if attr in ("target", "actual", "weight", "entered") else
                     (r.value.strip() or None))
     ev.indicators = list(indicators.values())
-    return render_evaluation(ev, cfg, computed=False, shown=True)
+    variant = choose_variant(cfg, has_grade, has_reason, rated_sublines, wanted)
+    ev.variant = variant.id
+    return render_evaluation(ev, cfg, computed=False, shown=True, variant=variant)
 
 
-def import_evaluation_rows(spec: TemplateSpec, rows: list) -> list[SheetPicture]:
+def import_evaluation_rows(spec: TemplateSpec, rows: list, variant: str | None = None) -> list[SheetPicture]:
     """Sheets for the CSV rows of one evaluation table; :class:`LookupError` when the rows
-    are not an evaluation table, :class:`InputError` for unknown rows or columns."""
+    are not an evaluation table, :class:`InputError` for unknown rows or columns.
+    ``variant`` names the published layout (default: chosen by the rows present)."""
     cfg = config(spec)
     if cfg is None or not rows:
         raise LookupError("not an evaluation table")
@@ -134,7 +184,7 @@ def import_evaluation_rows(spec: TemplateSpec, rows: list) -> list[SheetPicture]
         m = SHEET_TABLE.match(table)
         if m is None:
             raise LookupError(table)
-        pictures = [_sheet(m.group(1).strip(), rows, cfg, [], problems)]
+        pictures = [_sheet(m.group(1).strip(), rows, cfg, [], problems, variant)]
     if problems:
         raise InputError(problems)
     return pictures

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from juesuan.evaluation import scoring
-from juesuan.evaluation.model import BudgetLine, EvalConfig, Evaluation, Indicator
+from juesuan.evaluation.model import STANDARD, BudgetLine, EvalConfig, Evaluation, Indicator, Variant
 from juesuan.port import Grid, SheetPicture, a1, cell_at
 
 WIDTH = 10  # columns A..J
@@ -46,14 +46,16 @@ def new_evaluation(cfg: EvalConfig, sheet: str, project: str, dept: str = "", un
 
 # -- rendering -------------------------------------------------------------------------
 def render_evaluation(ev: Evaluation, cfg: EvalConfig, year: str = "", computed: bool = True,
-                      shown: bool = False) -> SheetPicture:
+                      shown: bool = False, variant: Variant | None = None) -> SheetPicture:
     """The whole sheet. Input cells carry their values as given; computed cells (执行率,
     得分, 总分, 等级) are filled from ``ev``'s scores when ``computed`` (else left blank), or
-    with the values ``ev`` says were shown when ``shown`` (an imported disclosure)."""
+    with the values ``ev`` says were shown when ``shown`` (an imported disclosure). ``variant``
+    is the published layout (title, 自评等级 line, 偏差原因 column, rated budget lines)."""
     raw = cfg.raw
+    variant = variant or STANDARD
     pic = SheetPicture(name=ev.sheet, kind="input", protect=True, landscape=True)
     last = WIDTH - 1
-    pic.put(0, 0, raw.get("title", "项目支出绩效自评表"), "title", merge_to=(0, last))
+    pic.put(0, 0, variant.title or raw.get("title", "项目支出绩效自评表"), "title", merge_to=(0, last))
     pic.row_heights[0] = 30.0
     pic.put(1, 0, str(raw.get("subtitle", "")).format_map({"year": year or "    "}), "dept", merge_to=(1, 7))
     pic.put(1, 8, raw.get("unit_note", "单位：万元"), "unit", merge_to=(1, 9))
@@ -67,9 +69,9 @@ def render_evaluation(ev: Evaluation, cfg: EvalConfig, year: str = "", computed:
             for cc in range(c + 2, end + 1):
                 pic.put(r, cc, None, "eval-input")
         r += 1
-    r = _render_budget(pic, ev, cfg, r, computed, shown)
+    r = _render_budget(pic, ev, cfg, r, computed, shown, variant)
     r = _render_goals(pic, ev, cfg, r)
-    r = _render_indicators(pic, ev, cfg, r, computed, shown)
+    r = _render_indicators(pic, ev, cfg, r, computed, shown, variant)
     pic.put(r, 0, raw.get("note", ""), "note", merge_to=(r, last))
     pic.row_heights[r] = 42.0
     pic.column_widths.update(WIDTHS)
@@ -78,7 +80,7 @@ def render_evaluation(ev: Evaluation, cfg: EvalConfig, year: str = "", computed:
 
 
 def _render_budget(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: int, computed: bool,
-                   shown: bool = False) -> int:
+                   shown: bool = False, variant: Variant = STANDARD) -> int:
     block = cfg.raw["budget"]
     n = len(ev.budget)
     pic.put(r, 0, block.get("section_label", "项目资金（万元）"), "header", merge_to=(r + n, 0))
@@ -105,7 +107,8 @@ def _render_budget(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: int, c
             pic.put(rr, BUD_COLS["score"], DASH, "body-line", merge_to=(rr, 9))
         pic.put(rr, 9, None, "amount")
         if shown:
-            pic.put(rr, BUD_COLS["rate"], line.shown_rate, "percent")
+            rated = line.key in variant.rated_lines or line.shown_rate not in (None, "")
+            pic.put(rr, BUD_COLS["rate"], line.shown_rate if rated else DASH, "percent" if rated else "body-line")
         elif computed:
             rate = scoring.publish_rate(line.rate)
             pic.put(rr, BUD_COLS["rate"], rate if rate is not None else DASH,
@@ -145,11 +148,11 @@ def _runs(values: list[str]) -> list[tuple[int, int]]:
 
 
 def _render_indicators(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: int, computed: bool,
-                       shown: bool = False) -> int:
+                       shown: bool = False, variant: Variant = STANDARD) -> int:
     block = cfg.raw["indicators"]
     head = r
     for k, title in enumerate(block["columns"]):
-        pic.put(head, 1 + k, title, "header")
+        pic.put(head, 1 + k, title if variant.reason or k < len(block["columns"]) - 1 else None, "header")
     first = head + 1
     inds = ev.indicators
     l1 = [_text(i.level1) for i in inds]
@@ -177,23 +180,25 @@ def _render_indicators(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: in
     end = first + len(inds)
     if inds:
         pic.validations.append((f"G{first + 1}:G{end}", tuple(block.get("directions", ("≥", "≤", "定性")))))
-    total_r, grade_r = end, end + 1
+    total_r = end
+    grade_r = end + 1 if variant.grade else end  # a layout without a 自评等级 line ends at 总分
     pic.put(head, 0, block.get("section_label", "绩效指标"), "header", merge_to=(grade_r, 0))
     for rr in range(head + 1, grade_r + 1):
         pic.put(rr, 0, None, "header")
     pic.put(total_r, 1, cfg.raw.get("total_label", "总分"), "total-label", merge_to=(total_r, 6))
-    pic.put(grade_r, 1, cfg.raw.get("grade_label", "自评等级"), "total-label", merge_to=(grade_r, 7))
     for c in range(2, 7):
         pic.put(total_r, c, None, "total-label")
-    for c in range(2, 8):
-        pic.put(grade_r, c, None, "total-label")
     pic.put(total_r, 7, ev.shown_weights if shown else scoring.publish(ev.weights) if computed else None,
             "total-amount")
     pic.put(total_r, 8, ev.shown_total if shown else ev.total if computed else None, "total-amount")
     pic.put(total_r, 9, None, "total-amount")
-    pic.put(grade_r, 8, ev.shown_grade if shown else ev.grade if computed else None, "total-label",
-            merge_to=(grade_r, 9))
-    pic.put(grade_r, 9, None, "total-label")
+    if variant.grade:
+        pic.put(grade_r, 1, cfg.raw.get("grade_label", "自评等级"), "total-label", merge_to=(grade_r, 7))
+        for c in range(2, 8):
+            pic.put(grade_r, c, None, "total-label")
+        pic.put(grade_r, 8, ev.shown_grade if shown else ev.grade if computed else None, "total-label",
+                merge_to=(grade_r, 9))
+        pic.put(grade_r, 9, None, "total-label")
     return grade_r + 1
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from juesuan.evaluation import scoring
+from juesuan.evaluation import scoring, units
 from juesuan.money import NotANumber, parse_amount
 from juesuan.spec.model import TemplateSpec
 
@@ -56,6 +56,72 @@ class EvalConfig:
     @property
     def header_fields(self) -> list[list[tuple[str, str]]]:
         return [[(str(label), str(key)) for label, key in row] for row in self.raw["header_fields"]]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One published layout of the 自评表 (``variants`` in ``evaluation-<year>.yaml``)."""
+
+    id: str
+    title: str | None = None
+    grade: bool = True  # a 自评等级 line under 总分
+    reason: bool = True  # a 偏差原因分析及改进措施 column
+    rated_lines: tuple[str, ...] = ("total", "current", "carried", "other")  # budget lines with a 执行率
+
+
+STANDARD = Variant("standard")
+
+
+def variants(cfg: EvalConfig) -> list[Variant]:
+    out = []
+    for v in cfg.raw.get("variants") or []:
+        out.append(Variant(str(v["id"]), v.get("title"), bool(v.get("grade", True)), bool(v.get("reason", True)),
+                           tuple(str(x) for x in v.get("rated_lines", STANDARD.rated_lines))))
+    return out or [STANDARD]
+
+
+def variant_named(cfg: EvalConfig, name: str | None) -> Variant | None:
+    return next((v for v in variants(cfg) if v.id == name), None) if name else None
+
+
+def not_applicable(cfg: EvalConfig | None, value: Any) -> bool:
+    """“无”, “—”, “/” … : the table says the cell does not apply (not a blank, not a zero)."""
+    if not isinstance(value, str):
+        return False
+    marks = (cfg.raw.get("not_applicable") if cfg is not None else None) or ["无", "—", "——", "－", "-", "/", "／", "不适用"]
+    return "".join(value.split()) in {str(m) for m in marks}
+
+
+PERCENT, NA, AMBIGUOUS, TEXT, BLANK = "percent", "n/a", "ambiguous", "text", "blank"
+
+
+def read_percent(value: Any, cfg: EvalConfig | None = None, stored_fraction: bool = True) -> tuple[str, Decimal | None]:
+    """A value under a percent header (执行率, 完成率, 满意度 …) in the unit it is printed in.
+
+    Returns (kind, fraction): ``"100"``, ``"100%"``, ``"95.5"``, ``"95.50%"`` are percent
+    points (→ 1, 0.955); a bare number in (0, 1] written as text is ``ambiguous`` (fraction or
+    percent?) and its fraction reading is returned; “无”/“—”/“/” → ``n/a``. A number stored in
+    a cell (not text) is the fraction a % cell format shows, when ``stored_fraction``.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return BLANK, None
+    if not_applicable(cfg, value):
+        return NA, None
+    if not isinstance(value, str):
+        number = amount(value)
+        if number is None:
+            return TEXT, None
+        return PERCENT, number if stored_fraction else number / 100
+    text = value.strip().replace("％", "%")
+    if text.endswith("%"):
+        number = amount(text[:-1])
+        return (PERCENT, number / 100) if number is not None else (TEXT, None)
+    number = amount(text)
+    if number is None:
+        return TEXT, None
+    if 0 < number <= 1:
+        return AMBIGUOUS, number
+    return PERCENT, number / 100
 
 
 def config(spec: TemplateSpec) -> EvalConfig | None:
@@ -156,6 +222,7 @@ class Evaluation:
     shown_weights: Any = None
     shown_total: Any = None
     shown_grade: Any = None
+    variant: str | None = None  # the published layout (Variant.id) an imported sheet follows
     total_cells: dict[str, str] = field(default_factory=dict)  # weights/total/grade → A1
     total: Decimal | None = None  # computed, rounded
     total_exact: Decimal = Decimal(0)
@@ -187,6 +254,8 @@ def score(ev: Evaluation, cfg: EvalConfig) -> Evaluation:
         direction = ind.effective_direction
         a, _ = scoring.parse_measure(ind.target)
         b, _ = scoring.parse_measure(ind.actual)
+        if a is not None and b is not None:  # 0.06万元 against ≤600元: the same money, in the target's unit
+            b = units.to_unit(b, units.indicator_unit(ind.level3, ind.actual), units.indicator_unit(ind.level3, ind.target))
         w = amount(ind.weight)
         ind.score = scoring.indicator_score(direction, w, a, b, amount(ind.entered))
         weights += w or 0

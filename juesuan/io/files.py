@@ -41,7 +41,9 @@ from typing import Any
 
 from juesuan.errors import InputError, Problem, fail
 from juesuan.gcpause import gc_paused
+from juesuan.io.patch import has_formulas, plan_patch
 from juesuan.io.xlsx import (
+    CalamineBook,
     LoadedBook,
     check_workbook_file,
     load_for_write,
@@ -361,10 +363,26 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def replaced_sheets(spec: TemplateSpec, names: list[str]) -> set[str]:
+    """The sheets of a workbook that Fill pictures anew (tables, self-evaluations and their
+    summary, the 说明); a guess made before Fill runs, which :func:`fill_file` verifies."""
+    from juesuan.evaluation.model import config
+    from juesuan.narrative.steps import sheet_name
+
+    out = {t.sheet for t in spec.tables} | {sheet_name(spec)}
+    cfg = config(spec)
+    if cfg is not None:
+        out |= {n for n in names if n.startswith(cfg.prefix)}
+        out.add(cfg.summary_sheet)
+    return out & set(names)
+
+
 def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None = None,
-              progress: Progress = _quiet, force: bool = False) -> tuple[FillResult, Path, Path | None]:
+              progress: Progress = _quiet, extras: dict[str, Any] | None = None,
+              force: bool = False) -> tuple[FillResult, Path, Path | None]:
     """Fill ``path``; write to ``out`` (an existing ``out`` only with ``force``) or replace
-    ``path`` keeping a backup. Returns (result, written path, backup path)."""
+    ``path`` keeping a backup; ``extras`` go to the steps (e.g. last year's figures). Returns
+    (result, written path, backup path)."""
     progress("打开工作簿 / opening the workbook")
     source = check_workbook_file(path)
     in_place = out is None or _same_file(Path(out), source)
@@ -374,11 +392,37 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         suffix, why = workbook_suffix(source)
         check_new_output(out, force=force, suffixes=(suffix,), what="工作簿 / a workbook", why=why)
     with gc_paused():  # the loaded workbook is hundreds of thousands of long-lived objects
-        book = LoadedBook(load_for_write(source), source)
+        calamine = CalamineBook(source)
         try:
-            spec = spec_for(book, fmt)
-            result = fill_workbook(spec, book, progress)
+            spec = spec_for(calamine, fmt)
+        except BaseException:
+            calamine.close()
+            raise
+        if not has_formulas(source, [s.sheet for s in spec.inputs]):
+            # read with calamine only, and patch the computed sheets into the package
+            names = set(calamine.sheet_names())
+            try:
+                result = fill_workbook(spec, calamine, progress, extras)
+            finally:
+                calamine.close()
             progress("写入公开表 / writing the tables")
+            written: Any = plan_patch(source, result.pictures, new_workbook(result.pictures))
+            if written is None:  # a package the patch does not handle: openpyxl writes it
+                written = load_for_write(source, skip={p.name for p in result.pictures} & names)
+                replace_sheets(written, result.pictures)
+            target = Path(out) if out else source
+            progress("保存 / saving")
+            return result, target, save_atomic(written, target, backup=out is None)
+        # the sheets Fill replaces whole: openpyxl need not parse them (Fill reads them with calamine)
+        skip = replaced_sheets(spec, calamine.sheet_names())
+        book = LoadedBook(load_for_write(source, skip=skip), source, calamine)
+        try:
+            result = fill_workbook(spec, book, progress, extras)
+            progress("写入公开表 / writing the tables")
+            pictured = {p.name for p in result.pictures}
+            if not book.skipped <= pictured:  # e.g. a sheet named like a self-evaluation that isn't one
+                book.close()
+                book = LoadedBook(load_for_write(source, skip=book.skipped & pictured), source)
             replace_sheets(book.wb, result.pictures)
             target = Path(out) if out else book.path
             progress("保存 / saving")

@@ -13,8 +13,10 @@ from juesuan.pipeline import sheet_order
 from juesuan.spec.model import TemplateSpec
 
 
-def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "") -> Path:
-    """Write a fresh template workbook at ``out`` holding the figures of ``csv_path``."""
+def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "",
+                eval_variant: str | None = None) -> Path:
+    """Write a fresh template workbook at ``out`` holding the figures of ``csv_path``
+    (``eval_variant``: the published layout of its self-evaluations, default by the rows present)."""
     path = Path(csv_path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -22,7 +24,7 @@ def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept:
         raise fail("file-missing", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
-    tables = import_rows(spec, read_csv(text, path.name), dept, path.name)
+    tables = import_rows(spec, read_csv(text, path.name), dept, path.name, eval_variant)
     # the template's sheets in pipeline order, each replaced by its imported picture where there is one
     template = template_pictures(spec, dept, year)
     imported = {p.name: p for p in tables}

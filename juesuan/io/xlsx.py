@@ -7,6 +7,8 @@ a corrupt zip. Saving is atomic: a temporary file beside the target, then ``os.r
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -102,13 +104,14 @@ class LoadedBook:
     """Port over a workbook openpyxl has loaded for writing (Fill): values come from the cells
     openpyxl already parsed, so the file is read once. A sheet holding formulas is read with
     python-calamine instead, for the values Excel last calculated (``NO_CACHED_VALUE`` where
-    the file has none)."""
+    the file has none); so is a sheet loaded as blank (``skipped``, see :func:`load_for_write`)."""
 
-    def __init__(self, wb: Any, path: Path):
+    def __init__(self, wb: Any, path: Path, calamine: CalamineBook | None = None):
         self.wb, self.path = wb, path
         self._cache: dict[str, Grid] = {}
-        self._calamine: CalamineBook | None = None
+        self._calamine: CalamineBook | None = calamine
         self._formula_sheets: list[str] = []
+        self.skipped: frozenset[str] = frozenset(getattr(wb, "_juesuan_skipped", ()))
 
     def sheet_names(self) -> list[str]:
         return list(self.wb.sheetnames)
@@ -118,6 +121,11 @@ class LoadedBook:
         if grid is None:
             if name not in self.wb.sheetnames:
                 raise fail("sheet-missing", sheet=name)
+            if name in self.skipped:  # loaded blank: its cells are in the file only
+                if self._calamine is None:
+                    self._calamine = CalamineBook(self.path)
+                grid = self._cache[name] = self._calamine.read_sheet(name)
+                return grid
             grid, formulas = _parsed_values(self.wb[name])
             if formulas:
                 if self._calamine is None:
@@ -201,13 +209,51 @@ def mark_uncached_formulas(book: CalamineBook, wb: Any, sheets: Iterable[str]) -
             line[c - 1] = NO_CACHED_VALUE
 
 
-def load_for_write(path: Path) -> Any:
-    import openpyxl
+EMPTY_WORKSHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                   b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   b'<sheetData/></worksheet>')
+
+
+class _SkippingZip(zipfile.ZipFile):
+    """The package as openpyxl opens it, except that the worksheet parts in ``skipped`` open
+    as an empty worksheet (their cells, merged ranges and styles are never parsed)."""
+
+    skipped: frozenset[str] = frozenset()
+
+    def open(self, name: Any, mode: str = "r", pwd: bytes | None = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        filename = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        if mode == "r" and filename in self.skipped:
+            return io.BytesIO(EMPTY_WORKSHEET)
+        return super().open(name, mode, pwd, **kwargs)
+
+
+def load_for_write(path: Path, skip: Iterable[str] = ()) -> Any:
+    """The workbook loaded by openpyxl for writing. Sheets named in ``skip`` are loaded as
+    empty sheets: Fill replaces them whole (the computed tables), so parsing their cells —
+    above all openpyxl's per-cell styling of every merged range, most of the load time of a
+    typical department — would be wasted. The workbook records them as ``_juesuan_skipped``;
+    they must be replaced before saving."""
+    from openpyxl.reader.excel import ExcelReader
+
+    skip = frozenset(skip)
+
+    class _Reader(ExcelReader):
+        def read_worksheets(self) -> None:
+            if skip:
+                self.archive.skipped = frozenset(rel.target for sheet, rel in self.parser.find_sheets()
+                                                 if sheet.name in skip)
+            super().read_worksheets()
 
     try:
-        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
+        reader = _Reader(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
+        reader.archive.close()
+        reader.archive = _SkippingZip(path)
+        reader.read()
     except Exception as exc:  # openpyxl raises many kinds on bad input
         raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
+    wb = reader.wb
+    wb._juesuan_skipped = skip & set(wb.sheetnames)  # noqa: SLF001 - our own marker
+    return wb
 
 
 def replace_sheets(wb: Any, pictures: Iterable[SheetPicture], order: list[str] | None = None) -> None:
@@ -216,13 +262,14 @@ def replace_sheets(wb: Any, pictures: Iterable[SheetPicture], order: list[str] |
     from juesuan.io.text import keep_as_text, prepare_picture
 
     register_styles(wb)
+    memo: dict = {}
     for pic in pictures:
         literal = prepare_picture(pic)  # text is text: no string becomes a formula
         index = wb.sheetnames.index(pic.name) if pic.name in wb.sheetnames else len(wb.sheetnames)
         if pic.name in wb.sheetnames:
             del wb[pic.name]
         ws = wb.create_sheet(pic.name, index)
-        apply_picture(ws, pic)
+        apply_picture(ws, pic, memo)
         keep_as_text(ws, literal)
 
 

@@ -1,418 +1,594 @@
-"""Checking a 说明 written elsewhere against the filled tables (rules 16 and 17).
+"""Checking a 说明 written elsewhere against the filled tables (rules 16 and 17), precise first.
 
-The text is read paragraph by paragraph. A section heading (一、… 九、) selects which figures
-its words refer to (基本支出 in 三、 is 03表's; in 六、 it is 05表's); within a sentence each
-amount (``547.13万元``, ``5,471,300元``, ``５４７．１３ 万元``) and each percentage
-(``占16.05%``, ``占本年支出合计的 X%``, ``完成年初预算的 X%``) is tied to the nearest
-preceding subject (the latest known label), and compared with its table figure and the
-right base. ``无年初预算数`` is compared with the 预算数 of 公开07表 (or of the 项).
-Change on last year (增加/减少/增长/下降) cannot be checked from this year's tables and is skipped.
+The text is read paragraph by paragraph and sentence by sentence; a section heading (一、…)
+selects the figures its words may mean (基本支出 in 三、 is 03表's, in 六、 05表's). Each
+statement — an amount, a share, a rate, “无年初预算数”, “持平” — is tied to the item named in
+*its own clause* (the text since the last ，；：、 before it): the name ending last there,
+the longest on a tie, with ``X（类）Y（款）Z（项）`` paths and the code list's other names
+known, so 其他普通教育支出 is never read as 教育支出. A clause with no item name that holds
+only connecting words (其中, 支出决算为, 占) continues the item before it; a clause naming
+something the tables do not have is reported as a note (unverified), never as an error.
+
+Each share is compared with its stated base (占本年支出合计的 …) or, when none is stated,
+with the item's own base, at the printed precision; group shares (两类共占) with the sum of
+the items named; year-on-year changes with last year's figures (``previous``) or, without
+them, only for what the sentence itself contradicts. Every finding is a
+:class:`juesuan.report.Finding` with the sentence quoted.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
-from juesuan.narrative.generate import EXPENSE_COLS, EXPENSE_LABELS, INCOME_KEYS, SANGONG_PARTS, settings
-from juesuan.narrative.shares import HUNDRED, largest_remainder, unit
+from juesuan.evaluation.model import amount
+from juesuan.narrative.catalogue import Base, Catalogue, Subject, check_settings
+from juesuan.narrative.shares import HUNDRED, unit
+from juesuan.narrative.textparse import (
+    HEADING,
+    TOKEN,
+    decimals_of,
+    last_break,
+    normalise,
+    number,
+    paragraphs,
+    sentences,
+)
+from juesuan.report import CellRef, Finding
 from juesuan.spec.model import TemplateSpec
-from juesuan.tables import FilledAccounts, TableValues
+from juesuan.tables import FilledAccounts
 
 ZERO = Decimal(0)
-CENT = Decimal("0.01")
-_TRANS = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "．": ".", "％": "%", "(": "（", ")": "）",
-                        "﹪": "%"})
-_DROP = re.compile(r"[\s\u3000\u00a0“”\"‘’'「」『』]")
-_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_TOKEN = re.compile(
-    rf"(?P<amount>(?<![\d.,]){_NUM}(?P<unit>亿元|万元|元))"
-    rf"|(?P<percent>(?<![\d.,]){_NUM.replace('(', '(?P<pnum>', 1)}%)"
-    r"|(?P<nobudget>无年初预算)"
-    rf"|(?P<bare>占[^，,；;。%\d]{{0,16}}?(?P<bnum>\d+(?:\.\d+)?)(?![\d.%]|万元|元|亿元))"
+TEN_THOUSAND = Decimal(10000)
+UP = ("增加", "增长", "上升", "提高", "增多")
+DOWN = ("减少", "下降", "降低", "减小")
+_DIRECTION = re.compile("|".join(UP + DOWN))
+_TO = re.compile(r"(增加|减少|增长|下降|上升|降低)(为|到|至)$")
+_GROUP = re.compile(r"(共|合计|共计|累计|总共)约?占")
+_COUNT_WORD = re.compile(r"([两二三四五六七八九])(类|项|款|者|部分|个)")
+_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZERO_BASE = re.compile(r"上年(度)?(决算数|支出|数)?(为0(\.0+)?(万元|元)?(?![.\d])|无|未)")
+_FUND_BUDGET = re.compile(r"(一般公共|政府性基金|国有资本经营)预算")
+DEFAULT_FILLER = (
+    "与上年相比", "比上年", "较上年", "同比", "其中", "主要包括", "主要用于", "包括", "分别为", "分别是", "合计", "共计", "总额",
+    "支出决算数", "支出决算", "决算数", "决算", "年初预算数", "年初预算", "预算数", "预算", "支出", "金额", "全年",
+    "本年度", "本年", "年度", "实际", "累计", "完成", "上年", "为", "是", "达", "共", "计", "其", "占", "的", "各", "约",
+    "数", "了", "和", "及", "与", "等", "元", "万", "发生", "安排", "列支", "总计", "情况", "到", "至", "均",
+    *UP, *DOWN, "上升", "降低", "变动", "增幅", "降幅",
 )
-_CHANGE = ("增加", "减少", "增长", "下降", "上年", "同比", "持平")
-_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、")
-_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
+
+
+_GLOBAL = "*"  # the names of every section that are not 科目 rows
+_NAME_BOUNDARY = ("的", "为", "和", "及", "与", "其中", "用于", "包括", "是", "中", "在", "对", "年度", "方面", "即", "共",
+                  "本年", "全年", "主要")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 @dataclass
-class Subject:
-    key: str
-    labels: tuple[str, ...]
-    actual: Decimal | None
-    budget: Decimal | None = None  # None: not known from the tables
-    base: str | None = None  # key of the base for "占 X%"
-    group: str | None = None  # shares of one whole (largest remainder)
-    cells: list[dict[str, str]] = field(default_factory=list)
-    budget_cells: list[dict[str, str]] = field(default_factory=list)
-    item: bool = False  # a 05表 项: its 年初预算 is stated in the text
+class _State:
+    """What a paragraph has said so far: the item in focus, stated budgets and prior-year figures."""
+
+    current: Subject | None = None
+    stated_budget: dict[str, Decimal] = field(default_factory=dict)
+    stated_previous: dict[str, Decimal] = field(default_factory=dict)
 
 
-@dataclass
-class Base:
-    key: str
-    labels: tuple[str, ...]
-    value: Decimal
-    cells: list[dict[str, str]] = field(default_factory=list)
+class Checker:
+    def __init__(self, spec: TemplateSpec, catalogue: Catalogue, has_previous: bool):
+        self.spec, self.cat = spec, catalogue
+        self.cfg = check_settings(spec)
+        self.has_previous = has_previous
+        self.findings: list[Finding] = []
+        self.filler = sorted({*DEFAULT_FILLER, *(str(w) for w in self.cfg.get("filler", []))}, key=len, reverse=True)
+        self.quoted: dict[tuple[str, str], tuple[Decimal, str, int]] = {}
+        self.unverified_change = False
+        self.labels = self._label_index()
 
+    # -- findings ----------------------------------------------------------------------
+    def add(self, rule: str, message: str, quote: str, cells: list[tuple[str, str]] | None = None,
+            expected: Decimal | None = None, actual: Decimal | None = None, severity: str = "error") -> None:
+        diff = actual - expected if expected is not None and actual is not None else None
+        kind = "unverified" if severity == "info" else "finding"
+        self.findings.append(Finding(rule, severity, message, [CellRef(s, c) for s, c in cells or []], expected,
+                                     actual, diff, kind=kind, quote=quote))
 
-def normalise(text: str) -> str:
-    return _DROP.sub("", text.translate(_TRANS))
+    def note(self, message: str, quote: str) -> None:
+        if any(f.rule == "text-unverified" and f.quote == quote and f.message == message for f in self.findings):
+            return
+        self.add("text-unverified", message, quote, severity="info")
 
+    # -- labels ------------------------------------------------------------------------
+    def _label_index(self) -> dict[str | None, list[tuple[str, Subject]]]:
+        index: dict[str | None, list[tuple[str, Subject]]] = {}
+        every: list[tuple[str, Subject]] = []
+        for section, subjects in self.cat.sections.items():
+            pairs = [(normalise(lab), s) for s in subjects for lab in s.labels if lab]
+            index[section] = pairs
+            every += pairs
+        index[None] = every
+        index[_GLOBAL] = [(lab, s) for lab, s in every if s.code is None]  # 03's 类 is not 05's: codes stay local
+        return index
 
-def _row_cells(table: TableValues | None, sheet: str, row: str, col: str) -> list[dict[str, str]]:
-    r = table.row(row) if table is not None else None
-    cell = r.cells.get(col) if r is not None else None
-    return [{"sheet": sheet, "cell": cell}] if cell else []
+    @staticmethod
+    def _embedded(text: str, i: int, lab: str, s: Subject) -> bool:
+        """A bare 科目 name inside a longer name (教育支出 in 其他普通教育支出（项）): not this item."""
+        if s.code is None or lab.isdigit():
+            return False
+        if not lab.endswith("）") and text[i + len(lab):].startswith(("（类）", "（款）", "（项）")):
+            return True
+        before = text[:i]
+        return bool(before) and _is_cjk(before[-1]) and not before.endswith(_NAME_BOUNDARY)
 
-
-class Catalogue:
-    """The figures a 说明 may quote, by section, with their labels and bases."""
-
-    def __init__(self, spec: TemplateSpec, accounts: FilledAccounts, item_budgets: dict[str, Decimal] | None = None):
-        self.spec, self.acc = spec, accounts
-        self.sections: dict[str, list[Subject]] = {}
-        self.bases: dict[str, Base] = {}
-        self.groups: dict[str, tuple[list[str], Decimal]] = {}
-        self.order = [str(s["key"]) for s in (settings(spec) or {}).get("sections", [])]
-        self.match = {str(s["key"]): tuple(s.get("match", ())) for s in (settings(spec) or {}).get("sections", [])}
-        self.item_budgets = item_budgets or {}
-        self._build()
-
-    def _t(self, tid: str) -> TableValues | None:
-        return self.acc.tables.get(tid)
-
-    def _sheet(self, tid: str) -> str:
-        try:
-            return self.spec.table(tid).sheet
-        except KeyError:
-            return f"公开{tid}表"
-
-    def _val(self, tid: str, row: str, col: str) -> Decimal | None:
-        t = self._t(tid)
-        return t.value(row, col) if t is not None else None
-
-    def subject(self, section: str, key: str, labels: tuple[str, ...], tid: str, row: str, col: str,
-                **kw: Any) -> Subject:
-        value = self._val(tid, row, col)
-        s = Subject(key, labels, value if value is not None else (ZERO if self._t(tid) else None),
-                    cells=_row_cells(self._t(tid), self._sheet(tid), row, col), **kw)
-        self.sections.setdefault(section, []).append(s)
-        return s
-
-    def base(self, key: str, labels: tuple[str, ...], tid: str, row: str, col: str) -> None:
-        value = self._val(tid, row, col) or ZERO
-        self.bases[key] = Base(key, labels, value, _row_cells(self._t(tid), self._sheet(tid), row, col))
-
-    def _build(self) -> None:
-        t01, t05 = self._t("01"), self._t("05")
-        self.base("inc_total", ("本年收入合计", "收入合计"), "01", "inc_total", "amount")
-        self.base("exp_total", ("本年支出合计", "支出合计"), "01", "exp_total", "amount")
-        self.base("grand", ("收支总计", "收、支总计", "支出总计", "收入总计", "总计"), "01", "grand_out", "amount")
-        self.base("gp_total", ("一般公共预算财政拨款支出合计", "一般公共预算财政拨款支出"), "05", "total", "subtotal")
-        self.base("sangong", ("三公经费支出", "三公经费", "三公经费决算"), "07", "data", "a_total")
-        # 一、
-        self.subject("total", "grand", ("收、支总计", "收支总计", "总计"), "01", "grand_in", "amount")
-        # 二、
-        self.subject("income", "inc_total", ("本年收入合计", "收入合计"), "01", "inc_total", "amount")
-        keys = []
-        for k in INCOME_KEYS:
-            label = re.sub(r"^[一二三四五六七八九十]+、", "", t01.row(k).label) if t01 and t01.row(k) else k
-            self.subject("income", f"01.{k}", (label,), "01", k, "amount", base="inc_total", group="income")
-            keys.append(f"01.{k}")
-        self.groups["income"] = (keys, self.bases["inc_total"].value)
-        self.subject("income", "begin", ("年初结转和结余",), "01", "begin", "amount")
-        # 三、
-        self.subject("expense", "exp_total", ("本年支出合计", "支出合计"), "01", "exp_total", "amount")
-        keys = []
-        for c in EXPENSE_COLS:
-            self.subject("expense", f"03.{c}", (EXPENSE_LABELS[c],), "03", "total", c, base="exp_total",
-                         group="expense")
-            keys.append(f"03.{c}")
-        self.groups["expense"] = (keys, self._val("03", "total", "total") or ZERO)
-        self.subject("expense", "end", ("年末结转和结余",), "01", "end", "amount")
-        # 四、
-        self.subject("fiscal", "fin_inc", ("财政拨款收入",), "04", "fin_inc_total", "amount")
-        self.subject("fiscal", "fin_exp", ("财政拨款支出",), "04", "fin_exp_total", "total")
-        self.subject("fiscal", "fin_begin", ("年初财政拨款结转和结余",), "04", "fin_begin", "amount")
-        self.subject("fiscal", "fin_end", ("年末财政拨款结转和结余",), "04", "fin_end", "total")
-        self.subject("fiscal", "fin_grand", ("财政拨款收、支总计", "财政拨款收支总计"), "04", "fin_grand_in", "amount")
-        # 五、
-        self.subject("gp", "gp_total", ("一般公共预算财政拨款支出",), "05", "total", "subtotal", base="exp_total")
-        rows = t05.rows() if t05 else []
-        names = {r.code: r.label for r in rows if r.code}
-        keys = []
-        for r in rows:
-            if r.code and len(r.code) == 3:
-                self.subject("gp", f"05.{r.code}", (f"{r.label}（类）", r.label), "05", r.code, "subtotal",
-                             base="gp_total", group="classes")
-                keys.append(f"05.{r.code}")
-        self.groups["classes"] = (keys, self.bases["gp_total"].value)
-        for r in rows:
-            if r.code and len(r.code) == 7:
-                path = f"{names.get(r.code[:3], '')}（类）{names.get(r.code[:5], '')}（款）{r.label}（项）"
-                s = self.subject("gp", f"05.{r.code}", (path, r.code, f"{r.label}（项）"), "05", r.code, "subtotal",
-                                 item=True)
-                s.budget = self.item_budgets.get(r.code)
-        # 六、
-        self.subject("basic", "basic", ("一般公共预算财政拨款基本支出", "基本支出"), "05", "total", "basic")
-        self.subject("basic", "personnel", ("人员经费",), "06", "personnel_total", "amount")
-        self.subject("basic", "public", ("公用经费",), "06", "public_total", "amount")
-        # 七、
-        t07 = self._t("07")
-
-        def sangong(key: str, labels: tuple[str, ...], **kw: Any) -> None:
-            s = self.subject("sangong", f"07.{key}", labels, "07", "data", f"a_{key}", **kw)
-            s.budget = self._val("07", "data", f"b_{key}") if t07 is not None else None
-            if s.budget is None and t07 is not None:
-                s.budget = ZERO
-            s.budget_cells = _row_cells(t07, self._sheet("07"), "data", f"b_{key}")
-
-        sangong("total", ("三公经费财政拨款支出", "三公经费支出", "三公经费"))
-        keys = []
-        for key, label in SANGONG_PARTS:
-            sangong(key, (label,), base="sangong", group="sangong")
-            keys.append(f"07.{key}")
-        self.groups["sangong"] = (keys, self.bases["sangong"].value)
-        sangong("car_buy", ("公务用车购置费", "车辆购置费"), base="sangong")
-        sangong("car_run", ("公务用车运行费", "公务用车运行维护费", "车辆运行维护费"), base="sangong")
-        # 八、
-        t08 = self._t("08")
-        if t08 is not None and not t08.empty:
-            for key, col, label in (("gf_begin", "begin", "年初结转和结余"), ("gf_income", "income", "本年收入"),
-                                    ("gf_exp", "exp_sub", "本年支出"), ("gf_end", "end", "年末结转和结余")):
-                self.subject("gf", key, (label,), "08", "total", col)
-        # 九、
-        self.subject("important", "oper", ("机关运行经费",), "06", "public_total", "amount")
-
-    # -- lookups -----------------------------------------------------------------------
-    def section_of(self, heading: str) -> str | None:
-        text = normalise(heading)
-        best, found = 0, None
-        for key in self.order:  # the longest matching words win (四、财政拨款收入支出… over 一、收入支出…)
-            for m in self.match.get(key, ()):
-                if normalise(m) in text and len(normalise(m)) > best:
-                    best, found = len(normalise(m)), key
-        return found
-
-    def candidates(self, section: str | None) -> list[Subject]:
-        if section is not None and section in self.sections:
-            return self.sections[section]
-        return [s for key in self.order for s in self.sections.get(key, [])]
-
-    def group_shares(self, group: str, decimals: int) -> dict[str, Decimal]:
-        keys, whole = self.groups[group]
-        subjects = {s.key: s for ss in self.sections.values() for s in ss}
-        parts = [subjects[k].actual or ZERO for k in keys]
-        shares = largest_remainder(parts, whole, decimals)
-        return dict(zip(keys, shares, strict=True)) if shares else {}
-
-
-def _find_label(segment: str, subjects: list[Subject]) -> tuple[Subject | None, int]:
-    """The subject whose label ends last in ``segment`` (longest label on a tie), and where it ends."""
-    best: tuple[int, int] | None = None
-    found = None
-    for s in subjects:
-        for label in s.labels:
-            lab = normalise(label)
-            i = segment.rfind(lab)
-            if i >= 0:
+    def find_label(self, text: str, section: str | None) -> tuple[Subject | None, int, int, bool]:
+        """The item named last in ``text`` (longest name on a tie): (subject, start, end, certain).
+        The section's own names first; names of other sections only when they mean one figure."""
+        for scope in ((section, _GLOBAL) if section is not None else (None,)):
+            best: tuple[int, int] | None = None
+            hits: list[tuple[Subject, int]] = []
+            for lab, s in self.labels.get(scope, []):
+                i = text.rfind(lab)
+                if i < 0 or self._embedded(text, i, lab, s):
+                    continue
                 rank = (i + len(lab), len(lab))
                 if best is None or rank > best:
-                    best, found = rank, s
-    return found, (best[0] if best else 0)
+                    best, hits = rank, [(s, i)]
+                elif rank == best:
+                    hits.append((s, i))
+            if best is None:
+                continue
+            values = {(h.actual, h.absent) for h, _ in hits}
+            chosen, start = hits[0]
+            if scope == section or len(values) == 1:
+                return chosen, start, best[0], len(values) == 1 or scope == section
+            return chosen, start, best[0], False
+        return None, -1, -1, True
 
+    def all_labels(self, text: str, section: str | None) -> list[Subject]:
+        """Every item named in ``text``, left to right, longest name first where names overlap."""
+        found: list[tuple[int, int, Subject]] = []
+        for lab, s in self.labels.get(section, []) + (self.labels[_GLOBAL] if section is not None else []):
+            start = text.find(lab)
+            while start >= 0:
+                found.append((start, start + len(lab), s))
+                start = text.find(lab, start + 1)
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        out: list[Subject] = []
+        end = -1
+        for a, b, s in found:
+            if a >= end:
+                if s not in out:
+                    out.append(s)
+                end = b
+        return out
 
-def _find_base(text: str, bases: dict[str, Base]) -> Base | None:
-    best, found = None, None
-    for b in bases.values():
-        for label in b.labels:
-            lab = normalise(label)
-            if lab in text and (best is None or len(lab) > best):
-                best, found = len(lab), b
-    return found
+    def is_filler(self, text: str) -> bool:
+        rest = re.sub(r"\d{4}年度?|\d+|[（）%.。，；：、,\-]", "", text)
+        for w in self.filler:
+            rest = rest.replace(w, "")
+        return len(rest) <= 1
 
+    # -- the text ----------------------------------------------------------------------
+    def run(self, text: str) -> list[Finding]:
+        section: str | None = None
+        for n, para in enumerate(paragraphs(text)):
+            if HEADING.match(para):
+                section = self.cat.section_of(para, normalise)
+            state = _State()
+            for sentence in sentences(para, n):
+                self.scan_words(sentence.text, sentence.original)
+                self.sentence(sentence.text, sentence.original, section, state)
+        return self.findings
 
-def _dec(text: str) -> Decimal:
-    return Decimal(text.replace(",", ""))
+    def scan_words(self, text: str, quote: str) -> None:
+        """Template residue and old class names: wrong whatever the figures."""
+        for pattern in self.cfg.get("residue", []):
+            m = re.search(str(pattern), text)
+            if m:
+                self.add("text-residue", f"模板残留文字“{m.group(0)}”未替换 / template text left in", quote)
+                break
+        names = set(self.cat.codes.values())
+        for item in self.cfg.get("old_names", []):
+            old, new = str(item["old"]), str(item["new"])
+            if old in text and new not in text.replace(old, "") and any(new in n for n in names):
+                self.add("text-old-name", f"科目名称已变更：“{old}”应为“{new}” / old class name", quote)
 
-
-def _q(value: Decimal, decimals: int) -> Decimal:
-    return value.quantize(unit(decimals), rounding=ROUND_HALF_UP)
-
-
-def _finding(rule: str, message: str, sentence: str, cells: list[dict[str, str]], expected: Decimal | None,
-             actual: Decimal | None, severity: str = "error") -> dict[str, Any]:
-    def text(v: Decimal | None) -> str | None:
-        if v is None:
-            return None
-        exp = v.as_tuple().exponent
-        return f"{v:f}" if isinstance(exp, int) and exp < -2 else f"{v:.2f}"
-
-    diff = actual - expected if (expected is not None and actual is not None) else None
-    return {"rule": rule, "severity": severity, "message": message, "sentence": sentence.strip(),
-            "cells": cells, "expected": text(expected), "actual": text(actual), "difference": text(diff)}
-
-
-def check_text(text: str, spec: TemplateSpec, accounts: FilledAccounts,
-               item_budgets: dict[str, Decimal] | None = None) -> list[dict[str, Any]]:
-    """Every mismatch between the statements of ``text`` and the tables, as finding dicts
-    (``rule, severity, message, sentence, cells, expected, actual, difference``)."""
-    cat = Catalogue(spec, accounts, item_budgets)
-    findings: list[dict[str, Any]] = []
-    section: str | None = None
-    for paragraph in text.splitlines():
-        if not paragraph.strip():
-            continue
-        if _HEADING.match(paragraph):
-            found = cat.section_of(paragraph)
-            section = found
-            continue
-        subjects = cat.candidates(section)
-        item: Subject | None = None
-        stated_budget: Decimal | None = None
-        for m in _SENTENCE.finditer(paragraph):
-            original = m.group(0)
-            sentence = normalise(original)
-            subject: Subject | None = item
-            prev = 0
-            for tok in _TOKEN.finditer(sentence):
-                segment = sentence[prev:tok.start()]
-                prev = tok.end()
-                # the words of a base or a completion ("占本年支出合计的", "完成年初预算的") name no subject
-                label_part = re.split(r"占|完成", segment)[0] if not tok.group("amount") else segment
-                hit, end = _find_label(label_part, subjects)
-                if hit is not None:
-                    if hit.item and hit is not item:
-                        item, stated_budget = hit, None
-                    subject = hit
-                    after = segment[end:]
-                else:
-                    after = segment
-                if subject is None:
+    def sentence(self, text: str, quote: str, section: str | None, state: _State) -> None:
+        prev_end = 0
+        named: list[Subject] = []  # items named in this sentence (group shares)
+        parent: Subject | None = None  # the item a “其中：” list of this ；-segment belongs to
+        directions: dict[str, set[str]] = {}
+        change_seen = False
+        self.unverified_change = False
+        for tok in TOKEN.finditer(text):
+            before = text[prev_end:tok.start()]
+            start = last_break(before)  # the statement's own clause: before[start:]
+            prev_end = tok.end()
+            kind = next(k for k in ("amount", "percent", "nobudget", "flat", "count", "bare") if tok.group(k))
+            if kind == "amount" and re.match(r"(及|或)?(以上|以下|以内)", text[tok.end():]):
+                continue  # a threshold (单位价值50万元以上), not a figure
+            if kind == "flat" and not re.search(r"上年|同比|去年", text):
+                continue  # 决算数与年初预算数持平: not a change on last year
+            if kind == "count":
+                self.count(tok, text[:tok.start()], quote)
+                continue
+            if "；" in before:
+                parent = None
+            if "其中" in before and state.current is not None and parent is None:
+                parent = state.current
+            clause = before[start:]
+            label_part = before
+            if kind in ("percent", "bare", "nobudget"):
+                cut = re.search(r"占|完成|为年初预算|执行率|无年初", clause)
+                label_part = before[:start + cut.start()] if cut else before
+            subject, _, end, certain = self.find_label(label_part, section)
+            if subject is not None and end <= start:
+                subject = None  # named in an earlier clause: not this statement's item
+            if subject is not None:
+                after = before[end:]
+                if kind == "amount" and (re.search(r"（[类款项]）", after) or not self.is_filler(after)):
+                    state.current = None  # the amount belongs to a name after the item (a 项 the tables lack)
+                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote)
                     continue
-                if tok.group("amount"):
-                    if any(w in after for w in _CHANGE):
-                        continue
-                    stated = [stated_budget]
-                    findings += self_amount(subject, tok, segment, original, stated)
-                    stated_budget = stated[0]
-                elif tok.group("percent"):
-                    findings += _check_percent(cat, subject, stated_budget, after, tok.group("pnum"), original)
-                elif tok.group("nobudget"):
-                    budget = stated_budget if subject.item and stated_budget is not None else subject.budget
-                    if budget is not None and budget != 0:
-                        findings.append(_finding(
-                            "text-no-budget", f"说明称“{subject.labels[0]}”无年初预算数，但公开表年初预算数为"
-                            f" {budget:.2f} 万元", original, subject.budget_cells, budget, ZERO))
-                elif tok.group("bare"):
-                    if any(w in after for w in _CHANGE):
-                        continue
-                    findings.append(_finding(
-                        "text-percent-sign", f"百分比缺少“%”号：“{tok.group(0)}”", original, subject.cells, None,
-                        _dec(tok.group("bnum"))))
-            tail, _ = _find_label(sentence[prev:], subjects)  # a 项 named in a sentence of its own
-            if tail is not None and tail.item and tail is not item:
-                item, stated_budget = tail, None
-    return findings
+                if not certain:
+                    if kind in ("amount", "percent"):
+                        self.note(f"“{subject.labels[0]}”可能指多个数字，未核对 / ambiguous name, not checked", quote)
+                    state.current = None
+                    continue
+                state.current = subject
+                if subject not in named:
+                    named.append(subject)
+            else:
+                after = clause
+                own = label_part[start:] if len(label_part) > start else ""
+                if not self.is_filler(own) and kind == "amount":
+                    state.current = None
+                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote)
+                    continue
+                subject = state.current
+            if subject is None:
+                if kind in ("amount", "percent", "bare"):
+                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote)
+                continue
+            dirm = list(_DIRECTION.finditer(after))
+            direction = ("up" if dirm[-1].group(0) in UP else "down") if dirm else None
+            ctx = _FUND_BUDGET.sub("", text[:tok.start()])
+            if direction and re.search(r"(比|较|与|超)(年初)?预算", ctx) and not re.search(r"上年|去年|同比", ctx):
+                self.note("与预算相比的增减未核对 / a change against the budget is not checked", quote)
+                continue  # 比年初预算增加…: a change against the budget, not on last year
+            if direction:
+                directions.setdefault(subject.key, set()).add(direction)
+            if kind == "flat":
+                directions.setdefault(subject.key, set()).add("flat")
+                self.flat(subject, quote)
+                change_seen = True
+            elif kind == "amount":
+                if direction and not _TO.search(after):
+                    change_seen = True
+                    self.change_amount(subject, tok, direction, quote, state)
+                else:
+                    self.amount(subject, tok, after, quote, state)
+            elif kind == "percent":
+                if direction or "增幅" in after or "降幅" in after:
+                    change_seen = True
+                    self.change_percent(subject, tok, direction, quote, text, state)
+                elif re.search(r"完成|执行率|为年初预算", clause):
+                    self.completion(subject, tok, quote, state)
+                elif "占" in clause:
+                    if _GROUP.search(clause):
+                        inside = self.all_labels(before[start:], section)
+                        self.group_share(subject, inside if len(inside) >= 2 else named, tok, clause, quote)
+                    else:
+                        direct = subject in named and label_part[start:].strip() != "" and \
+                            self.find_label(label_part, section)[0] is subject
+                        alternatives = [parent] if parent is not None and parent is not subject and not direct else []
+                        self.share(subject, tok, clause, quote, alternatives)
+            elif kind == "bare":
+                self.add("text-percent-sign", f"百分比缺少“%”号：“{tok.group(0)}” / a share without %", quote,
+                         self.cells(subject), None, number(tok.group("bnum")))
+            elif kind == "nobudget":
+                self.no_budget(subject, quote, state)
+        for key, dirs in directions.items():
+            if "flat" in dirs and len(dirs) > 1:
+                s = self.cat.by_key[key]
+                self.add("text-yoy-direction", f"“{s.labels[0]}”同一句中既称增减又称“持平” / 持平 and a change in one"
+                                               " sentence", quote, self.cells(s))
+            elif {"up", "down"} <= dirs and not self.has_previous:
+                s = self.cat.by_key[key]
+                self.add("text-yoy-direction", f"“{s.labels[0]}”同一句中增减方向不一致 / up and down in one sentence",
+                         quote, self.cells(s))
+        if change_seen and self.unverified_change and not any(f.quote == quote and f.rule.startswith("text-yoy")
+                                                               for f in self.findings):
+            self.note("上年数未知（可用 --previous 提供上年决算），同比变动未核对 / last year unknown, change not checked",
+                      quote)
+        tail, _, _, certain = self.find_label(text[prev_end:], section)  # an item named after the last figure
+        if tail is not None and certain and tail.item:
+            state.current = tail
 
+    # -- statements --------------------------------------------------------------------
+    def cells(self, s: Subject) -> list[tuple[str, str]]:
+        return list(s.cells)
 
-def self_amount(subject: Subject, tok: re.Match, segment: str, sentence: str,
-                stated: list[Decimal | None]) -> list[dict[str, Any]]:
-    """An amount statement: the 决算数 (or the 预算数 when the words say so) of its subject."""
-    value = _dec(tok.group(2))
-    if tok.group("unit") == "元":
-        value = value / Decimal(10000)
-    elif tok.group("unit") == "亿元":
-        value = value * Decimal(10000)
-    cleaned = re.sub(r"(一般公共|政府性基金|国有资本经营)预算", "", segment)
-    is_budget = cleaned.rfind("预算") > cleaned.rfind("决算")
-    if is_budget and subject.item:
-        stated[0] = value  # a 项's 年初预算 comes from the text itself
-        return []
-    expected = subject.budget if is_budget else subject.actual
-    if expected is None or _q(value, 2) == expected:
-        return []
-    what = "年初预算数" if is_budget else "决算数"
-    return [_finding("text-amount", f"金额与公开表不符：“{subject.labels[0]}”{what}应为 {expected:.2f} 万元，"
-                     f"说明写作 {_q(value, 2):.2f} 万元", sentence,
-                     subject.budget_cells if is_budget else subject.cells, expected, _q(value, 2))]
+    def _twice(self, s: Subject, measure: str, value: Decimal, quote: str, places: int = 2,
+               unit_: str = "万元") -> None:
+        """The same figure quoted again with another value (compared at the coarser precision)."""
+        key = (s.key, measure)
+        if key in self.quoted:
+            first, where, p0 = self.quoted[key]
+            coarse = min(p0, places)
+            if _q(first, coarse) != _q(value, coarse):
+                self.add("text-twice", f"“{s.labels[0]}”前后两处数字不一致：{first:f} 与 {value:f} {unit_} / one figure"
+                         f" quoted twice with two values（前文：{where}）", quote, self.cells(s), first, value)
+        else:
+            self.quoted[key] = (value, quote, places)
 
+    def count(self, tok: re.Match, before: str, quote: str) -> None:
+        """A count (团组 1 个, 公务用车保有量 12 辆): the entry named nearest before it with its unit."""
+        unit_ = tok.group("cunit")
+        best, found = -1, None
+        for item in self.cfg.get("counts", []):
+            if str(item.get("unit")) != unit_:
+                continue
+            for lab in item.get("labels", []):
+                i = before.rfind(normalise(str(lab)))
+                if i >= 0 and i + len(normalise(str(lab))) > best:
+                    best, found = i + len(normalise(str(lab))), item
+        if found is None or re.search(r"[。；]", before[best:]):
+            return
+        key, written = str(found["key"]), number(tok.group("cnum"))
+        s = Subject(f"count:{key}", (str(found["labels"][0]),), None)
+        self._twice(s, "count", written, quote, 0, unit_)
+        expected = amount(self.cat.fig.entries.get(key))
+        if expected is not None and expected != written:
+            self.add("text-count", f"数量与填写的不符：“{found['labels'][0]}”应为 {expected.normalize():f}{unit_}，说明写作 {tok.group(0)}"
+                     " / count differs from the entry", quote, [], expected, written)
 
-def _check_percent(cat: Catalogue, subject: Subject, stated_budget: Decimal | None, segment: str,
-                   number: str, sentence: str) -> list[dict[str, Any]]:
-    written = _dec(number)
-    decimals = len(number.split(".")[1]) if "." in number else 0
-    if any(w in segment for w in _CHANGE):
-        return []
-    if "完成" in segment and "预算" in segment:
-        budget = stated_budget if subject.item and stated_budget is not None else subject.budget
-        if budget is None or subject.actual is None:
-            return []
+    def amount(self, s: Subject, tok: re.Match, after: str, quote: str, state: _State) -> None:
+        written, unit_ = number(tok.group("anum")), tok.group("unit")
+        places = decimals_of(tok.group("anum"))
+        wan = written / TEN_THOUSAND if unit_ == "元" else (written * TEN_THOUSAND if unit_ == "亿元" else written)
+        wan_places = min(2, places + (4 if unit_ == "元" else (-4 if unit_ == "亿元" else 0)))
+        cleaned = _FUND_BUDGET.sub("", after)
+        if "上年" in cleaned:
+            state.stated_previous[s.key] = wan
+            if s.previous is not None and _eq(wan, s.previous, 2):
+                return
+            if s.previous is not None:
+                self.add("text-yoy-amount", f"“{s.labels[0]}”上年数应为 {s.previous:.2f} 万元 / last year's figure",
+                         quote, [], s.previous, _q(wan, 2))
+            return
+        is_budget = cleaned.rfind("预算") > cleaned.rfind("决算")
+        if is_budget and s.budget is None:
+            state.stated_budget[s.key] = wan  # a 项's 年初预算 comes from the text itself
+            self._twice(s, "budget", wan, quote, wan_places)
+            return
+        expected = s.budget if is_budget else s.actual
+        self._twice(s, "budget" if is_budget else "actual", wan, quote, wan_places)
+        if expected is None:
+            if s.absent and written != 0:
+                self.note(f"公开表中没有“{s.labels[0]}”，未核对 / not in the tables", quote)
+            return
+        if is_budget:
+            state.stated_budget[s.key] = wan
+        shown = _in_unit(expected, unit_)
+        if _q(shown, places) == written:
+            return
+        cells = s.budget_cells if is_budget else self.cells(s)
+        what = "年初预算数" if is_budget else "决算数"
+        if (unit_ == "元" and _q(expected, places) == written) or (unit_ == "万元" and _q(expected * TEN_THOUSAND,
+                                                                                        places) == written):
+            self.add("text-unit", f"单位有误：“{s.labels[0]}”{what}为 {expected:.2f} 万元，说明写作 {tok.group(0)}"
+                     f" / wrong unit (元 vs 万元)", quote, cells, expected, _q(wan, 2))
+            return
+        self.add("text-amount", f"金额与公开表不符：“{s.labels[0]}”{what}应为 {expected:.2f} 万元，说明写作"
+                 f" {tok.group(0)} / amount differs from the table", quote, cells, expected, _q(wan, 2))
+
+    def share(self, s: Subject, tok: re.Match, clause: str, quote: str, alternatives: list[Subject] | None = None
+              ) -> None:
+        """A share: against its stated base, else the item's own base, at the printed precision.
+        After a “其中：” list the share may be the list's parent's: right under either reading is
+        right; wrong under both is reported against the nearest item."""
+        written, places = number(tok.group("pnum")), decimals_of(tok.group("pnum"))
+        for alt in alternatives or []:
+            base = self.cat.bases.get(alt.base or "")
+            if alt.actual is not None and base is not None and base.value and \
+                    _pct(alt.actual, base.value, places) == written:
+                return
+            if alt.group and self.cat.group_shares(alt.group, places).get(alt.key) == written:
+                return
+        m = re.search(r"占(.*)$", clause)
+        stated = self.find_base(m.group(1) if m else "")
+        right = self.cat.bases.get(s.base or "")
+        if right is None:
+            right = stated
+        if right is None or s.actual is None:
+            self.note(f"“{s.labels[0]}”的占比基数不明，未核对 / share base unknown", quote)
+            return
+        if stated is not None and stated.key != right.key:
+            expected = _pct(s.actual, right.value, places)
+            self.add("text-share-base", f"占比基数有误：“{s.labels[0]}”应以“{right.labels[0]}”为基数"
+                     f"（{s.actual:.2f} ÷ {_v(right.value)} = {_show(expected)}%），说明以“{stated.labels[0]}”为基数"
+                     " / share of the wrong base", quote, self.cells(s) + right.cells, expected, written)
+            return
+        if not right.value:
+            self.add("text-share", f"基数“{right.labels[0]}”为0，占比无法计算 / share of a zero base", quote, right.cells,
+                     None, written)
+            return
+        expected = _pct(s.actual, right.value, places)
+        if re.search(r"(不足|低于|小于|不到)$", clause):
+            exact = s.actual / right.value * HUNDRED
+            if 0 < abs(exact) < written:
+                return
+        accepted = {expected}
+        if s.group:
+            lr = self.cat.group_shares(s.group, places).get(s.key)
+            if lr is not None:
+                accepted.add(lr)
+        if written in accepted or (written == 0 and s.actual == 0):
+            return
+        hint = ""
+        for b in self.cat.bases.values():
+            if b.key != right.key and b.value and _pct(s.actual, b.value, places) == written:
+                hint = f"；{tok.group('pnum')}% 相当于以“{b.labels[0]}”为基数，基数有误"
+                break
+        self.add("text-share-base" if hint else "text-share",
+                 f"占比有误：“{s.labels[0]}”{s.actual:.2f} ÷ “{right.labels[0]}”{_v(right.value)} = {_show(expected)}%，"
+                 f"说明写作 {tok.group('pnum')}%{hint} / share differs", quote, self.cells(s) + right.cells, expected,
+                 written)
+
+    def group_share(self, s: Subject, named: list[Subject], tok: re.Match, clause: str, quote: str) -> None:
+        written, places = number(tok.group("pnum")), decimals_of(tok.group("pnum"))
+        members = [x for x in named if x.base and x.actual is not None]
+        m = _COUNT_WORD.search(clause)
+        if m and len(members) >= _COUNTS[m.group(1)]:
+            members = members[-_COUNTS[m.group(1)]:]
+        bases = {x.base for x in members}
+        if len(members) < 2 or len(bases) != 1:
+            self.note("合计占比所指的项目不明，未核对 / group share not tied to items", quote)
+            return
+        base = self.cat.bases.get(bases.pop() or "")
+        if base is None or not base.value:
+            return
+        total = sum((x.actual or ZERO for x in members), ZERO)
+        expected = _pct(total, base.value, places)
+        accepted = {expected, sum((_pct(x.actual or ZERO, base.value, places) for x in members), ZERO)}
+        groups = {x.group for x in members}
+        if len(groups) == 1 and None not in groups:
+            lr = self.cat.group_shares(groups.pop() or "", places)
+            if all(x.key in lr for x in members):
+                accepted.add(sum((lr[x.key] for x in members), ZERO))
+        if written in accepted:
+            return
+        names = "、".join(x.labels[0] for x in members)
+        self.add("text-group-share", f"合计占比有误：{names}合计 {total:.2f} ÷ “{base.labels[0]}”{_v(base.value)} = "
+                 f"{_show(expected)}%，说明写作 {tok.group('pnum')}% / group share differs", quote,
+                 [c for x in members for c in x.cells] + base.cells, expected, written)
+
+    def completion(self, s: Subject, tok: re.Match, quote: str, state: _State) -> None:
+        written, places = number(tok.group("pnum")), decimals_of(tok.group("pnum"))
+        budget = s.budget if s.budget is not None else state.stated_budget.get(s.key)
+        if budget is None or s.actual is None:
+            self.note(f"“{s.labels[0]}”年初预算数未知，完成率未核对 / budget unknown", quote)
+            return
         if budget == 0:
-            return [_finding("text-completion-zero", f"“{subject.labels[0]}”年初预算为0，完成率无法计算，不应写“完成年初预算的"
-                             f" {number}%”（应说明无年初预算数）", sentence, subject.budget_cells, None, written)]
-        expected = _q(subject.actual / budget * HUNDRED, decimals)
+            self.add("text-completion-zero", f"“{s.labels[0]}”年初预算为0，完成率无法计算，不应写“{tok.group(0)}”"
+                     "（应说明无年初预算数）/ completion of a zero budget", quote, s.budget_cells, None, written)
+            return
+        expected = _pct(s.actual, budget, places)
         if written != expected:
-            return [_finding("text-completion", f"完成率有误：“{subject.labels[0]}”决算 {subject.actual:.2f} ÷ 年初预算"
-                             f" {budget:.2f} = {expected}%，说明写作 {number}%", sentence,
-                             subject.cells + subject.budget_cells, expected, written)]
-        return []
-    m = re.search(r"占(.*)$", segment)
-    if m is None or subject.actual is None:
-        return []
-    right = cat.bases.get(subject.base or "")
-    if right is None:
-        return []
-    stated = _find_base(m.group(1), cat.bases) if m.group(1) else None
-    if right.value == 0:
-        return [_finding("text-share-zero", f"基数“{right.labels[0]}”为0，占比无法计算", sentence, right.cells, None,
-                         written)]
-    expected = _q(subject.actual / right.value * HUNDRED, decimals)
-    accepted = {expected}
-    if subject.group:
-        lr = cat.group_shares(subject.group, decimals).get(subject.key)
-        if lr is not None:
-            accepted.add(lr)
-    if stated is not None and stated.key != right.key:
-        return [_finding("text-share-base", f"占比基数有误：“{subject.labels[0]}”应以“{right.labels[0]}”为基数"
-                         f"（{subject.actual:.2f} ÷ {right.value:.2f} = {expected}%），说明以“{stated.labels[0]}”为基数",
-                         sentence, subject.cells + right.cells, expected, written)]
-    if written in accepted:
-        return []
-    hint = ""
-    for b in cat.bases.values():
-        if b.key != right.key and b.value and _q(subject.actual / b.value * HUNDRED, decimals) == written:
-            hint = f"；{number}% 相当于以“{b.labels[0]}”为基数，基数有误"
-            break
-    return [_finding("text-share", f"占比有误：“{subject.labels[0]}”{subject.actual:.2f} ÷ “{right.labels[0]}”"
-                     f"{right.value:.2f} = {expected}%，说明写作 {number}%{hint}", sentence,
-                     subject.cells + right.cells, expected, written)]
+            self.add("text-completion", f"完成率有误：“{s.labels[0]}”决算 {s.actual:.2f} ÷ 年初预算 {budget:.2f} = "
+                     f"{_show(expected)}%，说明写作 {tok.group('pnum')}% / completion rate differs", quote,
+                     self.cells(s) + s.budget_cells, expected, written)
+
+    def no_budget(self, s: Subject, quote: str, state: _State) -> None:
+        budget = s.budget if s.budget is not None else state.stated_budget.get(s.key)
+        if budget is None:
+            return
+        if budget != 0:
+            self.add("text-no-budget", f"说明称“{s.labels[0]}”无年初预算数，但年初预算数为 {budget:.2f} 万元"
+                     " / says no budget but there is one", quote, s.budget_cells, budget, ZERO)
+
+    def _previous(self, s: Subject, state: _State) -> Decimal | None:
+        return s.previous if s.previous is not None else state.stated_previous.get(s.key)
+
+    def change_amount(self, s: Subject, tok: re.Match, direction: str, quote: str, state: _State) -> None:
+        written = number(tok.group("anum"))
+        wan = written / TEN_THOUSAND if tok.group("unit") == "元" else written
+        prev = self._previous(s, state)
+        if prev is None or s.actual is None:
+            self.unverified_change = True
+            return
+        diff = s.actual - prev
+        if diff == 0 or (diff > 0) != (direction == "up"):
+            self._direction(s, diff, quote)
+            return
+        places = decimals_of(tok.group("anum"))
+        if _q(_in_unit(abs(diff), tok.group("unit")), places) != written:
+            self.add("text-yoy-amount", f"同比增减额有误：“{s.labels[0]}”{s.actual:.2f} − 上年 {prev:.2f} = {diff:.2f}"
+                     f" 万元，说明写作 {tok.group(0)} / change in amount differs", quote, self.cells(s), abs(diff),
+                     _q(wan, 2))
+
+    def change_percent(self, s: Subject, tok: re.Match, direction: str | None, quote: str, text: str,
+                       state: _State) -> None:
+        written, places = number(tok.group("pnum")), decimals_of(tok.group("pnum"))
+        prev = self._previous(s, state)
+        if prev == 0 or (prev is None and _ZERO_BASE.search(text)):
+            self.add("text-yoy-zero-base", f"“{s.labels[0]}”上年数为0，不能计算增长率（说明写作 {tok.group(0)}）"
+                     " / growth from a zero base", quote, self.cells(s), None, written)
+            return
+        if prev is None or s.actual is None:
+            self.unverified_change = True
+            return
+        diff = s.actual - prev
+        if direction is not None and (diff == 0 or (diff > 0) != (direction == "up")):
+            self._direction(s, diff, quote)
+            return
+        expected = _pct(abs(diff), prev, places)
+        if written != expected:
+            self.add("text-yoy-percent", f"同比增减幅度有误：“{s.labels[0]}”({s.actual:.2f} − {prev:.2f}) ÷ {prev:.2f} = "
+                     f"{_show(expected)}%，说明写作 {tok.group('pnum')}% / change in % differs", quote, self.cells(s),
+                     expected, written)
+
+    def flat(self, s: Subject, quote: str) -> None:
+        prev = s.previous
+        if prev is None or s.actual is None:
+            self.unverified_change = True
+            return
+        if s.actual != prev:
+            self._direction(s, s.actual - prev, quote)
+
+    def _direction(self, s: Subject, diff: Decimal, quote: str) -> None:
+        if any(f.rule == "text-yoy-direction" and f.quote == quote for f in self.findings):
+            return
+        word = "持平" if diff == 0 else ("增加" if diff > 0 else "减少")
+        self.add("text-yoy-direction", f"增减方向有误：“{s.labels[0]}”与上年相比应为{word}（{diff:+.2f} 万元）"
+                 " / direction word contradicts the figures", quote, self.cells(s), diff, None)
+
+    def find_base(self, text: str) -> Base | None:
+        best, found = 0, None
+        for b in self.cat.bases.values():
+            for label in b.labels:
+                lab = normalise(label)
+                if lab and lab in text and len(lab) > best:
+                    best, found = len(lab), b
+        return found
 
 
-# -- files ------------------------------------------------------------------------------
-def read_text_file(path: str | Path) -> str:
-    """A 说明 as text: .docx paragraphs, or a plain-text file (UTF-8, UTF-8 with BOM or GB18030)."""
-    from juesuan.errors import fail
+def _q(value: Decimal, places: int) -> Decimal:
+    return value.quantize(unit(places), rounding=ROUND_HALF_UP)
 
-    p = Path(path)
-    if not p.exists():
-        raise fail("file-missing", path=str(p))
-    if p.suffix.lower() == ".docx":
-        from juesuan.narrative.docx_export import read_docx_text
 
-        try:
-            return read_docx_text(p)
-        except Exception as exc:  # python-docx raises several kinds on a bad file
-            raise fail("file-corrupt", path=str(p), reason=str(exc)) from exc
-    data = p.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise fail("file-corrupt", path=str(p), reason="无法识别的文本编码 / unknown text encoding")
+def _eq(a: Decimal, b: Decimal, places: int) -> bool:
+    return _q(a, places) == _q(b, places)
+
+
+def _in_unit(wan: Decimal, unit_: str) -> Decimal:
+    return wan * TEN_THOUSAND if unit_ == "元" else (wan / TEN_THOUSAND if unit_ == "亿元" else wan)
+
+
+def _pct(part: Decimal, whole: Decimal | None, places: int) -> Decimal:
+    return _q(part / whole * HUNDRED, places) if whole else ZERO
+
+
+def _show(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def _v(value: Decimal | None) -> str:
+    return f"{value:.2f}" if value is not None else "-"
+
+
+def check_text(text: str, spec: TemplateSpec, accounts: FilledAccounts, entries: Mapping[str, Any] | None = None,
+               previous: Mapping[str, Decimal] | None = None) -> list[Finding]:
+    """Every finding on the statements of ``text`` against the tables (errors and notes)."""
+    from juesuan.narrative.previous import from_entries
+
+    if previous is None:
+        previous = from_entries(entries or {}) or None
+    cat = Catalogue(spec, accounts, entries or {}, previous)
+    return Checker(spec, cat, previous is not None).run(text)

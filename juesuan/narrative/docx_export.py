@@ -47,6 +47,9 @@ def build_docx(paragraphs: list[Paragraph]) -> Any:
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     for p in paragraphs:
+        if p.kind == "table":
+            _table(doc, p.rows or [])
+            continue
         para = doc.add_paragraph()
         fmt = para.paragraph_format
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -58,6 +61,9 @@ def build_docx(paragraphs: list[Paragraph]) -> Any:
             fmt.space_after = Pt(16)
             fmt.line_spacing = Pt(36)
             _font(run, TITLE_FONT, TITLE_SIZE)
+        elif p.kind == "part":
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(run, HEADING_FONT, BODY_SIZE, bold=True)
         elif p.kind == "heading":
             fmt.first_line_indent = Pt(32)
             _font(run, HEADING_FONT, BODY_SIZE)
@@ -71,11 +77,31 @@ def build_docx(paragraphs: list[Paragraph]) -> Any:
     return doc
 
 
+def _table(doc, rows: list[list[str]]) -> None:  # noqa: ANN001 - a python-docx Document
+    """A bordered table (序号 | 单位名称 | 备注), header row bold, 仿宋 小四."""
+    if not rows:
+        return
+    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            cell = table.cell(r, c)
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(str(value))
+            _font(run, BODY_FONT, Pt(12), bold=r == 0)
+
+
 def read_docx_text(path: str | Path) -> str:
-    """The plain text of a .docx, one paragraph a line (tables included, row by row)."""
+    """The plain text of a .docx, one paragraph a line, tables in place, row by row."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
     doc = Document(str(path))
-    lines = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            lines.append("　".join(cell.text for cell in row.cells))
+    lines = []
+    for block in doc.element.body.iterchildren():
+        if block.tag == qn("w:p"):
+            lines.append(DocxParagraph(block, doc).text)
+        elif block.tag == qn("w:tbl"):
+            for row in Table(block, doc).rows:
+                lines.append("　".join(cell.text for cell in row.cells))
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from juesuan.port import Grid, SheetPicture, a1, cell_at
 INPUT_HEADER = ("需填写的内容", "内容（请填写）", "键")
 WIDTHS = {0: 56.0, 1: 46.0, 2: 16.0}
 CHARS_PER_LINE = 58  # CJK characters across the merged A:C text area
-ROLE = {"title": "title", "heading": "heading", "subheading": "heading", "text": "body-text"}
+ROLE = {"title": "title", "part": "heading", "heading": "heading", "subheading": "heading", "text": "body-text"}
 
 
 def _lines(text: str) -> int:
@@ -25,6 +25,12 @@ def render_narrative(sheet: str, intro: str, paragraphs: list[Paragraph], slots:
     pic = SheetPicture(name=sheet, kind="input", protect=True, landscape=False)
     r = 0
     for p in paragraphs:
+        if p.kind == "table":
+            for n, row in enumerate(p.rows or []):
+                for c, value in enumerate(row[:3]):
+                    pic.put(r, c, value, "header" if n == 0 else "body-label")
+                r += 1
+            continue
         pic.put(r, 0, p.text, ROLE[p.kind], merge_to=(r, 2))
         pic.row_heights[r] = 30.0 if p.kind == "title" else (20.0 if p.kind != "text" else 16.0 * _lines(p.text) + 4)
         r += 1
@@ -40,6 +46,8 @@ def render_narrative(sheet: str, intro: str, paragraphs: list[Paragraph], slots:
         pic.put(r, 0, slot.label, "body-label")
         pic.put(r, 1, entries.get(slot.key), "eval-input-money" if slot.type in ("money", "count") else "eval-input")
         pic.put(r, 2, slot.key, "note-small")
+        if slot.note:
+            pic.comments[(r, 1)] = slot.note
         r += 1
     pic.column_widths.update(WIDTHS)
     return pic
@@ -68,12 +76,12 @@ def read_entries(grid: Grid) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def read_paragraphs(grid: Grid) -> list[str]:
-    """The generated text as the sheet shows it (column A above the input area)."""
+    """The generated text as the sheet shows it (above the input area; table rows joined)."""
     out = []
     for r in range(len(grid)):
         if str(cell_at(grid, r, 0) or "").strip() == INPUT_HEADER[0]:
             break
-        value = cell_at(grid, r, 0)
-        if value is not None and str(value).strip():
-            out.append(str(value))
+        values = [str(v) for v in (cell_at(grid, r, c) for c in range(3)) if v is not None and str(v).strip()]
+        if values:
+            out.append("　".join(values))
     return out

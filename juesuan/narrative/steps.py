@@ -22,6 +22,13 @@ def sheet_name(spec: TemplateSpec) -> str:
     return str((settings(spec) or {}).get("sheet", "说明"))
 
 
+def unit_names(spec: TemplateSpec, port: WorkbookPort) -> list[str]:
+    """The units listed on the 单位构成 sheet (none for a single unit's workbook)."""
+    from juesuan.ledger import read_records
+
+    return [str(r["unit_name"]) for r in read_records(spec, port, "units") if r.get("unit_name")]
+
+
 def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
     name = sheet_name(spec)
     if name not in port.sheet_names():
@@ -36,16 +43,25 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
         return
     progress("生成说明 / writing the narrative")
     entries = entries_of(spec, port)
+    previous = result.extras.get("previous")  # last year's figures (``fill --previous``)
+    if previous:  # kept in the 上年数 cells, so the next Fill needs no --previous
+        for d in cfg.get("previous", []):
+            key = str(d["key"])
+            if key in previous:
+                entries[f"prev:{key}"] = float(previous[key])
+    for key, value in (result.extras.get("previous_entries") or {}).items():
+        if entries.get(key) in (None, ""):  # typed once: 主要职能, 单位构成, each 项's 主要用于
+            entries[key] = value
     evals = result.extras.get("evaluations")
     if evals is None:
         evals = read_evaluations(spec, port)
-    paragraphs = generate(spec, result.accounts, entries, evals)
+    paragraphs = generate(spec, result.accounts, entries, evals, units=unit_names(spec, port))
     slots = slot_specs(spec, result.accounts)
     result.pictures.append(render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slots, entries))
-    missing = sum(1 for s in slots if entries.get(s.key) in (None, ""))
+    missing = sum(p.text.count("【请填写") for p in paragraphs)
     if missing:
-        result.notes.append(f"说明 / narrative: 尚有 {missing} 项待填写（见“{sheet_name(spec)}”表下方）"
-                            f" / {missing} entries still to fill in")
+        result.notes.append(f"说明 / narrative: 尚有 {missing} 处待填写（见“{sheet_name(spec)}”表下方）"
+                            f" / {missing} blanks still to fill in")
 
 
 def template_step(spec: TemplateSpec, inputs: dict[str, list[list[Any]]]) -> list[SheetPicture]:
@@ -72,4 +88,4 @@ def accounts_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> FilledAcco
 def narrative_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> list[Paragraph]:
     """The 说明 of a filled workbook: from its tables, its entries and its self-evaluations."""
     accounts = accounts_from_workbook(spec, port)
-    return generate(spec, accounts, entries_of(spec, port), read_evaluations(spec, port))
+    return generate(spec, accounts, entries_of(spec, port), read_evaluations(spec, port), units=unit_names(spec, port))

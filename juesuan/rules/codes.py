@@ -17,6 +17,7 @@ from juesuan.rules.base import Context, Rule, RuleError, plain
 UNKNOWN = "{table}编码 {code}（{name}）不在 {year} 年科目表中"
 BAD_LEVEL = "{table}编码 {code} 位数不正确（应为 {levels} 位）"
 NAME = "{table}编码 {code} 的科目名称应为“{expected}”，表中为“{name}”"
+BLANK_NAME = "{table}编码 {code} 的科目名称为空（应为“{expected}”）"
 UNKNOWN_CLASS = "{table}“{name}”不是 {year} 年科目表中的类级科目名称"
 
 
@@ -53,6 +54,9 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
             expected = known.get(code)
             if expected is None:
                 out.append(plain(rule, cells, tid, UNKNOWN, table=ctx.table_spec(tid).display, code=code, name=row.label, year=year))
+            elif not (row.label or "").strip() and row.cells.get("name"):
+                out.append(plain(rule, [CellRef(sheet, row.cells["name"])], tid, BLANK_NAME,
+                                 table=ctx.table_spec(tid).display, code=code, expected=expected))
             elif row.label and _norm(row.label) != _norm(expected):
                 name_at = row.cells.get("name") or anchor
                 out.append(plain(rule, [CellRef(sheet, name_at)] if name_at else cells, tid, NAME, table=ctx.table_spec(tid).display,

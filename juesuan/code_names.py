@@ -1,0 +1,125 @@
+"""Where every published 科目名称 comes from, and the codes that would be published without one.
+
+A code's name is taken, in this order, from the format's shipped code list
+(``workbooks/codes-<format>.yaml``), from the department's own 科目表 sheet (code, name;
+additions the bureau's list lacks), and from the 科目名称 typed on the detail sheets. A typed
+name may name every level at once, ``教育支出/普通教育/小学教育`` (类/款/项, also with ``／``,
+``>`` or ``|``), or the 项 alone.
+
+:func:`name_problems` lists the codes that no source names — an input problem located at the
+first detail cell that uses the code, not a blank published row — and every 类 the format has
+no class line for (a typo, or a class of another year's list).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
+from juesuan.errors import Problem
+from juesuan.port import a1
+from juesuan.spec.model import TemplateSpec
+
+SCHEMES = ("functional", "economic")
+SCHEME_LABELS = {"功能分类": "functional", "支出功能分类": "functional", "功能": "functional",
+                 "经济分类": "economic", "支出经济分类": "economic", "部门预算支出经济分类": "economic",
+                 "经济": "economic", "functional": "functional", "economic": "economic"}
+_PATH = re.compile(r"\s*(?:/|／|>|＞|\||｜|→)\s*")
+
+
+def split_path(text: str) -> list[str]:
+    """``教育支出/普通教育/小学教育`` → the three names; a plain name → itself."""
+    return [p for p in _PATH.split(text.strip()) if p]
+
+
+def typed_path(code: str, name: str) -> list[tuple[str, str]]:
+    """(code, name) pairs a typed 科目名称 gives for ``code`` and its ancestors, lowest level last."""
+    parts = split_path(name)
+    chain = ancestors(code, FUNC_LEVELS)
+    if not parts or not chain:
+        return []
+    return list(zip(chain[-len(parts):], parts[-len(chain):], strict=False))
+
+
+def scheme_of(label: object) -> str | None:
+    """The 分类 column of the 科目表 sheet: 功能分类 / 经济分类 (or the scheme's key)."""
+    return SCHEME_LABELS.get("".join(str(label or "").split()))
+
+
+def _levels(scheme: str) -> tuple[int, ...]:
+    return FUNC_LEVELS if scheme == "functional" else ECON_LEVELS
+
+
+def resolve(spec: TemplateSpec, scheme: str, code: str, own: dict[str, dict[str, str]],
+            typed: dict[str, str]) -> str:
+    """The name a code is published with ('' when no source names it)."""
+    name = spec.codes.scheme(scheme).get(code)
+    if name:
+        return name
+    name = own.get(scheme, {}).get(code)
+    if name:
+        return name
+    return typed.get(code, "") if scheme == "functional" else ""
+
+
+def _code_cells(spec: TemplateSpec, lines: Iterable) -> dict[tuple[str, str], tuple[str, str, int]]:
+    """(scheme, code) → (sheet, A1 of the code cell, number of lines), every level included."""
+    columns: dict[tuple[str, str], int] = {}
+    for s in spec.inputs:
+        for c, col in enumerate(s.columns):
+            if col.type == "func_code":
+                columns[(s.sheet, "functional")] = c
+            elif col.type == "econ_code":
+                columns[(s.sheet, "economic")] = c
+    out: dict[tuple[str, str], tuple[str, str, int]] = {}
+    for line in lines:
+        for scheme, code in (("functional", line.func), ("economic", line.econ)):
+            if not code:
+                continue
+            col = columns.get((line.sheet, scheme), 0)
+            for node in ancestors(code, _levels(scheme)):
+                key = (scheme, node)
+                seen = out.get(key)
+                if seen is None:
+                    out[key] = (line.sheet, a1(line.row - 1, col), 1)
+                else:
+                    out[key] = (seen[0], seen[1], seen[2] + 1)
+    return out
+
+
+def name_problems(spec: TemplateSpec, lines: list, own: dict[str, dict[str, str]],
+                  typed: dict[str, str]) -> list[Problem]:
+    """Codes no source names, and 类 the format has no class line for, at their first cell."""
+    out: list[Problem] = []
+    classes = {c for c in spec.codes.functional if len(c) == 3}
+    for (scheme, code), (sheet, cell, count) in sorted(_code_cells(spec, lines).items()):
+        if scheme == "functional" and len(code) == 3 and code not in classes:
+            out.append(Problem("unknown-class", {"code": code, "format": spec.format, "count": count,
+                                                 "classes": len(classes)}, sheet, cell))
+            continue
+        if not resolve(spec, scheme, code, own, typed):
+            out.append(Problem("code-no-name", {"code": code, "level": _level_name(scheme, code),
+                                                "scheme": "功能分类" if scheme == "functional" else "经济分类",
+                                                "format": spec.format, "count": count}, sheet, cell))
+    return out
+
+
+def own_name_conflicts(spec: TemplateSpec, own_cells: dict[tuple[str, str], tuple[str, str, str]]) -> list[Problem]:
+    """科目表 rows whose name differs from the shipped list's (the list's name is published)."""
+    out = []
+    for (scheme, code), (name, sheet, cell) in sorted(own_cells.items()):
+        shipped = spec.codes.scheme(scheme).get(code)
+        if shipped and _norm(shipped) != _norm(name):
+            out.append(Problem("own-name-conflict", {"code": code, "name": name, "shipped": shipped,
+                                                     "format": spec.format}, sheet, cell, severity="warning"))
+    return out
+
+
+def _norm(text: str) -> str:
+    return "".join(str(text).split()).replace("(", "（").replace(")", "）")
+
+
+def _level_name(scheme: str, code: str) -> str:
+    names = {3: "类", 5: "款", 7: "项"}
+    return names.get(len(code), "")

@@ -1,0 +1,67 @@
+"""Figures typed over in a computed table: what Fill replaced.
+
+Before Fill writes the tables it reads each table sheet as it stands; a published figure
+that differs from the one Fill computes from the detail sheets (a figure edited by hand, or a
+stale one after the detail sheets changed) is listed with its cell, the old and the new value,
+so the accountant sees which figures were replaced. (Check reports the same differences
+through the ``detail`` rule without changing anything.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from juesuan.port import WorkbookPort
+from juesuan.reading import read_table
+from juesuan.spec.model import TemplateSpec
+from juesuan.tables import FilledAccounts
+
+SHOWN = 20  # replaced figures listed in the summary line; the rest are counted
+
+
+@dataclass(frozen=True)
+class Replaced:
+    sheet: str
+    cell: str
+    label: str
+    old: Decimal
+    new: Decimal | None
+
+
+def replaced_figures(spec: TemplateSpec, port: WorkbookPort, accounts: FilledAccounts) -> list[Replaced]:
+    """Figures the sheets hold that Fill's figures replace (blank cells are not reported)."""
+    present = set(port.sheet_names())
+    out: list[Replaced] = []
+    for table in spec.tables:
+        if table.sheet not in present or table.id not in accounts.tables:
+            continue
+        try:
+            before = read_table(spec, table, port.read_sheet(table.sheet), [])
+        except (ValueError, KeyError, IndexError):  # a damaged sheet: Fill rewrites it whole
+            continue
+        after = accounts.tables[table.id]
+        for row in before.rows():
+            if row.role == "spare":
+                continue
+            new_row = after.row(row.key)
+            for col, old in row.values.items():
+                if old is None:
+                    continue
+                new = new_row.values.get(col) if new_row is not None else None
+                if new is None and old == 0:
+                    continue
+                if new is None or old != new:
+                    out.append(Replaced(table.sheet, row.cells.get(col, ""), f"{row.label or row.key}", old, new))
+    return out
+
+
+def describe(replaced: list[Replaced]) -> str | None:
+    """The summary line Fill prints (None when nothing was replaced)."""
+    if not replaced:
+        return None
+    parts = [f"{r.sheet}!{r.cell}（{r.label}）{r.old:.2f} → {'空白' if r.new is None else f'{r.new:.2f}'}"
+             for r in replaced[:SHOWN]]
+    more = f" 等 {len(replaced)} 个" if len(replaced) > SHOWN else ""
+    return ("与明细表不符、已被替换的数字 / figures replaced (they differed from the detail sheets): "
+            + "；".join(parts) + more)

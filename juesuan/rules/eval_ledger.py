@@ -1,0 +1,63 @@
+"""``eval-ledger``: a self-evaluation's 全年执行数 against the ledger lines of its project.
+
+The 年度资金总额 全年执行数 (万元) of the 项目支出绩效自评表 for 项目名称 P must equal, within
+the rounding of its two printed decimals, the expenditure lines of the 支出明细 whose 项目名称
+is P (元 → 万元). A project with no ledger line at all gets a note (it may be paid by another
+unit); a workbook whose detail sheets are empty (an imported disclosure) is not checked.
+
+    - {id: E11-ledger, type: eval-ledger, severity: error, title: 全年执行数应与明细表该项目支出一致}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from juesuan.evaluation.model import amount
+from juesuan.evaluation.steps import read_evaluations
+from juesuan.intervals import compare_sum
+from juesuan.report import CellRef, Finding
+from juesuan.rules import register
+from juesuan.rules.base import Context, Rule
+from juesuan.rules.ledger_sanity import _ledger
+
+WAN = Decimal(10000)
+
+
+def _key(name: object) -> str:
+    return "".join(str(name or "").split())
+
+
+@register("eval-ledger")
+def check(rule: Rule, ctx: Context) -> list[Finding]:
+    ledger = _ledger(ctx)
+    if ledger is None or not ledger.lines:
+        return []
+    evals = ctx.cache.get("evaluations")
+    if evals is None:
+        evals = ctx.cache["evaluations"] = read_evaluations(ctx.spec, ctx.port)
+    spent_by_project: dict[str, Decimal] = defaultdict(Decimal)
+    for line in ledger.lines:
+        if line.ledger == "expense" and line.project:
+            spent_by_project[_key(line.project)] += line.amount
+    prefix = f"{rule.title}：" if rule.title else ""
+    out: list[Finding] = []
+    for ev in evals:
+        total = ev.line("total")
+        shown = amount(total.spent) if total is not None else None
+        if shown is None or not ev.project:
+            continue
+        cells = [CellRef(ev.sheet, total.cells["spent"])] if total.cells.get("spent") else []
+        key = _key(ev.project)
+        if key not in spent_by_project:
+            out.append(Finding(rule.id, "info", f"{prefix}{ev.sheet}项目“{ev.project}”在支出明细中没有“项目名称”相同的行，"
+                               f"全年执行数 {shown} 万元未与明细核对", cells))
+            continue
+        exact = spent_by_project[key] / WAN
+        verdict = compare_sum(shown, [(1, exact)], half_width=Decimal("0.005"))
+        if verdict.status == "error" or abs(shown - exact) > Decimal("0.005"):
+            out.append(Finding(rule.id, rule.severity,
+                               f"{prefix}{ev.sheet}全年执行数 {shown} 万元，而支出明细中项目“{ev.project}”合计 "
+                               f"{exact.quantize(Decimal('0.01'))} 万元", cells, exact.quantize(Decimal("0.01")), shown,
+                               shown - exact.quantize(Decimal("0.01"))))
+    return out

@@ -1,0 +1,84 @@
+"""Rule kinds on the department's own data (:mod:`juesuan.sanity`), located at the detail cells:
+
+* ``ledger-info``: 部门名称 and 年度 given; a 年度 within the format's ``years``;
+* ``ledger-empty``: the detail sheets hold income or expenditure lines — unless the tables
+  hold figures or the workbook holds self-evaluations (a disclosure typed by hand or
+  imported, checked as published);
+* ``ledger-names``: every code the tables would print has a name (code list, 科目表 sheet or
+  the typed 科目名称); every 类 has a class line in this format.
+
+    - {id: R19-info, type: ledger-info, severity: error, title: 基本信息}
+
+Detail rows that cannot be read are reported by the ``detail`` rule, not here.
+"""
+
+from __future__ import annotations
+
+from juesuan.errors import InputError, Problem
+from juesuan.ledger import Ledger, read_ledger
+from juesuan.report import CellRef, Finding
+from juesuan.rules import register
+from juesuan.rules.base import Context, Rule
+from juesuan.sanity import code_problems, empty_problems, info_problems
+
+
+def _ledger(ctx: Context) -> Ledger | None:
+    if "ledger" not in ctx.cache:
+        if any(s.sheet not in ctx.sheet_names for s in ctx.spec.inputs if s.ledger != "codes"):
+            ctx.cache["ledger"] = None
+        else:
+            try:
+                ctx.cache["ledger"] = read_ledger(ctx.spec, ctx.port)
+            except InputError:
+                ctx.cache["ledger"] = None
+    return ctx.cache["ledger"]
+
+
+def _findings(rule: Rule, problems: list[Problem]) -> list[Finding]:
+    out = []
+    for p in problems:
+        severity = rule.severity if p.severity == "error" else p.severity
+        message = f"{rule.title}：{p.message_zh}" if rule.title else p.message_zh
+        out.append(Finding(rule.id, severity, message, [CellRef(p.sheet, p.cell)] if p.sheet and p.cell else []))
+    return out
+
+
+def _published_without_ledger(ctx: Context) -> bool:
+    """The workbook holds published figures or self-evaluations typed or imported as printed."""
+    from juesuan.evaluation.steps import read_evaluations
+
+    evals = ctx.cache.get("evaluations")
+    if evals is None:
+        evals = ctx.cache["evaluations"] = read_evaluations(ctx.spec, ctx.port)
+    if evals:
+        return True
+    for t in ctx.spec.tables:
+        if t.sheet not in ctx.sheet_names:
+            continue
+        for row in ctx.table(t.id).rows():
+            if any(v for v in row.values.values()):
+                return True
+    return False
+
+
+@register("ledger-info")
+def check_info(rule: Rule, ctx: Context) -> list[Finding]:
+    ledger = _ledger(ctx)
+    return [] if ledger is None else _findings(rule, info_problems(ctx.spec, ledger))
+
+
+@register("ledger-empty")
+def check_empty(rule: Rule, ctx: Context) -> list[Finding]:
+    ledger = _ledger(ctx)
+    if ledger is None:
+        return []
+    found = empty_problems(ctx.spec, ledger)
+    if found and _published_without_ledger(ctx):
+        return []
+    return _findings(rule, found)
+
+
+@register("ledger-names")
+def check_names(rule: Rule, ctx: Context) -> list[Finding]:
+    ledger = _ledger(ctx)
+    return [] if ledger is None else _findings(rule, code_problems(ctx.spec, ledger))

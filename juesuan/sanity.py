@@ -1,0 +1,87 @@
+"""Sanity of a department's own data before anything is published: the 基本信息 it must give
+(部门名称, 年度), a 年度 that fits the format, a ledger that is not empty, and a name for every
+code the tables would print (:mod:`juesuan.code_names`).
+
+:func:`ledger_problems` returns located :class:`~juesuan.errors.Problem` s. Fill refuses
+to write when one is an error (exit 2, nothing written); Check reports the same problems as
+findings through the ``ledger-*`` rule kinds (:mod:`juesuan.rules.ledger_sanity`).
+
+The years a format covers are spec data: ``years: [2019, 2019]`` in ``spec-2019.yaml``,
+``years: [2020, null]`` (open end) for the 2020+ format.
+"""
+
+from __future__ import annotations
+
+import re
+
+from juesuan.code_names import name_problems, own_name_conflicts
+from juesuan.errors import Problem
+from juesuan.ledger import INPUT_FIRST_ROW, OWN_CODES, Ledger
+from juesuan.port import a1
+from juesuan.spec.model import TemplateSpec
+
+REQUIRED_INFO = ("dept", "year")
+_YEAR = re.compile(r"^\s*(\d{4})\s*(?:年度?)?\s*$")
+
+
+def format_years(spec: TemplateSpec) -> tuple[int | None, int | None]:
+    """The first and last 年度 the format is for (None: open)."""
+    raw = spec.raw.get("years")
+    if not isinstance(raw, list | tuple) or len(raw) != 2:
+        return None, None
+    lo, hi = raw
+    return (int(lo) if lo is not None else None, int(hi) if hi is not None else None)
+
+
+def _info_cell(spec: TemplateSpec, key: str) -> tuple[str | None, str | None, str]:
+    for s in spec.inputs:
+        if s.kind != "form":
+            continue
+        for row, f in enumerate(s.fields, start=INPUT_FIRST_ROW):
+            if f.key == key:
+                return s.sheet, a1(row, 1), f.label
+    return None, None, key
+
+
+def info_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
+    """部门名称 and 年度 given, and a 年度 within the format's years."""
+    out = []
+    for key in REQUIRED_INFO:
+        sheet, cell, label = _info_cell(spec, key)
+        if sheet is None:
+            continue
+        if not str(ledger.info.get(key) or "").strip():
+            out.append(Problem("info-required", {"field": label}, sheet, cell))
+    year = str(ledger.info.get("year") or "").strip()
+    lo, hi = format_years(spec)
+    m = _YEAR.match(year)
+    if year and (lo is not None or hi is not None):
+        number = int(m.group(1)) if m else None
+        if number is None or (lo is not None and number < lo) or (hi is not None and number > hi):
+            sheet, cell, _ = _info_cell(spec, "year")
+            span = f"{lo or ''}–{hi or ''}" if lo != hi else str(lo)
+            out.append(Problem("year-format", {"year": year, "format": spec.format, "years": span}, sheet, cell))
+    return out
+
+
+def empty_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
+    """A ledger without a single income or expenditure line publishes nothing but blanks."""
+    if any(line.ledger in ("income", "expense") for line in ledger.lines):
+        return []
+    sheets = [s.sheet for s in spec.inputs if s.kind == "list" and s.ledger in ("income", "expense")]
+    return [Problem("ledger-empty", {"sheets": "、".join(sheets)}, sheets[0] if sheets else None,
+                    a1(INPUT_FIRST_ROW, 0) if sheets else None)]
+
+
+def code_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
+    """Codes without a name, 类 without a class line, 科目表 names contradicting the list."""
+    return [*name_problems(spec, ledger.lines, ledger.own_names, ledger.typed_names),
+            *own_name_conflicts(spec, ledger.own_cells)]
+
+
+def ledger_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
+    return [*info_problems(spec, ledger), *empty_problems(spec, ledger), *code_problems(spec, ledger)]
+
+
+def has_own_codes_sheet(spec: TemplateSpec) -> bool:
+    return any(s.ledger == OWN_CODES for s in spec.inputs)
