@@ -398,7 +398,7 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         except BaseException:
             calamine.close()
             raise
-        if not has_formulas(source, [s.sheet for s in spec.inputs]):
+        if not has_formulas(source, _watched_sheets(spec, calamine.sheet_names())):
             # read with calamine only, and patch the computed sheets into the package
             names = set(calamine.sheet_names())
             try:
@@ -430,6 +430,15 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         finally:
             book.close()
     return result, target, backup
+
+
+def _watched_sheets(spec: TemplateSpec, names: list[str]) -> list[str]:
+    """The sheets whose formulas Fill must see (to use, keep or report their values): the
+    detail sheets and the self-evaluation sheets."""
+    from juesuan.evaluation.model import config
+
+    cfg = config(spec)
+    return [s.sheet for s in spec.inputs] + ([n for n in names if n.startswith(cfg.prefix)] if cfg else [])
 
 
 def save_workbook(book: LoadedBook, target: Path, backup: bool = False) -> Path | None:
