@@ -82,7 +82,7 @@ def test_hand_typed_disclosure_with_classic_mistakes(demo_workbook, tmp_path):
         by[key][3] = str(D(by[key][3]) + D("0.01"))
     csv_path = write_csv(tmp_path / "typed.csv", rows)
     xlsx = tmp_path / "typed.xlsx"
-    run_cli("import", str(csv_path), "-o", str(xlsx), "--dept", "某市生态环境局", "--year", "2019", check=True)
+    run_cli("import", str(csv_path), "-o", str(xlsx), "--format", "2019", "--dept", "某市生态环境局", "--year", "2019", check=True)
     proc = run_cli("check", str(xlsx), "--format", "json")
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
