@@ -12,7 +12,7 @@ Then measures, each best of ``--repeat`` runs in this process:
 
 Prints both times, ``check / read`` (target ≤ 1.5) and a breakdown of check.
 
-Run: ``python bench/check.py [--lines N] [--repeat K] [--rebuild]``
+Run: ``python bench/check.py [--lines N] [--format F] [--repeat K] [--rebuild]``
 """
 
 from __future__ import annotations
@@ -25,17 +25,17 @@ TARGET_RATIO = 1.5
 WORK = Path(__file__).resolve().parent / "_work"
 
 
-def build(lines: int, rebuild: bool) -> Path:
+def build(lines: int, rebuild: bool, fmt: str = "2019") -> Path:
     from juesuan.io.files import fill_file, write_new
     from juesuan.sample import synthetic_inputs
     from juesuan.spec import load_spec
 
-    path = WORK / f"check-{lines}.xlsx"
+    path = WORK / (f"check-{lines}.xlsx" if fmt == "2019" else f"check-{fmt}-{lines}.xlsx")
     if path.exists() and not rebuild:
         return path
     WORK.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    write_new(path, load_spec("2019"), inputs=synthetic_inputs(lines))
+    write_new(path, load_spec(fmt), inputs=synthetic_inputs(lines))
     fill_file(path, path)
     path.with_name(f"check-{lines}.bak.xlsx").unlink(missing_ok=True)
     print(f"built {path} in {time.perf_counter() - t:.1f} s")
@@ -87,8 +87,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--format", dest="fmt", default="2019", help="template format")
     args = parser.parse_args()
-    path = build(args.lines, args.rebuild)
+    path = build(args.lines, args.rebuild, args.fmt)
     reads = [full_read(path) for _ in range(args.repeat)]
     checks, parts, report = [], {}, None
     for _ in range(args.repeat):

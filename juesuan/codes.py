@@ -1,7 +1,8 @@
 """Classification codes (功能分类 / 经济分类): normalising typed codes and walking their hierarchy.
 
 Codes are text. A spreadsheet may hand us ``2150510`` as a number or ``2150510.0`` as a
-float; both become ``"2150510"``. 功能分类: 类 3, 款 5, 项 7 digits; 经济分类: 类 3, 款 5.
+float; both become ``"2150510"``. Full-width digits are read as ASCII ones; any other digit
+(Arabic-Indic, superscripts …) makes a malformed code. 功能分类: 类 3, 款 5, 项 7 digits; 经济分类: 类 3, 款 5.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ FUNC_LEVELS = (3, 5, 7)
 ECON_LEVELS = (3, 5)
 LEVEL_NAMES = {3: "类", 5: "款", 7: "项"}
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"^[0-9]+$")  # ASCII only: ٢٠٨ or ²⁰⁸ are not codes
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 

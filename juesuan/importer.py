@@ -244,7 +244,7 @@ class _TableImport:
         parent, label = (parts[0], parts[-1]) if len(parts) > 1 else (None, text)
         norm = _norm_label(label)
         parents, groups = self._parents(), self._groups()
-        out = [(row, p) for row, p in slots if _norm_label(row.label) == norm]
+        out = [(row, p) for row, p in slots if _norm_label(row.label) == norm and row.values]
         if not out:  # a label-only footer (公用经费合计) names the next footer's figure
             for p, f in enumerate(footers):
                 if f is not None and f.label and _norm_label(f.label) == norm and not f.values:

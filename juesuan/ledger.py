@@ -18,7 +18,7 @@ from juesuan.code_names import scheme_of, typed_path
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, normalise_code
 from juesuan.errors import InputError, Problem
 from juesuan.money import NotANumber, parse_amount
-from juesuan.port import NO_CACHED_VALUE, Grid, WorkbookPort, a1, cell_at
+from juesuan.port import NO_CACHED_VALUE, CellError, Grid, WorkbookPort, a1, cell_at
 from juesuan.spec.model import InputSheetSpec, TemplateSpec
 
 INPUT_HEADER_ROW = 1  # 0-based row of column headers on list sheets
@@ -40,6 +40,7 @@ class LedgerLine:
     name: str = ""
     sheet: str = ""
     row: int = 0  # 1-based Excel row
+    unit: str = ""  # 单位 column of a department's consolidated ledger ('' = 本级)
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Ledger:
     warnings: list[Problem] = field(default_factory=list)
     own_names: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme → code → name (科目表 sheet)
     own_cells: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)  # (scheme, code) → name, sheet, A1
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # list sheets without a ledger (单位构成)
 
 
 def _text(value: Any) -> str:
@@ -92,6 +94,9 @@ class _Reader:
     def amount(self, value: Any, sheet: str, row: int, col: int) -> Decimal | None:
         if value is NO_CACHED_VALUE:
             self.problem("formula-no-value", sheet, row, col)
+            return None
+        if type(value) is CellError:
+            self.problem("formula-error", sheet, row, col, value=str(value))
             return None
         try:
             return parse_amount(value)
@@ -137,21 +142,19 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
     """Read every input sheet named by the spec; raise :class:`InputError` with all problems."""
     reader = _Reader(spec)
     names = set(port.sheet_names())
-    # the 科目表 sheet (ledger: codes) is optional: workbooks made before it existed still fill
-    missing = [s.sheet for s in spec.inputs if s.sheet not in names and s.ledger != OWN_CODES]
+    # optional sheets (科目表, 单位构成): workbooks made before they existed still fill
+    missing = [s.sheet for s in spec.inputs if s.sheet not in names and not s.optional]
     if missing:
         raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
     info: dict[str, Any] = {}
     notices: list[Problem] = []
     lines: list[LedgerLine] = []
     typed: dict[str, str] = {}
+    records: dict[str, list[dict[str, Any]]] = {}
     own: dict[str, dict[str, str]] = {}
     own_cells: dict[tuple[str, str], tuple[str, str, str]] = {}
     for sheet_spec in spec.inputs:
-        if sheet_spec.ledger == OWN_CODES:
-            if sheet_spec.sheet in names:
-                _check_headers(reader, sheet_spec, port.read_sheet(sheet_spec.sheet))
-                _read_own_codes(reader, sheet_spec, port.read_sheet(sheet_spec.sheet), own, own_cells)
+        if sheet_spec.sheet not in names:  # an optional sheet this workbook lacks
             continue
         grid = port.read_sheet(sheet_spec.sheet)
         if sheet_spec.kind == "form":
@@ -161,14 +164,21 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
                     notices.append(Problem("info-missing", {"field": f.label}, sheet_spec.sheet, a1(row, 1),
                                            severity="warning"))
             continue
-        _check_headers(reader, sheet_spec, grid)
-        _read_list(reader, sheet_spec, grid, lines, typed)
+        present = _check_headers(reader, sheet_spec, grid)
+        if sheet_spec.ledger == OWN_CODES:  # the department's own code names (科目表)
+            _read_own_codes(reader, sheet_spec, grid, own, own_cells)
+            continue
+        if sheet_spec.ledger is None:
+            records[sheet_spec.id] = _read_records(reader, sheet_spec, grid, present)
+            continue
+        _read_list(reader, sheet_spec, grid, lines, typed, present)
     found = info.get("format")
     if found and str(found) != spec.format:
         reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, spec.info.sheet))
     if reader.problems:
         raise InputError(reader.problems)
-    return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices, own_names=own, own_cells=own_cells)
+    return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices, own_names=own, own_cells=own_cells,
+                  records=records)
 
 
 OWN_CODES = "codes"  # the ``ledger`` of the 科目表 input sheet: (分类, 科目编码, 科目名称) rows, no amounts
@@ -210,11 +220,43 @@ def _read_own_codes(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, own
         cells.setdefault((scheme, code), (name, sheet, a1(r, at["name"])))
 
 
-def _check_headers(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid) -> None:
+def read_records(spec: TemplateSpec, port: WorkbookPort, input_id: str) -> list[dict[str, Any]]:
+    """The rows of one list sheet without a ledger (单位构成) as dicts; [] when the spec or the
+    workbook lacks the sheet or its rows can't be read (Fill and check report those)."""
+    sheet_spec = next((s for s in spec.inputs if s.id == input_id and s.kind == "list"), None)
+    if sheet_spec is None or sheet_spec.sheet not in port.sheet_names():
+        return []
+    reader = _Reader(spec)
+    grid = port.read_sheet(sheet_spec.sheet)
+    rows = _read_records(reader, sheet_spec, grid, _check_headers(reader, sheet_spec, grid))
+    return [] if reader.problems else rows
+
+
+def _check_headers(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid) -> int:
+    """Check the header row; return how many columns the sheet has (an optional column with a
+    blank header, and those after it, are absent: a workbook made before they existed)."""
     for c, col in enumerate(sheet_spec.columns):
         found = _text(cell_at(grid, INPUT_HEADER_ROW, c))
+        if col.optional and not found:
+            return c
         if found != col.label:
             reader.problem("header-mismatch", sheet_spec.sheet, INPUT_HEADER_ROW, c, expected=col.label, found=found)
+    return len(sheet_spec.columns)
+
+
+def _read_records(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: int) -> list[dict[str, Any]]:
+    """A list sheet without money (单位构成): one dict per non-blank row, text values."""
+    out = []
+    cols = sheet_spec.columns[:width]
+    for r in range(INPUT_FIRST_ROW, len(grid)):
+        values = [_text(cell_at(grid, r, c)) for c in range(width)]
+        if not any(values):
+            continue
+        for c, col in enumerate(cols):
+            if col.required and not values[c]:
+                reader.problem("required", sheet_spec.sheet, r, c, field=col.label)
+        out.append({col.key: values[c] for c, col in enumerate(cols)} | {"row": r + 1})
+    return out
 
 
 def _column_reader(reader: _Reader, col: Any, ledger: str, sheet: str,
@@ -274,29 +316,34 @@ _BAD = object()
 
 
 def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: list[LedgerLine],
-               typed: dict[str, str]) -> None:
+               typed: dict[str, str], width: int) -> None:
     spec = reader.spec
     sheet = sheet_spec.sheet
-    cols = sheet_spec.columns
+    cols = sheet_spec.columns[:width]
     ledger = sheet_spec.ledger or sheet_spec.id
     converters = [_column_reader(reader, col, ledger, sheet, spec.vocabularies.get(col.vocabulary or ""))
                   for col in cols]
     keys = [col.key for col in cols]
     required = [col.required for col in cols]
-    width = len(cols)
     kind_col = keys.index("kind") if "kind" in keys else 0
     fiscal = spec.fiscal
-    fields = ("func", "econ", "kind", "fund", "item", "project", "name")
     for r in range(INPUT_FIRST_ROW, len(grid)):
         raw = grid[r][:width]
-        if all(v is None or (type(v) is str and not v.strip()) for v in raw):
+        first = raw[0] if raw else None
+        if ((first is None or (type(first) is str and not first.strip()))  # cheap test first: most rows start filled
+                and all(v is None or (type(v) is str and not v.strip()) for v in raw)):
             continue
         if len(raw) < width:
             raw = [*raw, *([None] * (width - len(raw)))]
         record: dict[str, Any] = {}
         bad = False
         for c in range(width):
-            value = converters[c](raw[c], r, c)
+            value = raw[c]
+            if value is NO_CACHED_VALUE or type(value) is CellError:  # a formula, in any column
+                reader.amount(value, sheet, r, c)
+                bad = True
+                continue
+            value = converters[c](value, r, c)
             if value is _BAD:
                 bad = True
                 continue
@@ -307,7 +354,9 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
         if bad:
             continue
         get = record.get
-        line = LedgerLine(ledger, record["amount"], *(get(f) or "" for f in fields), sheet=sheet, row=r + 1)
+        line = LedgerLine(ledger, record["amount"], get("func") or "", get("econ") or "", get("kind") or "",
+                          get("fund") or "", get("item") or "", get("project") or "", get("name") or "", sheet, r + 1,
+                          get("unit") or "")
         if ledger == "expense" and line.fund in fiscal.funds and line.kind not in fiscal.fund_kinds:
             reader.problem("fiscal-kind", sheet, r, kind_col, fund=line.fund, kind=line.kind,
                            kinds="或".join(fiscal.fund_kinds))

@@ -3,7 +3,8 @@
 The engine reads whole sheets as grids of plain values (None, str, int, float, bool) and
 hands back whole blocks to write. Adapters implement it for files (python-calamine to read,
 openpyxl to write) and for the live Excel workbook (xlwings). A formula cell whose cached
-value is unknown is represented by :data:`NO_CACHED_VALUE`.
+value is unknown is represented by :data:`NO_CACHED_VALUE`; one that evaluated to an error
+by a :class:`CellError` (``#DIV/0!`` …).
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ class _NoCachedValue:
 
 
 NO_CACHED_VALUE = _NoCachedValue()
+
+
+class CellError(str):
+    """A formula's cached error value (``#DIV/0!``, ``#VALUE!``, ``#REF!`` …) as read from a
+    file: text to code that only shows it, recognisable to code that needs a number."""
+
+    __slots__ = ()
 
 Grid = list[list[Any]]
 

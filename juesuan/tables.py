@@ -58,3 +58,4 @@ class FilledAccounts:
     max_deviation_at: str = ""
     warnings: list = field(default_factory=list)
     over_a_cent: list = field(default_factory=list)  # (where, deviation) of figures > 0.01 from exact
+    exact: dict = field(default_factory=dict)  # (table id, row key, column key) → exact value in 万元

@@ -38,11 +38,7 @@ CODE_LEVELS = (3, 5, 7)  # 类 / 款 / 项 (经济分类 uses 3 and 5)
 TOTAL_LABEL = "合计"
 HUNDRED = Decimal(100)
 CHECK, APPROX, CROSS = "✓", "≈", "✗"
-GRADES = ((Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"))
-DIRECTIONS = {
-    "≥": 1, ">=": 1, "≧": 1, "＞＝": 1, "正向": 1, "正向指标": 1,
-    "≤": -1, "<=": -1, "≦": -1, "＜＝": -1, "反向": -1, "反向指标": -1,
-}
+DEFAULT_FORMAT = "2019"  # the template format of JS_NAME/JS_ROLLUP/JS_SCORE/JS_GRADE when none is given
 _CACHE_SIZE = 8
 
 
@@ -402,11 +398,12 @@ def _code_names(fmt: str) -> tuple[dict[str, str], dict[str, str]]:
     return codes.functional, codes.economic
 
 
-def code_name(code: Any, fmt: str = "2019") -> str:
+def code_name(code: Any, fmt: Any = None) -> str:
     """The name of a 功能分类 (7 digits, or 3/5) or 经济分类 (3/5) code in the format's list."""
     text = read_code(code)
     if text is None:
         return ""
+    fmt = _format(fmt)
     functional, economic = _code_names(fmt)
     name = functional.get(text) if len(text) == 7 else functional.get(text) or economic.get(text)
     if name is None:
@@ -414,9 +411,10 @@ def code_name(code: Any, fmt: str = "2019") -> str:
     return name
 
 
-def rollup(codes: Any, amounts: Any, fmt: str = "2019") -> list[list[Any]]:
+def rollup(codes: Any, amounts: Any, fmt: Any = None) -> list[list[Any]]:
     """Rows ``[code, name, total]`` for every 类/款/项 present, sorted by code, ``合计`` first."""
     book = code_book(codes, amounts)
+    fmt = _format(fmt)
     if ("rollup", fmt) not in book.memo:
         if book.nested:
             parent, child = next(iter(book.nested.items()))
@@ -503,52 +501,104 @@ def consistency(total: Any, items: Any) -> str:
 
 
 # ---------------------------------------------------------------- self-evaluation (绩效自评)
+# One rule, one implementation: the rates, scores, direction words and grades are the ones
+# Fill computes (juesuan.evaluation.scoring), with the spec's grade thresholds and zero-budget
+# score (evaluation-<format>.yaml). Only reading cells and the error texts are added here.
+
+BUDGET_WORDS = ("预算", "预算执行", "预算执行率", "执行率")
+
+
+@lru_cache(maxsize=4)
+def _eval_config(fmt: str) -> Any:
+    from juesuan.evaluation.model import config
+    from juesuan.spec import SpecError, load_spec
+
+    try:
+        cfg = config(load_spec(fmt))
+    except SpecError as exc:
+        raise UdfError(f"#参数错误: 模板格式 {fmt}：{exc}") from None
+    if cfg is None:
+        raise UdfError(f"#参数错误: 模板格式 {fmt} 没有绩效自评规则")
+    return cfg
+
+
+def _format(fmt: Any) -> str:
+    return DEFAULT_FORMAT if is_blank(fmt) else _criterion_text(fmt)
+
+
+def _measure(value: Any) -> Decimal | None:
+    """A 年度指标值/实际完成值 as Fill reads it (``≥95%`` → 95); floats with Excel's 15 digits."""
+    from juesuan.evaluation.scoring import parse_measure
+
+    if isinstance(value, float):
+        return cell_decimal(value)
+    number, _hint = parse_measure(None if is_blank(value) else value)
+    return number
+
 
 def rate(budget: Any, actual: Any) -> Decimal:
     """执行率 B/A as a percentage, half-up to 2 decimals (A = 0 or blank → ``#无预算数``)."""
+    from juesuan.evaluation.scoring import execution_rate, publish_rate
+
     a = cell_decimal(budget)
     if not a:
         raise UdfError("#无预算数: 全年预算数(A)为 0，执行率无意义")
     b = cell_decimal(actual) or Decimal(0)
-    return round_half_up(Fraction(b) * 100 / Fraction(a), 2)
+    return publish_rate(execution_rate(a, b)) * HUNDRED
 
 
-def direction_of(value: Any) -> int:
-    """``≥``/``>=``/``正向`` → 1, ``≤``/``<=``/``反向`` → −1."""
+def direction_of(value: Any) -> str:
+    """``≥``/``>=``/``不低于``/``正向`` → ``≥``; ``≤``… → ``≤``; ``定性``; ``预算`` (the budget row)."""
+    from juesuan.evaluation.scoring import normalise_direction
+
     text = "" if is_blank(value) else show(value).replace(" ", "").replace("　", "")
-    if text not in DIRECTIONS:
-        raise UdfError(f"#方向错误: “{text}”应为 ≥（正向）或 ≤（反向）")
-    return DIRECTIONS[text]
+    if text in BUDGET_WORDS:
+        return "预算"
+    direction = normalise_direction(text)
+    if direction is None:
+        raise UdfError(f"#方向错误: “{text}”应为 ≥（正向）、≤（反向）或 预算")
+    return direction
 
 
-def score(target: Any, actual: Any, weight: Any, direction: Any) -> Decimal:
-    """分值 × min(B/A, 1) for ≥ indicators, 分值 × min(A/B, 1) for ≤ ones; half-up 2 decimals."""
-    sign = direction_of(direction)
+def score(target: Any, actual: Any, weight: Any, direction: Any, fmt: Any = None) -> Decimal:
+    """The published score of one row, as Fill computes it: ``≥`` 分值 × min(B/A, 1),
+    ``≤`` 分值 × min(A/B, 1), ``预算`` the budget row (A = 0 → the spec's zero-budget score);
+    half-up to 0.01."""
+    from juesuan.evaluation import scoring
+    from juesuan.evaluation.model import Indicator
+
+    cfg = _eval_config(_format(fmt))
+    if is_blank(direction):  # as Fill: the hint in A (≥95%), or ≥ for two plain numbers
+        kind = Indicator(target=target, actual=actual).effective_direction
+        if kind is None:
+            raise UdfError("#方向错误: 未填指标方向，且年度指标值(A)中没有 ≥/≤")
+    else:
+        kind = direction_of(direction)
+    if kind == scoring.QUAL:
+        raise UdfError("#参数错误: 定性指标的得分由评价人填写，不能计算")
     values = []
     for label, value in (("年度指标值(A)", target), ("实际完成值(B)", actual), ("分值", weight)):
-        number = cell_decimal(value)
+        number = _measure(value) if label != "分值" else cell_decimal(value)
         if number is None:
-            raise UdfError(f"#参数错误: {label}为空")
-        if number < 0:
-            raise UdfError(f"#参数错误: {label}不能为负数")
-        values.append(Fraction(number))
+            raise UdfError(f"#参数错误: {label}为空或不是数字（{show(value) if not is_blank(value) else '空白'}）")
+        values.append(number)
     a, b, w = values
-    if sign > 0:
-        if a == 0:
-            raise UdfError("#无基数: 年度指标值(A)为 0，无法按 B/A 计分")
-        ratio = b / a
+    if kind == "预算":
+        result = scoring.budget_score(w, a, b, cfg.zero_budget_score)
     else:
-        ratio = Fraction(1) if b == 0 else a / b  # B = 0 under a ≤ target: fully met
-    return round_half_up(w * min(ratio, Fraction(1)), 2)
+        result = scoring.indicator_score(kind, w, a, b)
+    assert result is not None  # every input is present
+    return scoring.publish(result)
 
 
-def grade(value: Any) -> str:
-    """等级 after rounding to 0.01: 优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60 (blank → blank)."""
+def grade(value: Any, fmt: Any = None) -> str:
+    """等级 of a 总分 after rounding to 0.01, with the spec's thresholds (blank → blank)."""
+    from juesuan.evaluation.scoring import grade_of, publish
+
     number = cell_decimal(value)
     if number is None:
         return ""
-    rounded = round_cents(number)
-    return next((name for bound, name in GRADES if rounded >= bound), "差")
+    return grade_of(publish(number), _eval_config(_format(fmt)).grades) or ""
 
 
 # ---------------------------------------------------------------- the Excel boundary

@@ -59,3 +59,21 @@ def test_batch_refuses_mark_and_empty_folders(demo_workbook, tmp_path):
     assert run_cli("check", str(tmp_path)).returncode == 2  # nothing to check
     proc = run_cli("check", str(demo_workbook), str(demo_workbook), "--mark", str(tmp_path / "m.xlsx"))
     assert proc.returncode == 2 and "--mark" in proc.stderr
+
+
+def test_parallel_batch_gives_the_same_summary_and_exit_code(demo_workbook, tmp_path):
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"):
+        shutil.copy2(demo_workbook, folder / name)
+    _break_one_figure(folder / "c.xlsx")
+    (folder / "e.xlsx").write_bytes(b"not a workbook")
+    one = run_cli("check", str(folder), "--format", "json", "--jobs", "1")
+    two = run_cli("check", str(folder), "--format", "json", "--jobs", "2")
+    assert (one.returncode, two.returncode) == (2, 2)
+    assert json.loads(one.stdout) == json.loads(two.stdout)  # same entries, in the same order
+    assert json.loads(two.stdout)["summary"] == {"files": 5, "passed": 3, "with_errors": 1, "unusable": 1}
+    text = run_cli("check", str(folder), "-j", "2")
+    assert text.returncode == 2 and text.stdout.index("a.xlsx ====") < text.stdout.index("d.xlsx ====")
+    assert "共 5 个工作簿" in text.stdout
+    assert run_cli("check", str(folder), "--jobs", "0").returncode == 2  # a usage error, not a traceback

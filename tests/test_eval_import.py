@@ -41,7 +41,7 @@ def test_import_evaluation_tables_and_check_them(tmp_path, spec):
     src = tmp_path / "published.csv"
     src.write_text(CSV, encoding="utf-8")
     out = tmp_path / "imported.xlsx"
-    run_cli("import", str(src), "-o", str(out), "--dept", "某局", "--year", "2019", check=True)
+    run_cli("import", str(src), "-o", str(out), "--dept", "某局", "--year", "2019", "--format", "2019", check=True)
     book = CalamineBook(out)
     assert "绩效自评-污水处理" in book.sheet_names()
     grid = book.read_sheet("绩效自评-污水处理")
@@ -59,6 +59,6 @@ def test_import_reports_unknown_columns_with_their_line(tmp_path):
     src = tmp_path / "bad.csv"
     src.write_text("table,row,column,value\n绩效自评:甲,年度资金总额,预算数量,1\n绩效汇总,1,得分率,5\n",
                    encoding="utf-8")
-    proc = run_cli("import", str(src), "-o", str(tmp_path / "x.xlsx"))
+    proc = run_cli("import", str(src), "-o", str(tmp_path / "x.xlsx"), "--format", "2019")
     assert proc.returncode == 2
     assert "第 2 行" in proc.stderr and "预算数量" in proc.stderr and "第 3 行" in proc.stderr

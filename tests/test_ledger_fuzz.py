@@ -27,10 +27,10 @@ rows = st.lists(st.lists(cell, min_size=0, max_size=9), max_size=8)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(income=rows, expense=rows, balance=rows, sangong=rows, info=rows, own=rows)
-def test_reading_any_cells_ends_in_a_ledger_or_located_problems(income, expense, balance, sangong, info, own):
+@given(income=rows, expense=rows, balance=rows, sangong=rows, info=rows, own=rows, units=rows)
+def test_reading_any_cells_ends_in_a_ledger_or_located_problems(income, expense, balance, sangong, info, own, units):
     data = {"info": info, "income": income, "expense": expense, "balance": balance, "sangong_budget": sangong,
-            "own_codes": own}
+            "own_codes": own, "units": units}
     sheets = {s.sheet: [[s.title], [c.label for c in (s.columns or s.fields)]] + data[s.id] for s in SPEC.inputs}
     try:
         ledger = read_ledger(SPEC, MemoryWorkbook(sheets))

@@ -132,6 +132,37 @@ def test_fill_writes_what_the_cli_writes(spec, ledger_book, tmp_path, counting_p
     assert result.accounts.dept in prompt
 
 
+@pytest.mark.parametrize("fmt", [f for f in __import__("juesuan.spec", fromlist=["x"]).available_formats()
+                                 if f != "2019"])  # 2019: the tests above, with a whole ledger
+def test_fill_and_check_any_format_as_the_cli(fmt, tmp_path) -> None:
+    """A blank workbook of every other format the engine has: 填充 writes what ``juesuan fill``
+    writes and names the format's own table sheets; 校验 then agrees with ``juesuan check``."""
+    import json
+
+    from juesuan.excel import macros
+    from juesuan.spec import load_spec
+
+    spec = load_spec(fmt)
+    blank, cli_out = tmp_path / "blank.xlsx", tmp_path / "cli.xlsx"
+    run_cli("new", "--format", fmt, "--dept", "验收局", "--year", "2020", "-o", str(blank), check=True)
+    run_cli("fill", str(blank), "-o", str(cli_out), check=True)
+    book = _caller(blank)
+    result = macros.fill(book)
+    assert result is not None, _alerts(book.json()["actions"])
+    xl_out = apply_actions(blank, book.json()["actions"], tmp_path / "xl.xlsx")
+    cli, xl = _grids(cli_out), _grids(xl_out)
+    assert list(cli) == list(xl)
+    for table in spec.tables:
+        assert xl[table.sheet] == cli[table.sheet], table.sheet
+    ((prompt, _t, mode),) = _alerts(book.json()["actions"])
+    assert mode == "info" and all(t.sheet in prompt for t in spec.tables)
+
+    proc = run_cli("check", str(xl_out), "--format", "json")
+    book = _caller(xl_out)
+    report = macros.validate(book)
+    assert report is not None and report.to_json() == json.loads(proc.stdout)
+
+
 def test_fill_keeps_the_looks(spec, ledger_book, tmp_path) -> None:
     """Merges, number formats, bold totals and borders as the file writer makes them."""
     import openpyxl
@@ -221,23 +252,48 @@ def test_fill_refuses_a_workbook_that_is_not_a_template(tmp_path) -> None:
     assert mode == "critical" and "不是决算公开模板" in prompt
 
 
-def test_new_builds_the_cli_template(spec, tmp_path, monkeypatch) -> None:
+def _new_via_ribbon(monkeypatch, answer: str | None) -> tuple[Any, list, list[str]]:
+    """Click 新建 on a plain workbook, answering the format question with ``answer``."""
     import xlwings as xw
 
     from juesuan.excel import macros
 
-    cli_out = tmp_path / "cli-new.xlsx"
-    run_cli("new", "-o", str(cli_out), check=True)
-
     caller = xw.Book(json=blank_payload("当前.xlsx"))
     created: list = []
+    prompts: list[str] = []
 
     def new_book(app):
         created.append(xw.Book(json=blank_payload("工作簿2.xlsx")))
         return created[-1]
 
+    def ask(book, prompt, title, default):
+        prompts.append(prompt)
+        return answer
+
     monkeypatch.setattr(macros, "_new_book", new_book)
-    assert macros.new(caller) is created[0]
+    monkeypatch.setattr(macros, "ask", ask)
+    return macros.new(caller), created, prompts
+
+
+@pytest.mark.parametrize("pick", ["number", "name"])
+def test_new_asks_for_the_format_and_builds_the_cli_template(tmp_path, monkeypatch, pick) -> None:
+    """新建 offers every format the engine has (data, not a list in the macros) and builds
+    exactly what ``juesuan new --format F`` builds."""
+    from juesuan.spec import available_formats
+
+    formats = available_formats()
+    if len(formats) < 2:
+        pytest.skip("only one template format: 新建 does not ask")
+    index = len(formats) - 1 if pick == "number" else 0
+    fmt = formats[index]
+    cli_out = tmp_path / "cli-new.xlsx"
+    run_cli("new", "--format", fmt, "-o", str(cli_out), check=True)
+
+    result, created, prompts = _new_via_ribbon(monkeypatch, str(index + 1) if pick == "number" else fmt)
+    assert result is created[0]
+    (prompt,) = prompts
+    for i, f in enumerate(formats, start=1):
+        assert f"{i}. {f}" in prompt
     actions = created[0].json()["actions"]
     out = apply_to_new(actions, tmp_path / "xl-new.xlsx")
     cli, xl = _grids(cli_out), _grids(out)
@@ -246,7 +302,82 @@ def test_new_builds_the_cli_template(spec, tmp_path, monkeypatch) -> None:
         assert xl[name] == cli[name], name
     assert writes_per_sheet(actions) == {i: 1 for i in range(len(cli))}
     ((prompt, _t, mode),) = _alerts(actions)
-    assert mode == "info" and "新建" in prompt or "已按" in prompt
+    assert mode == "info" and "已按" in prompt
+
+
+@pytest.mark.parametrize("answer", [None, "1999"])
+def test_new_cancelled_or_unknown_format_creates_nothing(monkeypatch, answer) -> None:
+    from juesuan.spec import available_formats
+
+    if len(available_formats()) < 2:
+        pytest.skip("only one template format: 新建 does not ask")
+    result, created, prompts = _new_via_ribbon(monkeypatch, answer)
+    assert result is None and created == [] and len(prompts) == 1
+
+
+def test_format_question_fits_excels_input_box(monkeypatch) -> None:
+    """Many formats (years × regional variants): the prompt stays within InputBox's 255
+    characters and still numbers every format; the default is the caller's format."""
+    from juesuan.excel import macros
+
+    many = [(f"20{y}{v}", f"部门决算公开模板（20{y}年度格式{v}，某省财政厅印发的地区变体）")
+            for y in range(19, 25) for v in ("", "-b")]
+    monkeypatch.setattr(macros, "format_choices", lambda: many)
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(macros, "ask", lambda book, prompt, title, default: seen.append((prompt, default)) or "3")
+    assert macros.choose_format(object(), current="2021-b") == many[2][0]
+    ((prompt, default),) = seen
+    assert len(prompt) <= macros.MAX_PROMPT and default == "2021-b"
+    assert all(f"{i}. {fmt}" in prompt for i, (fmt, _) in enumerate(many, start=1))
+    monkeypatch.setattr(macros, "format_choices", lambda: many[:1])
+    assert macros.choose_format(object()) == many[0][0] and len(seen) == 1  # one format: no question
+
+
+def test_fill_and_check_report_progress_in_the_status_bar(spec, ledger_book, tmp_path, monkeypatch) -> None:
+    """Fill and Check write their progress to Excel's status bar and give it back after.
+    The remote engine has no status bar: the test gives its App one that records writes."""
+    from xlwings.pro import _xlremote
+
+    from juesuan.excel import macros
+
+    writes: list[Any] = []
+    monkeypatch.setattr(_xlremote.App, "status_bar", property(lambda self: "就绪前的文字",
+                                                               lambda self, v: writes.append(v)), raising=False)
+    book = _caller(ledger_book)
+    result = macros.on_ribbon("js_fill")
+    assert result is not None
+    texts = [w for w in writes if isinstance(w, str)]
+    assert writes[-1] == "就绪前的文字" and texts[:-1] and all(t.startswith("决算助手：填充") for t in texts[:-1])
+    for picture in result.pictures:  # one line per sheet written
+        assert any(picture.name in t for t in texts), picture.name
+    assert not any(" / " in t for t in texts)  # the Chinese half of the engine's bilingual steps
+
+    filled = apply_actions(ledger_book, book.json()["actions"], tmp_path / "filled.xlsx")
+    writes.clear()
+    monkeypatch.setattr(_xlremote.App, "status_bar", property(lambda self: False,
+                                                               lambda self, v: writes.append(v)), raising=False)
+    _caller(filled)
+    assert macros.on_ribbon("js_validate") is not None
+    assert writes[-1] is False and all(str(t).startswith("决算助手：校验") for t in writes[:-1])
+    assert any("公开01表" in str(t) for t in writes) and any("规则" in str(t) for t in writes)
+
+
+def test_status_bar_is_given_back_when_fill_fails(spec, tmp_path, monkeypatch) -> None:
+    from xlwings.pro import _xlremote
+
+    from juesuan.excel import macros
+
+    inputs = sample_inputs(2019)
+    inputs["expense"][3][4] = "一百二十"
+    path = write_new(tmp_path / "bad.xlsx", spec, inputs=inputs)
+    writes: list[Any] = []
+    monkeypatch.setattr(_xlremote.App, "status_bar", property(lambda self: False, lambda self, v: writes.append(v)),
+                        raising=False)
+    book = _caller(path)
+    assert macros.fill(book) is None
+    assert writes and writes[-1] is False
+    ((prompt, _t, mode),) = _alerts(book.json()["actions"])
+    assert mode == "critical" and "一百二十" in prompt
 
 
 def test_about_names_the_versions(demo_copy) -> None:

@@ -4,6 +4,7 @@ functions: off Windows the xlwings decorators are no-ops."""
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -313,12 +314,20 @@ class TestScore:
         assert udfs.JS_SCORE(8, 1, 0.1, "≥") == 0.01  # 0.0125 → 0.01
         assert logic.score(1000, 999, 10, "≥") == Decimal("9.99")
 
-    def test_zero_budget_and_errors(self):
-        assert udfs.JS_SCORE(0, 5, 10, "≥").startswith("#无基数")
+    def test_zero_target_blank_direction_and_errors(self):
+        assert udfs.JS_SCORE(0, 5, 10, "≥") == 10.0  # as Fill: a target of 0 is met by any B >= 0
+        assert udfs.JS_SCORE(0, 5, 10, "预算") == 0.0  # the budget row: the spec's zero_budget_score
+        assert udfs.JS_SCORE(100, 80, 10, None) == 8.0  # as Fill: two plain numbers score as ≥
+        assert udfs.JS_SCORE("≤400", 381.6, 10, None) == 10.0  # the hint in A
+        assert udfs.JS_SCORE("≥12个", "9个", 10, "") == 7.5
         assert udfs.JS_SCORE(100, 80, 10, "=").startswith("#方向错误")
-        assert udfs.JS_SCORE(100, 80, 10, None).startswith("#方向错误")
-        assert udfs.JS_SCORE(-1, 80, 10, "≥").startswith("#参数错误")
+        assert udfs.JS_SCORE(100, 80, 10, "定性").startswith("#参数错误")
         assert udfs.JS_SCORE(100, None, 10, "≥").startswith("#参数错误")
+        assert udfs.JS_SCORE(100, 80, 10, "≥", "1999").startswith("#参数错误: 模板格式 1999")
+
+    @pytest.mark.parametrize("direction", ["不低于", "以上", "＞＝", "预算执行"])
+    def test_more_direction_words_as_fill(self, direction):
+        assert udfs.JS_SCORE(100, 80, 10, direction) == 8.0
 
     def test_ranges(self):
         assert udfs.JS_SCORE([[100], [100]], [[80], [120]], [[10]], [["≥"], ["≤"]]) == [[8.0], [8.33]]
@@ -331,6 +340,14 @@ class TestGrade:
     ])
     def test_boundaries(self, score, grade):
         assert udfs.JS_GRADE(score) == grade
+
+    def test_thresholds_come_from_the_spec(self, monkeypatch):
+        from juesuan.evaluation.model import EvalConfig
+
+        cfg = logic._eval_config("2019")
+        raw = dict(cfg.raw, grades=[{"grade": "A", "min": 95}, {"grade": "B", "min": 0}])
+        monkeypatch.setattr(logic, "_eval_config", lambda fmt: EvalConfig(raw))
+        assert udfs.JS_GRADE(94.994) == "B" and udfs.JS_GRADE(94.995) == "A"
 
     def test_blank_error_range(self):
         assert udfs.JS_GRADE(None) == ""
@@ -358,3 +375,77 @@ def test_every_udf_has_chinese_help():
     for name in names:
         doc = getattr(udfs, name).__doc__
         assert doc and any("\u4e00" <= ch <= "\u9fff" for ch in doc)
+
+
+# ---------------------------------------------------------------- one rule, one implementation
+
+@pytest.mark.parametrize("extra", [
+    [],  # the demo projects as they are
+    [("产出指标", "数量指标", "零目标", 0, 3, "≥", 5, None, None),
+     ("产出指标", "成本指标", "零成本", 10, 0, "反向", 5, None, None),
+     ("产出指标", "数量指标", "无方向", "≥95%", "96%", None, 5, None, None)],
+])
+def test_scores_and_grades_agree_with_fill(spec, extra):
+    """JS_SCORE/JS_RATE/JS_GRADE give, cell by cell, what Fill writes on a self-evaluation sheet."""
+    from juesuan.evaluation import scoring
+    from juesuan.evaluation.model import BudgetLine, Evaluation, Indicator, config, score
+    from juesuan.evaluation.sample import PROJECTS
+
+    cfg = config(spec)
+    for project, budget, indicators, _plan, _done in PROJECTS:
+        ev = Evaluation(sheet=project)
+        ev.budget = [BudgetLine(key, key, initial, a, b, 10 if key == "total" else None)
+                     for key, initial, a, b in budget]
+        ev.budget.append(BudgetLine("total", "total", 0, 0, 5, 10))  # a zero budget row
+        rows = [*indicators, *extra]
+        ev.indicators = [Indicator(target=a, actual=b, direction=d, weight=w, entered=q)
+                         for _1, _2, _3, a, b, d, w, q, _why in rows]
+        score(ev, cfg)
+        for line in ev.budget:
+            if line.score is not None:
+                assert udfs.JS_SCORE(line.budget, line.spent, line.weight, "预算") == float(scoring.publish(line.score))
+            if line.budget:
+                assert udfs.JS_RATE(line.budget, line.spent) == float(scoring.publish_rate(line.rate) * 100)
+        for ind in ev.indicators:
+            if ind.is_qualitative:
+                continue
+            assert udfs.JS_SCORE(ind.target, ind.actual, ind.weight, ind.direction) == \
+                float(scoring.publish(ind.score)), ind
+        assert udfs.JS_GRADE(float(ev.total)) == ev.grade
+
+
+# ---------------------------------------------------------------- the documented examples
+
+_ROW = re.compile(r"^\| `=(JS_[A-Z]+)\((.*)\)` \| (.+?) \|$", re.M)
+_LITERAL = re.compile(r'^\s*(?:"([^"]*)"|(-?\d+(?:\.\d+)?))\s*$')
+
+
+def _documented_examples() -> list[tuple[str, list, str]]:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "udfs.md").read_text(encoding="utf-8")
+    out = []
+    for name, args_text, result in _ROW.findall(text):
+        args = []
+        for part in re.split(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", args_text):
+            m = _LITERAL.match(part)
+            if m is None:
+                break  # a range argument: not a standalone example
+            args.append(m.group(1) if m.group(1) is not None else float(m.group(2)))
+        else:
+            out.append((name, args, result))
+    return out
+
+
+def test_documented_examples_compute_what_the_docs_say():
+    examples = _documented_examples()
+    assert len(examples) >= 20
+    for name, args, result in examples:
+        got = getattr(udfs, name)(*args)
+        shown = result.strip()
+        if shown.startswith("`"):
+            assert got == shown.split("`")[1], (name, args, got)
+        else:
+            head = re.split(r"[（(\s]", shown, maxsplit=1)[0]
+            try:
+                assert got == float(head), (name, args, got)
+            except ValueError:
+                assert got == head, (name, args, got)

@@ -14,8 +14,12 @@ Ranges whose shape matters are read with ``ndim=2`` so that a column stays a col
 Dynamic-array results (``JS_ROLLUP``, ``JS_SHARES``, ranged arguments) spill in Excel
 365/2021; in older Excel enter them as array formulas over a selected range.
 
-Set the add-in's ``UDF_MODULES`` to ``juesuan_udfs``; this file is a top-level module
-(``udfs/`` is not a package).
+The add-in carries VBA wrappers generated from this file at build time
+(``juesuan.excel.udf_vba``: names, parameters, defaults → ``Optional``, ``category``,
+``volatile``, ``xw.arg`` docs, :data:`ARRAY_RESULTS`), so no ``ImportPythonUDFs`` is needed;
+its settings sheet names this module under ``UDF Modules``. This file is a top-level module
+(``udfs/`` is not a package). None of the functions is volatile: each depends only on its
+arguments (and the template spec files).
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ import xlwings as xw
 from juesuan import udf_logic as logic
 
 CATEGORY = "决算助手"
+#: Functions whose result is always a range (the others return a range only for ranged arguments).
+ARRAY_RESULTS = ("JS_ROLLUP", "JS_SHARES")
+FORMAT_DOC = "可选：模板格式（如 2019），默认 2019"
 
 
 @xw.func(category=CATEGORY)
@@ -46,16 +53,18 @@ def JS_SUMCODE(codes: Any, amounts: Any, prefix: Any, criteria1: Any = None, val
 @xw.func(category=CATEGORY)
 @xw.arg("codes", doc="科目编码区域（项级明细，如 2150510）")
 @xw.arg("amounts", doc="金额区域，与编码区域行数相同")
-def JS_ROLLUP(codes: Any, amounts: Any) -> Any:
-    """把明细按类/款/项逐级汇总，返回动态数组：编码、科目名称（2019 年科目表）、金额；第一行为合计，其余按编码排序。"""
-    return logic.excel_call(logic.rollup, codes, amounts)
+@xw.arg("fmt", doc=FORMAT_DOC)
+def JS_ROLLUP(codes: Any, amounts: Any, fmt: Any = None) -> Any:
+    """把明细按类/款/项逐级汇总，返回动态数组：编码、科目名称（模板科目表）、金额；第一行为合计，其余按编码排序。"""
+    return logic.excel_call(logic.rollup, codes, amounts, fmt)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("code", ndim=2, doc="科目编码（功能分类 3/5/7 位或经济分类 3/5 位），可为区域")
-def JS_NAME(code: Any) -> Any:
-    """返回科目编码在模板科目表（2019 年格式）中的名称；未收录的编码返回 #未收录。"""
-    return logic.excel_call(logic.elementwise, logic.code_name, code)
+@xw.arg("fmt", doc=FORMAT_DOC)
+def JS_NAME(code: Any, fmt: Any = None) -> Any:
+    """返回科目编码在模板科目表（默认 2019 年格式）中的名称；未收录的编码返回 #未收录。"""
+    return logic.excel_call(logic.elementwise, logic.code_name, code, fmt)
 
 
 @xw.func(category=CATEGORY)
@@ -102,14 +111,16 @@ def JS_RATE(A: Any, B: Any) -> Any:
 @xw.arg("A", ndim=2, doc="年度指标值(A)（预算块为全年预算数）")
 @xw.arg("B", ndim=2, doc="实际完成值(B)（预算块为全年执行数）")
 @xw.arg("weight", ndim=2, doc="分值")
-@xw.arg("direction", ndim=2, doc="指标方向：≥（正向，也可写 >=）或 ≤（反向，也可写 <=）")
-def JS_SCORE(A: Any, B: Any, weight: Any, direction: Any) -> Any:
-    """绩效自评得分：正向指标 = 分值 × min(B/A, 1)，反向指标 = 分值 × min(A/B, 1)，四舍五入保留两位小数。"""
-    return logic.excel_call(logic.elementwise, logic.score, A, B, weight, direction)
+@xw.arg("direction", ndim=2, doc="指标方向：≥（正向）、≤（反向），或“预算”（预算执行得分）")
+@xw.arg("fmt", doc=FORMAT_DOC)
+def JS_SCORE(A: Any, B: Any, weight: Any, direction: Any, fmt: Any = None) -> Any:
+    """绩效自评得分（与“填充”同一算法）：正向 = 分值 × min(B/A, 1)，反向 = 分值 × min(A/B, 1)，预算 = 分值 × min(B/A, 1)（A 为 0 时按模板规定），四舍五入保留两位小数。"""
+    return logic.excel_call(logic.elementwise, logic.score, A, B, weight, direction, fmt)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("score", ndim=2, doc="自评总分")
-def JS_GRADE(score: Any) -> Any:
-    """自评等级：先四舍五入到两位小数，再判定 优（≥90）、良（80–<90）、中（60–<80）、差（<60）。"""
-    return logic.excel_call(logic.elementwise, logic.grade, score)
+@xw.arg("fmt", doc=FORMAT_DOC)
+def JS_GRADE(score: Any, fmt: Any = None) -> Any:
+    """自评等级：先四舍五入到两位小数，再按模板规定的分数线判定（2019：优 ≥90、良 ≥80、中 ≥60、差）。"""
+    return logic.excel_call(logic.elementwise, logic.grade, score, fmt)

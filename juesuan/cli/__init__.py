@@ -19,6 +19,9 @@ def _load_commands() -> None:
 
 
 def main() -> None:
+    from juesuan.io.files import install_signal_cleanup
+
+    install_signal_cleanup()  # SIGTERM/SIGHUP: remove temporary files, exit cleanly
     _load_commands()
     app()
 

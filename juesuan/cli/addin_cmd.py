@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app as main_app
-from juesuan.excel.addin_build import AddinBuildError, build_addin
-from juesuan.excel.addin_install import AddinInstallError, install_addin
 
 app = typer.Typer(help="Excel 加载项（决算选项卡）：构建与安装 / the Excel ribbon add-in: build and install.")
 
@@ -20,10 +18,25 @@ DEFAULT_OUT = Path("dist") / "juesuan.xlam"
 @app.command()
 def build(
     out: Path = typer.Option(DEFAULT_OUT, "-o", "--out", help="输出的 .xlam 路径 / output .xlam path"),
+    interpreter_win: str = typer.Option(
+        "", "--interpreter-win",
+        help="写入加载项设置表的 Windows Python 路径（可含 %变量%）/ Python on Windows, on the settings sheet"),
+    interpreter_mac: str = typer.Option(
+        "", "--interpreter-mac", help="macOS 上的 Python 路径 / Python on macOS, on the settings sheet"),
+    pythonpath: str = typer.Option(
+        "", "--pythonpath", help="额外的 PYTHONPATH（; 分隔）/ extra PYTHONPATH entries, on the settings sheet"),
 ) -> None:
-    """构建 juesuan.xlam / build juesuan.xlam from the xlwings ribbon template."""
+    """构建 juesuan.xlam / build juesuan.xlam from the xlwings ribbon template.
+
+    不给路径时，设置表不写解释器，由 `juesuan addin install` 写入每个用户的设置文件；
+    信息部门统一部署时可用 --interpreter-win 把同一路径写进加载项。
+    Without paths the sheet names no interpreter (``addin install`` writes the user's file).
+    """
+    settings = {"Interpreter_Win": interpreter_win, "Interpreter_Mac": interpreter_mac, "PYTHONPATH": pythonpath}
+    from juesuan.excel.addin_build import AddinBuildError, build_addin
+
     try:
-        path = build_addin(out)
+        path = build_addin(out, settings=settings)
     except AddinBuildError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -35,6 +48,9 @@ def install(
     dry_run: bool = typer.Option(False, "--dry-run", help="只列出步骤，不执行 / only list the steps"),
 ) -> None:
     """安装加载项到 Excel 启动文件夹 / install the add-in into Excel's XLSTART folder."""
+    from juesuan.excel.addin_build import AddinBuildError
+    from juesuan.excel.addin_install import AddinInstallError, install_addin
+
     try:
         steps = install_addin(dry_run)
     except (AddinInstallError, AddinBuildError) as exc:

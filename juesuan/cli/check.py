@@ -6,27 +6,47 @@ can't be checked (missing, not a template, corrupt).
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, err, handled, out
+from juesuan.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    FORCE,
+    clean_text,
+    echo_json,
+    err,
+    handled,
+    out,
+)
 
 
-def run_check(path: Path):
-    """Check ``path``; returns (report, spec). Raises InputError when the file can't be checked."""
+def run_check(path: Path, units: list[Path] | None = None):
+    """Check ``path`` (with ``units``: a department against its units' workbooks); returns the
+    report. Raises InputError when the file can't be checked."""
     from juesuan.io.files import spec_for
     from juesuan.io.xlsx import CalamineBook
     from juesuan.validate import check_workbook
 
     book = CalamineBook(path)
+    unit_books: list[tuple[str, CalamineBook]] = []
     try:
         spec = spec_for(book, None)
-        return check_workbook(spec, book)
+        if units:
+            from juesuan.io.consolidate_file import open_units
+
+            unit_books = open_units(units, exclude=path)
+        return check_workbook(spec, book, unit_books or None)
     finally:
         book.close()
+        for _, unit in unit_books:
+            unit.close()
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -48,12 +68,20 @@ def check(
     mark: Path | None = typer.Option(None, "--mark",
                                      help="另存一份标记了问题单元格的工作簿（仅限单个文件）/ write a copy with the findings "
                                           "marked (one workbook only)"),
+    force: bool = FORCE,
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1,
+                                    help="并行校验的进程数（默认：CPU 核数）/ workbooks checked in parallel "
+                                         "(default: the machine's cores)"),
+    units: list[Path] | None = typer.Option(None, "--units",
+                                            help="部门的各单位工作簿（可多次给出，或文件夹）：核对部门数 = 各单位数之和 − 内部抵销 / "
+                                                 "the department's unit workbooks (repeat, or a folder)"),
 ) -> None:
     """校验：按勾稽关系检查全部公开表 / Check every table against the consistency rules.
 
     一个文件时输出该文件的报告；多个文件或文件夹时逐个校验并汇总（财政局批量审核）。
     With several workbooks (or a folder) each is checked and a summary follows; the exit code
-    is the worst: 2 if any workbook could not be checked, else 1 if any has errors.
+    is the worst: 2 if any workbook could not be checked, else 1 if any has errors. ``--jobs N``
+    checks N workbooks at a time in separate processes (each holds one workbook at a time).
     """
     if fmt not in ("text", "json"):
         err.print(f"--format 应为 text 或 json / --format must be text or json, not '{fmt}'")
@@ -63,24 +91,35 @@ def check(
         err.print("没有找到要校验的工作簿（.xlsx）/ no workbooks (.xlsx) to check")
         raise typer.Exit(EXIT_UNUSABLE)
     if len(files) == 1 and not paths[0].is_dir():
-        _check_one(files[0], fmt, mark)
+        _check_one(files[0], fmt, mark, force, units)
+    if units:
+        err.print("--units 只能用于单个部门工作簿 / --units takes a single department workbook")
+        raise typer.Exit(EXIT_UNUSABLE)
     if mark is not None:
         err.print("--mark 只能用于单个工作簿 / --mark takes a single workbook")
         raise typer.Exit(EXIT_UNUSABLE)
-    _check_many(files, fmt)
+    _check_many(files, fmt, jobs or os.cpu_count() or 1)
 
 
-def _check_one(path: Path, fmt: str, mark: Path | None) -> None:
+def _check_one(path: Path, fmt: str, mark: Path | None, force: bool = False,
+               units: list[Path] | None = None) -> None:
     with handled():
-        with err.status(f"校验 / checking {path.name}"):
-            report = run_check(path)
+        if mark is not None:
+            from juesuan.io.files import check_new_output, workbook_suffix
+            from juesuan.io.xlsx import check_workbook_file
+
+            check_workbook_file(path)
+            suffix, why = workbook_suffix(path)
+            check_new_output(mark, force=force, suffixes=(suffix,), what="标记副本 / a marked copy", why=why)
+        with err.status(f"校验 / checking {clean_text(path.name)}"):
+            report = run_check(path, units)
         if mark is not None:
             from juesuan.io.marks_xlsx import mark_file
             from juesuan.validate.marks_plan import plan_marks
 
             mark_file(path, plan_marks(report), mark)
     if fmt == "json":
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        echo_json(report.to_json())
     else:
         out.print(report.to_text(), highlight=False, markup=False)
         if mark is not None:
@@ -88,46 +127,76 @@ def _check_one(path: Path, fmt: str, mark: Path | None) -> None:
     raise typer.Exit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
 
-def _check_many(files: list[Path], fmt: str) -> None:
-    from rich.table import Table
-
+def check_entry(path: Path) -> tuple[dict, str]:
+    """One workbook of a batch (run in a worker process): its JSON entry and its text report."""
     from juesuan.errors import InputError
+    from juesuan.gcpause import gc_paused
     from juesuan.spec import SpecError
+
+    try:
+        with gc_paused():
+            report = run_check(path)
+    except (InputError, SpecError) as exc:
+        problems = exc.problems if isinstance(exc, InputError) else []
+        message = "；".join(p.message_zh for p in problems) if problems else str(exc)
+        return {"file": str(path), "checked": False, "error": message}, ""
+    return {"file": str(path), "checked": True, **report.to_json()}, report.to_text()
+
+
+def _pool(files: list[Path], jobs: int) -> Any:
+    """``jobs`` worker processes (None for one: check in this process). They start here,
+    before any progress display runs a thread, and take one workbook at a time, so memory
+    stays that of ``jobs`` single checks (plus the entries kept for the summary)."""
+    jobs = max(1, min(jobs, len(files)))
+    if jobs == 1:
+        return None
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method).Pool(jobs)
+
+
+def _check_many(files: list[Path], fmt: str, jobs: int) -> None:
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Table
 
     results: list[dict] = []
     worst = EXIT_OK
-    with err.status("校验 / checking") as status:
-        for n, path in enumerate(files, start=1):
-            status.update(f"校验 / checking {n}/{len(files)}: {path.name}")
-            try:
-                report = run_check(path)
-            except (InputError, SpecError) as exc:
-                problems = exc.problems if isinstance(exc, InputError) else []
-                message = "；".join(p.message_zh for p in problems) if problems else str(exc)
-                results.append({"file": str(path), "checked": False, "error": message})
+    pool = _pool(files, jobs)
+    entries = pool.imap(check_entry, files, chunksize=1) if pool is not None else map(check_entry, files)
+    bar = Progress(TextColumn("校验 / checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   TextColumn("{task.description}"), console=err._console_or_make(), transient=True,
+                   disable=not err.is_terminal)
+    with pool if pool is not None else contextlib.nullcontext(), bar:
+        task = bar.add_task("", total=len(files))
+        for path, (entry, text) in zip(files, entries, strict=True):
+            bar.update(task, advance=1, description=clean_text(path.name))
+            results.append(entry)
+            if not entry["checked"]:
                 worst = EXIT_UNUSABLE
                 continue
-            results.append({"file": str(path), "checked": True, **report.to_json()})
-            if not report.valid and worst == EXIT_OK:
+            if not entry["valid"] and worst == EXIT_OK:
                 worst = EXIT_FINDINGS
             if fmt == "text":
                 out.print(f"\n==== {path} ====", highlight=False, markup=False)
-                out.print(report.to_text(), highlight=False, markup=False)
+                out.print(text, highlight=False, markup=False)
     summary = {"files": len(files), "passed": sum(1 for r in results if r.get("valid")),
                "with_errors": sum(1 for r in results if r["checked"] and not r["valid"]),
                "unusable": sum(1 for r in results if not r["checked"])}
     if fmt == "json":
-        typer.echo(json.dumps({"summary": summary, "workbooks": results}, ensure_ascii=False, indent=2))
+        echo_json({"summary": summary, "workbooks": results})
         raise typer.Exit(worst)
     table = Table(title="汇总 / summary", title_justify="left")
     for column in ("工作簿 / workbook", "结果 / result", "错误 / errors", "警告 / warnings", "提示 / info"):
         table.add_column(column)
     for r in results:
         if not r["checked"]:
-            table.add_row(r["file"], "无法校验 / unusable: " + r["error"], "-", "-", "-")
+            table.add_row(escape(clean_text(r["file"])), escape(clean_text("无法校验 / unusable: " + r["error"])),
+                          "-", "-", "-")
             continue
         stats = r["stats"]
-        table.add_row(r["file"], "通过 / passed" if r["valid"] else "有错误 / errors",
+        table.add_row(escape(clean_text(r["file"])), "通过 / passed" if r["valid"] else "有错误 / errors",
                       str(stats.get("errors", 0)), str(stats.get("warnings", 0)), str(stats.get("info", 0)))
     out.print(table)
     out.print(f"共 {summary['files']} 个工作簿：通过 {summary['passed']}，有错误 {summary['with_errors']}，"

@@ -7,13 +7,12 @@ Exit codes like ``check``: 0 nothing wrong, 1 mismatches found, 2 unusable input
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, err, handled, out
+from juesuan.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, echo_json, err, handled, out
 
 
 @app.command("check-text")
@@ -36,7 +35,7 @@ def check_text(
                "stats": {"errors": errors, "warnings": sum(1 for f in findings if f["severity"] == "warning"),
                          "findings": len(findings)},
                "findings": findings}
-        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        echo_json(doc)
     else:
         for f in findings:
             out.print(f"✗ [{f['rule']}] {f['message']}", highlight=False, markup=False)

@@ -8,20 +8,27 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import handled, out
+from juesuan.cli.common import FORCE, handled, out
 
 
 @app.command("clear")
 def clear(
     path: Path = typer.Argument(..., help="带标记的工作簿 / the marked workbook"),
     output: Path | None = typer.Option(None, "-o", "--output", help="输出路径；省略则原地修改 / output; default: in place"),
+    force: bool = FORCE,
 ) -> None:
     """清除标记：恢复单元格原有格式，删除“校验结果”表 / Remove validation marks."""
     with handled():
+        from juesuan.io.files import check_in_place, check_new_output, workbook_suffix
         from juesuan.io.marks_xlsx import clear_file
         from juesuan.io.xlsx import check_workbook_file
 
         check_workbook_file(path)
+        if output is None:
+            check_in_place(path)
+        else:
+            suffix, why = workbook_suffix(path)
+            check_new_output(output, force=force, suffixes=(suffix,), what="工作簿 / a workbook", why=why)
         target, restored = clear_file(path, output)
     out.print(f"已清除 {restored} 个单元格的标记 / cleared marks from {restored} cells: {target}",
               highlight=False, markup=False)

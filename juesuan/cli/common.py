@@ -1,23 +1,68 @@
-"""Shared CLI plumbing: consoles, progress display, and turning engine errors into
-readable messages and exit codes (0 ok, 1 findings, 2 unusable input)."""
+"""Shared CLI plumbing: consoles, progress display, the options several commands share,
+and turning engine errors into readable messages and exit codes (0 ok, 1 findings,
+2 unusable input or a file that can't be written; 130 interrupted).
+
+Everything printed goes through :func:`clean_text`: control characters from a workbook
+(terminal escape sequences in a name) are shown escaped, never sent to the terminal."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from juesuan.errors import InputError, Problem
 from juesuan.spec import SpecError, TemplateSpec, load_spec, load_spec_file
 
-out = Console()
-err = Console(stderr=True)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+class _LazyConsole:
+    """A console made on first use (importing rich costs ≈50 ms that a command printing plain
+    JSON, or nothing, need not pay) whose plain-text arguments are cleaned of control
+    characters (ESC, BEL, bidi overrides …) before they reach the terminal."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Any = None
+
+    def _console_or_make(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:  # noqa: A003 - rich's name
+        self._console_or_make().print(*(clean_text(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._console_or_make(), name)
+
+
+def clean_text(text: str) -> str:
+    """``text`` with control characters (ESC, BEL, bidi overrides …) shown as ``\\x1b``;
+    newlines and tabs kept."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
+
+
+def echo_json(doc: Any) -> None:
+    """``doc`` as JSON on stdout; control characters inside strings as ``\\u001b`` escapes."""
+    import json
+
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    typer.echo(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+out: Any = _LazyConsole()
+err: Any = _LazyConsole(stderr=True)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Options several commands share (Typer reads these definitions; it does not change them).
 NEW_WORKBOOK = typer.Option(..., "-o", "--output", help="新工作簿路径 / the workbook to write (.xlsx)")
@@ -25,14 +70,19 @@ FORMAT = typer.Option(None, "--format", help="模板格式（默认最新格式�
 SPEC_FILE = typer.Option(None, "--spec", help="财政局分发的模板规范文件（YAML）/ a bureau's spec file (YAML)")
 DEPT = typer.Option("", "--dept", help="部门名称 / department name")
 YEAR = typer.Option("", "--year", help="决算年度 / year of the accounts")
+FORCE = typer.Option(False, "--force", help="覆盖已存在的输出文件 / overwrite an existing output file")
 
 
 def show_problems(problems: list[Problem], title: str = "无法处理 / cannot proceed") -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, title_justify="left")
     table.add_column("位置 / where", style="cyan", no_wrap=True)
     table.add_column("问题 / problem", overflow="fold")  # long CJK text wraps, never cut off
     for p in problems[:200]:
-        table.add_row(p.where or "-", f"{p.message_zh}\n[dim]{p.message_en}[/dim]")
+        table.add_row(escape(clean_text(p.where or "-")),
+                      f"{escape(clean_text(p.message_zh))}\n[dim]{escape(clean_text(p.message_en))}[/dim]")
     err.print(table)
     if len(problems) > 200:
         err.print(f"…… 另有 {len(problems) - 200} 个问题 / {len(problems) - 200} more problems")
@@ -47,8 +97,13 @@ def handled() -> Iterator[None]:
         show_problems(exc.problems)
         raise typer.Exit(EXIT_UNUSABLE) from None
     except SpecError as exc:
-        err.print(f"[red]{exc}[/red]")
+        from rich.markup import escape
+
+        err.print(f"[red]{escape(clean_text(str(exc)))}[/red]")
         raise typer.Exit(EXIT_UNUSABLE) from None
+    except KeyboardInterrupt:
+        err.print("已中断，未写入任何文件 / interrupted: nothing was written", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def get_spec(fmt: str | None, spec_file: str | Path | None = None) -> TemplateSpec:

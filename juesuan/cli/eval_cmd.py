@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from juesuan.cli.app import app
 from juesuan.cli.common import EXIT_UNUSABLE, err, handled, out
@@ -23,22 +24,26 @@ def add(
     """新增绩效自评表：按模板为一个项目添加自评表 / Add a blank self-evaluation sheet for a project."""
     with handled():
         from juesuan.evaluation.steps import new_sheet
-        from juesuan.io.files import spec_for
+        from juesuan.io.files import check_in_place, spec_for
+        from juesuan.io.text import clean_cell_text
         from juesuan.io.xlsx import CalamineBook, load_for_write, replace_sheets, save_atomic
 
-        if not name.strip():
+        name, unit, dept = (clean_cell_text(v).strip() for v in (name, unit, dept))
+        if not name:
             err.print("项目名称不能为空 / the project name is required")
             raise typer.Exit(EXIT_UNUSABLE)
         book = CalamineBook(path)
-        spec = spec_for(book, None)
+        check_in_place(book.path)
         try:
-            picture = new_sheet(spec, book, name.strip(), unit.strip(), dept.strip())
+            spec = spec_for(book, None)
+            picture = new_sheet(spec, book, name, unit, dept)
         except ValueError as exc:
-            err.print(str(exc))
+            err.print(str(exc), highlight=False, markup=False)
             raise typer.Exit(EXIT_UNUSABLE) from None
-        book.close()
+        finally:
+            book.close()
         wb = load_for_write(book.path)
         replace_sheets(wb, [picture])
         save_atomic(wb, book.path)
-        out.print(f"已添加绩效自评表 / added: [bold]{picture.name}[/bold]；填写后运行 juesuan fill 计算得分 "
+        out.print(f"已添加绩效自评表 / added: [bold]{escape(picture.name)}[/bold]；填写后运行 juesuan fill 计算得分 "
                   f"/ fill it in, then run juesuan fill to compute the scores")

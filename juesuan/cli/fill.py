@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import handled, out, progress, show_problems
+from juesuan.cli.common import FORCE, handled, out, progress, show_problems
 from juesuan.money import format_wan
 
 
@@ -17,13 +17,14 @@ def fill(
     output: Path | None = typer.Option(None, "-o", "--output",
                                        help="输出路径；省略则原地替换并保留 .bak 备份 / output; default: replace in place, keep a .bak"),
     fmt: str | None = typer.Option(None, "--format", help="期望的模板格式 / expected template format"),
+    force: bool = FORCE,
 ) -> None:
     """填充：由明细表计算全部公开表 / Fill every table from the detail sheets."""
     with handled():
         from juesuan.io.files import fill_file
 
         with progress() as step:
-            result, target, backup = fill_file(path, output, fmt, step)
+            result, target, backup = fill_file(path, output, fmt, step, force=force)
         report_fill(result, target, backup)
 
 

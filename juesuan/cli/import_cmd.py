@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import DEPT, FORMAT, NEW_WORKBOOK, SPEC_FILE, YEAR, get_spec, handled, out
+from juesuan.cli.common import DEPT, FORCE, FORMAT, NEW_WORKBOOK, SPEC_FILE, YEAR, get_spec, handled, out
 
 
 @app.command("import")
@@ -18,14 +18,17 @@ def import_(
     spec_file: Path | None = SPEC_FILE,
     dept: str = DEPT,
     year: str = YEAR,
+    force: bool = FORCE,
     eval_variant: str | None = typer.Option(None, "--eval-variant",
                                             help="绩效自评表样式（见 evaluation-<格式>.yaml 的 variants；默认按所列行判断）"
                                                  " / self-evaluation layout (default: by the rows present)"),
 ) -> None:
     """导入：把已公开的决算数字写入空白模板，以便校验 / Import published figures for checking."""
     with handled():
+        from juesuan.io.files import check_new_output
         from juesuan.io.import_file import import_file
 
+        check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)
         path = import_file(csv_path, output, spec, dept, year, eval_variant)
     out.print(f"已导入 / imported: {path}（{spec.name}）", highlight=False, markup=False)

@@ -7,26 +7,33 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import handled, out
+from juesuan.cli.common import FORCE, handled, out
 
 
 @app.command("narrative")
 def narrative(
     path: Path = typer.Argument(..., help="已填充的决算工作簿 / a filled workbook"),
     output: Path = typer.Option(Path("说明.docx"), "-o", "--output", help="输出的 .docx / output .docx"),
+    force: bool = FORCE,
 ) -> None:
     """导出说明：由公开表生成部门决算情况说明（Word）/ Export the 说明 as .docx."""
     with handled():
-        from juesuan.io.files import spec_for
+        from juesuan.io.files import atomic_write, check_new_output, spec_for
+        from juesuan.io.text import clean_paragraphs
         from juesuan.io.xlsx import CalamineBook
-        from juesuan.narrative.docx_export import write_docx
+        from juesuan.narrative.docx_export import build_docx
         from juesuan.narrative.steps import narrative_from_workbook
 
+        check_new_output(output, force=force, suffixes=(".docx",), what="Word 文档 / a Word document")
         book = CalamineBook(path)
-        spec = spec_for(book, None)
-        paragraphs = narrative_from_workbook(spec, book)
-        book.close()
-        target = write_docx(paragraphs, output)
+        try:
+            spec = spec_for(book, None)
+            paragraphs = clean_paragraphs(narrative_from_workbook(spec, book))
+        finally:
+            book.close()
+        doc = build_docx(paragraphs)
+        atomic_write(output, lambda tmp: doc.save(str(tmp)))
+        target = output
         pending = sum(1 for p in paragraphs if "【请填写" in p.text)
         out.print(f"已导出说明 / written: [bold]{target}[/bold]（{len(paragraphs)} 段 / paragraphs）")
         if pending:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from juesuan.cli.app import app
-from juesuan.cli.common import DEPT, FORMAT, NEW_WORKBOOK, SPEC_FILE, YEAR, get_spec, handled, out
+from juesuan.cli.common import DEPT, FORCE, FORMAT, NEW_WORKBOOK, SPEC_FILE, YEAR, get_spec, handled, out
 
 
 @app.command("new")
@@ -15,11 +15,13 @@ def new(
     spec_file: Path | None = SPEC_FILE,
     dept: str = DEPT,
     year: str = YEAR,
+    force: bool = FORCE,
 ) -> None:
     """新建：按官方模板生成空白工作簿 / Create a blank workbook from the official template."""
     with handled():
-        from juesuan.io.files import write_new
+        from juesuan.io.files import check_new_output, write_new
 
+        check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)
         path = write_new(output, spec, dept, year)
         out.print(f"已创建 / created: [bold]{path}[/bold]（{spec.name}）")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from juesuan.errors import InputError, Problem
 from juesuan.evaluation.layout import (
     is_evaluation_grid,
     new_evaluation,
@@ -15,7 +16,7 @@ from juesuan.evaluation.layout import (
 )
 from juesuan.evaluation.model import EvalConfig, Evaluation, config, score, sheet_name_for
 from juesuan.ledger import info_value
-from juesuan.port import SheetPicture, WorkbookPort
+from juesuan.port import NO_CACHED_VALUE, CellError, SheetPicture, WorkbookPort, a1
 from juesuan.spec.model import TemplateSpec
 
 if TYPE_CHECKING:
@@ -33,11 +34,28 @@ def read_evaluations(spec: TemplateSpec, port: WorkbookPort) -> list[Evaluation]
     if cfg is None:
         return []
     out = []
+    problems: list[Problem] = []
     for name in evaluation_sheets(port, cfg):
         grid = port.read_sheet(name)
         if is_evaluation_grid(grid, cfg):
+            problems += _formula_problems(name, grid)
             out.append(score(read_evaluation(name, grid, cfg), cfg))
+    if problems:
+        raise InputError(problems)
     return out
+
+
+def _formula_problems(sheet: str, grid: list[list[Any]]) -> list[Problem]:
+    """Formula cells of a self-evaluation sheet without a usable value (never computed, or
+    an error value such as #DIV/0!): reported at their cells, never scored."""
+    problems = []
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if value is NO_CACHED_VALUE:
+                problems.append(Problem("formula-no-value", {}, sheet, a1(r, c)))
+            elif type(value) is CellError:
+                problems.append(Problem("formula-error", {"value": str(value)}, sheet, a1(r, c)))
+    return problems
 
 
 def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progress: Progress) -> None:

@@ -1,22 +1,17 @@
-"""Install ``juesuan.xlam`` into Excel's startup folder (XLSTART) and point it at this Python.
+"""Install ``juesuan.xlam`` into Excel's startup folder (XLSTART), pointed at this Python.
 
 Mirrors what ``xlwings addin install --file`` does (copy the add-in into the folder Excel
 reports as ``Application.StartupPath``, closing any open copy first; on macOS also install
-xlwings' RunPython AppleScript) and then writes the add-in's user config file, the one the
-VBA reads through ``PROJECT_NAME`` = ``juesuan``:
-
-* Windows: ``%USERPROFILE%\\.juesuan\\juesuan.conf``
-* macOS:   ``~/Library/Containers/com.microsoft.Excel/Data/juesuan.conf``
-
-with ``"INTERPRETER_WIN"``/``"INTERPRETER_MAC"`` (and ``"PYTHONPATH"`` when the UDF module
-is not importable from the interpreter).  Linux has no Excel: only ``dry_run`` works there.
+xlwings' RunPython AppleScript). The add-in is built for this machine: its settings sheet
+(``juesuan.conf``) carries ``Interpreter_Win``/``Interpreter_Mac`` = this Python (and
+``PYTHONPATH`` when the UDF module is not importable from it), the names xlwings' VBA reads;
+no user config file is written (the sheet comes first anyway). Linux has no Excel: only
+``dry_run`` works there.
 """
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import io
 import shutil
 import sys
 from pathlib import Path
@@ -39,15 +34,6 @@ def _platform() -> str:
     return "other"
 
 
-def user_config_path(platform: str | None = None) -> Path:
-    """Where the add-in's VBA (``GetConfigFilePath``) looks for the user settings file."""
-    platform = platform or _platform()
-    home = Path.home()
-    if platform == "mac":
-        return home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / f"{PROJECT_NAME}.conf"
-    return home / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf"
-
-
 def _udf_pythonpath() -> str | None:
     """Directory to add to PYTHONPATH so ``juesuan_udfs`` imports, or None if not needed."""
     if importlib.util.find_spec(UDF_MODULES) is not None:
@@ -58,9 +44,9 @@ def _udf_pythonpath() -> str | None:
 
 
 def config_settings(platform: str | None = None) -> dict[str, str]:
-    """The key/value pairs written to the user config file."""
+    """The settings put on the add-in's ``juesuan.conf`` sheet (xlwings' names)."""
     platform = platform or _platform()
-    key = "INTERPRETER_MAC" if platform == "mac" else "INTERPRETER_WIN"
+    key = "Interpreter_Mac" if platform == "mac" else "Interpreter_Win"
     settings = {key: sys.executable}
     extra = _udf_pythonpath()
     if extra:
@@ -68,19 +54,11 @@ def config_settings(platform: str | None = None) -> dict[str, str]:
     return settings
 
 
-def merge_config(existing: str, settings: dict[str, str]) -> str:
-    """Update ``"KEY","value"`` lines (the format VBA's ``Input #`` reads), keeping other keys."""
-    rows = [r for r in csv.reader(io.StringIO(existing)) if len(r) >= 2]
-    merged = {r[0].upper(): r[1] for r in rows}
-    merged.update({k.upper(): v for k, v in settings.items()})
-    return "".join(f'"{k}","{v}"\n' for k, v in merged.items())
-
-
 def _planned_steps(platform: str, addin: Path) -> list[str]:
-    cfg = user_config_path("mac" if platform == "mac" else "win")
     settings = config_settings("mac" if platform == "mac" else "win")
     steps = [
         f"构建加载项 / build the add-in: {addin}",
+        *[f"写入加载项设置表 juesuan.conf / on the add-in's settings sheet: {k} = {v}" for k, v in settings.items()],
         "关闭 Excel 中已打开的 juesuan.xlam / close juesuan.xlam if it is open in Excel",
         f"复制到 Excel 启动文件夹 XLSTART（Application.StartupPath）/ copy {ADDIN_NAME} into XLSTART",
     ]
@@ -89,7 +67,6 @@ def _planned_steps(platform: str, addin: Path) -> list[str]:
             "安装 xlwings 的 RunPython AppleScript / install xlwings' RunPython AppleScript "
             "(~/Library/Application Scripts/com.microsoft.Excel)"
         )
-    steps += [f"写入设置 / write setting {cfg}: {k} = {v}" for k, v in settings.items()]
     steps.append("重新启动 Excel，并在信任中心启用宏 / restart Excel and enable macros in the Trust Center")
     return steps
 
@@ -116,7 +93,9 @@ def _install(platform: str, addin: Path) -> list[str]:  # pragma: no cover - nee
     import xlwings as xw
     from xlwings import cli as xw_cli
 
-    steps = [f"构建加载项 / built {build_addin(addin)}"]
+    settings = config_settings(platform)
+    steps = [f"构建加载项 / built {build_addin(addin, settings=settings)}"]
+    steps += [f"加载项设置表 juesuan.conf / settings sheet: {k} = {v}" for k, v in settings.items()]
     for app in xw.apps:
         try:
             app.books[ADDIN_NAME].close()
@@ -134,10 +113,5 @@ def _install(platform: str, addin: Path) -> list[str]:  # pragma: no cover - nee
     if platform == "mac":
         xw_cli.runpython_install(None)
         steps.append("安装 RunPython AppleScript / installed xlwings' RunPython AppleScript")
-    cfg = user_config_path(platform)
-    cfg.parent.mkdir(parents=True, exist_ok=True)
-    settings = config_settings(platform)
-    cfg.write_text(merge_config(cfg.read_text() if cfg.exists() else "", settings))
-    steps += [f"写入设置 / wrote {cfg}: {k} = {v}" for k, v in settings.items()]
     steps.append("请重新启动 Excel 并启用宏 / restart Excel and enable macros")
     return steps

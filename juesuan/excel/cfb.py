@@ -1,9 +1,10 @@
-"""Just enough of the Compound File Binary format ([MS-CFB]) to overwrite a stream in place.
+"""Just enough of the Compound File Binary format ([MS-CFB]) for the add-in build.
 
-The add-in build must change one VBA module stream without moving anything else in the
-container, so instead of re-writing the file we locate the byte ranges (``extents``) a
-stream occupies — regular sectors via the FAT, small streams via the mini FAT inside the
-root entry's mini stream — and patch exactly those bytes.
+Reading: :class:`CompoundFile` locates the byte ranges (``extents``) a stream occupies —
+regular sectors via the FAT, small streams via the mini FAT inside the root entry's mini
+stream — to read a stream or overwrite it in place (tests use that to damage a template).
+Writing: :func:`write_compound` lays out a whole new version-3 file from ``{path: bytes}``,
+so streams may grow or shrink (the VBA project is written from source, see addin_build).
 """
 
 from __future__ import annotations
@@ -177,3 +178,170 @@ class CompoundFile:
         for off, n in extents:
             self.data[off : off + n] = payload[pos : pos + n]
             pos += n
+
+
+# -- writing a whole container ----------------------------------------------------------------
+_SECTOR = 512
+_MINI = 64
+_CUTOFF = 4096
+_FATSECT = 0xFFFFFFFD
+_PER_FAT = _SECTOR // 4
+
+
+def _name_key(name: str) -> tuple[int, str]:
+    """MS-CFB 2.6.4 order of siblings: shorter names first, then by upper-cased UTF-16 code units."""
+    return len(name.encode("utf-16-le")), name.upper()
+
+
+@dataclass
+class _Node:
+    name: str
+    kind: int  # 1 storage, 2 stream, 5 root
+    data: bytes = b""
+    children: dict[str, _Node] | None = None
+    sid: int = 0
+    left: int = _NOSTREAM
+    right: int = _NOSTREAM
+    child: int = _NOSTREAM
+    black: bool = True
+    start: int = _ENDOFCHAIN
+
+
+def _tree(streams: dict[str, bytes]) -> _Node:
+    root = _Node("Root Entry", 5, children={})
+    for path, data in streams.items():
+        parts = path.split("/")
+        node = root
+        for part in parts[:-1]:
+            assert node.children is not None
+            node = node.children.setdefault(part.upper(), _Node(part, 1, children={}))
+            if node.kind != 1:
+                raise CfbError(f"{path!r}: {part!r} is a stream, not a storage")
+        leaf = parts[-1]
+        if not leaf or len(leaf) > 31 or node.children is None or leaf.upper() in node.children:
+            raise CfbError(f"bad or duplicate stream name {path!r}")
+        node.children[leaf.upper()] = _Node(leaf, 2, data=bytes(data))
+    return root
+
+
+def _link_siblings(nodes: list[_Node], depth: int, height: int) -> int:
+    """A size-balanced binary search tree of ``nodes`` (sorted); returns the root's sid.
+
+    Nodes on the deepest level are red, all others black: with sizes balanced, every path
+    from the root to a leaf then passes the same number of black nodes (a valid red-black tree).
+    """
+    if not nodes:
+        return _NOSTREAM
+    mid = len(nodes) // 2
+    node = nodes[mid]
+    node.black = depth < height
+    node.left = _link_siblings(nodes[:mid], depth + 1, height)
+    node.right = _link_siblings(nodes[mid + 1 :], depth + 1, height)
+    return node.sid
+
+
+def _entry(node: _Node) -> bytes:
+    name = node.name.encode("utf-16-le") + b"\0\0"
+    size = len(node.data)  # a stream, or the root's mini stream; storages hold none
+    return b"".join([
+        name.ljust(64, b"\0"),
+        len(name).to_bytes(2, "little"),
+        bytes([node.kind, 1 if node.black else 0]),
+        node.left.to_bytes(4, "little"),
+        node.right.to_bytes(4, "little"),
+        node.child.to_bytes(4, "little"),
+        bytes(16 + 4 + 8 + 8),  # CLSID, state bits, creation and modification times
+        (0 if node.kind == 1 else node.start).to_bytes(4, "little"),  # storages: zero (MS-CFB 2.6.3)
+        size.to_bytes(8, "little"),
+    ])
+
+
+def _pad(data: bytes, unit: int) -> bytes:
+    return data + bytes(-len(data) % unit)
+
+
+def write_compound(streams: dict[str, bytes]) -> bytes:
+    """A complete version-3 compound file holding ``streams`` (``"VBA/dir"`` → bytes).
+
+    Deterministic (no timestamps, no CLSIDs). Streams under 4096 bytes live in the mini
+    stream, as [MS-CFB] requires; storages are created from the paths.
+    """
+    root = _tree(streams)
+    order: list[_Node] = []
+
+    def number(node: _Node) -> None:
+        node.sid = len(order)
+        order.append(node)
+        for child in sorted((node.children or {}).values(), key=lambda n: _name_key(n.name)):
+            number(child)
+
+    number(root)
+    for node in order:
+        if node.children:
+            kids = sorted(node.children.values(), key=lambda n: _name_key(n.name))
+            height = max(len(kids).bit_length() - 1, 0)
+            node.child = _link_siblings(kids, 0, height)
+
+    # mini stream: small streams, 64-byte aligned
+    mini = bytearray()
+    minifat: list[int] = []
+    for node in order:
+        if node.kind == 2 and 0 < len(node.data) < _CUTOFF:
+            first = len(mini) // _MINI
+            count = -(-len(node.data) // _MINI)
+            node.start = first
+            minifat += [first + i + 1 for i in range(count - 1)] + [_ENDOFCHAIN]
+            mini += _pad(node.data, _MINI)
+    big = [n for n in order if n.kind == 2 and len(n.data) >= _CUTOFF]
+
+    # regular sectors: directory, mini FAT, mini stream, big streams (FAT sectors go first)
+    blocks: list[tuple[str, bytes]] = []
+    directory_len = -(-len(order) * 128 // _SECTOR)
+    blocks.append(("dir", bytes(directory_len * _SECTOR)))
+    if minifat:
+        blocks.append(("minifat", _pad(b"".join(x.to_bytes(4, "little") for x in minifat), _SECTOR)))
+        blocks.append(("mini", _pad(bytes(mini), _SECTOR)))
+    for node in big:
+        blocks.append((f"big{node.sid}", _pad(node.data, _SECTOR)))
+    content = sum(len(b) // _SECTOR for _, b in blocks)
+    fat_count = 1
+    while fat_count * _PER_FAT < content + fat_count:
+        fat_count += 1
+    if fat_count > 109:
+        raise CfbError("compound file too large for a header-only DIFAT")
+    fat = [_FATSECT] * fat_count
+    starts: dict[str, int] = {}
+    for tag, block in blocks:
+        n = len(block) // _SECTOR
+        starts[tag] = len(fat)
+        fat += [len(fat) + i + 1 for i in range(n - 1)] + [_ENDOFCHAIN]
+    fat += [_FREESECT] * (-len(fat) % _PER_FAT)
+
+    root.start = starts.get("mini", _ENDOFCHAIN)
+    root.data = bytes(len(mini)) if minifat else b""
+    for node in big:
+        node.start = starts[f"big{node.sid}"]
+    directory = b"".join(_entry(n) for n in order)
+    directory += (b"\0" * 64 + b"\0\0" + b"\0\0" + b"\xff" * 12 + bytes(16 + 4 + 16 + 4 + 8)) * (
+        directory_len * _SECTOR // 128 - len(order))
+    blocks[0] = ("dir", directory)
+    if minifat:
+        blocks[2] = ("mini", _pad(bytes(mini), _SECTOR))
+
+    header = b"".join([
+        MAGIC, bytes(16),
+        (0x003E).to_bytes(2, "little"), (3).to_bytes(2, "little"), (0xFFFE).to_bytes(2, "little"),
+        (9).to_bytes(2, "little"), (6).to_bytes(2, "little"), bytes(6),
+        (0).to_bytes(4, "little"),  # directory sectors (0 in version 3)
+        fat_count.to_bytes(4, "little"),
+        starts["dir"].to_bytes(4, "little"),
+        (0).to_bytes(4, "little"),  # transaction signature
+        _CUTOFF.to_bytes(4, "little"),
+        starts.get("minifat", _ENDOFCHAIN).to_bytes(4, "little"),
+        (len(blocks[1][1]) // _SECTOR if minifat else 0).to_bytes(4, "little"),
+        _ENDOFCHAIN.to_bytes(4, "little"), (0).to_bytes(4, "little"),  # no DIFAT sectors
+        b"".join(i.to_bytes(4, "little") for i in range(fat_count)),
+        b"\xff" * (4 * (109 - fat_count)),
+    ])
+    fat_bytes = b"".join(x.to_bytes(4, "little") for x in fat)
+    return header + fat_bytes + b"".join(block for _, block in blocks)

@@ -32,7 +32,7 @@ from juesuan.errors import InputError, Problem, fail
 
 TITLE = "决算助手"
 MAX_LISTED = 15  # problems listed in a message box; the rest are counted
-DEFAULT_FORMAT: str | None = None  # the newest shipped format
+MAX_PROMPT = 255  # characters Excel's InputBox prompt shows
 LOG_PATH = Path(tempfile.gettempdir()) / "juesuan-macros.log"
 
 log = logging.getLogger("juesuan.macros")
@@ -109,15 +109,23 @@ def _quiet_screen(book: Any) -> Iterator[None]:
                 app.screen_updating = True
 
 
+@contextlib.contextmanager
+def _status(port: Any) -> Iterator[Callable[[str], None]]:
+    """``progress(text)`` shows 决算助手：text in Excel's status bar; the bar is given back on
+    the way out, whatever happened."""
+    def progress(text: str) -> None:
+        port.show_status(f"{TITLE}：{text.split(' / ')[0]}")
+
+    try:
+        yield progress
+    finally:
+        port.restore_status()
+
+
 def _port(book: Any) -> Any:
-    """The workbook port over ``book``, with the engine's optional steps loaded as the CLI
-    loads them (``juesuan.jobs.load_extensions`` when the engine provides it)."""
-    from juesuan import jobs
+    """The workbook port over ``book`` (the engine's steps are listed in juesuan.pipeline)."""
     from juesuan.io.xlwings_book import XlwingsBook
 
-    load = getattr(jobs, "load_extensions", None)
-    if callable(load):
-        load()
     return XlwingsBook(book)
 
 
@@ -138,14 +146,17 @@ def fill(book: Any = None) -> Any:
     book = book if book is not None else _caller()
     with guarded(book, "填充"):
         port = _port(book)
-        spec = _spec(port)
-        result = fill_workbook(spec, port)
-        with _quiet_screen(book):
-            for picture in result.pictures:
-                port.replace_sheet(picture)
+        with _status(port) as progress:
+            progress("填充 — 识别模板格式")
+            spec = _spec(port)
+            result = fill_workbook(spec, port, progress=lambda text: progress(f"填充 — {text}"))
+            with _quiet_screen(book):
+                for i, picture in enumerate(result.pictures, start=1):
+                    progress(f"填充 — 写入 {picture.name}（{i}/{len(result.pictures)}）")
+                    port.replace_sheet(picture)
         acc = result.accounts
         lines = [f"已填充 {len(acc.tables)} 张公开表（{acc.dept} {acc.year}）：",
-                 "、".join(f"公开{t}表" for t in acc.tables),
+                 "、".join(t.sheet for t in spec.tables if t.id in acc.tables),
                  f"最大舍入偏差：{format_wan(acc.max_deviation)} 万元"
                  + (f"（{acc.max_deviation_at}）" if acc.max_deviation_at else "")]
         lines += list(result.notes)
@@ -164,11 +175,19 @@ def validate(book: Any = None) -> Any:
         from juesuan.validate.marks_plan import plan_marks
 
         port = _port(book)
-        spec = _spec(port)
-        report = check_workbook(spec, port)
-        plan = plan_marks(report)
-        with _quiet_screen(book):
-            port.apply_marks(plan)
+        with _status(port) as progress:
+            progress("校验 — 识别模板格式")
+            spec = _spec(port)
+            wanted = [n for n in port.sheet_names() if n in set(spec.sheet_names)]
+            for i, name in enumerate(wanted, start=1):  # read once here; the rules reuse the grids
+                progress(f"校验 — 读取 {name}（{i}/{len(wanted)}）")
+                port.read_sheet(name)
+            progress(f"校验 — 检查 {len(spec.rules)} 条规则")
+            report = check_workbook(spec, port)
+            plan = plan_marks(report)
+            progress("校验 — 标记问题单元格")
+            with _quiet_screen(book):
+                port.apply_marks(plan)
         alert(book, findings_summary(report), f"{TITLE} - 校验", critical=not report.valid)
         return report
     return None
@@ -212,16 +231,67 @@ def _new_book(app: Any) -> Any:
     return app.books.add()
 
 
-def new(book: Any = None, fmt: str | None = DEFAULT_FORMAT) -> Any:
-    """新建: a fresh workbook laid out as the official template (detail sheets + tables)."""
+def format_choices() -> list[tuple[str, str]]:
+    """``(format, name)`` of every template format the engine has, as ``juesuan new --format``
+    accepts them (:func:`juesuan.spec.available_formats`: years and a bureau's variants)."""
+    from juesuan.spec import SpecError, available_formats, load_spec
+
+    out = []
+    for fmt in available_formats():
+        try:
+            out.append((fmt, load_spec(fmt).name))
+        except SpecError:  # a broken spec file is not offered (its error shows when it is used)
+            log.warning("spec %s not offered:\n%s", fmt, traceback.format_exc())
+    return out
+
+
+def choose_format(book: Any, current: str | None = None) -> str | None:
+    """Ask which format the new workbook gets (skipped when there is only one). The default is
+    the calling workbook's format, else the newest. None when the user cancels."""
+    choices = format_choices()
+    if not choices:
+        raise fail("unknown-choice", value="", field="模板格式", choices="（无）")
+    ids = [fmt for fmt, _ in choices]
+    if len(choices) == 1:
+        return ids[0]
+    default = current if current in ids else ids[-1]
+    head = "请选择新工作簿的模板格式（输入编号或格式）：\n"
+    prompt = head + "\n".join(f"{i}. {fmt}  {name}" for i, (fmt, name) in enumerate(choices, start=1))
+    if len(prompt) > MAX_PROMPT:  # Excel's InputBox shows 255 characters: the formats alone then
+        prompt = head + "\n".join(f"{i}. {fmt}" for i, fmt in enumerate(ids, start=1))
+    answer = ask(book, prompt, f"{TITLE} - 新建", default)
+    if answer is None:
+        return None
+    answer = answer.strip()
+    if answer.isdigit() and 1 <= int(answer) <= len(ids) and answer not in ids:
+        return ids[int(answer) - 1]
+    if answer in ids:
+        return answer
+    alert(book, f"没有模板格式“{answer}”。可选：{'、'.join(ids)}", f"{TITLE} - 新建", critical=True)
+    return None
+
+
+def _current_format(book: Any) -> str | None:
+    try:
+        return str(_spec(_port(book)).format)
+    except InputError:
+        return None
+
+
+def new(book: Any = None, fmt: str | None = None) -> Any:
+    """新建: a fresh workbook laid out as the official template (detail sheets + tables), in
+    the format the user picks (``fmt`` skips the question)."""
     from juesuan.jobs import template_pictures
     from juesuan.spec import load_spec
 
     book = book if book is not None else _caller()
     with guarded(book, "新建"):
+        fmt = fmt or choose_format(book, _current_format(book))
+        if fmt is None:
+            raise Cancelled
         spec = load_spec(fmt)
         target = _new_book(book.app)
-        port = _port(target)  # loads the engine's extensions before the pictures are made
+        port = _port(target)
         pictures = template_pictures(spec)
         first = target.sheets[0]
         if first.name != pictures[0].name:

@@ -1,8 +1,9 @@
 """MS-OVBA helpers: the RLE-style compression of section 2.4.1 and the ``dir`` stream records.
 
-Written from the [MS-OVBA] specification (v20.0, sections 2.3.4.2 and 2.4.1).  Only what the
-add-in build needs: compress/decompress a CompressedContainer and list the modules of a
-VBA project (stream name, source offset, code page).
+Written from the [MS-OVBA] specification (v20.0, sections 2.3 and 2.4.1).  Only what the
+add-in build needs: compress/decompress a CompressedContainer, read the modules and the
+``dir`` records of the template's VBA project, and write a project from source (``dir``,
+``PROJECT``, ``PROJECTwm``, module streams without a performance cache).
 """
 
 from __future__ import annotations
@@ -189,3 +190,174 @@ def parse_dir(decompressed: bytes) -> ProjectInfo:
         elif rid == 0x0010:  # end of dir stream
             break
     return ProjectInfo(codepage, tuple(modules))
+
+
+# -- writing a project from source ([MS-OVBA] 2.3.1 PROJECT, 2.3.3 PROJECTwm, 2.3.4 VBA storage) ----
+#: ``_VBA_PROJECT`` with version 0xFFFF and no performance cache (2.3.4.1): Office compiles
+#: every module from its source on first load, so no p-code can disagree with the source.
+VBA_PROJECT_STREAM = b"\xcc\x61\xff\xff\x00\x00\x00"
+
+STANDARD, CLASS, DOCUMENT = "standard", "class", "document"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record of the decompressed ``dir`` stream, kept as its raw bytes."""
+
+    rid: int
+    payload: bytes
+    raw: bytes
+
+
+def dir_records(decompressed: bytes) -> list[Record]:
+    """Every record of a decompressed dir stream, up to and including its terminator (0x0010)."""
+    records: list[Record] = []
+    pos, end = 0, len(decompressed)
+    while pos + 6 <= end:
+        rid = int.from_bytes(decompressed[pos : pos + 2], "little")
+        size = 6 if rid == 0x0009 else int.from_bytes(decompressed[pos + 2 : pos + 6], "little")
+        if pos + 6 + size > end:
+            raise OvbaError(f"dir record 0x{rid:04X} runs past the end of the stream")
+        records.append(Record(rid, decompressed[pos + 6 : pos + 6 + size], decompressed[pos : pos + 6 + size]))
+        pos += 6 + size
+        if rid == 0x0010:
+            return records
+    raise OvbaError("dir stream has no terminator record")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A PROJECTREFERENCES entry (2.3.4.2.2): its name and its records, unchanged."""
+
+    name: str
+    records: tuple[Record, ...]
+
+
+@dataclass(frozen=True)
+class DirParts:
+    """A dir stream split where a rebuild changes it: information, references, modules."""
+
+    information: tuple[Record, ...]
+    references: tuple[Reference, ...]
+    codepage: int
+
+    def raw_name(self) -> str:
+        rec = next(r for r in self.information if r.rid == 0x0004)
+        return rec.payload.decode(f"cp{self.codepage}")
+
+
+def split_dir(records: list[Record]) -> DirParts:
+    """Project information (through PROJECTVERSION and PROJECTCONSTANTS), then references."""
+    codepage = next((int.from_bytes(r.payload, "little") for r in records if r.rid == 0x0003), 1252)
+    try:
+        last_info = max(i for i, r in enumerate(records) if r.rid in (0x0009, 0x000C, 0x003C))
+        modules_at = next(i for i, r in enumerate(records) if r.rid == 0x000F)
+    except (ValueError, StopIteration):
+        raise OvbaError("dir stream lacks PROJECTVERSION or PROJECTMODULES") from None
+    refs: list[list[Record]] = []
+    previous = None
+    for rec in records[last_info + 1 : modules_at]:
+        # a REFERENCENAME (0x0016) starts a reference, except the one inside a REFERENCECONTROL
+        if (rec.rid == 0x0016 and previous != 0x002F) or not refs:
+            refs.append([])
+        refs[-1].append(rec)
+        previous = rec.rid
+    references = []
+    for group in refs:
+        name = next((r.payload.decode(f"cp{codepage}") for r in group if r.rid == 0x0016), "")
+        references.append(Reference(name, tuple(group)))
+    return DirParts(tuple(records[: last_info + 1]), tuple(references), codepage)
+
+
+@dataclass(frozen=True)
+class Module:
+    """A module to write: its name, kind and full source (``Attribute`` lines included)."""
+
+    name: str
+    kind: str  # STANDARD, CLASS or DOCUMENT
+    source: str
+    docstring: str = ""
+
+
+def _rec(rid: int, payload: bytes) -> bytes:
+    return rid.to_bytes(2, "little") + len(payload).to_bytes(4, "little") + payload
+
+
+def _text_rec(rid: int, unicode_rid: int, text: str, codepage: int) -> bytes:
+    return _rec(rid, text.encode(f"cp{codepage}")) + _rec(unicode_rid, text.encode("utf-16-le"))
+
+
+def build_dir(parts: DirParts, name: str, references: tuple[Reference, ...], modules: list[Module]) -> bytes:
+    """The decompressed dir stream of a project called ``name`` with these references and modules.
+
+    Every module's source starts at offset 0 of its stream (MODULEOFFSET = 0): no
+    performance cache precedes it.
+    """
+    cp = parts.codepage
+    out = bytearray()
+    for rec in parts.information:
+        out += _rec(0x0004, name.encode(f"cp{cp}")) if rec.rid == 0x0004 else rec.raw
+    for ref in references:
+        out += b"".join(r.raw for r in ref.records)
+    out += _rec(0x000F, len(modules).to_bytes(2, "little"))
+    out += _rec(0x0013, (0xFFFF).to_bytes(2, "little"))
+    for m in modules:
+        out += _text_rec(0x0019, 0x0047, m.name, cp)
+        out += _text_rec(0x001A, 0x0032, m.name, cp)
+        out += _text_rec(0x001C, 0x0048, m.docstring, cp)
+        out += _rec(0x0031, (0).to_bytes(4, "little"))
+        out += _rec(0x001E, (0).to_bytes(4, "little"))
+        out += _rec(0x002C, (0xFFFF).to_bytes(2, "little"))
+        out += _rec(0x0021 if m.kind == STANDARD else 0x0022, b"")
+        out += _rec(0x002B, b"")
+    out += _rec(0x0010, b"")
+    return bytes(out)
+
+
+def project_stream(template: str, name: str, modules: list[Module]) -> str:
+    """The PROJECT stream (2.3.1) of the template with its name and module lines replaced.
+
+    ID, protection (CMG/DPB/GC: encrypted with the ID as key), VersionCompatible32 and the
+    host extender are kept as they are; the [Workspace] section lists every module closed.
+    """
+    kept: list[str] = []
+    extender: list[str] = []
+    section = ""
+    for line in template.replace("\r\n", "\n").split("\n"):
+        if line.startswith("["):
+            section = line
+            continue
+        if not line:
+            continue
+        if section == "[Host Extender Info]":
+            extender.append(line)
+        elif not section and line.split("=", 1)[0] in ("ID", "HelpContextID", "VersionCompatible32",
+                                                       "CMG", "DPB", "GC"):
+            kept.append(line)
+    if not kept or not kept[0].startswith("ID="):
+        raise OvbaError("PROJECT stream has no ID line")
+    lines = [kept[0]]
+    for m in modules:
+        lines.append({DOCUMENT: f"Document={m.name}/&H00000000", CLASS: f"Class={m.name}"}.get(m.kind, f"Module={m.name}"))
+    lines.append(f'Name="{name}"')
+    lines += kept[1:]
+    lines += ["", "[Host Extender Info]", *extender, "", "[Workspace]"]
+    lines += [f"{m.name}=0, 0, 0, 0, C" for m in modules]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def project_wm(modules: list[Module], codepage: int) -> bytes:
+    """PROJECTwm (2.3.3): each module name in the code page and in UTF-16, then a terminator."""
+    out = bytearray()
+    for m in modules:
+        out += m.name.encode(f"cp{codepage}") + b"\0" + m.name.encode("utf-16-le") + b"\0\0"
+    return bytes(out + b"\0\0")
+
+
+def module_stream(module: Module, codepage: int) -> bytes:
+    """A module stream holding only the compressed source (no performance cache)."""
+    text = module.source.replace("\r\n", "\n").replace("\n", "\r\n")
+    try:
+        return compress(text.encode(f"cp{codepage}"))
+    except UnicodeEncodeError as exc:
+        raise OvbaError(f"module {module.name}: source has characters outside code page {codepage}") from exc

@@ -5,25 +5,40 @@ Each marked cell's own fill and note are remembered on the hidden state sheet
 (:data:`juesuan.marks.STATE_SHEET`: sheet | cell | fill XML | note JSON) before the cell is
 painted; :func:`clear_marks` restores them exactly and removes the state and results
 sheets. Painting always clears the previous marks first, so re-running replaces them.
+
+The state sheet is input like any other (a workbook may come from anywhere): every row is
+validated before any cell is restored — a single cell address within Excel's grid, a fill
+that parses (defusedxml, no DTD) as an openpyxl fill, a note that is a small JSON object —
+and a bad row is a located error (exit 2), never a traceback or a runaway range.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import fromstring, tostring
+from xml.etree.ElementTree import tostring
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.fills import Fill
 
+from juesuan.errors import InputError, Problem
+from juesuan.io.text import clean_cell_text, set_text
 from juesuan.io.xlsx import load_for_write, replace_sheets, save_atomic
 from juesuan.marks import MARK_COLOURS, NOTE_AUTHOR, RESULTS_SHEET, STATE_SHEET
 from juesuan.validate.marks_plan import MarksPlan
 
 STATE_HEADER = ("sheet", "cell", "fill", "comment")
+MAX_STATE_ROWS = 200_000
+MAX_FILL_XML = 20_000
+MAX_NOTE_JSON = 100_000
+_ADDRESS = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 
 
 def _fill_xml(fill: Any) -> str:
@@ -31,7 +46,7 @@ def _fill_xml(fill: Any) -> str:
 
 
 def _fill_from_xml(text: str) -> Any:
-    return Fill.from_tree(fromstring(text))
+    return Fill.from_tree(fromstring(text, forbid_dtd=True))
 
 
 def _comment_json(comment: Comment | None) -> str:
@@ -45,9 +60,73 @@ def _comment_from_json(text: str | None) -> Comment | None:
     if not text:
         return None
     data = json.loads(text)
-    comment = Comment(data["text"], data["author"])
-    comment.width, comment.height = data["width"], data["height"]
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
+            or not isinstance(data.get("author"), str | None):
+        raise ValueError("not a note")
+    comment = Comment(clean_cell_text(data["text"]), clean_cell_text(data["author"] or ""))
+    for key in ("width", "height"):
+        if key in data:
+            if not _number(data[key]):
+                raise ValueError(f"bad {key}")
+            setattr(comment, key, data[key])
     return comment
+
+
+def _valid_address(cell: Any) -> bool:
+    m = _ADDRESS.match(cell) if isinstance(cell, str) else None
+    if m is None:
+        return False
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return col <= 16384 and int(m.group(2)) <= 1048576
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
+        and 0 < value <= 10_000
+
+
+def _state_row(row: tuple[Any, ...], n: int) -> tuple[tuple[str, str, Any, Comment | None] | None, str | None]:
+    """One state row → (sheet, cell, fill, note) or a reason it is invalid."""
+    sheet, cell, fill, comment = (tuple(row) + (None,) * 4)[:4]
+    if sheet is None and cell is None and fill is None and comment is None:
+        return None, None
+    if not isinstance(sheet, str) or not sheet:
+        return None, "工作表名无效 / bad sheet name"
+    if not _valid_address(cell):
+        return None, f"单元格地址无效 / bad cell address {str(cell)[:40]!r}"
+    if not isinstance(fill, str) or len(fill) > MAX_FILL_XML:
+        return None, "格式记录无效 / bad fill record"
+    try:
+        restored_fill = _fill_from_xml(fill)
+    except (DefusedXmlException, ParseError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        return None, f"格式记录无效 / bad fill record ({type(exc).__name__})"
+    if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_NOTE_JSON):
+        return None, "批注记录无效 / bad note record"
+    try:
+        note = _comment_from_json(comment)
+    except (ValueError, TypeError, KeyError) as exc:
+        return None, f"批注记录无效 / bad note record ({type(exc).__name__})"
+    return (sheet, cell, restored_fill, note), None
+
+
+def _read_state(wb: Any) -> list[tuple[str, str, Any, Comment | None]]:
+    """The validated rows of the state sheet; raise ``InputError`` naming every bad row."""
+    state = wb[STATE_SHEET]
+    if state.max_row > MAX_STATE_ROWS + 1:
+        raise InputError([Problem("marks-state", {"row": state.max_row, "reason": "行数过多 / too many rows"},
+                                  STATE_SHEET)])
+    rows, problems = [], []
+    for n, row in enumerate(state.iter_rows(min_row=2, max_col=4, values_only=True), start=2):
+        entry, reason = _state_row(row, n)
+        if reason is not None:
+            problems.append(Problem("marks-state", {"row": n, "reason": reason}, STATE_SHEET, f"A{n}"))
+        elif entry is not None:
+            rows.append(entry)
+    if problems:
+        raise InputError(problems)
+    return rows
 
 
 def clear_marks(wb: Any) -> int:
@@ -55,15 +134,14 @@ def clear_marks(wb: Any) -> int:
     Returns the number of cells restored."""
     restored = 0
     if STATE_SHEET in wb.sheetnames:
-        state = wb[STATE_SHEET]
-        for sheet, cell, fill, comment in state.iter_rows(min_row=2, values_only=True):
-            if not sheet or sheet not in wb.sheetnames:
+        for sheet, cell, fill, note in _read_state(wb):
+            if sheet not in wb.sheetnames:
                 continue
             target = wb[sheet][cell]
             if isinstance(target, MergedCell):
                 continue
-            target.fill = _fill_from_xml(fill)
-            target.comment = _comment_from_json(comment)
+            target.fill = fill
+            target.comment = note
             restored += 1
         del wb[STATE_SHEET]
     if RESULTS_SHEET in wb.sheetnames:
@@ -84,10 +162,12 @@ def apply_marks(wb: Any, plan: MarksPlan) -> int:
         cell = wb[mark.sheet][mark.cell]
         if isinstance(cell, MergedCell):
             continue
-        state.append((mark.sheet, mark.cell, _fill_xml(cell.fill), _comment_json(cell.comment)))
+        n = state.max_row + 1
+        for c, text in enumerate((mark.sheet, mark.cell, _fill_xml(cell.fill), _comment_json(cell.comment)), 1):
+            set_text(state.cell(row=n, column=c), text)  # text is text, even a sheet named "=…"
         colour = MARK_COLOURS.get(mark.severity, MARK_COLOURS["error"])
         cell.fill = PatternFill("solid", fgColor=colour, bgColor=colour)
-        note = Comment(mark.note, NOTE_AUTHOR)
+        note = Comment(clean_cell_text(mark.note), NOTE_AUTHOR)
         note.width, note.height = 320, min(60 + 18 * mark.note.count("\n"), 400)
         cell.comment = note
         painted += 1

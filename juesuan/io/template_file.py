@@ -10,12 +10,11 @@ fresh build (``juesuan template build``) by its bytes.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 
+from juesuan.io.files import atomic_write
 from juesuan.io.xlsx import new_workbook, save_atomic
 from juesuan.jobs import template_pictures
 from juesuan.spec.model import TemplateSpec
@@ -56,9 +55,8 @@ def normalise_zip(path: str | Path) -> None:
     with zipfile.ZipFile(path) as src:
         members = [(info.filename, src.read(info.filename)) for info in src.infolist()]
     members.sort(key=lambda m: (m[0] != _FIRST, m[0]))
-    fd, tmp = tempfile.mkstemp(prefix=".~juesuan-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+
+    def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w") as dst:
             for name, data in members:
                 if name == "docProps/core.xml":
@@ -68,8 +66,5 @@ def normalise_zip(path: str | Path) -> None:
                 info.create_system = 0
                 info.external_attr = 0o644 << 16
                 dst.writestr(info, data, compresslevel=6)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_write(path, write)

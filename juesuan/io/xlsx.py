@@ -7,46 +7,44 @@ a corrupt zip. Saving is atomic: a temporary file beside the target, then ``os.r
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import io
 import zipfile
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from juesuan.errors import InputError, Problem, fail
+from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
-from juesuan.port import NO_CACHED_VALUE, Grid, SheetPicture
+from juesuan.io.guard import error_cells
+from juesuan.port import NO_CACHED_VALUE, CellError, Grid, SheetPicture
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def check_workbook_file(path: str | Path) -> Path:
-    """Raise :class:`InputError` unless ``path`` looks like a readable .xlsx/.xlsm."""
+    """Raise :class:`InputError` unless ``path`` looks like a readable .xlsx/.xlsm that is
+    safe to hand to a reader (:func:`juesuan.io.guard.scan_workbook`: names, sizes, DTDs)."""
+    from juesuan.io.guard import scan_workbook
+
     p = Path(path)
     if not p.exists():
         raise fail("file-missing", path=str(p))
+    if p.is_dir():
+        raise fail("file-not-xlsx", path=str(p), reason="这是一个文件夹 / this is a folder")
     try:
-        head = p.read_bytes()[:8] if p.is_file() else b""
+        with p.open("rb") as fh:
+            head = fh.read(8)
     except OSError as exc:
-        raise fail("file-not-xlsx", path=str(p), reason=str(exc)) from exc
+        raise fail("file-not-xlsx", path=str(p), reason=exc.strerror or str(exc)) from exc
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ole(p):
             raise fail("file-encrypted", path=str(p))
         raise fail("file-not-xlsx", path=str(p), reason="旧版 .xls 格式 / legacy .xls format")
     if not head.startswith(b"PK"):
-        raise fail("file-not-xlsx", path=str(p), reason="不是 zip 容器 / not a zip container")
-    try:
-        with zipfile.ZipFile(p) as z:
-            names = set(z.namelist())
-            bad = z.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError, ValueError) as exc:
-        raise fail("file-corrupt", path=str(p), reason=str(exc)) from exc
-    if bad is not None:
-        raise fail("file-corrupt", path=str(p), reason=f"损坏的部件 / damaged part {bad}")
-    if "xl/workbook.xml" not in names:
+        reason = "空文件 / empty file" if not head else "不是 zip 容器 / not a zip container"
+        raise fail("file-not-xlsx", path=str(p), reason=reason)
+    scan = scan_workbook(p)
+    if not scan.has_workbook:
         raise fail("file-not-xlsx", path=str(p), reason="缺少 xl/workbook.xml / no workbook part")
     return p
 
@@ -78,8 +76,12 @@ class CalamineBook:
             if name not in self._wb.sheet_names:
                 raise fail("sheet-missing", sheet=name)
             with gc_paused():  # a large sheet is ~100,000 row lists: no collector walks meanwhile
-                raw = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                try:
+                    raw = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                except Exception as exc:  # calamine raises its own error types
+                    raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
                 grid = [[None if v == "" else v for v in row] for row in raw]
+            _put_errors(grid, error_cells(self.path, name))
             self._cache[name] = grid
         return grid
 
@@ -87,16 +89,29 @@ class CalamineBook:
         self._wb.close()
 
 
+def _put_errors(grid: Grid, errors: dict[tuple[int, int], str]) -> None:
+    """Put the error values python-calamine reads as blanks back into ``grid``."""
+    for (r, c), value in errors.items():
+        while len(grid) <= r:
+            grid.append([])
+        line = grid[r]
+        while len(line) <= c:
+            line.append(None)
+        line[c] = CellError(value)
+
+
 class LoadedBook:
     """Port over a workbook openpyxl has loaded for writing (Fill): values come from the cells
     openpyxl already parsed, so the file is read once. A sheet holding formulas is read with
     python-calamine instead, for the values Excel last calculated (``NO_CACHED_VALUE`` where
-    the file has none)."""
+    the file has none); so is a sheet loaded as blank (``skipped``, see :func:`load_for_write`)."""
 
-    def __init__(self, wb: Any, path: Path):
+    def __init__(self, wb: Any, path: Path, calamine: CalamineBook | None = None):
         self.wb, self.path = wb, path
         self._cache: dict[str, Grid] = {}
-        self._calamine: CalamineBook | None = None
+        self._calamine: CalamineBook | None = calamine
+        self._formula_sheets: list[str] = []
+        self.skipped: frozenset[str] = frozenset(getattr(wb, "_juesuan_skipped", ()))
 
     def sheet_names(self) -> list[str]:
         return list(self.wb.sheetnames)
@@ -106,14 +121,38 @@ class LoadedBook:
         if grid is None:
             if name not in self.wb.sheetnames:
                 raise fail("sheet-missing", sheet=name)
+            if name in self.skipped:  # loaded blank: its cells are in the file only
+                if self._calamine is None:
+                    self._calamine = CalamineBook(self.path)
+                grid = self._cache[name] = self._calamine.read_sheet(name)
+                return grid
             grid, formulas = _parsed_values(self.wb[name])
             if formulas:
                 if self._calamine is None:
                     self._calamine = CalamineBook(self.path)
                 mark_uncached_formulas(self._calamine, self.wb, [name])
                 grid = self._calamine.read_sheet(name)
+                self._formula_sheets.append(name)
             self._cache[name] = grid
         return grid
+
+    def formula_values(self) -> dict[str, dict[tuple[int, int], Any]]:
+        """The cached values read for the formula cells of every sheet read so far that
+        still holds formulas: sheet → (0-based row, col) → value (errors included)."""
+        out: dict[str, dict[tuple[int, int], Any]] = {}
+        for name in self._formula_sheets:
+            if name not in self.wb.sheetnames:
+                continue
+            grid = self._cache[name]
+            values = {}
+            for (r, c), cell in self.wb[name]._cells.items():  # noqa: SLF001 - one pass
+                if cell.data_type == "f" and r <= len(grid) and c <= len(grid[r - 1]):
+                    value = grid[r - 1][c - 1]
+                    if value is not None and value is not NO_CACHED_VALUE:
+                        values[(r - 1, c - 1)] = value
+            if values:
+                out[name] = values
+        return out
 
     def close(self) -> None:
         if self._calamine is not None:
@@ -170,26 +209,68 @@ def mark_uncached_formulas(book: CalamineBook, wb: Any, sheets: Iterable[str]) -
             line[c - 1] = NO_CACHED_VALUE
 
 
-def load_for_write(path: Path) -> Any:
-    import openpyxl
+EMPTY_WORKSHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                   b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   b'<sheetData/></worksheet>')
+
+
+class _SkippingZip(zipfile.ZipFile):
+    """The package as openpyxl opens it, except that the worksheet parts in ``skipped`` open
+    as an empty worksheet (their cells, merged ranges and styles are never parsed)."""
+
+    skipped: frozenset[str] = frozenset()
+
+    def open(self, name: Any, mode: str = "r", pwd: bytes | None = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        filename = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        if mode == "r" and filename in self.skipped:
+            return io.BytesIO(EMPTY_WORKSHEET)
+        return super().open(name, mode, pwd, **kwargs)
+
+
+def load_for_write(path: Path, skip: Iterable[str] = ()) -> Any:
+    """The workbook loaded by openpyxl for writing. Sheets named in ``skip`` are loaded as
+    empty sheets: Fill replaces them whole (the computed tables), so parsing their cells —
+    above all openpyxl's per-cell styling of every merged range, most of the load time of a
+    typical department — would be wasted. The workbook records them as ``_juesuan_skipped``;
+    they must be replaced before saving."""
+    from openpyxl.reader.excel import ExcelReader
+
+    skip = frozenset(skip)
+
+    class _Reader(ExcelReader):
+        def read_worksheets(self) -> None:
+            if skip:
+                self.archive.skipped = frozenset(rel.target for sheet, rel in self.parser.find_sheets()
+                                                 if sheet.name in skip)
+            super().read_worksheets()
 
     try:
-        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
+        reader = _Reader(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
+        reader.archive.close()
+        reader.archive = _SkippingZip(path)
+        reader.read()
     except Exception as exc:  # openpyxl raises many kinds on bad input
         raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
+    wb = reader.wb
+    wb._juesuan_skipped = skip & set(wb.sheetnames)  # noqa: SLF001 - our own marker
+    return wb
 
 
 def replace_sheets(wb: Any, pictures: Iterable[SheetPicture], order: list[str] | None = None) -> None:
     """Recreate each pictured sheet at its place (computed sheets only: they are ours entirely)."""
     from juesuan.io.styles import apply_picture, register_styles
+    from juesuan.io.text import keep_as_text, prepare_picture
 
     register_styles(wb)
+    memo: dict = {}
     for pic in pictures:
+        literal = prepare_picture(pic)  # text is text: no string becomes a formula
         index = wb.sheetnames.index(pic.name) if pic.name in wb.sheetnames else len(wb.sheetnames)
         if pic.name in wb.sheetnames:
             del wb[pic.name]
         ws = wb.create_sheet(pic.name, index)
-        apply_picture(ws, pic)
+        apply_picture(ws, pic, memo)
+        keep_as_text(ws, literal)
 
 
 def new_workbook(pictures: Iterable[SheetPicture]) -> Any:
@@ -202,26 +283,14 @@ def new_workbook(pictures: Iterable[SheetPicture]) -> Any:
 
 
 def save_atomic(wb: Any, target: str | Path, backup: bool = False) -> Path | None:
-    """Save to a temporary file beside ``target`` and move it into place; optionally keep
-    the previous file as ``<name>.bak<suffix>``. Returns the backup path, if any."""
+    """Save ``wb`` at ``target`` through :func:`juesuan.io.files.atomic_write` (temporary file
+    beside it, renamed into place; mode, owner and symlink kept; optionally a .bak). The
+    extension must match the package: .xlsm with macros, else .xlsx. Returns the backup path."""
+    from juesuan.io.files import atomic_write
+
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~juesuan-", suffix=target.suffix or ".xlsx", dir=target.parent)
-    os.close(fd)
-    backup_path = None
-    try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        if backup and target.exists():
-            backup_path = target.with_name(f"{target.stem}.bak{target.suffix}")
-            shutil.copy2(target, backup_path)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError([Problem("output-write", {"path": str(target), "reason": str(exc)})]) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return backup_path
+    expected = ".xlsm" if getattr(wb, "vba_archive", None) is not None else ".xlsx"
+    if target.suffix.lower() != expected:
+        raise fail("output-type", path=str(target), expected=expected,
+                   reason="须与工作簿的类型一致 / it must match the workbook's type")
+    return atomic_write(target, lambda tmp: wb.save(tmp), backup=backup)

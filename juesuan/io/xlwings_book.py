@@ -161,6 +161,8 @@ class XlwingsBook:
         self.reads = 0
         self._cache: dict[str, Grid] = {}
         self._looks: dict[str, Look] | None = None
+        self._status_saved = False
+        self._status_before: Any = False
 
     # -- engine facts ------------------------------------------------------------------
     @property
@@ -188,6 +190,29 @@ class XlwingsBook:
         if isinstance(api, dict | list | tuple) or api is None:
             return None
         return getattr(api, attribute, None)
+
+    # -- Excel's status bar ------------------------------------------------------------
+    # Long work (Fill, Check) says where it is in the status bar and gives the bar back to
+    # Excel afterwards. An engine without one (xlwings' remote engine) is noted, not fatal.
+    def show_status(self, text: str) -> None:
+        """Show ``text`` in Excel's status bar (the first call remembers what was there)."""
+        app = self.book.app
+        if not self._status_saved:
+            self._status_saved = True
+
+            def remember() -> None:
+                self._status_before = app.status_bar
+
+            self._try("status_bar", remember)
+        self._try("status_bar", lambda: setattr(app, "status_bar", text))
+
+    def restore_status(self) -> None:
+        """Give the status bar back: its earlier text, or Excel's own (``False``)."""
+        if not self._status_saved:
+            return
+        before = self._status_before if isinstance(self._status_before, str) and self._status_before else False
+        self._try("status_bar", lambda: setattr(self.book.app, "status_bar", before))
+        self._status_saved, self._status_before = False, False
 
     # -- reading -----------------------------------------------------------------------
     def sheet_names(self) -> list[str]:

@@ -5,6 +5,7 @@ two-character first-line indent and fixed 28-point line spacing (the usual 公�
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -32,6 +33,14 @@ def _font(run, name: str, size: Pt, bold: bool = False) -> None:
 
 def write_docx(paragraphs: list[Paragraph], target: str | Path) -> Path:
     """Write ``paragraphs`` as a .docx at ``target`` (A4, 公文 margins)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    build_docx(paragraphs).save(str(target))
+    return target
+
+
+def build_docx(paragraphs: list[Paragraph]) -> Any:
+    """The .docx document of ``paragraphs`` (A4, 公文 margins), not yet saved."""
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
@@ -59,10 +68,7 @@ def write_docx(paragraphs: list[Paragraph], target: str | Path) -> Path:
             fmt.first_line_indent = Pt(32)
             para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             _font(run, BODY_FONT, BODY_SIZE)
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(target))
-    return target
+    return doc
 
 
 def read_docx_text(path: str | Path) -> str:

@@ -92,8 +92,9 @@ def slot_specs(spec: TemplateSpec, accounts: FilledAccounts | None) -> list[Slot
 
 class _Writer:
     def __init__(self, spec: TemplateSpec, accounts: FilledAccounts, entries: Mapping[str, Any],
-                 evaluations: list[Evaluation]):
+                 evaluations: list[Evaluation], units: list[str] | None = None):
         self.cfg = settings(spec) or {}
+        self.units = list(units or [])
         self.accounts = accounts
         self.entries = entries
         self.evaluations = evaluations
@@ -149,7 +150,8 @@ class _Writer:
     def values(self) -> dict[str, Any]:
         acc, t = self.accounts, self.t
         t01, t03, t04, t05, t06, t07, t08 = (t.get(k) for k in ("01", "03", "04", "05", "06", "07", "08"))
-        v: dict[str, Any] = {"dept": acc.dept, "year": acc.year}
+        v: dict[str, Any] = {"dept": acc.dept, "year": acc.year, "unit_count": len(self.units),
+                             "unit_list": "、".join(self.units)}
         for key in self.slots:
             if ":" not in key:
                 v[key] = self.entry(key)
@@ -301,13 +303,16 @@ class _Writer:
 
 
 def generate(spec: TemplateSpec, accounts: FilledAccounts, entries: Mapping[str, Any] | None = None,
-             evaluations: list[Evaluation] | None = None) -> list[Paragraph]:
-    """The whole 说明 as paragraphs (title, headings, subheadings, body text)."""
-    w = _Writer(spec, accounts, entries or {}, evaluations or [])
+             evaluations: list[Evaluation] | None = None, units: list[str] | None = None) -> list[Paragraph]:
+    """The whole 说明 as paragraphs (title, headings, subheadings, body text). ``units``: the
+    names listed in 单位构成 (a section with ``when: units`` appears only when there are some)."""
+    w = _Writer(spec, accounts, entries or {}, evaluations or [], units)
     cfg = w.cfg
     values = w.values()
     out = [Paragraph("title", fill_template(str(cfg.get("title", "")), values))]
     for sec in cfg.get("sections", []):
+        if sec.get("when") == "units" and not w.units:
+            continue
         out.append(Paragraph("heading", str(sec.get("heading", ""))))
         for para in sec.get("paragraphs", []):
             if isinstance(para, dict) and "subheading" in para:

@@ -22,6 +22,13 @@ def sheet_name(spec: TemplateSpec) -> str:
     return str((settings(spec) or {}).get("sheet", "说明"))
 
 
+def unit_names(spec: TemplateSpec, port: WorkbookPort) -> list[str]:
+    """The units listed on the 单位构成 sheet (none for a single unit's workbook)."""
+    from juesuan.ledger import read_records
+
+    return [str(r["unit_name"]) for r in read_records(spec, port, "units") if r.get("unit_name")]
+
+
 def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
     name = sheet_name(spec)
     if name not in port.sheet_names():
@@ -39,7 +46,7 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
     evals = result.extras.get("evaluations")
     if evals is None:
         evals = read_evaluations(spec, port)
-    paragraphs = generate(spec, result.accounts, entries, evals)
+    paragraphs = generate(spec, result.accounts, entries, evals, unit_names(spec, port))
     slots = slot_specs(spec, result.accounts)
     result.pictures.append(render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slots, entries))
     missing = sum(1 for s in slots if entries.get(s.key) in (None, ""))
@@ -72,4 +79,4 @@ def accounts_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> FilledAcco
 def narrative_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> list[Paragraph]:
     """The 说明 of a filled workbook: from its tables, its entries and its self-evaluations."""
     accounts = accounts_from_workbook(spec, port)
-    return generate(spec, accounts, entries_of(spec, port), read_evaluations(spec, port))
+    return generate(spec, accounts, entries_of(spec, port), read_evaluations(spec, port), unit_names(spec, port))

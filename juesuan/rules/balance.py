@@ -40,7 +40,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         c = ctx.cell(parse_ref(r))
         c.sign = -c.sign
         parts.append(c)
-    verdict = compare_sum(end_cell.value, [(c.sign, c.value) for c in parts], tolerance=rule.tolerance,
+    verdict = compare_sum(end_cell.value, [(c.sign, c.value) for c in parts], half_width=ctx.half_width, tolerance=rule.tolerance,
                           exact_duplicate=True)
     finding = judge(rule, verdict, [end_cell, *parts], end_cell.table, where=end_cell.label)
     return [finding] if finding else []

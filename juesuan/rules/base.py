@@ -108,6 +108,12 @@ class Context:
         self.read_problems: dict[str, list[ReadProblem]] = {}
         self.cache: dict[str, Any] = {}  # shared results between rules (e.g. the implied tables)
 
+    @property
+    def half_width(self) -> Decimal:
+        """Half a unit of the format's last printed digit (0.005 for two decimals): the
+        rounding interval of every published figure."""
+        return Decimal(5).scaleb(-(self.spec.decimals + 1))
+
     # -- tables ---------------------------------------------------------------------
     def table_spec(self, tid: str) -> TableSpec:
         try:

@@ -26,7 +26,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     left = [c for ref in parse_refs(rule.param("left")) for c in ctx.cells(ref)]
     right = [c for ref in parse_refs(rule.param("right")) for c in ctx.cells(ref)]
     verdict = compare([(c.sign, c.value) for c in left], [(c.sign, c.value) for c in right], op,
-                      tolerance=rule.tolerance, exact_duplicate=True)
+                      half_width=ctx.half_width, tolerance=rule.tolerance, exact_duplicate=True)
     if not left:
         raise RuleError("left 没有指向任何单元格 / left names no cell")
     where = left[0].label if len(left) == 1 else "、".join(c.label for c in left)

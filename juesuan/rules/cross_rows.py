@@ -56,7 +56,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         for key in keys:
             a = _cell(ctx, lt, left.get(key), key, str(lc))
             b = _cell(ctx, rt, right.get(key), key, str(rc))
-            verdict = compare([(1, a.value)], [(1, b.value)], op, tolerance=rule.tolerance, exact_duplicate=True)
+            verdict = compare([(1, a.value)], [(1, b.value)], op, half_width=ctx.half_width, tolerance=rule.tolerance, exact_duplicate=True)
             missing = ""
             if left.get(key) is None:
                 missing = f"（{ctx.table_spec(lt).display}无此行）"

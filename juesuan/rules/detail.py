@@ -2,10 +2,15 @@
 
 When the detail sheets (收入明细, 支出明细 …) hold data, the tables are recomputed with
 :func:`juesuan.ledger.read_ledger` and :func:`juesuan.fill.fill_accounts` (the same engine
-as Fill, so the implied figures are the controlled-rounded ones) and compared with the
-sheets figure by figure, exactly (``tolerance`` may relax this). Detail sheets that are
-present but empty (an imported disclosure) make the rule not applicable; problems in the
-detail rows are reported at their cells.
+as Fill) and compared with the sheets figure by figure, by intervals: a published figure
+agrees with the detail sheets when it lies within the rounding bound of its exact value —
+strictly less than a cent away (the floor or the ceiling of the exact value, as any correct
+rounding prints, half-up or controlled), or no further than Fill's own figure is (the bound
+Fill guarantees and prints). So a workbook rounded half-up figure by figure (by hand, or by
+SUMIFS formulas) raises no error here; its non-additive totals are the sum rules' rounding
+notes. ``tolerance`` widens the bound. Detail sheets that are present but empty (an imported
+disclosure) make the rule not applicable; problems in the detail rows are reported at their
+cells.
 
 Parameters: ``tables`` (default: every table of the spec).
 """
@@ -22,13 +27,14 @@ from juesuan.ledger import read_ledger
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Cell, Context, Rule, RuleError, judge, plain, refs_of, render
-from juesuan.tables import TableRow
+from juesuan.tables import FilledAccounts, TableRow
 
 MESSAGE = "{where}与明细表不符：按明细应为 {expected}，表中为 {actual}，差额 {difference}"
 MISSING_ROW = "{table}缺少“{row}”行：按明细该行应为 {expected}"
 EXTRA_ROW = "{where}在明细表中没有对应数据，表中为 {actual}"
 LEDGER = "明细表有误，无法与公开表比对：{problem}"
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def _problems(rule: Rule, exc: InputError) -> list[Finding]:
@@ -43,13 +49,14 @@ def _problems(rule: Rule, exc: InputError) -> list[Finding]:
 @register("detail")
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     spec = ctx.spec
-    missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names and s.ledger != "codes"]  # 科目表 optional
+    missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names and not s.optional]
     if missing:
         raise RuleError(f"工作簿缺少明细表 {'、'.join(missing)} / missing detail sheets")
     try:
         ledger = read_ledger(spec, ctx.port)
     except InputError as exc:
         return _problems(rule, exc)
+    ctx.cache["ledger"] = ledger  # read once: later rules (units) look at it too
     if not ledger.lines:
         return []
     try:
@@ -59,9 +66,16 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     except Exception as exc:  # noqa: BLE001 - an engine failure must not crash the whole check
         raise RuleError(f"无法由明细表计算公开表 / cannot compute the tables from the details: {exc!r}") from exc
     ctx.cache["implied"] = accounts
+    return compare_accounts(rule, ctx, accounts, MESSAGE)
+
+
+def compare_accounts(rule: Rule, ctx: Context, accounts: FilledAccounts, message: str = MESSAGE,
+                     missing_row: str = MISSING_ROW, extra_row: str = EXTRA_ROW) -> list[Finding]:
+    """Every figure of the workbook's tables against ``accounts`` (what some ledger implies):
+    a finding per figure that differs (beyond ``tolerance``), per missing or extra row."""
     if not rule.message:
-        rule = replace(rule, message=MESSAGE)
-    tables = [str(t) for t in rule.param("tables", None) or [t.id for t in spec.tables]]
+        rule = replace(rule, message=message)
+    tables = [str(t) for t in rule.param("tables", None) or [t.id for t in ctx.spec.tables]]
     out: list[Finding] = []
     for tid in tables:
         ctx.table_spec(tid)
@@ -75,12 +89,12 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
             actual = ctx.row(tid, row.key)
             if actual is None:
                 if any(v for v in row.values.values()):
-                    out.append(plain(rule, [], tid, str(rule.params.get("missing_row_message") or MISSING_ROW),
+                    out.append(plain(rule, [], tid, str(rule.params.get("missing_row_message") or missing_row),
                                      table=ctx.table_spec(tid).display, row=ctx.row_label(tid, row, row.key),
                                      expected="、".join(f"{v:.2f}" for v in row.values.values() if v is not None)))
                 continue
             for col, want in row.values.items():
-                out += _compare(rule, ctx, tid, sheet, actual, col, want)
+                out += _compare(rule, ctx, tid, sheet, actual, col, want, accounts.exact.get((tid, row.key, col)))
         for actual in ctx.table(tid).rows():
             if actual.role == "spare" or actual.key in seen:
                 continue
@@ -89,18 +103,32 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
                     address = actual.cells.get(col)
                     cell = Cell(have, CellRef(sheet, address) if address else None, tid, actual.key, col,
                                 ctx.describe(tid, actual, actual.key, col))
-                    message = render(EXTRA_ROW, where=cell.label, actual=f"{have:.2f}")
+                    message = render(extra_row, where=cell.label, actual=f"{have:.2f}")
                     out.append(Finding(rule.id, rule.severity, message, refs_of([cell]), ZERO, have, have, tid))
     return out
 
 
+def within_bound(have: Decimal | None, want: Decimal | None, exact: Decimal | None,
+                 tolerance: Decimal = ZERO) -> bool:
+    """Whether a published figure ``have`` agrees with the detail sheets: Fill's figure
+    ``want`` (± ``tolerance``), or within the rounding bound of the ``exact`` value —
+    strictly under a cent away, or no further than Fill's own figure."""
+    have, want = have or ZERO, want or ZERO
+    if abs(have - want) <= tolerance:
+        return True
+    if exact is None:
+        return False
+    off = abs(have - exact)
+    return off < CENT + tolerance or off <= abs(want - exact) + tolerance
+
+
 def _compare(rule: Rule, ctx: Context, tid: str, sheet: str, actual: TableRow, col: str,
-             want: Decimal | None) -> list[Finding]:
+             want: Decimal | None, exact: Decimal | None = None) -> list[Finding]:
     have = actual.values.get(col)
     if col not in actual.values:
         return []
     difference = (have or ZERO) - (want or ZERO)
-    if abs(difference) <= rule.tolerance:
+    if within_bound(have, want, exact, rule.tolerance):
         return []
     address = actual.cells.get(col)
     cell = Cell(have, CellRef(sheet, address) if address else None, tid, actual.key, col,

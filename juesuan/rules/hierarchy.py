@@ -70,7 +70,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
                 continue
             parent_cell = cell(r, col)
             kid_cells = [cell(k, col) for k in kids]
-            verdict = compare_sum(parent_cell.value, [(1, c.value) for c in kid_cells], tolerance=rule.tolerance,
+            verdict = compare_sum(parent_cell.value, [(1, c.value) for c in kid_cells], half_width=ctx.half_width, tolerance=rule.tolerance,
                                   exact_duplicate=True)
             finding = judge(rule, verdict, [parent_cell, *kid_cells], tid, where=parent_cell.label,
                             level=LEVEL_NAMES.get(len(r.code or ""), "?"))
@@ -79,7 +79,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         if total_row is not None and col in total_row.values:
             tops = [cell(r, col) for r in rows if len(r.code or "") == levels[0] and col in r.values]
             total_cell = cell(total_row, col)
-            verdict = compare_sum(total_cell.value, [(1, c.value) for c in tops], tolerance=rule.tolerance,
+            verdict = compare_sum(total_cell.value, [(1, c.value) for c in tops], half_width=ctx.half_width, tolerance=rule.tolerance,
                                   exact_duplicate=True)
             finding = judge(rule, verdict, [total_cell, *tops], tid, where=total_cell.label, level="合计")
             if finding:

@@ -46,7 +46,7 @@ def check_rows(rule: Rule, ctx: Context, tid: str, total_col: str, items: list[t
 
         total = cell(total_col)
         parts = [cell(col, sign) for sign, col in items]
-        verdict = compare_sum(total.value, [(c.sign, c.value) for c in parts], tolerance=rule.tolerance,
+        verdict = compare_sum(total.value, [(c.sign, c.value) for c in parts], half_width=ctx.half_width, tolerance=rule.tolerance,
                               exact_duplicate=True)
         finding = judge(rule, verdict, [total, *parts], tid, where=total.label)
         if finding:

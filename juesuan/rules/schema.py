@@ -37,6 +37,7 @@ KIND_PARAMS: dict[str, dict[str, tuple[str, bool]]] = {
     "empty_note": {"table": ("table", True), "text": ("text", False), "data_message": ("text", False)},
     "codes": {"tables": ("tables", True), "scheme": ("scheme", False)},
     "readable": {"tables": ("tables", False)},
+    "units": {"tables": ("tables", False), "unbalanced_severity": ("text", False)},
 }
 COMMON = ("id", "type", "title", "relation", "severity", "tolerance", "message", "rounding_message")
 OPS = ("eq", "le", "ge", "lt", "gt")

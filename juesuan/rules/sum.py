@@ -28,7 +28,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     for col in columns:
         total = ctx.cell(total_ref, col)
         items = [c for ref in item_refs for c in ctx.cells(ref, col)]
-        verdict = compare_sum(total.value, [(c.sign, c.value) for c in items], tolerance=rule.tolerance,
+        verdict = compare_sum(total.value, [(c.sign, c.value) for c in items], half_width=ctx.half_width, tolerance=rule.tolerance,
                               exact_duplicate=True)
         finding = judge(rule, verdict, [total, *items], total.table, where=total.label)
         if finding:

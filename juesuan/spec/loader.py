@@ -266,8 +266,7 @@ def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> Templa
         raw=doc,
         path=name,
     )
-    check_spec_references(spec)
-    return spec
+    return with_rules(spec)
 
 
 ROUNDING_AXES = ("rows", "columns", "split", "groups")
@@ -287,11 +286,11 @@ def _econ_groups(d: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def check_spec_references(spec: TemplateSpec) -> None:
+def with_rules(spec: TemplateSpec) -> TemplateSpec:
     """Cross-section checks: the rules' parameters against their kinds' schemas and the tables."""
-    from juesuan.spec.references import check_rules
+    from juesuan.spec.references import with_rules as validated
 
-    check_rules(spec)
+    return validated(spec)
 
 
 def _fiscal(d: Any, vocabularies: dict[str, tuple[str, ...]]) -> FiscalSpec:
@@ -347,6 +346,7 @@ def _input(d: dict, where: str, vocabularies: dict) -> InputSheetSpec:
             key=_need(c, "key", w), label=_need(c, "label", w), type=ctype,
             required=bool(c.get("required", False)), vocabulary=vocab, width=c.get("width"),
             note=str(c.get("note", "")), value=c.get("value"), locked=bool(c.get("locked", False)),
+            optional=bool(c.get("optional", False)),
         ))
     ledger = d.get("ledger")
     if ledger is not None and ledger not in LEDGERS:
@@ -355,6 +355,7 @@ def _input(d: dict, where: str, vocabularies: dict) -> InputSheetSpec:
         id=_need(d, "id", where), sheet=_need(d, "sheet", where), kind=kind,
         title=str(d.get("title", d["sheet"])), ledger=ledger,
         columns=items if kind == "list" else [], fields=items if kind == "form" else [],
+        optional=bool(d.get("optional", False)),
     )
 
 

@@ -128,6 +128,7 @@ class InputColumn:
     note: str = ""
     value: Any = None
     locked: bool = False
+    optional: bool = False  # the column may be absent from a workbook (blank header): values read as ''
 
 
 @dataclass
@@ -136,9 +137,10 @@ class InputSheetSpec:
     sheet: str
     kind: str  # form | list
     title: str
-    ledger: str | None = None
+    ledger: str | None = None  # None on a list sheet: its rows are records (Ledger.records), not money
     columns: list[InputColumn] = field(default_factory=list)  # list sheets
     fields: list[InputColumn] = field(default_factory=list)  # form sheets
+    optional: bool = False  # the sheet may be absent from a workbook (e.g. 单位构成 of a single unit)
 
 
 @dataclass
@@ -152,7 +154,7 @@ class FiscalSpec:
     opening_balance_item: str = "年初结转和结余"  # the 结转结余 item of the opening balance
 
 
-@dataclass
+@dataclass(frozen=True)
 class TemplateSpec:
     format: str
     version: str

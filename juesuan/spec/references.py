@@ -9,7 +9,10 @@ from __future__ import annotations
 from juesuan.spec.model import TemplateSpec
 
 
-def check_rules(spec: TemplateSpec) -> None:
+def with_rules(spec: TemplateSpec) -> TemplateSpec:
+    """The spec with its validated rule catalogue (``spec.rules``)."""
+    import dataclasses
+
     from juesuan.rules.schema import parse_catalogue
 
-    spec.rules = parse_catalogue(spec)
+    return dataclasses.replace(spec, rules=parse_catalogue(spec))

@@ -18,12 +18,17 @@ from juesuan.spec.model import TemplateSpec
 RULE_ERROR = "规则“{id}”无法执行（模板规范问题）：{reason}"
 
 
-def check_workbook(spec: TemplateSpec, port: WorkbookPort) -> Report:
+def check_workbook(spec: TemplateSpec, port: WorkbookPort,
+                   units: list[tuple[str, WorkbookPort]] | None = None) -> Report:
+    """Run every rule; ``units`` (label, port) are a department's unit workbooks, for the
+    ``units`` rule (部门数 = 各单位数之和 − 内部抵销)."""
     rules = list(spec.rules)
     report = Report(template=spec.format, table_order=[t.id for t in spec.tables],
                     table_sheets={t.id: t.sheet if t.title in t.sheet else f"{t.sheet} {t.title}"
                                   for t in spec.tables})
     ctx = Context(spec, port)
+    if units:
+        ctx.cache["units"] = list(units)
     with gc_paused():
         _run(rules, ctx, report)
     return report

@@ -1,0 +1,406 @@
+"""Pre-read guard of an .xlsx package: what is checked *before* openpyxl or python-calamine
+sees the file (读取前的安全检查).
+
+Every read entry point (:func:`juesuan.io.xlsx.check_workbook_file`) runs :func:`scan_workbook`
+first. In one streaming pass over the zip members, never holding a whole part in memory,
+it refuses (exit 2, :class:`~juesuan.errors.InputError`):
+
+- unsafe member names (absolute paths, ``..``, back-slashes: zip-slip);
+- more inflated bytes than the limit (the declared sizes first, then the real ones as
+  they stream, so a lying header cannot get past), and damaged members (CRC);
+- any DTD or entity declaration in an XML part: each part's prolog is parsed with
+  defusedxml (``forbid_dtd``) up to its root element — a declaration can only stand there —
+  so the same defused parsing protects every reader, calamine included;
+- sheets whose stored cells, or whose used range (rows × columns, the grid a reader
+  allocates), exceed the limits.
+
+The limits are a finance bureau's setting: defaults in :data:`DEFAULT_LIMITS`, overridden by
+``limits.yaml`` beside the bundled specs (``workbooks/limits.yaml``) and then by the
+environment variables ``JUESUAN_MAX_CELLS``, ``JUESUAN_MAX_GRID_CELLS`` and
+``JUESUAN_MAX_INFLATED_MB``. The defaults are far beyond any real department (100,000 ledger
+lines are ≈ 700,000 cells).
+
+The scan also notes which sheets hold cells with error values (``t="e"``: #DIV/0!, #VALUE!,
+#REF! …), which python-calamine reads as blanks; :func:`error_cells` reads them back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.sax import SAXException
+from xml.sax.handler import ContentHandler
+
+from juesuan.errors import fail
+
+MB = 1024 * 1024
+CHUNK = 1 << 20
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_TAIL = 64  # bytes kept between chunks so that no address or marker is cut in two
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a workbook may be before it is read (a bureau-configurable setting)."""
+
+    max_inflated: int = 500 * MB  # sum of the decompressed members
+    max_cells: int = 2_000_000  # stored cells, all sheets together
+    max_grid_cells: int = 5_000_000  # rows × columns of any one sheet's used range
+    max_members: int = 10_000
+
+
+DEFAULT_LIMITS = Limits()
+_ENV = {"JUESUAN_MAX_CELLS": ("max_cells", 1), "JUESUAN_MAX_GRID_CELLS": ("max_grid_cells", 1),
+        "JUESUAN_MAX_INFLATED_MB": ("max_inflated", MB)}
+_YAML = {"max_cells": ("max_cells", 1), "max_grid_cells": ("max_grid_cells", 1),
+         "max_inflated_mb": ("max_inflated", MB), "max_members": ("max_members", 1)}
+
+
+def current_limits() -> Limits:
+    """The limits in force: defaults ← ``workbooks/limits.yaml`` ← environment variables."""
+    limits = DEFAULT_LIMITS
+    try:
+        from juesuan.spec.loader import spec_dir
+
+        path = spec_dir() / "limits.yaml"
+        if path.is_file():
+            import yaml
+
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for key, (attr, unit) in _YAML.items():
+                if isinstance(data.get(key), int) and data[key] > 0:
+                    limits = replace(limits, **{attr: data[key] * unit})
+    except (OSError, ValueError, ImportError, AttributeError):
+        pass  # a damaged settings file leaves the defaults in force
+    except Exception:  # noqa: BLE001 - yaml.YAMLError and friends: the defaults stay
+        pass
+    for name, (attr, unit) in _ENV.items():
+        raw = os.environ.get(name, "").strip()
+        if raw.isascii() and raw.isdigit() and int(raw) > 0:
+            limits = replace(limits, **{attr: int(raw) * unit})
+    return limits
+
+
+@dataclass
+class Scan:
+    """What the guard learnt about a workbook package."""
+
+    inflated: int = 0
+    has_workbook: bool = False  # xl/workbook.xml present
+    cells: int = 0
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name → worksheet part
+    error_parts: set[str] = field(default_factory=set)  # worksheet parts with error values
+
+
+_SCANS: dict[tuple[str, int, int], Scan] = {}
+
+
+def scan_workbook(path: Path, limits: Limits | None = None) -> Scan:
+    """Check the package at ``path`` (see the module docstring); raise ``InputError`` or
+    return what was learnt. Results are remembered per (path, size, mtime)."""
+    limits = limits or current_limits()
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    cached = _SCANS.get(key)
+    if cached is not None:
+        return cached
+    scan = _scan(path, limits)
+    _SCANS.clear()  # one workbook at a time is all any command needs
+    _SCANS[key] = scan
+    return scan
+
+
+def _scan(path: Path, limits: Limits) -> Scan:
+    where = str(path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if len(infos) > limits.max_members:
+                raise fail("file-too-large", path=where, what=f"{len(infos)} 个部件 / parts",
+                           limit=f"{limits.max_members}")
+            for info in infos:
+                _check_name(info.filename, where)
+            declared = sum(info.file_size for info in infos)
+            if declared > limits.max_inflated:
+                raise fail("file-too-large", path=where, what=_mb(declared), limit=_mb(limits.max_inflated))
+            scan = Scan()
+            for info in infos:
+                if info.is_dir():
+                    continue
+                _scan_member(z, info, scan, limits, where)
+            _map_sheets(z, scan, where)
+    except zipfile.LargeZipFile as exc:
+        raise fail("file-corrupt", path=where, reason=str(exc)) from exc
+    except (zipfile.BadZipFile, EOFError, zlib.error, RuntimeError, ValueError, NotImplementedError) as exc:
+        raise fail("file-corrupt", path=where, reason=str(exc) or type(exc).__name__) from exc
+    except OSError as exc:
+        raise fail("file-not-xlsx", path=where, reason=exc.strerror or str(exc)) from exc
+    return scan
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.0f} MB"
+
+
+def _check_name(name: str, where: str) -> None:
+    pure = PurePosixPath(name)
+    if (not name or name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in pure.parts
+            or re.match(r"^[A-Za-z]:", name)):
+        raise fail("unsafe-part", path=where, part=_printable(name))
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)[:120]
+
+
+class _Stop(Exception):
+    """Raised by the prolog handler at the root element: the prolog is clean."""
+
+
+class _RootStop(ContentHandler):
+    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 - SAX API
+        raise _Stop
+
+    def startElementNS(self, name: Any, qname: Any, attrs: Any) -> None:  # noqa: N802 - SAX API
+        raise _Stop
+
+
+def _prolog_parser() -> Any:
+    from defusedxml.expatreader import create_parser
+
+    parser = create_parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser.setContentHandler(_RootStop())
+    return parser
+
+
+_ANY_ROW_R = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
+_ANY_CELL_R = re.compile(rb'<c\b[^>]*?\sr="([A-Z]+)(\d+)"')
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _split(data: bytes) -> tuple[bytes, bytes]:
+    """``data`` cut before its last ``<`` when what follows may continue in the next chunk:
+    every pattern looked for starts with ``<`` and holds no other, so a match in the first
+    part is complete and no match is seen twice."""
+    cut = data.rfind(b"<")
+    if cut == -1 or len(data) - cut > _TAIL:
+        return data, b""
+    return data[:cut], data[cut:]
+
+
+def _beyond(n: int) -> re.Pattern[bytes]:
+    """An address beyond column Z, or whose row number is greater than ``n`` (one search)."""
+    text = str(n)
+    alts = [rf"[1-9]\d{{{len(text)},}}"]
+    for i, digit in enumerate(text):
+        if digit != "9":
+            alts.append(f"{text[:i]}[{int(digit) + 1}-9]" + (rf"\d{{{len(text) - i - 1}}}" if i < len(text) - 1 else ""))
+    return re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?(?:' + "|".join(alts).encode() + rb')")')
+
+
+class _Bounds:
+    """Counts and used range of one worksheet part, accumulated chunk by chunk.
+
+    The quick pass (:meth:`feed`) costs a few C-speed scans per chunk: it counts cells and
+    rows, and only asks whether any address lies beyond one letter of columns or beyond the
+    rows the limit allows at 26 columns. Only then (or when addresses are missing or not
+    first in their tag) :func:`_exact_bounds` reads every address."""
+
+    def __init__(self, limits: Limits):
+        self.beyond_re = _beyond(max(limits.max_grid_cells // 26, 1))
+        self.max_row = self.max_col = self.cells = self.rows = 0
+        self.tagged_cells = 0
+        self.error = self.beyond = False
+        self.first = True
+
+    def feed(self, body: bytes) -> None:
+        if self.first:
+            self.first = False
+            found = _DIMENSION.search(body)
+            if found:
+                self.max_col = _col_number(found.group(3) or found.group(1))
+                self.max_row = int(found.group(4) or found.group(2))
+        self.cells += body.count(b"<c ") + body.count(b"<c>")
+        self.tagged_cells += body.count(b'<c r="')
+        self.beyond = self.beyond or self.beyond_re.search(body) is not None
+        self.error = self.error or b't="e"' in body
+
+    @property
+    def needs_exact(self) -> bool:
+        """Whether the quick bound (≤ 26 columns × the rows the limit allows) may not hold:
+        an address beyond it, or cells whose address is not first in the tag, or missing
+        (their rows then place them)."""
+        return self.beyond or self.tagged_cells < self.cells
+
+
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+
+
+def _declarations(body: bytes, name: str, where: str) -> None:
+    """A DTD or entity declaration anywhere in a part (not only in its prolog, where the
+    defused parser already refuses it): readers must never see one."""
+    if b"<!" in body and _DECLARATION.search(body):
+        raise fail("xml-entity", path=where, part=name, reason="DOCTYPE/ENTITY")
+
+
+def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: Limits, where: str) -> None:
+    from defusedxml import DefusedXmlException
+
+    name = info.filename
+    is_xml = name.lower().endswith(_XML_SUFFIXES)
+    sheet = name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
+    parser = _prolog_parser() if is_xml else None
+    bounds = _Bounds(limits)
+    tail = b""
+    with z.open(info) as member:
+        while chunk := member.read(CHUNK):
+            scan.inflated += len(chunk)
+            if scan.inflated > limits.max_inflated:
+                raise fail("file-too-large", path=where, what=f"> {_mb(limits.max_inflated)}",
+                           limit=_mb(limits.max_inflated))
+            if parser is not None:
+                try:
+                    parser.feed(chunk)
+                except _Stop:
+                    parser = None
+                except DefusedXmlException as exc:
+                    raise fail("xml-entity", path=where, part=name, reason=type(exc).__name__) from exc
+                except SAXException as exc:
+                    raise fail("file-corrupt", path=where, reason=f"{name}: {exc}") from exc
+            if is_xml:
+                body, tail = _split(tail + chunk)
+                _declarations(body, name, where)
+                if sheet:
+                    bounds.feed(body)
+    if tail:
+        _declarations(tail, name, where)
+        if sheet:
+            bounds.feed(tail)
+    if parser is not None:
+        try:
+            parser.close()
+        except _Stop:
+            pass
+        except DefusedXmlException as exc:
+            raise fail("xml-entity", path=where, part=name, reason=type(exc).__name__) from exc
+        except SAXException:
+            pass  # an empty or odd part: the readers decide
+    if not sheet:
+        return
+    scan.cells += bounds.cells
+    if scan.cells > limits.max_cells:
+        raise fail("too-many-cells", path=where, found=f"{scan.cells:,}", limit=f"{limits.max_cells:,}")
+    if bounds.needs_exact:
+        _exact_bounds(z, info, bounds)
+    elif bounds.tagged_cells:
+        bounds.max_col = max(bounds.max_col, 1)  # one letter at most: within the quick bound
+        bounds.max_row = max(bounds.max_row, 1)
+    if bounds.max_row * bounds.max_col > limits.max_grid_cells:
+        raise fail("sheet-too-large", path=where, part=name, rows=f"{bounds.max_row:,}",
+                   cols=f"{bounds.max_col:,}", limit=f"{limits.max_grid_cells:,}")
+    if bounds.error:
+        scan.error_parts.add(name)
+
+
+def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) -> None:
+    """Every row and cell address of the part, in any attribute order; a row or cell
+    without an address may be the next one, so the counts bound it."""
+    tail = b""
+    tagged_rows = tagged_cells = 0
+
+    def feed(body: bytes) -> None:
+        nonlocal tagged_rows, tagged_cells
+        bounds.rows += body.count(b"<row ") + body.count(b"<row>")
+        rows = _ANY_ROW_R.findall(body)
+        cells = _ANY_CELL_R.findall(body)
+        tagged_rows += len(rows)
+        tagged_cells += len(cells)
+        if rows:
+            bounds.max_row = max(bounds.max_row, max(map(int, rows)))
+        if cells:
+            bounds.max_row = max(bounds.max_row, max(int(r) for _, r in cells))
+            bounds.max_col = max(bounds.max_col, max(_col_number(c) for c in {c for c, _ in cells}))
+
+    with z.open(info) as member:
+        while chunk := member.read(CHUNK):
+            body, tail = _split(tail + chunk)
+            feed(body)
+    if tail:
+        feed(tail)
+    if tagged_rows < bounds.rows:
+        bounds.max_row = max(bounds.max_row, bounds.rows) + (bounds.rows - tagged_rows)
+    if tagged_cells < bounds.cells:
+        bounds.max_col = max(bounds.max_col, 1) + (bounds.cells - tagged_cells)
+
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _map_sheets(z: zipfile.ZipFile, scan: Scan, where: str) -> None:
+    scan.has_workbook = "xl/workbook.xml" in set(z.namelist())
+    scan.sheets.update(sheet_parts(z))
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet part, from xl/workbook.xml and its relationships (parsed with
+    defusedxml); empty when they are missing or malformed (the readers report that)."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    out: dict[str, str] = {}
+    try:
+        names = set(z.namelist())
+        if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+            return out
+        book = fromstring(z.read("xl/workbook.xml"), forbid_dtd=True)
+        rels = fromstring(z.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
+    except (DefusedXmlException, ParseError):
+        return out
+    targets = {}
+    for rel in rels.iter(f"{_NS_PKG}Relationship"):
+        target = rel.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[rel.get("Id")] = str(PurePosixPath(part))
+    for sheet in book.iter(f"{_NS_MAIN}sheet"):
+        part = targets.get(sheet.get(f"{_NS_REL}id"))
+        if part and sheet.get("name"):
+            out[sheet.get("name")] = part
+    return out
+
+
+_ERROR_CELL = re.compile(rb'<c\b([^>]*)>(?:(?!</c>).)*?<v>(#[A-Z0-9/!?.]+)</v>', re.S)
+_ATTR_R = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+_ATTR_T_E = re.compile(rb'\st="e"')
+
+
+def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """The cells of ``sheet`` holding an error value, 0-based (row, col) → ``#DIV/0!`` …
+    (empty unless the guard saw error values on that sheet)."""
+    scan = scan_workbook(path)
+    part = scan.sheets.get(sheet)
+    if part is None or part not in scan.error_parts:
+        return {}
+    out: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(path) as z:
+        data = z.read(part)  # bounded by the inflated-size limit checked above
+    for attrs, value in _ERROR_CELL.findall(data):
+        if not _ATTR_T_E.search(attrs):
+            continue
+        m = _ATTR_R.search(attrs)
+        if m:
+            out[(int(m.group(2)) - 1, _col_number(m.group(1)) - 1)] = value.decode("ascii", "replace")
+    return out

@@ -1,0 +1,395 @@
+"""Writing Fill's computed sheets into the package without rewriting anything else.
+
+Fill replaces whole sheets (the tables, self-evaluations, the 说明) and changes nothing
+else. Instead of loading the whole workbook into openpyxl and saving every part again, the
+computed sheets are pictured into a fresh, small openpyxl workbook, and their worksheet
+parts are patched into a copy of the original package:
+
+- every other part (detail sheets, styles already there, names, shared strings, comments,
+  VBA, custom XML, printer settings …) keeps its content byte for byte;
+- the fresh sheets' cell formats are added to the original ``styles.xml`` (fonts, fills,
+  borders, number formats, named styles and cell formats; an identical entry is reused, so
+  Fill after Fill does not grow the file) and their ``s=`` indices renumbered;
+- their shared strings (if the writer used any) become inline strings;
+- the workbook's print titles of those sheets are replaced by the fresh ones;
+- a sheet keeps its tab selection.
+
+:func:`plan_patch` returns ``None`` for a package outside what this handles (a computed
+sheet that is new or has parts of its own — comments, drawings —, a calculation chain,
+conditional formats in the fresh styles …); the caller then uses the openpyxl path.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+N = f"{{{MAIN}}}"
+FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _et() -> Any:
+    import xml.etree.ElementTree as ET  # noqa: S405 - serialising parsed elements only; parsing uses defusedxml
+
+    return ET
+
+
+def _rels_path(part: str) -> str:
+    p = PurePosixPath(part)
+    return str(p.parent / "_rels" / f"{p.name}.rels")
+
+
+def _resolve(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target[1:]
+    parts: list[str] = []
+    for piece in (str(PurePosixPath(base_part).parent) + "/" + target).split("/"):
+        if piece in ("", "."):
+            continue
+        if piece == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def sheet_parts(z: zipfile.ZipFile) -> tuple[str, list[tuple[str, str]]]:
+    """The workbook part and its sheets in order: (name, worksheet part path)."""
+    root = SafeET.fromstring(z.read("_rels/.rels"))
+    wb_part = next(_resolve("", r.get("Target", "")) for r in root
+                   if r.get("Type", "").endswith("/officeDocument"))
+    rels = {r.get("Id"): _resolve(wb_part, r.get("Target", ""))
+            for r in SafeET.fromstring(z.read(_rels_path(wb_part)))}
+    book = SafeET.fromstring(z.read(wb_part))
+    sheets = [(s.get("name", ""), rels.get(s.get(f"{{{REL}}}id"), "")) for s in book.iter(f"{N}sheet")]
+    return wb_part, sheets
+
+
+def has_formulas(path: Path, sheet_names: list[str]) -> bool:
+    """Whether any of these sheets holds a formula (a scan of the raw worksheet XML)."""
+    with zipfile.ZipFile(path) as z:
+        _, sheets = sheet_parts(z)
+        parts = dict(sheets)
+        for name in sheet_names:
+            part = parts.get(name)
+            if part and part in z.NameToInfo:
+                with z.open(part) as fh:
+                    tail = b""
+                    while chunk := fh.read(1 << 20):
+                        if FORMULA.search(tail + chunk):
+                            return True
+                        tail = chunk[-8:]
+    return False
+
+
+# -- styles --------------------------------------------------------------------------------
+
+_SECTIONS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs")
+
+
+def _section(root: Any, name: str) -> list[Any]:
+    node = root.find(f"{N}{name}")
+    return list(node) if node is not None else []
+
+
+def _key(elem: Any) -> bytes:
+    return _et().tostring(elem)
+
+
+class _StyleMerge:
+    """The fresh workbook's styles added to the original's; maps of fresh → merged indices."""
+
+    def __init__(self, original: bytes, fresh: bytes):
+        self.original = original
+        self.orig = SafeET.fromstring(original)
+        self.fresh = SafeET.fromstring(fresh)
+        self.added: dict[str, list[Any]] = {name: [] for name in _SECTIONS}
+        self.supported = not _section(self.fresh, "dxfs")
+        self.num_fmt = self._num_fmts()
+        self.font = self._plain("fonts")
+        self.fill = self._plain("fills")
+        self.border = self._plain("borders")
+        self.style_xf = self._named_styles()
+        self.cell_xf = self._xfs("cellXfs", self.style_xf)
+
+    def _num_fmts(self) -> dict[int, int]:
+        existing = {e.get("formatCode"): int(e.get("numFmtId", "0")) for e in _section(self.orig, "numFmts")}
+        top = max([163, *existing.values()])
+        out: dict[int, int] = {}
+        for e in _section(self.fresh, "numFmts"):
+            fid, code = int(e.get("numFmtId", "0")), e.get("formatCode")
+            if code in existing:
+                out[fid] = existing[code]
+                continue
+            top += 1
+            new = _et().Element(f"{N}numFmt", {"numFmtId": str(top), "formatCode": code or ""})  # noqa: S314
+            self.added["numFmts"].append(new)
+            existing[code] = out[fid] = top
+        return out
+
+    def _plain(self, name: str) -> dict[int, int]:
+        orig = _section(self.orig, name)
+        index: dict[bytes, int] = {}
+        for i, e in enumerate(orig):
+            index.setdefault(_key(e), i)
+        out: dict[int, int] = {}
+        for i, e in enumerate(_section(self.fresh, name)):
+            k = _key(e)
+            if k not in index:
+                index[k] = len(orig) + len(self.added[name])
+                self.added[name].append(e)
+            out[i] = index[k]
+        return out
+
+    def _remapped(self, xf: Any, style_xf: dict[int, int] | None) -> Any:
+        new = SafeET.fromstring(_key(xf))  # a copy
+        for attr, table in (("numFmtId", self.num_fmt), ("fontId", self.font), ("fillId", self.fill),
+                            ("borderId", self.border), ("xfId", style_xf)):
+            value = new.get(attr)
+            if value is None or table is None:
+                continue
+            n = int(value)
+            if attr == "numFmtId" and n < 164:
+                continue
+            new.set(attr, str(table.get(n, n) if attr != "xfId" else table.get(n, 0)))
+        return new
+
+    def _xfs(self, name: str, style_xf: dict[int, int] | None) -> dict[int, int]:
+        orig = _section(self.orig, name)
+        index: dict[bytes, int] = {}
+        for i, e in enumerate(orig):
+            index.setdefault(_key(e), i)
+        out: dict[int, int] = {}
+        for i, e in enumerate(_section(self.fresh, name)):
+            new = self._remapped(e, style_xf)
+            k = _key(new)
+            if k not in index:
+                index[k] = len(orig) + len(self.added[name])
+                self.added[name].append(new)
+            out[i] = index[k]
+        return out
+
+    def _named_styles(self) -> dict[int, int]:
+        """Fresh named-style xfs → the original's of the same name (added when missing)."""
+        by_name = {e.get("name"): int(e.get("xfId", "0")) for e in _section(self.orig, "cellStyles")}
+        builtin = {e.get("builtinId"): int(e.get("xfId", "0")) for e in _section(self.orig, "cellStyles")
+                   if e.get("builtinId") is not None}
+        fresh_xfs = _section(self.fresh, "cellStyleXfs")
+        n_orig = len(_section(self.orig, "cellStyleXfs"))
+        out: dict[int, int] = {0: 0}
+        for e in _section(self.fresh, "cellStyles"):
+            xf = int(e.get("xfId", "0"))
+            name = e.get("name")
+            if name in by_name:
+                out[xf] = by_name[name]
+                continue
+            if e.get("builtinId") in builtin:  # e.g. Normal, named 常规 by a Chinese Excel
+                out[xf] = builtin[e.get("builtinId")]
+                continue
+            if xf >= len(fresh_xfs):
+                self.supported = False
+                continue
+            out[xf] = n_orig + len(self.added["cellStyleXfs"])
+            self.added["cellStyleXfs"].append(self._remapped(fresh_xfs[xf], None))
+            style = SafeET.fromstring(_key(e))
+            style.set("xfId", str(out[xf]))
+            self.added["cellStyles"].append(style)
+            by_name[name] = out[xf]
+        return out
+
+    def merged(self) -> bytes:
+        """The original styles.xml with the added entries appended to their sections."""
+        text = self.original
+        order = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles")
+        for name in order:
+            added = self.added[name]
+            if not added:
+                continue
+            body = b"".join(_strip_ns(_et().tostring(e)) for e in added)
+            text = _append_to_section(text, name, body, len(_section(self.orig, name)) + len(added), order)
+        return text
+
+
+_NS_DECL = re.compile(rb' xmlns(?::\w+)?="[^"]*"')
+_NS_PREFIX = re.compile(rb"<(/?)ns\d+:")
+
+
+def _strip_ns(xml: bytes) -> bytes:
+    """An element serialised alone carries a namespace prefix and declaration (``ns0:``);
+    inside styles.xml it inherits the main namespace."""
+    return _NS_PREFIX.sub(rb"<\1", _NS_DECL.sub(b"", xml))
+
+
+def _append_to_section(text: bytes, name: str, body: bytes, count: int, order: tuple[str, ...]) -> bytes:
+    """Insert ``body`` at the end of the ``<name>`` section (creating it in schema order)."""
+    prefix = re.match(rb"<(?:\?[^>]*\?>\s*)?<(\w+:)?styleSheet", text)
+    ns = prefix.group(1) if prefix and prefix.group(1) else b""
+    tag = ns + name.encode()
+    if ns:
+        body = re.sub(rb"<(/?)(\w)", lambda m: b"<" + m.group(1) + ns + m.group(2), body)
+    empty = re.search(rb"<" + tag + rb"(\s[^>]*)?/>", text)
+    if empty:
+        attrs = _set_count(empty.group(1) or b"", count)
+        return text[:empty.start()] + b"<" + tag + attrs + b">" + body + b"</" + tag + b">" + text[empty.end():]
+    close = text.find(b"</" + tag + b">")
+    if close >= 0:
+        open_tag = re.search(rb"<" + tag + rb"(\s[^>]*)?>", text)
+        attrs = _set_count(open_tag.group(1) or b"", count)
+        head = text[:open_tag.start()] + b"<" + tag + attrs + b">"
+        return head + text[open_tag.end():close] + body + text[close:]
+    # no such section: put it before the first later section present
+    later = order[order.index(name) + 1:] + ("dxfs", "tableStyles", "colors", "extLst")
+    at = len(text) - len(b"</" + ns + b"styleSheet>")
+    for other in later:
+        m = re.search(rb"<" + ns + other.encode() + rb"[\s/>]", text)
+        if m:
+            at = m.start()
+            break
+    return text[:at] + b"<" + tag + b' count="' + str(count).encode() + b'">' + body + b"</" + tag + b">" + text[at:]
+
+
+def _set_count(attrs: bytes, count: int) -> bytes:
+    if re.search(rb'\scount="\d*"', attrs):
+        return re.sub(rb'\scount="\d*"', b' count="' + str(count).encode() + b'"', attrs)
+    return attrs + b' count="' + str(count).encode() + b'"'
+
+
+# -- sheets --------------------------------------------------------------------------------
+
+_STYLE_ATTR = re.compile(rb'(<(?:c|row)\s[^>]*?\bs=")(\d+)(")')
+_COL_STYLE = re.compile(rb'(<col\s[^>]*?\bstyle=")(\d+)(")')
+_SHARED = re.compile(rb'<c([^>]*?)\st="s"([^>]*)><v>(\d+)</v></c>')
+_SI = re.compile(rb"<si>(.*?)</si>", re.S)
+
+
+def _sheet_xml(xml: bytes, xf: dict[int, int], strings: list[bytes], selected: bool) -> bytes:
+    def style(m: re.Match) -> bytes:
+        return m.group(1) + str(xf.get(int(m.group(2)), 0)).encode() + m.group(3)
+
+    xml = _STYLE_ATTR.sub(style, xml)
+    xml = _COL_STYLE.sub(style, xml)
+    if strings:
+        xml = _SHARED.sub(lambda m: b"<c" + m.group(1) + b' t="inlineStr"' + m.group(2) + b"><is>"
+                          + strings[int(m.group(3))] + b"</is></c>", xml)
+    xml = xml.replace(b' tabSelected="1"', b"")
+    if selected:
+        xml = xml.replace(b"<sheetView ", b'<sheetView tabSelected="1" ', 1)
+    return xml
+
+
+_DEFINED = re.compile(rb'<definedName\b[^>]*?localSheetId="(\d+)"[^>]*>.*?</definedName>', re.S)
+
+
+def _defined_names(original: bytes, fresh: bytes, moved: dict[int, int]) -> bytes:
+    """The workbook part with the print titles etc. of the patched sheets (original index →
+    from the fresh workbook's ``moved`` index map) replaced by the fresh ones."""
+    targets = set(moved.values())
+    kept = [m.group(0) for m in _DEFINED.finditer(original) if int(m.group(1)) not in targets]
+    new = []
+    for m in _DEFINED.finditer(fresh):
+        index = int(m.group(1))
+        if index in moved:
+            new.append(re.sub(rb'localSheetId="\d+"', b'localSheetId="' + str(moved[index]).encode() + b'"',
+                              m.group(0), count=1))
+    old_block = re.search(rb"<definedNames>.*?</definedNames>|<definedNames/>", original, re.S)
+    if old_block is None and not new:
+        return original
+    others = []
+    if old_block is not None:
+        others = [m.group(0) for m in re.finditer(rb"<definedName\b[^>]*>.*?</definedName>", old_block.group(0), re.S)
+                  if not _DEFINED.fullmatch(m.group(0))]
+    names = others + kept + new
+    if old_block is not None and sorted(names) == sorted(
+            re.findall(rb"<definedName\b[^>]*>.*?</definedName>", old_block.group(0), re.S)):
+        return original  # nothing changed: keep the part as it was
+    block = b"<definedNames>" + b"".join(names) + b"</definedNames>" if names else b""
+    if old_block is not None:
+        return original[:old_block.start()] + block + original[old_block.end():]
+    at = original.find(b"</sheets>") + len(b"</sheets>")
+    return original[:at] + block + original[at:]
+
+
+@dataclass
+class Patch:
+    """A package to write: the source's entries with some parts replaced. ``save(path)``
+    writes it (the interface :func:`juesuan.io.xlsx.save_atomic` expects of a workbook)."""
+
+    source: Path
+    replaced: dict[str, bytes]
+
+    @property
+    def vba_archive(self) -> bool | None:
+        """True for a macro-enabled package (kept as .xlsm by the save), like openpyxl's attribute."""
+        with zipfile.ZipFile(self.source) as z:
+            return True if any(n.lower().endswith("vbaproject.bin") for n in z.namelist()) else None
+
+    def save(self, target: str | Path) -> None:
+        with zipfile.ZipFile(self.source) as zin, zipfile.ZipFile(target, "w") as zout:
+            for info in zin.infolist():
+                data = self.replaced.get(info.filename)
+                if data is None:
+                    data = zin.read(info.filename)
+                zout.writestr(info, data, compress_type=info.compress_type)
+
+
+def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
+    """The patch that writes ``pictures`` (already drawn into ``fresh_book``, an openpyxl
+    workbook holding exactly those sheets) into ``source``; None when unsupported."""
+    buffer = io.BytesIO()
+    fresh_book.save(buffer)
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(buffer) as f:
+        names = set(z.namelist())
+        if any(n.lower().endswith("calcchain.xml") for n in names):
+            return None
+        wb_part, sheets = sheet_parts(z)
+        index = {name: (i, part) for i, (name, part) in enumerate(sheets)}
+        fresh_wb_part, fresh_sheets = sheet_parts(f)
+        styles_part = _related(z, wb_part, "/styles")
+        if styles_part is None or styles_part not in names:
+            return None
+        merge = _StyleMerge(z.read(styles_part), f.read(_related(f, fresh_wb_part, "/styles") or "xl/styles.xml"))
+        if not merge.supported:
+            return None
+        strings: list[bytes] = []
+        fresh_sst = _related(f, fresh_wb_part, "/sharedStrings")
+        if fresh_sst and fresh_sst in f.namelist():
+            strings = _SI.findall(f.read(fresh_sst))
+        replaced: dict[str, bytes] = {}
+        moved: dict[int, int] = {}
+        for j, (name, fresh_part) in enumerate(fresh_sheets):
+            if name not in index:
+                return None  # a new sheet: the openpyxl path adds it
+            i, part = index[name]
+            if not part or part not in names or _rels_path(part) in names or _rels_path(fresh_part) in f.namelist():
+                return None  # parts of its own (comments, drawings …): not handled here
+            original = z.read(part)
+            selected = re.search(rb'<(?:\w+:)?sheetView\b[^>]*\btabSelected="(?:1|true)"', original) is not None
+            replaced[part] = _sheet_xml(f.read(fresh_part), merge.cell_xf, strings, selected)
+            moved[j] = i
+        styles = merge.merged()
+        if styles != merge.original:
+            replaced[styles_part] = styles
+        book = _defined_names(z.read(wb_part), f.read(fresh_wb_part), moved)
+        if book != z.read(wb_part):
+            replaced[wb_part] = book
+    return Patch(source, replaced)
+
+
+def _related(z: zipfile.ZipFile, wb_part: str, suffix: str) -> str | None:
+    rels = _rels_path(wb_part)
+    if rels not in z.namelist():
+        return None
+    for r in SafeET.fromstring(z.read(rels)):
+        if r.get("Type", "").endswith(suffix):
+            return _resolve(wb_part, r.get("Target", ""))
+    return None
