@@ -77,7 +77,7 @@ def _ledger(expense):
     spec = load_spec("2019")
     rows = {"info": [["部门名称", "测试"], ["年度", "2019"], ["模板格式", "2019"]], "income": [],
             "expense": expense, "balance": [], "sangong_budget": []}
-    sheets = {s.sheet: [[s.title], [c.label for c in (s.columns or s.fields)]] + rows[s.id] for s in spec.inputs}
+    sheets = {s.sheet: [[s.title], [c.label for c in (s.columns or s.fields)]] + rows.get(s.id, []) for s in spec.inputs}
     return spec, read_ledger(spec, MemoryWorkbook(sheets))
 
 
@@ -100,7 +100,7 @@ def test_fill_is_deterministic_across_hash_seeds():
     code = ("from juesuan.sample import synthetic_inputs\nfrom juesuan.spec import load_spec\n"
             "from juesuan.ledger import read_ledger\nfrom juesuan.port import MemoryWorkbook\n"
             "from juesuan.fill import fill_accounts\nspec=load_spec('2019')\nd=synthetic_inputs(3000, seed=5)\n"
-            "sheets={s.sheet:[[s.title],[c.label for c in (s.columns or s.fields)]]+d[s.id] for s in spec.inputs}\n"
+            "sheets={s.sheet:[[s.title],[c.label for c in (s.columns or s.fields)]]+d.get(s.id, []) for s in spec.inputs}\n"
             "a=fill_accounts(spec, read_ledger(spec, MemoryWorkbook(sheets)))\n"
             "print(repr([(t, r.key, sorted(r.values.items())) for t, tv in a.tables.items() for r in tv.rows()]))\n")
     outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
