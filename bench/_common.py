@@ -44,7 +44,7 @@ def demo_workbook(fmt: str, lines: int | None = None, rebuild: bool = False) -> 
         "from juesuan.spec import load_spec\n"
         "fmt, lines, path = sys.argv[1], sys.argv[2], Path(sys.argv[3])\n"
         "spec = load_spec(fmt)\n"
-        "inputs = sample_inputs() if lines == 'demo' else synthetic_inputs(int(lines))\n"
+        "inputs = sample_inputs(spec=spec) if lines == 'demo' else synthetic_inputs(int(lines), spec=spec)\n"
         "write_new(path, spec, inputs=inputs)\n"
         "fill_file(path, path)\n"
         "path.with_name(path.stem + '.bak' + path.suffix).unlink(missing_ok=True)\n"

@@ -35,7 +35,8 @@ def build(lines: int, rebuild: bool, fmt: str = "2019") -> Path:
         return path
     WORK.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    write_new(path, load_spec(fmt), inputs=synthetic_inputs(lines))
+    spec = load_spec(fmt)
+    write_new(path, spec, inputs=synthetic_inputs(lines, spec=spec))
     fill_file(path, path)
     path.with_name(f"check-{lines}.bak.xlsx").unlink(missing_ok=True)
     print(f"built {path} in {time.perf_counter() - t:.1f} s")

@@ -83,8 +83,8 @@ def _generate(n_lines: int, path: Path, fmt: str) -> float:
     from juesuan.spec import load_spec
 
     start = time.perf_counter()
-    inputs = synthetic_inputs(n_lines)
-    write_new(path, load_spec(fmt), inputs=inputs)
+    spec = load_spec(fmt)
+    write_new(path, spec, inputs=synthetic_inputs(n_lines, spec=spec))
     return time.perf_counter() - start
 
 

@@ -12,21 +12,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
 from juesuan.code_names import resolve
-from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors, chinese_ordinal
+from juesuan.codes import chinese_ordinal
 from juesuan.errors import InputError, Problem
-from juesuan.grouping import group_lines, stage_sums
+from juesuan.leaves import AggId, Aggregator, Terms, build_leaves, merge_filters
 from juesuan.ledger import Ledger
-from juesuan.rounding import Leaf, controlled_round
 from juesuan.spec.model import (
-    PREFIX_KEYS,
     ColumnSpec,
-    Filter,
-    FiscalSpec,
     PanelSpec,
     Ref,
     RowSpec,
@@ -37,206 +31,8 @@ from juesuan.tables import FilledAccounts, TableRow, TableValues
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-DIMS = ("func", "econ", "kind", "fund", "item")
-
-
-@dataclass
-class _Leaves:
-    """Leaves of one ledger: dimension tuples, rounded cents (of 万元) and exact amounts in
-    integer units (``per_cent`` units make one cent of 万元)."""
-
-    keys: list[tuple[str, ...]]  # (func, econ, kind, fund, item)
-    cents: list[int]
-    units: list[int]
-    per_cent: int
-
-
-def _dim(key: tuple[str, ...], name: str, groups: dict[str, str] | None = None,
-         fiscal: FiscalSpec | None = None) -> str:
-    if name == "econ_class":
-        return key[1][:3]
-    if name == "econ_group":
-        return (groups or {}).get(key[1][:3], "")
-    if name == "fiscal":
-        fiscal = fiscal or FiscalSpec()
-        return "财政拨款" if key[2] in fiscal.income_kinds or key[3] in fiscal.funds else "非财政拨款"
-    return key[DIMS.index(name)]
-
-
-def _func_path(func: str) -> tuple[str, ...]:
-    """The function-tree path of a leaf; leaves without a code sit on a branch of their own."""
-    return tuple(ancestors(func)) if func else ("(无编码)",)
-
-
-def units_per_yuan(ledger: Ledger) -> int:
-    """Integer units per 元 that represent every ledger amount exactly (0.01 元 at least)."""
-    places = 2
-    for line in ledger.lines:
-        exponent = line.amount.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > places:
-            places = -exponent
-    return 10**places
-
-
-def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = None) -> dict[str, _Leaves]:
-    """Group the ledger into leaves and round them, one level of the column chain at a time.
-
-    The spec's ``rounding`` gives, per ledger, a chain of column dimensions (e.g. 财政/非财政 →
-    资金来源 → 支出类别) and optional ``split`` dimensions (经济分类). Stage 0 rounds each
-    功能分类 项's total so every function node is within a cent. Each next stage splits the
-    rounded amounts of the previous one over the next column dimension, keeping them
-    exactly, with every (function node × new column part) within a cent where feasible.
-    The last stage splits each (项 × column part) over the ``split`` dimensions, keeping
-    every node of that tree within a cent over all 项.
-
-    The sums are exact integers either way; ``use_pandas`` chooses the path of
-    :mod:`juesuan.grouping` (default: its measured faster one).
-    """
-    scale = units_per_yuan(ledger)
-    per_cent = 100 * scale  # 0.01 万元 = 100 元
-    sums = group_lines(ledger.lines, scale, use_pandas)
-    econ_groups = {c: g for g, codes in spec.econ_groups.items() for c in codes}
-    out: dict[str, _Leaves] = {}
-    for name, groups in sums.items():
-        config = spec.rounding.get(name, {})
-        chain = tuple(config.get("columns", ()))
-        split = tuple(config.get("split", ()))
-        keys = sorted(groups)
-        parts = {k: tuple(_dim(k, d, econ_groups, spec.fiscal) for d in chain) for k in keys}
-        paths = {func: _func_path(func) for func in {k[0] for k in keys}}
-        rounded: dict[tuple, int] = {}  # (func, part prefix) → cents, for the current stage
-        for depth in range(len(chain) + 1):
-            stage = stage_sums(keys, parts, groups, depth, use_pandas)
-            order = sorted(stage)
-            leaves = [Leaf(part[:-1] + paths[func] if part else paths[func], part + paths[func], stage[(func, part)])
-                      for func, part in order]
-            # each part's row node is its parent's: the parent's rounded amount is shared out
-            targets = {part[:-1] + paths[func]: rounded[(func, part[:-1])] for func, part in order if part}
-            rounded = dict(zip(order, controlled_round(leaves, per_cent, targets or None), strict=True))
-        if split:
-            leaves = [Leaf(parts[k] + (k[0],), parts[k] + tuple(_dim(k, d, econ_groups) for d in split), groups[k])
-                      for k in keys]
-            targets = {parts[k] + (k[0],): rounded[(k[0], parts[k])] for k in keys}
-            cents = controlled_round(leaves, per_cent, targets)
-        else:
-            cents = [rounded[(k[0], parts[k])] for k in keys]
-        out[name] = _Leaves(keys, cents, [groups[k] for k in keys], per_cent)
-    return out
-
-
-def _merge(*filters: Filter | None) -> Filter:
-    out: Filter = {}
-    for f in filters:
-        for key, values in (f or {}).items():
-            if key in out and key not in PREFIX_KEYS:
-                out[key] = tuple(v for v in out[key] if v in values)
-            else:
-                out[key] = values
-    return out
-
-
-AggId = tuple  # (filter key, dimension, code prefix): one set of leaves
-Terms = dict  # AggId → signed coefficient: a published figure as a signed sum of leaf sets
-
-
-class _Aggregator:
-    """Leaf sets chosen by filter and code prefix (membership cached per filter), and their sums."""
-
-    def __init__(self, leaves: dict[str, _Leaves]):
-        self.leaves = leaves
-        self.filters: dict[tuple, Filter] = {}
-        self._members: dict[tuple, dict[str, list[int]]] = {}
-        self._by_group: dict[str, dict[tuple[str, str, str], list[int]]] = {}
-
-    def key(self, flt: Filter) -> tuple:
-        k = tuple(sorted(flt.items()))
-        self.filters[k] = flt
-        return k
-
-    @staticmethod
-    def ledger_of(fkey: tuple) -> str:
-        return dict(fkey).get("ledger", ("",))[0]
-
-    def matches(self, fkey: tuple, key: tuple[str, ...]) -> bool:
-        for name, values in fkey:
-            if name == "ledger":
-                continue
-            field = key[DIMS.index(name)]
-            if name in PREFIX_KEYS:
-                if not any(field.startswith(v) for v in values):
-                    return False
-            elif field not in values:
-                return False
-        return True
-
-    def _groups(self, ledger: str) -> dict[tuple[str, str, str], list[int]]:
-        """Leaf indices of a ledger grouped by (kind, fund, item): filters mostly pick whole groups."""
-        groups = self._by_group.get(ledger)
-        if groups is None:
-            groups = defaultdict(list)
-            data = self.leaves.get(ledger)
-            for i, key in enumerate(data.keys if data else []):
-                groups[(key[2], key[3], key[4])].append(i)
-            self._by_group[ledger] = groups
-        return groups
-
-    def members(self, fkey: tuple, dim: str) -> dict[str, list[int]]:
-        table = self._members.get((fkey, dim))
-        if table is None:
-            table = defaultdict(list)
-            ledger = self.ledger_of(fkey)
-            data = self.leaves.get(ledger)
-            if data is not None:
-                levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
-                idx = DIMS.index(dim)
-                flt = dict(fkey)
-                exact_dims = [(n, set(flt[name])) for n, name in ((0, "kind"), (1, "fund"), (2, "item")) if name in flt]
-                prefix_checks = [(DIMS.index(k), v) for k, v in fkey if k in PREFIX_KEYS]
-                keys = data.keys
-                chains: dict[str, list[str]] = {}
-                for group, indices in self._groups(ledger).items():
-                    if any(group[n] not in allowed for n, allowed in exact_dims):
-                        continue
-                    for i in indices:
-                        key = keys[i]
-                        if prefix_checks and not all(any(key[d].startswith(v) for v in values)
-                                                     for d, values in prefix_checks):
-                            continue
-                        code = key[idx]
-                        table[""].append(i)
-                        if code:
-                            chain = chains.get(code)
-                            if chain is None:
-                                chain = chains[code] = ancestors(code, levels)
-                            for node in chain:
-                                table[node].append(i)
-                for members in table.values():
-                    members.sort()
-            table = self._members[(fkey, dim)] = dict(table)
-        return table
-
-    def present(self, flt: Filter, dim: str = "func") -> set[str]:
-        return {k for k in self.members(self.key(flt), dim) if k}
-
-    def agg(self, flt: Filter, dim: str = "func", prefix: str = "") -> AggId:
-        fkey = self.key(flt)
-        self.members(fkey, dim)
-        return (fkey, dim, prefix)
-
-    def leaves_of(self, agg: AggId) -> tuple[_Leaves | None, list[int]]:
-        fkey, dim, prefix = agg
-        return self.leaves.get(self.ledger_of(fkey)), self.members(fkey, dim).get(prefix, [])
-
-    def value(self, agg: AggId) -> tuple[int, Decimal]:
-        data, members = self.leaves_of(agg)
-        if data is None:
-            return 0, Decimal(0)
-        cents, units = data.cents, data.units
-        return sum(cents[i] for i in members), Decimal(sum(units[i] for i in members)) / (100 * data.per_cent)
-
-
 class _TableFiller:
-    def __init__(self, spec: TemplateSpec, table: TableSpec, agg: _Aggregator, ledger: Ledger,
+    def __init__(self, spec: TemplateSpec, table: TableSpec, agg: Aggregator, ledger: Ledger,
                  warnings: list[Problem], problems: list[Problem]):
         self.spec, self.table, self.agg, self.ledger = spec, table, agg, ledger
         self.warnings, self.problems = warnings, problems
@@ -273,7 +69,7 @@ class _TableFiller:
             # the code list's rows (or the spec's explicit list), plus any 款 the ledger uses
             codes = set(spec_row.only or self.spec.codes.economic)
             for column in panel.amount_columns:
-                codes |= self.agg.present(_merge(column.where, spec_row.where), "econ")
+                codes |= self.agg.present(merge_filters(column.where, spec_row.where), "econ")
             out = []
             for code in sorted(codes):
                 if any(code.startswith(p) for p in spec_row.include):
@@ -294,7 +90,7 @@ class _TableFiller:
         listed = list(spec_row.include) or sorted(c for c in self.spec.codes.functional if len(c) == 3)
         lo, hi = spec_row.lines or (None, None)
         capacity = (hi - lo + 1) if lo is not None and hi is not None else len(listed)
-        with_data = sorted(c for c in self.agg.present(_merge(spec_row.present_where or spec_row.where))
+        with_data = sorted(c for c in self.agg.present(merge_filters(spec_row.present_where or spec_row.where))
                            if len(c) == 3)
         if spec_row.mode == "present":
             classes = with_data
@@ -350,7 +146,7 @@ class _TableFiller:
                     result[agg] = result.get(agg, 0) + ref.sign * coef
             result = {agg: coef for agg, coef in result.items() if coef}
         else:
-            flt = _merge(column.where, spec_row.where if spec_row else None)
+            flt = merge_filters(column.where, spec_row.where if spec_row else None)
             if prefix_dim is None or row_key == "total":
                 result = {self.agg.agg(flt): 1}
             else:
@@ -428,7 +224,7 @@ def fill_accounts(spec: TemplateSpec, ledger: Ledger, repair: bool = True) -> Fi
     """Compute every table; raise :class:`InputError` when the ledger doesn't fit the tables."""
     from juesuan.repair import repair_rounding
 
-    agg = _Aggregator(build_leaves(spec, ledger))
+    agg = Aggregator(build_leaves(spec, ledger))
     warnings: list[Problem] = list(ledger.warnings)
     problems: list[Problem] = []
     fillers = [_TableFiller(spec, table, agg, ledger, warnings, problems) for table in spec.tables]

@@ -19,7 +19,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from juesuan.fill import AggId, Terms, _Aggregator
+    from juesuan.leaves import AggId, Aggregator, Terms
 
 MAX_EVALUATIONS = 30_000
 CANDIDATES = 16
@@ -36,8 +36,8 @@ def _excess(dev: float) -> float:
     return (size - 0.5) + (100.0 * (size - 0.999) if size > 0.999 else 0.0)
 
 
-def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int | None = None) -> int:
-    """Improve leaf roundings in place (``agg.leaves[...].cents``); returns the moves made."""
+def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int | None = None) -> int:
+    """Improve leaf roundings in place (through ``Leaves.nudge``); returns the moves made."""
     max_evaluations = MAX_EVALUATIONS if max_evaluations is None else max_evaluations
     used: set[AggId] = {a for terms in figures for a in terms}
     if not used:
@@ -77,7 +77,7 @@ def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int
         found = aggs_cache.get((ledger, i))
         if found is None:
             from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
-            from juesuan.fill import DIMS
+            from juesuan.leaves import DIMS
 
             key = agg.leaves[ledger].keys[i]
             found = []
@@ -130,7 +130,7 @@ def repair_rounding(agg: _Aggregator, figures: list[Terms], max_evaluations: int
 
     def apply(moves: list[tuple[str, int, int]], touched: dict[int, float]) -> None:
         for ledger, i, step in moves:
-            agg.leaves[ledger].cents[i] += step
+            agg.leaves[ledger].nudge(i, step)
         for n, new in touched.items():
             fig_dev[n] = new
             penalty[n] = _excess(new)

@@ -12,7 +12,7 @@ column the workbook or spec lacks) yields a finding of kind ``rule-error``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from juesuan.money import round_cents
@@ -40,28 +40,31 @@ class Finding:
     table: str | None = None  # table id the finding belongs to (grouping), None for workbook-level
     kind: str = "finding"  # finding | rounding | rule-error | unverified (a 说明 clause not tied to a figure)
     quote: str | None = None  # the sentence of a 说明 the finding is about (check-text)
+    decimals: int = 2  # how the amounts are shown (a rate of a self-evaluation: 4)
 
     def row(self) -> dict[str, Any]:
-        """The flat JSON-ready row (amounts as strings with 2 decimals; ``quote`` for a 说明)."""
+        """The flat JSON-ready row (amounts as strings with ``decimals`` places; ``quote`` for a 说明)."""
         row = {
             "rule": self.rule,
             "severity": self.severity,
             "message": self.message,
             "cells": [{"sheet": c.sheet, "cell": c.cell} for c in self.cells],
-            "expected": amount_text(self.expected),
-            "actual": amount_text(self.actual),
-            "difference": amount_text(self.difference),
+            "expected": amount_text(self.expected, self.decimals),
+            "actual": amount_text(self.actual, self.decimals),
+            "difference": amount_text(self.difference, self.decimals),
         }
         if self.quote is not None:
             row["quote"] = self.quote
         return row
 
 
-def amount_text(value: Decimal | None) -> str | None:
-    """``Decimal('1234.5')`` → ``"1234.50"``; None stays None."""
+def amount_text(value: Decimal | None, decimals: int = 2) -> str | None:
+    """``Decimal('1234.5')`` → ``"1234.50"`` (half-up to ``decimals`` places); None stays None."""
     if value is None:
         return None
-    return f"{round_cents(value):.2f}"
+    if decimals == 2:
+        return f"{round_cents(value):.2f}"
+    return f"{value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):.{decimals}f}"
 
 
 @dataclass
@@ -118,8 +121,9 @@ class Report:
             lines.append(f"{mark} {SEVERITY_ZH[f.severity]} [{f.rule}] {f.message}")
             amounts = []
             if f.expected is not None or f.actual is not None:
-                amounts.append(f"应为 {amount_text(f.expected) or '-'}，实为 {amount_text(f.actual) or '-'}，"
-                               f"差额 {amount_text(f.difference) or '-'}")
+                d = f.decimals
+                amounts.append(f"应为 {amount_text(f.expected, d) or '-'}，实为 {amount_text(f.actual, d) or '-'}，"
+                               f"差额 {amount_text(f.difference, d) or '-'}")
             if where:
                 amounts.append(f"单元格 {where}")
             if amounts:

@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "data"
 
 def _import(tmp_path: Path, name: str, *extra: str) -> Path:
     out = tmp_path / (Path(name).stem + ".xlsx")
-    run_cli("import", str(DATA / name), "-o", str(out), "--dept", "某县教育局", "--year", "2019", *extra, check=True)
+    run_cli("import", str(DATA / name), "-o", str(out), "--format", "2019", "--dept", "某县教育局", "--year", "2019", *extra, check=True)
     return out
 
 
@@ -73,7 +73,7 @@ def test_fraction_under_a_percent_header_is_reported_not_guessed(tmp_path):
     csv = tmp_path / "fraction.csv"
     csv.write_text(src, encoding="utf-8")
     out = tmp_path / "fraction.xlsx"
-    run_cli("import", str(csv), "-o", str(out), "--dept", "某县教育局", "--year", "2019", check=True)
+    run_cli("import", str(csv), "-o", str(out), "--format", "2019", "--dept", "某县教育局", "--year", "2019", check=True)
     found = [f for f in _check(out) if f["severity"] in ("error", "warning")]
     assert [f["rule"] for f in found] == ["E10-percent-unit"], found
     assert "0.95" in found[0]["message"] and "单位不明" in found[0]["message"]
@@ -84,10 +84,10 @@ def test_variant_by_option_and_grade_line(tmp_path, spec):
     csv = tmp_path / "graded.csv"
     csv.write_text(src, encoding="utf-8")
     out = tmp_path / "graded.xlsx"
-    run_cli("import", str(csv), "-o", str(out), "--dept", "某局", "--year", "2019", check=True)
+    run_cli("import", str(csv), "-o", str(out), "--format", "2019", "--dept", "某局", "--year", "2019", check=True)
     book = CalamineBook(out)
     assert any(row[1] == "自评等级" for row in book.read_sheet("绩效自评-教师培训"))
-    assert [f["rule"] for f in evaluation_findings(spec, book) if f["severity"] != "info"] == []
+    assert [f.rule for f in evaluation_findings(spec, book) if f.severity != "info"] == []
     book.close()
     municipal = _import(tmp_path, "eval-published-2019.csv", "--eval-variant", "municipal-2019")
     book = CalamineBook(municipal)
@@ -103,7 +103,7 @@ def test_cost_in_wan_yuan_above_spending_is_still_flagged(tmp_path):
     csv = tmp_path / "cost.csv"
     csv.write_text(src, encoding="utf-8")
     out = tmp_path / "cost.xlsx"
-    run_cli("import", str(csv), "-o", str(out), "--dept", "某局", "--year", "2019", check=True)
+    run_cli("import", str(csv), "-o", str(out), "--format", "2019", "--dept", "某局", "--year", "2019", check=True)
     rules = [f["rule"] for f in _check(out) if f["severity"] in ("error", "warning")]
     assert "E07-cost" in rules
 

@@ -49,7 +49,7 @@ def test_import_evaluation_tables_and_check_them(tmp_path, spec):
     assert budget[4:9] == [100, 95, 10, 0.95, 9.5]
     summary = book.read_sheet("绩效自评汇总")
     assert summary[3][1:] == ["污水处理", "某水务站", 95.5, "优"]
-    findings = evaluation_findings(spec, book)
+    findings = [f.row() for f in evaluation_findings(spec, book)]
     # the summary's 95.5 against the sheet's 99.5 (a real published error); nothing else
     assert [(f["rule"], f["expected"], f["actual"]) for f in findings] == [("eval-summary", "99.50", "95.50")]
     assert D(findings[0]["difference"]) == D("-4.00")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -71,22 +69,16 @@ def import_codes_cmd(
         if warnings:
             show_problems(warnings, title="提示 / warnings")
         target = output or Path(f"codes-{spec.format}.yaml")
-        if target.exists() and not force:
-            raise fail("output-write", path=str(target), reason="文件已存在，如需覆盖请加 --force / exists; use --force")
+        from juesuan.io.files import atomic_write, check_new_output
+
+        check_new_output(target, force=force, suffixes=(".yaml", ".yml"), what="科目表 / a code list")
         imported = f"导入自 {path.name}（{date.today().isoformat()}）"
         source = {k: imported + ("，并入内置科目表" if merge else "") for k in ("functional", "economic")
                   if result.codes[k]}
         for k in ("functional", "economic"):
             source.setdefault(k, f"内置 {spec.format} 年科目表 / shipped list")
         text = render_yaml(merged(result, spec, merge), source, spec.format)
-        fd, tmp = tempfile.mkstemp(dir=target.resolve().parent, prefix=".codes-", suffix=".yaml")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise fail("output-write", path=str(target), reason=str(exc)) from exc
+        atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         counts = "，".join(f"{label} {result.count(k, n)} 个{lvl}"
                           for k, label, levels in (("functional", "功能分类", (3, 5, 7)), ("economic", "经济分类", (3, 5)))
                           for n, lvl in zip(levels, ("类", "款", "项"), strict=False) if result.count(k, n))

@@ -31,24 +31,24 @@ from juesuan.evaluation.model import (
 from juesuan.evaluation.steps import read_evaluations
 from juesuan.intervals import compare_sum
 from juesuan.port import WorkbookPort
+from juesuan.report import CellRef, Finding
 from juesuan.spec.model import TemplateSpec
 
 ZERO = Decimal(0)
-Finding = dict[str, Any]
 
 
-def _text(v: Decimal | None, places: int = 2) -> str | None:
-    if v is None:
-        return None
-    return f"{v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):.{places}f}"
+def _rounded(v: Decimal | None, places: int) -> Decimal | None:
+    return None if v is None else v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def finding(kind: str, message: str, sheet: str, cells: list[str], expected: Decimal | None = None,
             actual: Decimal | None = None, severity: str = "error", places: int = 2) -> Finding:
+    """A finding of the one report model (:class:`juesuan.report.Finding`), its ``rule`` the
+    evaluation check kind until the rule catalogue names it; amounts shown with ``places``."""
+    expected, actual = _rounded(expected, places), _rounded(actual, places)
     diff = actual - expected if expected is not None and actual is not None else None
-    return {"rule": kind, "severity": severity, "message": message,
-            "cells": [{"sheet": sheet, "cell": c} for c in cells if c],
-            "expected": _text(expected, places), "actual": _text(actual, places), "difference": _text(diff, places)}
+    return Finding(kind, severity, message, [CellRef(sheet, c) for c in cells if c], expected, actual, diff,
+                   kind="rounding" if severity == "info" else "finding", decimals=places)
 
 
 def _places(number: Decimal) -> int:

@@ -13,9 +13,7 @@ The result appears atomically.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
@@ -25,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
-from juesuan.errors import InputError, Problem
+from juesuan.io.text import clean_cell_text
 from juesuan.port import column_letter
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -55,7 +53,7 @@ def _text(value: Any, cache: dict[Any, str]) -> str:
     """A value's XML text (escaped), cached: a ledger repeats its codes and vocabulary."""
     out = cache.get(value)
     if out is None:
-        text = str(value)
+        text = clean_cell_text(str(value))  # no control character XML cannot hold
         out = cache[value] = escape(text) if ("&" in text or "<" in text or ">" in text) else text
     return out
 
@@ -120,32 +118,25 @@ def _col_index(letters: str) -> int:
 
 def save_with_rows(wb: Any, target: str | Path, rows: dict[str, Sequence[Sequence[Any]]], first: int = 3) -> Path:
     """Save ``wb`` (openpyxl) to ``target`` with the data rows of each sheet named in ``rows``
-    (sheet → rows from Excel row ``first``) streamed in; atomically."""
+    (sheet → rows from Excel row ``first``) streamed in; atomically
+    (:func:`juesuan.io.files.atomic_write`)."""
+    from juesuan.io.files import _drop_temp, _new_temp, atomic_write
+
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, plain = tempfile.mkstemp(prefix=".~juesuan-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    fd, final = tempfile.mkstemp(prefix=".~juesuan-", suffix=target.suffix or ".xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        wb.save(plain)
-        with zipfile.ZipFile(plain) as src, zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED) as dst:
-            parts = {part: name for name, part in sheet_parts(src).items() if name in rows}
-            for info in src.infolist():
-                data = src.read(info.filename)
-                if info.filename in parts:
-                    data = _with_rows(data.decode("utf-8"), rows[parts[info.filename]], first).encode("utf-8")
-                dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(final, 0o666 & ~umask)
-        os.replace(final, target)
-    except OSError as exc:
-        Path(final).unlink(missing_ok=True)
-        raise InputError([Problem("output-write", {"path": str(target), "reason": str(exc)})]) from exc
-    except BaseException:
-        Path(final).unlink(missing_ok=True)
-        raise
-    finally:
-        Path(plain).unlink(missing_ok=True)
+
+    def write(final: Path) -> None:
+        plain = _new_temp(final.parent, ".xlsx")
+        try:
+            wb.save(plain)
+            with zipfile.ZipFile(plain) as src, zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED) as dst:
+                parts = {part: name for name, part in sheet_parts(src).items() if name in rows}
+                for info in src.infolist():
+                    data = src.read(info.filename)
+                    if info.filename in parts:
+                        data = _with_rows(data.decode("utf-8"), rows[parts[info.filename]], first).encode("utf-8")
+                    dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
+        finally:
+            _drop_temp(plain)
+
+    atomic_write(target, write)
     return target

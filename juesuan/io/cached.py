@@ -88,3 +88,27 @@ def restore_cached_values(path: Path, cached: dict[str, dict[tuple[int, int], An
             _drop_temp(tmp)
             raise
     _drop_temp(tmp)
+
+
+_UNCACHED = re.compile(rb'<c\b([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>')
+
+
+def uncached_formula_cells(path: Path, sheet: str) -> list[tuple[int, int]]:
+    """The 0-based cells of ``sheet`` holding a formula without a cached value (read from
+    the worksheet XML: for the sheets Fill reads with python-calamine alone, which shows
+    them as blanks)."""
+    from juesuan.io.guard import sheet_parts
+
+    with zipfile.ZipFile(path) as z:
+        part = sheet_parts(z).get(sheet)
+        if part is None or part not in z.NameToInfo:
+            return []
+        xml = z.read(part)  # within the guard's limits
+    if b"<f" not in xml:
+        return []
+    out = []
+    for m in _UNCACHED.finditer(xml):
+        ref = _R.search(m.group(1))
+        if ref is not None:
+            out.append((int(ref.group(2)) - 1, _col(ref.group(1)) - 1))
+    return out

@@ -364,15 +364,15 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def replaced_sheets(spec: TemplateSpec, names: list[str]) -> set[str]:
-    """The sheets of a workbook that Fill pictures anew (tables, self-evaluations and their
-    summary, the 说明); a guess made before Fill runs, which :func:`fill_file` verifies."""
+    """The sheets of a workbook that Fill pictures anew and reads nothing from (the tables and
+    the self-evaluation summary), so openpyxl need not parse them; a guess made before Fill
+    runs, which :func:`fill_file` verifies. Self-evaluation sheets and the 说明 hold the
+    accountant's entries (formulas included) and are parsed like any input."""
     from juesuan.evaluation.model import config
-    from juesuan.narrative.steps import sheet_name
 
-    out = {t.sheet for t in spec.tables} | {sheet_name(spec)}
+    out = {t.sheet for t in spec.tables}
     cfg = config(spec)
     if cfg is not None:
-        out |= {n for n in names if n.startswith(cfg.prefix)}
         out.add(cfg.summary_sheet)
     return out & set(names)
 
@@ -398,7 +398,9 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         except BaseException:
             calamine.close()
             raise
-        if not has_formulas(source, [s.sheet for s in spec.inputs]):
+        computed = {t.sheet for t in spec.tables}  # every other sheet may be read by Fill (inputs,
+        # self-evaluations, the 说明's entries): a formula there needs openpyxl's careful path
+        if not has_formulas(source, [n for n in calamine.sheet_names() if n not in computed]):
             # read with calamine only, and patch the computed sheets into the package
             names = set(calamine.sheet_names())
             try:

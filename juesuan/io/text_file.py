@@ -15,6 +15,7 @@ from typing import Any
 
 from juesuan.errors import fail
 from juesuan.io.files import spec_for
+from juesuan.io.guard import current_limits, scan_workbook
 from juesuan.io.xlsx import CalamineBook, check_workbook_file
 from juesuan.narrative.catalogue import Catalogue
 from juesuan.narrative.checktext import check_text
@@ -28,7 +29,19 @@ from juesuan.spec.model import TemplateSpec
 def check_text_file(text_path: str | Path, workbook: str | Path,
                     previous: str | Path | None = None) -> tuple[list[Finding], TemplateSpec]:
     """Check the 说明 at ``text_path`` (.txt/.docx/.pdf) against the filled tables of
-    ``workbook``; last year's figures from ``previous`` (a workbook) or the 上年数 entries."""
+    ``workbook``; last year's figures from ``previous`` (a workbook) or the 上年数 entries.
+    A .docx passes the same pre-read guard as a workbook (no DTD or entities, sizes within
+    the limits)."""
+    p = Path(text_path)
+    if p.is_file():
+        if p.suffix.lower() == ".docx":
+            try:
+                scan_workbook(p)
+            except OSError as exc:
+                raise fail("file-corrupt", path=str(p), reason=str(exc)) from exc
+        elif p.stat().st_size > current_limits().max_inflated:
+            raise fail("file-too-large", path=str(p), what=f"{p.stat().st_size // 2**20} MB",
+                       limit=f"{current_limits().max_inflated // 2**20} MB")
     text = read_text_file(text_path)
     book = CalamineBook(check_workbook_file(workbook))
     try:

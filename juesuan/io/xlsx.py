@@ -15,6 +15,7 @@ from typing import Any
 
 from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
+from juesuan.io.cached import uncached_formula_cells
 from juesuan.io.guard import error_cells
 from juesuan.port import NO_CACHED_VALUE, CellError, Grid, SheetPicture
 
@@ -89,6 +90,18 @@ class CalamineBook:
         self._wb.close()
 
 
+def _put_uncached(grid: Grid, cells: list[tuple[int, int]]) -> None:
+    """Mark formulas without a cached value (blanks to python-calamine) as :data:`NO_CACHED_VALUE`."""
+    for r, c in cells:
+        while len(grid) <= r:
+            grid.append([])
+        line = grid[r]
+        while len(line) <= c:
+            line.append(None)
+        if line[c] is None:
+            line[c] = NO_CACHED_VALUE
+
+
 def _put_errors(grid: Grid, errors: dict[tuple[int, int], str]) -> None:
     """Put the error values python-calamine reads as blanks back into ``grid``."""
     for (r, c), value in errors.items():
@@ -125,6 +138,7 @@ class LoadedBook:
                 if self._calamine is None:
                     self._calamine = CalamineBook(self.path)
                 grid = self._cache[name] = self._calamine.read_sheet(name)
+                _put_uncached(grid, uncached_formula_cells(self.path, name))
                 return grid
             grid, formulas = _parsed_values(self.wb[name])
             if formulas:

@@ -12,12 +12,12 @@ each message. The sheets are read once per check run (shared through ``ctx.cache
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from decimal import Decimal
 
 from juesuan.evaluation.checks import PER_SHEET, evaluation_findings
 from juesuan.evaluation.steps import read_evaluations
-from juesuan.report import CellRef, Finding
+from juesuan.report import Finding
 from juesuan.rules import register
 from juesuan.rules.base import Context, Rule
 
@@ -29,19 +29,12 @@ def _findings(kind: str) -> Callable[[Rule, Context], list[Finding]]:
             evals = ctx.cache["evaluations"] = read_evaluations(ctx.spec, ctx.port)
         out = []
         for f in evaluation_findings(ctx.spec, ctx.port, [kind], evals):
-            severity = f["severity"] if f["severity"] == "info" else rule.severity
-            message = f"{rule.title}：{f['message']}" if rule.title else f["message"]
-            out.append(Finding(
-                rule.id, severity, message, [CellRef(c["sheet"], c["cell"]) for c in f["cells"]],
-                _dec(f["expected"]), _dec(f["actual"]), _dec(f["difference"]), None,
-                "rounding" if f["severity"] == "info" else "finding"))
+            severity = f.severity if f.severity == "info" else rule.severity
+            message = f"{rule.title}：{f.message}" if rule.title else f.message
+            out.append(dataclasses.replace(f, rule=rule.id, severity=severity, message=message))
         return out
 
     return check
-
-
-def _dec(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
 
 
 for _kind in [*PER_SHEET, "eval-summary"]:

@@ -24,7 +24,7 @@ from juesuan.sanity import code_problems, empty_problems, info_problems
 
 def _ledger(ctx: Context) -> Ledger | None:
     if "ledger" not in ctx.cache:
-        if any(s.sheet not in ctx.sheet_names for s in ctx.spec.inputs if s.ledger != "codes"):
+        if any(s.sheet not in ctx.sheet_names for s in ctx.spec.inputs if not s.optional):
             ctx.cache["ledger"] = None
         else:
             try:

@@ -467,3 +467,10 @@ def test_cause10_stale_temporary_files_are_cleaned(book, tmp_path):
     assert run_cli("fill", str(book)).returncode == 0
     assert not stale.exists()
     assert live.exists()  # its process is alive: not ours to remove
+
+
+def test_cause02_entity_declaration_in_a_docx_narrative(book, tmp_path):
+    docx = tmp_path / "说明.docx"
+    assert run_cli("narrative", str(book), "-o", str(docx)).returncode == 0
+    rewrite(docx, {"word/document.xml": lambda xml: DTD + re.sub(rb"^<\?xml[^>]*\?>\s*", b"", xml)})
+    refused(["check-text", str(docx), "--against", str(book)], "DTD/实体声明", keep=[book, docx], folder=tmp_path)

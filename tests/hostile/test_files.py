@@ -113,7 +113,7 @@ def test_existing_output_needs_force(command, tmp_path, valid):
         existing = tmp_path / "示例部门决算-2019.xlsx"
         shutil.copy(valid, existing)
     args = {"new": ["new", "-o", str(existing)],
-            "import": ["import", str(csv), "-o", str(existing)],
+            "import": ["import", str(csv), "-o", str(existing), "--format", "2019"],
             "fill": ["fill", str(src), "-o", str(existing)],
             "check --mark": ["check", str(src), "--mark", str(existing)],
             "clear": ["clear", str(src), "-o", str(existing)],
