@@ -48,6 +48,7 @@ CASES = {
     "unknown vocabulary value": (lambda d: d["tables"][0]["panels"][0]["rows"][0]["where"].update(kind="工资收入"),
                                  "工资收入"),
     "bad table order": (lambda d: d.update(table_order=["01", "02"]), "table_order"),
+    "bad elimination": (lambda d: d["eliminations"][0]["unit"].update(kind="工资收入"), "eliminations[0]"),
 }
 
 

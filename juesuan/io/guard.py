@@ -26,6 +26,7 @@ The scan also notes which sheets hold cells with error values (``t="e"``: #DIV/0
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import zipfile
@@ -62,13 +63,33 @@ _YAML = {"max_cells": ("max_cells", 1), "max_grid_cells": ("max_grid_cells", 1),
 
 
 def current_limits() -> Limits:
-    """The limits in force: defaults ← ``workbooks/limits.yaml`` ← environment variables."""
-    limits = DEFAULT_LIMITS
-    try:
-        from juesuan.spec.loader import spec_dir
+    """The limits in force: defaults ← ``workbooks/limits.yaml`` ← environment variables (the
+    settings file is read once per process and its file state; the environment each time)."""
+    limits = _file_limits(*_limits_file_state())
+    for name, (attr, unit) in _ENV.items():
+        raw = os.environ.get(name, "").strip()
+        if raw.isascii() and raw.isdigit() and int(raw) > 0:
+            limits = replace(limits, **{attr: int(raw) * unit})
+    return limits
 
-        path = spec_dir() / "limits.yaml"
-        if path.is_file():
+
+def _limits_file_state() -> tuple[str, float]:
+    from juesuan.spec.loader import spec_dir
+
+    path = spec_dir() / "limits.yaml"
+    try:
+        return str(path), path.stat().st_mtime
+    except OSError:
+        return str(path), -1.0
+
+
+@functools.lru_cache(maxsize=4)
+def _file_limits(path_text: str, mtime: float) -> Limits:
+    """Defaults ← the bureau's ``limits.yaml`` (cached by path and modification time)."""
+    limits = DEFAULT_LIMITS
+    path = Path(path_text)
+    try:
+        if mtime >= 0 and path.is_file():
             import yaml
 
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -79,10 +100,6 @@ def current_limits() -> Limits:
         pass  # a damaged settings file leaves the defaults in force
     except Exception:  # noqa: BLE001 - yaml.YAMLError and friends: the defaults stay
         pass
-    for name, (attr, unit) in _ENV.items():
-        raw = os.environ.get(name, "").strip()
-        if raw.isascii() and raw.isdigit() and int(raw) > 0:
-            limits = replace(limits, **{attr: int(raw) * unit})
     return limits
 
 

@@ -246,6 +246,7 @@ def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> Templa
     if not isinstance(decimals, int) or not 0 <= decimals <= 4:
         raise SpecError("decimals", "应为 0–4 的整数 / expected an integer 0–4")
     econ_groups = _econ_groups(doc.get("econ_groups") or {})
+    _check_eliminations(doc.get("eliminations"), vocabularies)
     info = next((s for s in inputs if s.kind == "form"), None)
     if info is None or not {"dept", "year", "format"} <= {f.key for f in info.fields}:
         raise SpecError("inputs", "须有一张表单（kind: form）含 dept、year、format 三项 / a form input with dept, year and format is required")
@@ -284,6 +285,13 @@ def _econ_groups(d: Any) -> dict[str, tuple[str, ...]]:
                 raise SpecError(f"econ_groups.{group}", f"“{code}”已属于“{seen[code]}” / '{code}' is in two groups")
             seen[code] = group
     return out
+
+
+def _check_eliminations(raw: Any, vocabularies: dict[str, tuple[str, ...]]) -> None:
+    """The ``eliminations`` section (consolidation) validated at load like every other section."""
+    from juesuan.consolidate.spec import parse_eliminations
+
+    parse_eliminations(raw, vocabularies)
 
 
 def with_rules(spec: TemplateSpec) -> TemplateSpec:
