@@ -23,7 +23,7 @@ def test_fill_help():
 
 
 def test_demo_fills_all_eight_tables(tmp_path):
-    proc = run_cli("demo", "-o", str(tmp_path / "tmp"))
+    proc = run_cli("demo", "--format", "2019", "-o", str(tmp_path / "tmp"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     path = tmp_path / "tmp" / "示例部门决算-2019.xlsx"
     assert path.exists()

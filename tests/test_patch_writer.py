@@ -9,6 +9,7 @@ own: the same look, spelled differently; compared as a reader sees it.)"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -112,9 +113,19 @@ def test_first_fill_matches_the_openpyxl_path(tmp_path, monkeypatch):
         from juesuan.io.patch import sheet_parts
 
         computed_parts = {part for name, part in sheet_parts(z)[1] if name not in {s.sheet for s in spec.inputs}}
-    changed = {n for n in before if before[n] != after.get(n)}
-    assert changed <= computed_parts | {"xl/styles.xml"}  # detail sheets, names, strings … untouched
-    assert set(after) == set(before)
+    def notes(parts: dict[str, bytes]) -> set[str]:
+        """The computed sheets' rels and the comments/VML parts they name."""
+        out = set()
+        for part in computed_parts:
+            rels = f"xl/worksheets/_rels/{part.rsplit('/', 1)[1]}.rels"
+            if rels in parts:
+                out.add(rels)
+                out |= {t.lstrip("/").replace("../", "xl/") for t in re.findall(r'Target="([^"]+)"', parts[rels].decode())}
+        return out
+
+    changed = {n for n in set(before) | set(after) if before.get(n) != after.get(n)}
+    # detail sheets, names, strings … untouched; the computed sheets' notes travel with them
+    assert changed <= computed_parts | notes(before) | notes(after) | {"xl/styles.xml", "[Content_Types].xml"}
     assert run_cli("check", str(patched)).returncode == 0
 
 

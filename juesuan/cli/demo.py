@@ -58,7 +58,6 @@ def _demo_units(output_dir: Path, seed: int, n: int, fmt: str | None) -> None:
         from juesuan.cli.fill import report_fill
         from juesuan.consolidate.sample import DEPT, department_units
         from juesuan.io.consolidate_file import consolidate_files
-        from juesuan.io.demo_file import add_demo_extras
         from juesuan.io.files import fill_file, write_new
         from juesuan.spec import load_spec
 
@@ -74,7 +73,7 @@ def _demo_units(output_dir: Path, seed: int, n: int, fmt: str | None) -> None:
             target = output_dir / f"示例部门决算-汇总-{spec.format}.xlsx"
             step("汇总 / consolidating")
             outcome = consolidate_files([folder], target, DEPT, force=True)
-            add_demo_extras(target)
+            # no sample self-evaluations here: theirs quote one unit's project spending
             result = outcome.consolidation
             out.print(f"汇总 {len(result.units)} 个单位：明细 {len(result.lines)} 行，内部抵销 "
                       f"{len(result.elimination_lines)} 行 / {len(result.units)} units: {len(result.lines)} lines, "

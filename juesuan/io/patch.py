@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -326,6 +326,8 @@ class Patch:
 
     source: Path
     replaced: dict[str, bytes]
+    added: dict[str, bytes] = field(default_factory=dict)  # new parts (a computed sheet's notes)
+    removed: set[str] = field(default_factory=set)  # parts no longer referenced (the old notes)
 
     @property
     def vba_archive(self) -> bool | None:
@@ -336,10 +338,14 @@ class Patch:
     def save(self, target: str | Path) -> None:
         with zipfile.ZipFile(self.source) as zin, zipfile.ZipFile(target, "w") as zout:
             for info in zin.infolist():
+                if info.filename in self.removed:
+                    continue
                 data = self.replaced.get(info.filename)
                 if data is None:
                     data = zin.read(info.filename)
                 zout.writestr(info, data, compress_type=info.compress_type)
+            for name, data in self.added.items():
+                zout.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
@@ -365,13 +371,17 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
         if fresh_sst and fresh_sst in f.namelist():
             strings = _SI.findall(f.read(fresh_sst))
         replaced: dict[str, bytes] = {}
+        added: dict[str, bytes] = {}
+        removed: set[str] = set()
         moved: dict[int, int] = {}
         for j, (name, fresh_part) in enumerate(fresh_sheets):
             if name not in index:
                 return None  # a new sheet: the openpyxl path adds it
             i, part = index[name]
-            if not part or part not in names or _rels_path(part) in names or _rels_path(fresh_part) in f.namelist():
-                return None  # parts of its own (comments, drawings …): not handled here
+            if not part or part not in names:
+                return None
+            if not _notes(z, f, part, fresh_part, names, added, removed):
+                return None  # parts of its own other than notes (drawings, tables …): not handled here
             original = z.read(part)
             selected = re.search(rb'<(?:\w+:)?sheetView\b[^>]*\btabSelected="(?:1|true)"', original) is not None
             replaced[part] = _sheet_xml(f.read(fresh_part), merge.cell_xf, strings, selected)
@@ -382,7 +392,69 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
         book = _defined_names(z.read(wb_part), f.read(fresh_wb_part), moved)
         if book != z.read(wb_part):
             replaced[wb_part] = book
-    return Patch(source, replaced)
+        if added or removed:
+            types = _content_types(z.read("[Content_Types].xml"), added, removed)
+            if types is None:
+                return None
+            replaced["[Content_Types].xml"] = types
+    for name in list(added):
+        if name in names:
+            replaced[name] = added.pop(name)
+            removed.discard(name)
+    return Patch(source, replaced, added, removed)
+
+
+_NOTE_TYPES = ("/comments", "/vmlDrawing")
+
+
+def _notes(z: zipfile.ZipFile, f: zipfile.ZipFile, part: str, fresh_part: str, names: set[str],
+           added: dict[str, bytes], removed: set[str]) -> bool:
+    """Carry a computed sheet's notes (comments part + VML drawing) from the fresh package,
+    dropping the old sheet's; False when either sheet owns any other kind of part."""
+    rels = _rels_path(part)
+    if rels in names:
+        for r in SafeET.fromstring(z.read(rels)):
+            if not r.get("Type", "").endswith(_NOTE_TYPES) or r.get("TargetMode") == "External":
+                return False
+            removed.add(_resolve(part, r.get("Target", "")))
+        removed.add(rels)
+    fresh_rels = _rels_path(fresh_part)
+    if fresh_rels not in f.namelist():
+        return True
+    xml = f.read(fresh_rels)
+    stem = PurePosixPath(part).stem
+    for r in SafeET.fromstring(xml):
+        kind = r.get("Type", "")
+        if not kind.endswith(_NOTE_TYPES):
+            return False
+        new = f"xl/comments/juesuan-{stem}.xml" if kind.endswith("/comments") else f"xl/drawings/juesuan-{stem}.vml"
+        if new in names and new not in removed:
+            return False
+        added[new] = f.read(_resolve(fresh_part, r.get("Target", "")))
+        xml = xml.replace(b'Target="' + r.get("Target", "").encode() + b'"', b'Target="/' + new.encode() + b'"')
+    added[rels] = xml
+    removed.discard(rels)
+    return True
+
+
+_COMMENTS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+_VML_DEFAULT = b'<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>'
+
+
+def _content_types(types: bytes, added: dict[str, bytes], removed: set[str]) -> bytes | None:
+    """[Content_Types].xml without the overrides of removed parts, with those of added ones."""
+    for name in removed:
+        types = re.sub(rb'<Override[^>]*PartName="/' + re.escape(name.encode()) + rb'"[^>]*/>', b"", types)
+    extra = b""
+    for name in added:
+        if name.endswith(".xml") and "/comments/" in name:
+            extra += b'<Override PartName="/' + name.encode() + b'" ContentType="' + _COMMENTS_TYPE + b'"/>'
+    if any(n.endswith(".vml") for n in added) and not re.search(rb'<Default[^>]*Extension="vml"', types):
+        extra = _VML_DEFAULT + extra
+    close = types.rfind(b"</Types>")
+    if close < 0:
+        return None
+    return types[:close] + extra + types[close:]
 
 
 def _related(z: zipfile.ZipFile, wb_part: str, suffix: str) -> str | None:

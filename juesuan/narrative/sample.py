@@ -39,17 +39,13 @@ def sample_entries(accounts: FilledAccounts) -> dict[str, Any]:
         entries[f"reason:{code}"] = REASONS[n % 4]
         entries[f"use:{code}"] = f"{name}方面的支出"
     return entries
-def sample_inputs_for(fmt: str, seed: int = 2019, dept: str = "某市生态环境局", year: str | None = None) -> dict:
-    """The sample department's input rows in the words of format ``fmt`` (2020+: 使用非财政拨款结余,
-    公务用车运行维护费)."""
-    from juesuan.sample import sample_inputs
 
-    year = year or ("2019" if fmt == "2019" else "2024")
-    inputs = sample_inputs(seed, dept, year)
-    inputs["info"] = [["部门名称", dept], ["年度", year], ["模板格式", fmt]]
-    if fmt == "2019":
-        return inputs
-    words = {"用事业基金弥补收支差额": "使用非财政拨款结余", "公务用车运行费": "公务用车运行维护费"}
-    for sheet in ("balance", "sangong_budget"):
-        inputs[sheet] = [[words.get(str(r[0]), r[0]), *r[1:]] for r in inputs[sheet]]
-    return inputs
+
+def sample_inputs_for(fmt: str, seed: int = 2019, dept: str = "某市生态环境局", year: str | None = None) -> dict:
+    """The sample department's input rows in the words of format ``fmt`` (the vocabulary comes
+    from the format's spec: 2020+ says 使用非财政拨款结余, 公务用车运行维护费 and has the
+    国有资本经营预算 fund)."""
+    from juesuan.sample import sample_inputs
+    from juesuan.spec import load_spec
+
+    return sample_inputs(seed, dept, year, spec=load_spec(fmt))
