@@ -61,10 +61,14 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = q
 
 
 def _refuse_unpublishable(spec: TemplateSpec, ledger: Ledger) -> None:
-    """部门名称/年度 missing, an empty ledger, a code without a name: exit 2, nothing written."""
+    """部门名称/年度 missing, a code without a name: exit 2, nothing written. An empty ledger
+    (a fresh template shows its blank tables) and a 年度 outside the format's years fill with a
+    warning; Check reports both as errors."""
+    from dataclasses import replace
+
     from juesuan.sanity import ledger_problems
 
-    found = ledger_problems(spec, ledger)
+    found = [replace(p, severity="warning") if p.code in ("ledger-empty", "year-format") else p for p in ledger_problems(spec, ledger)]
     errors = [p for p in found if p.severity == "error"]
     if errors:
         raise InputError(errors)
