@@ -9,7 +9,7 @@ import pytest
 
 from juesuan.excel.ribbon_ids import button_actions, button_ids
 
-EXPECTED = ["js_fill", "js_validate", "js_clear", "js_new", "js_eval_add", "js_about"]
+EXPECTED = ["js_fill", "js_validate", "js_clear", "js_new", "js_eval_add", "js_consolidate", "js_about"]
 
 
 def test_button_ids_are_the_agreed_ones() -> None:

@@ -388,12 +388,20 @@ def about(book: Any = None) -> str | None:
     return None
 
 
+def consolidate(book: Any = None) -> Any:
+    """汇总: the department workbook from its units' workbooks (:mod:`juesuan.excel.consolidate_macro`)."""
+    from juesuan.excel.consolidate_macro import consolidate as run
+
+    return run(book)
+
+
 HANDLERS: dict[str, Callable[..., Any]] = {
     "js_fill": fill,
     "js_validate": validate,
     "js_clear": clear,
     "js_new": new,
     "js_eval_add": eval_add,
+    "js_consolidate": consolidate,
     "js_about": about,
 }
 
