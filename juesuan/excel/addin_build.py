@@ -33,6 +33,7 @@ from defusedxml import ElementTree
 from juesuan.excel import ovba, udf_vba
 from juesuan.excel.cfb import CfbError, CompoundFile, write_compound
 from juesuan.excel.ribbon_ids import CUSTOMUI_NS, CUSTOMUI_PATH
+from juesuan.port import column_letter
 
 TEMPLATE_NAME = "quickstart_addin_ribbon.xlam"
 PROJECT_NAME = "juesuan"
@@ -302,12 +303,7 @@ def _cell(ref: str, value: object, style: str = "") -> str:
 
 
 def _column(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        name = chr(65 + rem) + name
-    return name
+    return column_letter(index)
 
 
 def _sheet_data(rows: list[list[object]], style: str = "") -> str:

@@ -43,26 +43,24 @@ def check_text_file(text_path: str | Path, workbook: str | Path,
             raise fail("file-too-large", path=str(p), what=f"{p.stat().st_size // 2**20} MB",
                        limit=f"{current_limits().max_inflated // 2**20} MB")
     text = read_text_file(text_path)
-    book = CalamineBook(check_workbook_file(workbook))
-    try:
-        spec = spec_for(book, None)
-        accounts = accounts_from_workbook(spec, book)
-        entries = entries_of(spec, book)
-    finally:
-        book.close()
+    spec, accounts, entries = _filled(workbook)
     last = read_previous(previous)[0] if previous else (from_entries(entries) or None)
     return check_text(text, spec, accounts, entries, last), spec
 
 
-def read_previous(path: str | Path) -> tuple[dict[str, Decimal], dict[str, Any]]:
-    """Last year's figures (by subject key) and its entries typed once, from its filled workbook."""
+def _filled(path: str | Path) -> tuple[TemplateSpec, Any, dict[str, Any]]:
+    """A filled workbook's format, tables (as shown) and 说明 entries, read once."""
     book = CalamineBook(check_workbook_file(path))
     try:
         spec = spec_for(book, None)
-        accounts = accounts_from_workbook(spec, book)
-        entries = entries_of(spec, book)
+        return spec, accounts_from_workbook(spec, book), entries_of(spec, book)
     finally:
         book.close()
+
+
+def read_previous(path: str | Path) -> tuple[dict[str, Decimal], dict[str, Any]]:
+    """Last year's figures (by subject key) and its entries typed once, from its filled workbook."""
+    spec, accounts, entries = _filled(path)
     return Catalogue(spec, accounts, entries).previous_values(), carried_entries(entries)
 
 
