@@ -41,7 +41,8 @@ def report_fill(result, target: Path, backup: Path | None) -> None:
     out.print(f"已填充 / filled: [bold]{target}[/bold]" + (f"（{who}）" if who else ""))
     if backup:
         out.print(f"原文件备份 / backup of the previous file: {backup}")
-    out.print(f"表格 / tables: {', '.join('公开' + t + '表' for t in acc.tables)}")
+    tables = [p.name for p in result.pictures[: len(acc.tables)]]  # the table sheets come first, as named
+    out.print(f"表格 / tables ({len(tables)}): {', '.join(tables)}", highlight=False, markup=False)
     out.print(f"最大舍入偏差 / largest deviation from exact: {format_wan(acc.max_deviation)} 万元"
               + (f"（{acc.max_deviation_at}）" if acc.max_deviation_at else ""))
     if acc.over_a_cent:
