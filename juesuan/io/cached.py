@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from juesuan.io.guard import column_number
 from juesuan.port import CellError
 
 _FORMULA_CELL = re.compile(rb'<c\b([^>]*)>(<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v>[^<]*</v>)?</c>')
@@ -26,10 +27,7 @@ _T = re.compile(rb'\st="[^"]*"')
 
 
 def _col(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
+    return column_number(letters)
 
 
 def _encoded(value: Any) -> tuple[bytes, bytes] | None:

@@ -200,7 +200,8 @@ _ANY_CELL_R = re.compile(rb'<c\b[^>]*?\sr="([A-Z]+)(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
-def _col_number(letters: bytes) -> int:
+def column_number(letters: bytes) -> int:
+    """Column letters of an A1 reference (bytes) → 1-based number: ``b\"AB\"`` → 28."""
     n = 0
     for ch in letters:
         n = n * 26 + (ch - 64)
@@ -247,7 +248,7 @@ class _Bounds:
             self.first = False
             found = _DIMENSION.search(body)
             if found:
-                self.max_col = _col_number(found.group(3) or found.group(1))
+                self.max_col = column_number(found.group(3) or found.group(1))
                 self.max_row = int(found.group(4) or found.group(2))
         self.cells += body.count(b"<c ") + body.count(b"<c>")
         self.tagged_cells += body.count(b'<c r="')
@@ -348,7 +349,7 @@ def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) ->
             bounds.max_row = max(bounds.max_row, max(map(int, rows)))
         if cells:
             bounds.max_row = max(bounds.max_row, max(int(r) for _, r in cells))
-            bounds.max_col = max(bounds.max_col, max(_col_number(c) for c in {c for c, _ in cells}))
+            bounds.max_col = max(bounds.max_col, max(column_number(c) for c in {c for c, _ in cells}))
 
     with z.open(info) as member:
         while chunk := member.read(CHUNK):
@@ -419,5 +420,5 @@ def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
             continue
         m = _ATTR_R.search(attrs)
         if m:
-            out[(int(m.group(2)) - 1, _col_number(m.group(1)) - 1)] = value.decode("ascii", "replace")
+            out[(int(m.group(2)) - 1, column_number(m.group(1)) - 1)] = value.decode("ascii", "replace")
     return out
