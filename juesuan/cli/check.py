@@ -30,9 +30,9 @@ from juesuan.cli.common import (
 def run_check(path: Path, units: list[Path] | None = None):
     """Check ``path`` (with ``units``: a department against its units' workbooks); returns the
     report. Raises InputError when the file can't be checked."""
-    from juesuan.io.files import spec_for
     from juesuan.io.xlsx import CalamineBook
     from juesuan.validate import check_workbook
+    from juesuan.workbook_format import spec_for
 
     book = CalamineBook(path)
     unit_books: list[tuple[str, CalamineBook]] = []
@@ -105,7 +105,7 @@ def _check_one(path: Path, fmt: str, mark: Path | None, force: bool = False,
                units: list[Path] | None = None) -> None:
     with handled():
         if mark is not None:
-            from juesuan.io.files import check_new_output, workbook_suffix
+            from juesuan.io.safe_write import check_new_output, workbook_suffix
             from juesuan.io.xlsx import check_workbook_file
 
             check_workbook_file(path)

@@ -18,11 +18,12 @@ def narrative(
 ) -> None:
     """导出说明：由公开表生成部门决算情况说明（Word）/ Export the 说明 as .docx."""
     with handled():
-        from juesuan.io.files import atomic_write, check_new_output, spec_for
+        from juesuan.io.safe_write import atomic_write, check_new_output
         from juesuan.io.text import clean_paragraphs
         from juesuan.io.xlsx import CalamineBook
         from juesuan.narrative.docx_export import build_docx
         from juesuan.narrative.steps import narrative_from_workbook
+        from juesuan.workbook_format import spec_for
 
         check_new_output(output, force=force, suffixes=(".docx",), what="Word 文档 / a Word document")
         book = CalamineBook(path)

@@ -19,7 +19,8 @@ def new(
 ) -> None:
     """新建：按官方模板生成空白工作簿 / Create a blank workbook from the official template."""
     with handled():
-        from juesuan.io.files import check_new_output, write_new
+        from juesuan.io.files import write_new
+        from juesuan.io.safe_write import check_new_output
 
         check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)

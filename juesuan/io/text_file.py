@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from juesuan.errors import fail
-from juesuan.io.files import spec_for
 from juesuan.io.guard import current_limits, scan_workbook
 from juesuan.io.xlsx import CalamineBook, check_workbook_file
 from juesuan.narrative.catalogue import Catalogue
@@ -24,6 +23,7 @@ from juesuan.narrative.steps import accounts_from_workbook, entries_of
 from juesuan.narrative.textparse import HEADING
 from juesuan.report import Finding
 from juesuan.spec.model import TemplateSpec
+from juesuan.workbook_format import spec_for
 
 
 def check_text_file(text_path: str | Path, workbook: str | Path,
