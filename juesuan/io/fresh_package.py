@@ -92,10 +92,11 @@ def _num(value: float) -> str:
     return "" if math.isnan(value) or math.isinf(value) else "%.16g" % value  # noqa: UP031 - openpyxl's spelling
 
 
-def _t(text: str) -> str:
-    """A ``<t>`` element: space kept when the text starts or ends with white space."""
+def _t(text: str, note: bool = False) -> str:
+    """A ``<t>`` element: space kept when the text starts or ends with white space (a note's
+    text only when it is not all white space, as openpyxl spells each)."""
     stripped = text.strip()
-    space = ' xml:space="preserve"' if stripped and stripped != text else ""
+    space = ' xml:space="preserve"' if stripped != text and (stripped or not note) else ""
     return f"<t{space}>{_text(text)}</t>"
 
 
@@ -224,7 +225,7 @@ class _Styles:
         body = ('<numFmts count="0"/>' + section("fonts", self.fonts.items) + section("fills", self.fills.items)
                 + section("borders", self.borders.items) + section("cellStyleXfs", named_xfs)
                 + section("cellXfs", [self._xf(s, cell=True) for s in self.xfs.items])
-                + section("cellStyles", names) + '<dxfs count="0"/>'
+                + section("cellStyles", names)
                 + '<tableStyles count="0" defaultTableStyle="TableStyleMedium9" defaultPivotStyle="PivotStyleLight16"/>')
         return f'<styleSheet xmlns="{MAIN}">{body}</styleSheet>'.encode()
 
@@ -422,7 +423,7 @@ _VML_SHAPE = (f'<ns0:shape xmlns:ns0="{_VML_V}" xmlns:ns1="{_VML_O}" type="#_x00
 
 def _notes(notes: dict[tuple[int, int], str]) -> tuple[bytes, bytes]:
     """The comments part and its VML drawing for a sheet's notes (in cell order)."""
-    records = "".join(f'<comment ref="{column_letter(c - 1)}{r}" authorId="0" shapeId="0"><text>{_t(text)}</text>'
+    records = "".join(f'<comment ref="{column_letter(c - 1)}{r}" authorId="0" shapeId="0"><text>{_t(text, note=True)}</text>'
                       "</comment>" for (r, c), text in sorted(notes.items()))
     comments = (f'<comments xmlns="{MAIN}"><authors><author>{_text(NOTE_AUTHOR)}</author></authors>'
                 f"<commentList>{records}</commentList></comments>")
