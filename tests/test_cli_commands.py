@@ -40,3 +40,18 @@ def test_help_lists_every_command():
     assert out.returncode == 0
     for name in cli.COMMAND_MODULES:
         assert name in out.stdout
+
+
+def test_a_defect_ends_in_a_message_and_a_log_not_a_traceback(tmp_path, demo_workbook):
+    code = ("import sys\nimport juesuan.validate as v\n"
+            "def boom(*a, **k):\n    raise ZeroDivisionError('simulated defect')\n"
+            "v.check_workbook = boom\n"
+            "sys.argv = ['juesuan', 'check', sys.argv[1]]\nfrom juesuan.cli import main\nmain()\n")
+    env = {**__import__("os").environ, "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code, str(demo_workbook)], capture_output=True, text=True, env=env)
+    assert out.returncode == 3
+    assert "Traceback" not in out.stderr and "╭" not in out.stderr
+    assert "内部错误" in out.stderr and "ZeroDivisionError: simulated defect" in out.stderr
+    [log] = tmp_path.glob("juesuan-error-*.log")
+    assert str(log) in out.stderr
+    assert "Traceback" in log.read_text(encoding="utf-8") and "simulated defect" in log.read_text(encoding="utf-8")
