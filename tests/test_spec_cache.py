@@ -98,3 +98,23 @@ def test_no_cache_writes_nothing(own_spec, monkeypatch):
     monkeypatch.setenv("JUESUAN_NO_CACHE", "1")
     load_spec_file(own_spec)
     assert not Path(os.environ["JUESUAN_CACHE_DIR"]).exists()
+
+
+def test_a_base_format_shadowed_on_the_search_path_is_seen(tmp_path, monkeypatch):
+    """A variant names its base by format (``extends: "2020"``): a bureau folder that later
+    gains its own spec-2020.yaml changes what the variant means, and the cache follows."""
+    monkeypatch.setenv("JUESUAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_memory", {})
+    bureau = tmp_path / "bureau"
+    bureau.mkdir()
+    monkeypatch.setenv("JUESUAN_SPEC_PATH", str(bureau))
+    variant = bureau / "spec-2020-x.yaml"
+    variant.write_text('extends: "2020"\nformat: "2020-x"\nname: 变体\n', encoding="utf-8")
+    before = load_spec_file(variant)
+    for name in FILES:
+        shutil.copy(spec_dir() / name, bureau / name)
+    base = bureau / "spec-2020.yaml"
+    base.write_text(base.read_text(encoding="utf-8").replace('version: "2020.1"', 'version: "2020.9"'), encoding="utf-8")
+    after = load_spec_file(variant)
+    assert (before.version, after.version) == ("2020.1", "2020.9")
+    assert before.format == after.format == "2020-x"
