@@ -27,6 +27,7 @@ def own_spec(tmp_path, monkeypatch) -> Path:
         shutil.copy(spec_dir() / name, folder / name)
     monkeypatch.setenv("JUESUAN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(cache, "_memory", {})
+    monkeypatch.setattr(cache, "_stamp", None)  # the code as it is now on disk, as a new process sees it
     return folder / "spec-2020.yaml"
 
 
