@@ -6,13 +6,16 @@ from __future__ import annotations
 from juesuan.errors import fail
 from juesuan.ledger import form_value
 from juesuan.port import WorkbookPort
-from juesuan.spec import TemplateSpec, available_formats, load_spec
+from juesuan.spec import TemplateSpec, available_formats, load_spec, newest_format
 
 
 def detect_format(book: WorkbookPort) -> str:
     """The template format recorded on the workbook's 基本信息 form (模板格式). Where that form
     and label are is read from the newest format's spec (every shipped format shares them)."""
-    newest = load_spec()
+    return _detect(book, load_spec())
+
+
+def _detect(book: WorkbookPort, newest: TemplateSpec) -> str:
     sheet, label = newest.info.sheet, newest.info_label("format")
     if sheet not in book.sheet_names():
         raise fail("not-a-template")
@@ -25,8 +28,9 @@ def detect_format(book: WorkbookPort) -> str:
 
 
 def spec_for(book: WorkbookPort, fmt: str | None) -> TemplateSpec:
-    found = detect_format(book)
-    spec = load_spec(found)
+    newest = load_spec()
+    found = _detect(book, newest)
+    spec = newest if found == newest_format() else load_spec(found)
     if fmt and fmt != found:
         raise fail("template-version", sheet=spec.info.sheet, found=found, expected=fmt)
     return spec

@@ -35,12 +35,43 @@ def _load_commands(argv: list[str] | None = None) -> None:
             importlib.import_module(f"{__name__}.{info.name}")
 
 
+EXIT_INTERNAL = 3
+
+
 def main() -> None:
     from juesuan.io.safe_write import install_signal_cleanup
 
     install_signal_cleanup()  # SIGTERM/SIGHUP: remove temporary files, exit cleanly
     _load_commands(sys.argv[1:])
-    app()
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last resort: a short message, never a traceback
+        raise SystemExit(_internal_error(exc)) from None
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Report a defect of juesuan itself: a two-line message, the details in a log file the
+    user can send (nothing was written: every write is atomic). Exit code 3."""
+    import tempfile
+    import traceback
+
+    from juesuan import __version__
+
+    text = "".join(traceback.format_exception(exc))
+    log = None
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="juesuan-error-", suffix=".log", delete=False,
+                                         encoding="utf-8") as fh:
+            fh.write(f"juesuan {__version__}\nargs: {sys.argv[1:]!r}\n\n{text}")
+            log = fh.name
+    except OSError:
+        pass
+    where = f"{log}" if log else "-"
+    sys.stderr.write(
+        f"内部错误（程序缺陷，并非您的数据问题），未写入任何文件。请将日志发给技术支持：{where}\n"
+        f"Internal error (a defect of juesuan, not of your data); nothing was written. "
+        f"Please send the log to support: {where}\n{type(exc).__name__}: {exc}\n")
+    return EXIT_INTERNAL
 
 
 __all__ = ["app", "main"]

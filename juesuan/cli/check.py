@@ -153,6 +153,12 @@ def _pool(files: list[Path], jobs: int) -> Any:
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":  # what every worker needs, imported once here and shared by the forks
+        import juesuan.io.xlsx  # noqa: F401
+        import juesuan.validate  # noqa: F401
+        from juesuan.rules import load_kinds
+
+        load_kinds()
     return multiprocessing.get_context(method).Pool(jobs)
 
 

@@ -36,6 +36,6 @@ def narrative(
         atomic_write(output, lambda tmp: doc.save(str(tmp)))
         target = output
         pending = sum(1 for p in paragraphs if "【请填写" in p.text)
-        out.print(f"已导出说明 / written: [bold]{target}[/bold]（{len(paragraphs)} 段 / paragraphs）")
+        out.print(f"已导出说明 / written: {target}（{len(paragraphs)} 段 / paragraphs）", highlight=False, markup=False)
         if pending:
             out.print(f"尚有 {pending} 段含待填写内容（【请填写…】）/ {pending} paragraphs still have placeholders")

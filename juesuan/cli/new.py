@@ -25,4 +25,4 @@ def new(
         check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)
         path = write_new(output, spec, dept, year)
-        out.print(f"已创建 / created: [bold]{path}[/bold]（{spec.name}）")
+        out.print(f"已创建 / created: {path}（{spec.name}）", highlight=False, markup=False)

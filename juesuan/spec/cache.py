@@ -71,7 +71,12 @@ def _fresh(deps: tuple[tuple[str, str], ...]) -> bool:
 
 
 def _entry_name(path: Path) -> str:
-    key = "\n".join((str(path), os.environ.get("JUESUAN_SPEC_PATH", ""), code_stamp()))
+    """The entry of ``path``: also keyed by the spec files on the search path (a base format
+    named by ``extends`` resolves to the first one found) and by the code's stamp."""
+    from juesuan.spec.loader import spec_dirs
+
+    found = sorted(str(p) for d in spec_dirs() if d.is_dir() for p in d.glob("spec-*.yaml"))
+    key = "\n".join((str(path), os.environ.get("JUESUAN_SPEC_PATH", ""), *found, code_stamp()))
     return f"spec-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
 
 
