@@ -420,3 +420,9 @@ def test_a_picture_the_writer_leaves_to_openpyxl():
     covered.put(0, 0, "a", "header", (0, 1))
     covered.put(0, 1, "b", "header")  # a value under a merge: openpyxl refuses it, so do we
     assert fresh_parts([covered]) is None
+    crossed = SheetPicture("s")
+    crossed.put(0, 1, "a", "header", (2, 1))
+    crossed.put(1, 0, "b", "header", (1, 2))  # merges that cross
+    assert fresh_parts([crossed]) is None
+    assert fresh_parts([SheetPicture("s"), SheetPicture("s")]) is None  # one sheet twice
+    assert fresh_parts([SheetPicture("s"), SheetPicture("t")]) is not None

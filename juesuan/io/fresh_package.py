@@ -241,6 +241,8 @@ class _Sheet:
         self.covered: set[tuple[int, int]] = set()
         self.merged: set[tuple[int, int, int, int]] = set()  # iterated as openpyxl's set of ranges is
         self.notes: dict[tuple[int, int], str] = {}
+        if None in pic.column_widths.values() or None in pic.row_heights.values():
+            raise Unsupported("a size without a value")
         for (r, c), (value, cell_style) in sorted(pic.cells.items()):
             pos = (r + 1, c + 1)
             role = styles.roles.get(cell_style.role)
@@ -273,7 +275,8 @@ class _Sheet:
         """openpyxl's merge: covered cells start blank; each edge cell gets the start cell's
         sides on that edge (every intermediate combination registered, as there); every cell
         of the range gets the start cell's locking."""
-        if any(pos in self.covered for pos in ((r1, c1), (r2, c2))):
+        if any(r1 <= a <= r2 and c1 <= b <= c2 for a, b, _, _ in self.merged) or any(
+                (row, col) in self.covered for row in range(r1, r2 + 1) for col in range(c1, c2 + 1)):
             raise Unsupported("overlapping merges")
         self.merged.add((r1, c1, r2, c2))
         start = (r1, c1)
@@ -312,19 +315,18 @@ class _Sheet:
             out.append('<dimension ref="A1:A1"/>')
         out.append(f'<sheetViews><sheetView workbookViewId="0">{_view(pic.freeze)}</sheetView></sheetViews>'
                    '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>')
-        widths = [(c, w) for c, w in sorted(pic.column_widths.items()) if w is not None]
+        widths = sorted(pic.column_widths.items())
         if widths:
             out.append("<cols>" + "".join(f'<col width="{_num(w)}" customWidth="1" min="{c + 1}" max="{c + 1}"/>'
                                           for c, w in widths) + "</cols>")
         out.append("<sheetData>")
-        heights = {r + 1: h for r, h in pic.row_heights.items() if h is not None}
+        heights = {r + 1: h for r, h in pic.row_heights.items()}
         by_row: dict[int, list[int]] = {r: [] for r in heights}
         for r, c in self.style:
             by_row.setdefault(r, []).append(c)
         for r in sorted(by_row):
             height = heights.get(r)
-            out.append(f'<row r="{r}" ht="{_num(height)}" customHeight="1">' if height is not None
-                       else f'<row r="{r}">')
+            out.append(f'<row r="{r}">' if height is None else f'<row r="{r}" ht="{_num(height)}" customHeight="1">')
             for c in sorted(by_row[r]):
                 out.append(self._cell(r, c))
             out.append("</row>")
@@ -451,6 +453,8 @@ def fresh_parts(pictures: Iterable[SheetPicture]) -> dict[str, bytes] | None:
 
 
 def _parts(pictures: list[SheetPicture]) -> dict[str, bytes]:
+    if len({pic.name for pic in pictures}) != len(pictures):
+        raise Unsupported("a sheet pictured twice")
     styles = _Styles()
     parts: dict[str, bytes] = {}
     sheets, rels, names, types = [], [], [], []
