@@ -49,7 +49,7 @@ def _measure(kind: str, src: str, dst: str) -> dict:
         from juesuan.io.files import fill_file
 
         start = time.perf_counter()
-        fill_file(src, dst)
+        fill_file(src, dst, force=True)  # (--repeat and several --lines write the same output)
         seconds = time.perf_counter() - start
     elif kind == "openpyxl":
         import openpyxl
