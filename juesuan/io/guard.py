@@ -114,20 +114,25 @@ class Scan:
     error_parts: set[str] = field(default_factory=set)  # worksheet parts with error values
 
 
-_SCANS: dict[tuple[str, int, int], Scan] = {}
+_SCANS: dict[tuple[str, int, int, Limits], Scan] = {}
+SCANS_KEPT = 256  # a consolidation opens every unit before reading them: each must stay remembered
 
 
 def scan_workbook(path: Path, limits: Limits | None = None) -> Scan:
     """Check the package at ``path`` (see the module docstring); raise ``InputError`` or
-    return what was learnt. Results are remembered per (path, size, mtime)."""
+    return what was learnt. Results are remembered per (path, size, mtime, limits)."""
     limits = limits or current_limits()
     st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, limits)
     cached = _SCANS.get(key)
     if cached is not None:
         return cached
     scan = _scan(path, limits)
-    _SCANS.clear()  # one workbook at a time is all any command needs
+    stale = [k for k in _SCANS if k[0] == key[0]]  # an older state of the same file
+    for k in stale:
+        del _SCANS[k]
+    if len(_SCANS) >= SCANS_KEPT:
+        del _SCANS[next(iter(_SCANS))]  # the oldest: a Scan is small, a few hundred are nothing
     _SCANS[key] = scan
     return scan
 
