@@ -3,6 +3,8 @@ exactly what the row-by-row reading gives: the same lines, names, units and prob
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -88,3 +90,21 @@ def test_a_clean_sheet_is_read_column_by_column(monkeypatch):
     lines = read_ledger(SPEC, MemoryWorkbook(book), unit="某单位").lines
     assert "支出明细" in calls and [x.unit for x in lines] == ["某单位"] * 3
     assert [str(x.amount) for x in lines] == ["12.5"] * 3 and [x.row for x in lines] == [3, 4, 5]
+
+
+def test_ledger_line_init_matches_its_fields():
+    """LedgerLine's hand-written __init__ takes every field, in order, with the field's default."""
+    import dataclasses
+    import inspect
+
+    from juesuan.ledger import LedgerLine
+
+    params = list(inspect.signature(LedgerLine.__init__).parameters.values())[1:]
+    fields = dataclasses.fields(LedgerLine)
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert [p.default for p in params] == [inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default
+                                           for f in fields]
+    line = LedgerLine("expense", Decimal(1), unit="某单位")
+    assert line == LedgerLine("expense", Decimal("1.0"), unit="某单位") and line.unit == "某单位" and line.row == 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        line.func = "201"  # type: ignore[misc]
