@@ -363,20 +363,26 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     sheet = sheet_spec.sheet
     cols = sheet_spec.columns[:width]
     ledger = sheet_spec.ledger or sheet_spec.id
-    rows: list[Any] = []
-    numbers: list[int] = []
-    for r in range(INPUT_FIRST_ROW, len(grid)):
-        raw = grid[r]
-        first = raw[0] if raw else None
-        if ((first is None or (type(first) is str and not first.strip()))
-                and all(v is None or (type(v) is str and not v.strip()) for v in raw[:width])):
-            continue
-        rows.append(raw)
-        numbers.append(r + 1)
+    body = grid[INPUT_FIRST_ROW:]
+    lengths = set(map(len, body))
+    columns = list(zip(*body, strict=True))[:width] if body and len(lengths) == 1 and min(lengths) >= width else []
+    if columns and set(map(type, columns[0])) == {str} and all(map(str.strip, columns[0])):
+        rows: list[Any] = body  # rectangular, and every row starts with text: no blank row to skip
+        numbers = list(range(INPUT_FIRST_ROW + 1, INPUT_FIRST_ROW + 1 + len(body)))
+    else:
+        rows, numbers = [], []
+        for r in range(INPUT_FIRST_ROW, len(grid)):
+            raw = grid[r]
+            first = raw[0] if raw else None
+            if ((first is None or (type(first) is str and not first.strip()))
+                    and all(v is None or (type(v) is str and not v.strip()) for v in raw[:width])):
+                continue
+            rows.append(raw)
+            numbers.append(r + 1)
+        if rows and min(map(len, rows)) < width:
+            rows = [row if len(row) >= width else [*row, *([None] * (width - len(row)))] for row in rows]
+        columns = list(zip(*rows, strict=False))[:width] if rows else [() for _ in cols]
     n = len(rows)
-    if rows and min(map(len, rows)) < width:
-        rows = [row if len(row) >= width else [*row, *([None] * (width - len(row)))] for row in rows]
-    columns = list(zip(*rows, strict=False))[:width] if rows else [() for _ in cols]
     by_key: dict[str, Any] = {}
     for c, col in enumerate(cols):
         values = columns[c]

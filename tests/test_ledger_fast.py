@@ -38,7 +38,8 @@ def amounts(bad: bool) -> st.SearchStrategy:
 
 def sheets(data: st.DataObject, bad: bool) -> dict:
     def rows(*columns: st.SearchStrategy) -> list:
-        return data.draw(st.lists(st.tuples(*columns).map(list), max_size=12)) + [[None] * len(columns)]
+        found = data.draw(st.lists(st.tuples(*columns).map(list), max_size=12))
+        return found + [[None] * len(columns)] * data.draw(st.integers(0, 1))  # now and then a blank row
 
     def v(good: list) -> st.SearchStrategy:
         return values(good, bad)
