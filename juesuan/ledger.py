@@ -334,6 +334,13 @@ _MONEY_TYPES = frozenset({int, float})
 _LINE_KEYS = ("amount", "func", "econ", "kind", "fund", "item", "project", "name")
 
 
+# Values already converted without a problem, per kind of column (type, the ledger where it
+# sets a code's levels, vocabulary) → (type, value) → converted: a department's units repeat
+# one another's codes and vocabulary. Conversions are pure, so the memo is never stale.
+_CLEAN: dict[tuple[Any, ...], dict[tuple[type, Any], Any]] = {}
+_CLEAN_KEPT = 50_000
+
+
 class _Slow(Exception):
     """Raised by the fast reading of a list sheet: something there needs the row-by-row reading."""
 
@@ -399,13 +406,22 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
             continue
         if not kinds <= {str, NoneType, *_NUMBER_TYPES} or len(kinds & _NUMBER_TYPES) > 1:
             raise _Slow
-        convert = _column_reader(reader, col, ledger, sheet, spec.vocabularies.get(col.vocabulary or ""))
+        vocab = spec.vocabularies.get(col.vocabulary or "")
+        memo = _CLEAN.setdefault((col.type, ledger if col.type == "func_code" else "", vocab), {})
+        convert = None
         before = len(reader.problems)
         mapping = {}
         for value in set(values):
-            got = convert(value, 0, c)
-            if got is _BAD or len(reader.problems) != before or (col.required and (got is None or got == "")):
-                del reader.problems[before:]
+            got = memo.get((type(value), value), _BAD)
+            if got is _BAD:
+                convert = convert or _column_reader(reader, col, ledger, sheet, vocab)
+                got = convert(value, 0, c)
+                if got is _BAD or len(reader.problems) != before:
+                    del reader.problems[before:]
+                    raise _Slow
+                if len(memo) < _CLEAN_KEPT:
+                    memo[(type(value), value)] = got
+            if col.required and (got is None or got == ""):
                 raise _Slow
             mapping[value] = got
         by_key[col.key] = list(map(mapping.__getitem__, values))
