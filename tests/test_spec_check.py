@@ -99,6 +99,7 @@ NARRATIVE_CASES = {
     "unknown table of a budget": (lambda c: next(i for items in c["sections"].values() for i in items
                                                  if "budget" in i).update(budget="12.total.amount"), "没有表“12”"),
     "not table.row.column": (lambda c: _item(c, "exp_basic").update(figure="03.basic"), "TABLE.ROW.COLUMN"),
+    "unknown entry": (lambda c: c["bases"][-1].update(figure="entry:proc_totl"), "proc_totl"),
     "unknown key of a row group": (lambda c: next(i for i in c["sections"]["income"] if "rows" in i)["keys"]
                                    .append("inc_nothing"), "inc_nothing"),
     "unknown column of a code group": (lambda c: next(i for items in c["sections"].values() for i in items
