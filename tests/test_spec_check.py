@@ -144,6 +144,31 @@ def test_a_malformed_evaluation_section_is_rejected_at_load(case, tmp_path):
     assert expected in str(info.value), str(info.value)
 
 
+def _narrative_doc(tmp_path: Path, edit) -> None:
+    doc = yaml.safe_load((tmp_path / "narrative-2019.yaml").read_text(encoding="utf-8"))
+    edit(doc["narrative"])
+    (tmp_path / "narrative-2019.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+NARRATIVE_SHAPE_CASES = {
+    "misspelt section key": (lambda n: n["sections"][1].update(headng=n["sections"][1].pop("heading")),
+                             "narrative.sections[1].headng"),
+    "a phrase that is a list": (lambda n: n["phrases"].update(item_sep=["；"]), "narrative.phrases.item_sep"),
+    "an input without its label": (lambda n: n["inputs"][0].pop("label"), "narrative.inputs[0]"),
+    "decimals as text": (lambda n: n.update(percent_decimals="两位"), "narrative.percent_decimals"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NARRATIVE_SHAPE_CASES))
+def test_a_malformed_narrative_section_is_rejected_at_load(case, tmp_path):
+    edit, expected = NARRATIVE_SHAPE_CASES[case]
+    path = _copy_2019(tmp_path, lambda d: None)
+    _narrative_doc(tmp_path, edit)
+    with pytest.raises(SpecError) as info:
+        load_spec_file(path)
+    assert expected in str(info.value), str(info.value)
+
+
 def test_variant_errors(tmp_path):
     with pytest.raises(SpecError, match="基础格式"):
         load_spec_file(_write(tmp_path, 'extends: "1999"\nformat: x\n'))

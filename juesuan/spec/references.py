@@ -17,8 +17,10 @@ def with_rules(spec: TemplateSpec) -> TemplateSpec:
 
     from juesuan.evaluation.schema import check_evaluation_section
     from juesuan.narrative.references import check_narrative_references
+    from juesuan.narrative.schema import check_narrative_section
     from juesuan.rules.schema import parse_catalogue
 
     check_evaluation_section(spec)
+    check_narrative_section(spec)
     check_narrative_references(spec)
     return dataclasses.replace(spec, rules=parse_catalogue(spec))

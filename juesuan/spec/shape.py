@@ -4,7 +4,8 @@ type at load, with its place, instead of when a workbook is filled.
 
 A shape is data: ``"text"`` (text or a number written as text), ``"int"``, ``"number"``,
 ``"bool"``, ``"any"``; ``[shape]`` a list of that shape; ``{"key": shape, "required!": shape}``
-a mapping with those keys only (a trailing ``!`` marks a required key)."""
+a mapping with those keys only (a trailing ``!`` marks a required key; a ``"*"`` key gives
+the shape of any other key, as in a mapping of named phrases)."""
 
 from __future__ import annotations
 
@@ -38,11 +39,15 @@ def check_shape(value: Any, shape: Shape, where: str) -> None:
         return
     if not isinstance(value, dict):
         raise SpecError(where, "应为映射 / expected a mapping")
-    keys = {k.rstrip("!"): v for k, v in shape.items()}
+    keys = {k.rstrip("!"): v for k, v in shape.items() if k != "*"}
     for key in value:
         if key not in keys:
-            raise SpecError(f"{where}.{key}", f"未知键“{key}”，可用：{', '.join(keys)} / unknown key")
+            if "*" not in shape:
+                raise SpecError(f"{where}.{key}", f"未知键“{key}”，可用：{', '.join(keys)} / unknown key")
+            check_shape(value[key], shape["*"], f"{where}.{key}")
     for key, sub in shape.items():
+        if key == "*":
+            continue
         name = key.rstrip("!")
         if name in value:
             check_shape(value[name], sub, f"{where}.{name}")
