@@ -19,7 +19,7 @@ from juesuan.io.xlsx import CalamineBook, check_workbook_file
 from juesuan.narrative.catalogue import Catalogue
 from juesuan.narrative.checktext import check_text
 from juesuan.narrative.previous import carried_entries, from_entries
-from juesuan.narrative.steps import accounts_from_workbook, entries_of
+from juesuan.narrative.steps import accounts_from_workbook, stated_entries
 from juesuan.narrative.textparse import HEADING
 from juesuan.report import Finding
 from juesuan.spec.model import TemplateSpec
@@ -53,7 +53,7 @@ def _filled(path: str | Path) -> tuple[TemplateSpec, Any, dict[str, Any]]:
     book = CalamineBook(check_workbook_file(path))
     try:
         spec = spec_for(book, None)
-        return spec, accounts_from_workbook(spec, book), entries_of(spec, book)
+        return spec, accounts_from_workbook(spec, book), stated_entries(spec, book)
     finally:
         book.close()
 

@@ -3,7 +3,8 @@
 ``keys`` + ``col``) and every code-row group (``codes`` + ``col``) must name a table, row and
 column the format has. A misspelt key would otherwise read as a row the table does not show
 (a figure of 0) and check-text would quietly compare the text with nothing. ``entry:KEY``
-references name input cells of the 说明 sheet and are resolved when a workbook is read."""
+must name an input cell of the 说明 sheet (``narrative.inputs``) or a figure the code derives
+(:data:`DERIVED_ENTRIES`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from juesuan.spec.loader import SpecError
 from juesuan.spec.model import TemplateSpec
 
 REF_KEYS = ("figure", "budget")
+# entries computed from other cells: 政府采购 total (its three parts), 涉及资金 (the self-evaluations)
+DERIVED_ENTRIES = ("proc_total", "eval_amount")
 
 
 def _items(chk: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -34,6 +37,8 @@ def check_narrative_references(spec: TemplateSpec) -> None:
     if not isinstance(chk, dict):
         return
     tables = {t.id: t for t in spec.tables}
+    inputs = {str(d.get("key")) for d in narrative.get("inputs") or [] if isinstance(d, dict)}
+    entries = inputs | set(DERIVED_ENTRIES)
     for where, item in _items(chk):
         if not isinstance(item, dict):
             raise SpecError(where, "应为映射 / expected a mapping")
@@ -42,8 +47,9 @@ def check_narrative_references(spec: TemplateSpec) -> None:
             for ref in refs if isinstance(refs, list) else ([refs] if refs is not None else []):
                 ref = str(ref)
                 if ref.startswith("entry:"):
-                    if not ref[6:]:
-                        raise SpecError(f"{where}.{key}", "entry: 后缺少输入项 / entry: needs an input key")
+                    if ref[6:] not in entries:
+                        raise SpecError(f"{where}.{key}", f"“{ref}”：说明表没有输入项“{ref[6:]}”，可用："
+                                        f"{', '.join(sorted(entries))} / no such entry")
                     continue
                 if ref.count(".") != 2:
                     raise SpecError(f"{where}.{key}", f"“{ref}”应为 表.行.列 / expected TABLE.ROW.COLUMN")
