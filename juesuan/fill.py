@@ -198,10 +198,10 @@ class _TableFiller:
         return values
 
     def publish(self, agg_values: dict[AggId, tuple[int, Decimal]], over: list[tuple[str, Decimal]],
-                exact_values: dict[tuple[str, str, str], Decimal]) -> tuple[Decimal, str]:
-        """Write every figure's rounded value (and its exact value into ``exact_values``);
-        return the largest deviation from exact and add every figure further than a cent
-        from exact to ``over``."""
+                exact_values: dict[tuple[str, str, str], Decimal], rounded: bool = True) -> tuple[Decimal, str]:
+        """Write every figure's rounded value (its exact value when not ``rounded``) and its
+        exact value into ``exact_values``; return the largest deviation from exact and add
+        every figure further than a cent from exact to ``over``."""
         worst, where = Decimal(0), ""
         for row, column in self.figures:
             cents, exact = 0, Decimal(0)
@@ -209,7 +209,7 @@ class _TableFiller:
                 c, e = agg_values[agg]
                 cents += coef * c
                 exact += coef * e
-            published = Decimal(cents).scaleb(-2)
+            published = Decimal(cents).scaleb(-2) if rounded else exact
             row.values[column.key] = published
             exact_values[(self.table.id, row.key, column.key)] = exact
             deviation = abs(published - exact)
@@ -220,11 +220,15 @@ class _TableFiller:
         return worst, where
 
 
-def fill_accounts(spec: TemplateSpec, ledger: Ledger, repair: bool = True) -> FilledAccounts:
-    """Compute every table; raise :class:`InputError` when the ledger doesn't fit the tables."""
+def fill_accounts(spec: TemplateSpec, ledger: Ledger, repair: bool = True, rounded: bool = True) -> FilledAccounts:
+    """Compute every table; raise :class:`InputError` when the ledger doesn't fit the tables.
+
+    ``rounded=False`` skips controlled rounding and the repair pass: every figure is then
+    its exact value (more than two decimals), the same rows and figures as a rounded fill —
+    what a check needs when exact values decide (:func:`juesuan.rules.detail.implied_accounts`)."""
     from juesuan.repair import repair_rounding
 
-    agg = Aggregator(build_leaves(spec, ledger))
+    agg = Aggregator(build_leaves(spec, ledger, rounded=rounded))
     warnings: list[Problem] = list(ledger.warnings)
     problems: list[Problem] = []
     fillers = [_TableFiller(spec, table, agg, ledger, warnings, problems) for table in spec.tables]
@@ -232,14 +236,14 @@ def fill_accounts(spec: TemplateSpec, ledger: Ledger, repair: bool = True) -> Fi
     if problems:
         raise InputError(problems)
     figures = [f.terms[(row.key, col.key)] for f in fillers for row, col in f.figures]
-    if repair:
+    if repair and rounded:
         repair_rounding(agg, figures)
     agg_values = {a: agg.value(a) for terms in figures for a in terms}
     worst, where = Decimal(0), ""
     over: list[tuple[str, Decimal]] = []
     exact: dict[tuple[str, str, str], Decimal] = {}
     for f in fillers:
-        deviation, at = f.publish(agg_values, over, exact)
+        deviation, at = f.publish(agg_values, over, exact, rounded)
         if deviation > worst:
             worst, where = deviation, at
     return FilledAccounts(

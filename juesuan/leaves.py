@@ -60,7 +60,8 @@ def units_per_yuan(ledger: Ledger) -> int:
     return 10**places
 
 
-def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = None) -> dict[str, Leaves]:
+def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = None,
+                 rounded: bool = True) -> dict[str, Leaves]:
     """Group the ledger into leaves and round them, one level of the column chain at a time.
 
     The spec's ``rounding`` gives, per ledger, a chain of column dimensions (e.g. 财政/非财政 →
@@ -72,7 +73,9 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = N
     every node of that tree within a cent over all 项.
 
     The sums are exact integers either way; ``use_pandas`` chooses the path of
-    :mod:`juesuan.grouping` (default: its measured faster one).
+    :mod:`juesuan.grouping` (default: its measured faster one). With ``rounded=False`` the
+    leaves carry only their exact amounts (every ``cents`` is 0): for checks that need
+    exact values alone.
     """
     scale = units_per_yuan(ledger)
     per_cent = 100 * scale  # 0.01 万元 = 100 元
@@ -80,6 +83,10 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = N
     econ_groups = {c: g for g, codes in spec.econ_groups.items() for c in codes}
     out: dict[str, Leaves] = {}
     for name, groups in sums.items():
+        if not rounded:
+            keys = sorted(groups)
+            out[name] = Leaves(keys, [0] * len(keys), [groups[k] for k in keys], per_cent)
+            continue
         config = spec.rounding.get(name, {})
         chain = tuple(config.get("columns", ()))
         split = tuple(config.get("split", ()))
