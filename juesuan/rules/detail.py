@@ -23,7 +23,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from juesuan.errors import InputError
-from juesuan.fill import fill_accounts
+from juesuan.fill import Computation
 from juesuan.intervals import Verdict
 from juesuan.ledger import Ledger
 from juesuan.report import CellRef, Finding
@@ -75,10 +75,11 @@ def implied_accounts(rule: Rule, ctx: Context, ledger: Ledger) -> FilledAccounts
     they can change a verdict — a published figure a cent (plus ``tolerance``) or more from
     its exact value, or a table row missing. Within a cent any rounding agrees
     (:func:`within_bound`), so the findings are the same either way."""
-    exact = fill_accounts(ctx.spec, ledger, rounded=False)
+    computation = Computation(ctx.spec, ledger)
+    exact = computation.accounts(rounded=False)
     if _exact_decides(rule, ctx, exact):
         return exact
-    return fill_accounts(ctx.spec, ledger)
+    return computation.accounts()  # the same tables, rounded as Fill rounds them
 
 
 def _exact_decides(rule: Rule, ctx: Context, accounts: FilledAccounts) -> bool:
