@@ -45,6 +45,27 @@ def dimension(key: tuple[str, ...], name: str, groups: dict[str, str] | None = N
     return key[DIMS.index(name)]
 
 
+_FIELDS = {"econ_class": (1,), "econ_group": (1,), "fiscal": (2, 3)}  # key fields a dimension reads
+
+
+def dimensions(keys: list[tuple[str, ...]], names: tuple[str, ...], groups: dict[str, str] | None = None,
+               fiscal: FiscalSpec | None = None) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each key's :func:`dimension` tuple over ``names``, computed once per distinct value of
+    the key fields those dimensions read."""
+    if not keys:
+        return {}
+    fields = sorted({i for name in names for i in (_FIELDS[name] if name in _FIELDS else (DIMS.index(name),))})
+    known: dict[tuple[str, ...], tuple[str, ...]] = {}
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for k in keys:
+        probe = tuple(k[i] for i in fields) if len(fields) != 1 else k[fields[0]]
+        found = known.get(probe)
+        if found is None:
+            found = known[probe] = tuple(dimension(k, d, groups, fiscal) for d in names)
+        out[k] = found
+    return out
+
+
 def func_path(func: str) -> tuple[str, ...]:
     """The function-tree path of a leaf; leaves without a code sit on a branch of their own."""
     return tuple(ancestors(func)) if func else ("(无编码)",)
@@ -98,11 +119,14 @@ def round_leaves(spec: TemplateSpec, leaves: dict[str, Leaves], use_pandas: bool
         config = spec.rounding.get(name, {})
         chain = tuple(config.get("columns", ()))
         split = tuple(config.get("split", ()))
-        parts = {k: tuple(dimension(k, d, econ_groups, spec.fiscal) for d in chain) for k in keys}
+        parts = dimensions(keys, chain, econ_groups, spec.fiscal)
         paths = {func: func_path(func) for func in {k[0] for k in keys}}
         rounded: dict[tuple, int] = {}  # (func, part prefix) → cents, for the current stage
+        full = stage_sums(keys, parts, groups, len(chain), use_pandas)
         for depth in range(len(chain) + 1):
-            stage = stage_sums(keys, parts, groups, depth, use_pandas)
+            stage: dict[tuple, int] = defaultdict(int)  # the full parts' sums rolled up to ``depth``
+            for (func, part), units in full.items():
+                stage[(func, part[:depth])] += units
             order = sorted(stage)
             stage_leaves = [Leaf(part[:-1] + paths[func] if part else paths[func], part + paths[func],
                                  stage[(func, part)]) for func, part in order]
@@ -110,8 +134,8 @@ def round_leaves(spec: TemplateSpec, leaves: dict[str, Leaves], use_pandas: bool
             targets = {part[:-1] + paths[func]: rounded[(func, part[:-1])] for func, part in order if part}
             rounded = dict(zip(order, controlled_round(stage_leaves, per_cent, targets or None), strict=True))
         if split:
-            stage_leaves = [Leaf(parts[k] + (k[0],), parts[k] + tuple(dimension(k, d, econ_groups) for d in split),
-                                 groups[k]) for k in keys]
+            below = dimensions(keys, split, econ_groups)
+            stage_leaves = [Leaf(parts[k] + (k[0],), parts[k] + below[k], groups[k]) for k in keys]
             targets = {parts[k] + (k[0],): rounded[(k[0], parts[k])] for k in keys}
             data.cents[:] = controlled_round(stage_leaves, per_cent, targets)
         else:
