@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
 from juesuan.grouping import group_lines, stage_sums
@@ -55,10 +56,11 @@ def dimensions(keys: list[tuple[str, ...]], names: tuple[str, ...], groups: dict
     if not keys:
         return {}
     fields = sorted({i for name in names for i in (_FIELDS[name] if name in _FIELDS else (DIMS.index(name),))})
-    known: dict[tuple[str, ...], tuple[str, ...]] = {}
+    probe_of = itemgetter(*fields) if fields else (lambda k: ())
+    known: dict[object, tuple[str, ...]] = {}
     out: dict[tuple[str, ...], tuple[str, ...]] = {}
     for k in keys:
-        probe = tuple(k[i] for i in fields) if len(fields) != 1 else k[fields[0]]
+        probe = probe_of(k)
         found = known.get(probe)
         if found is None:
             found = known[probe] = tuple(dimension(k, d, groups, fiscal) for d in names)
