@@ -55,12 +55,7 @@ class _Dinic:
                         queue.append(to[e])
             if level[t] < 0:
                 return total
-            it = [0] * self.n
-            while True:
-                pushed = self._augment(s, t, level, it)
-                if not pushed:
-                    break
-                total += pushed
+            total += self._blocking_flow(s, t, level, [0] * self.n)
 
     def reachable(self, s: int) -> list[bool]:
         """Nodes reachable from ``s`` in the residual graph (the source side of a minimum cut)."""
@@ -76,9 +71,13 @@ class _Dinic:
                     stack.append(v)
         return seen
 
-    def _augment(self, s: int, t: int, level: list[int], it: list[int]) -> int:
-        """One augmenting path in the level graph (iterative DFS); returns its flow."""
+    def _blocking_flow(self, s: int, t: int, level: list[int], it: list[int]) -> int:
+        """Augmenting paths in the level graph, one after another (iterative DFS), until none
+        is left; returns their total flow. After each path the search resumes where the
+        path first ran out of capacity — where a search restarted from ``s`` would stop,
+        since the edges before it are still usable and each node's edge pointer is kept."""
         to, cap, head = self.to, self.cap, self.head
+        total = 0
         path: list[int] = []
         u = s
         while True:
@@ -87,7 +86,11 @@ class _Dinic:
                 for e in path:
                     cap[e] -= flow
                     cap[e ^ 1] += flow
-                return flow
+                total += flow
+                k = next(n for n, e in enumerate(path) if cap[e] == 0)
+                del path[k:]
+                u = to[path[-1]] if path else s
+                continue
             edges = head[u]
             advanced = False
             while it[u] < len(edges):
@@ -101,7 +104,7 @@ class _Dinic:
                 it[u] += 1
             if not advanced:
                 if not path:
-                    return 0
+                    return total
                 level[u] = -1  # dead end: prune
                 e = path.pop()
                 u = to[e ^ 1]
