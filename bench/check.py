@@ -56,10 +56,10 @@ def full_read(path: Path) -> float:
 
 
 def run_check(path: Path) -> tuple[float, dict[str, float], object]:
-    from juesuan.io.files import spec_for
     from juesuan.io.xlsx import CalamineBook
     from juesuan.rules import KINDS, parse_rules
     from juesuan.validate import check_workbook
+    from juesuan.workbook_format import spec_for
 
     t = time.process_time()
     book = CalamineBook(path)

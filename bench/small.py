@@ -45,7 +45,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp)
             m = medians({
-                "fill": [py, "-m", "juesuan", "fill", str(src), "-o", str(out / "filled.xlsx")],
+                "fill": [py, "-m", "juesuan", "fill", str(src), "-o", str(out / "filled.xlsx"), "--force"],
                 "openpyxl": [py, "-c", OPENPYXL, str(src), str(out / "saved.xlsx")],
                 "check": [py, "-m", "juesuan", "check", str(src)],
                 "floor": [py, "-c", CALAMINE, str(src)],

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ import pytest
 # xlwings' remote engine (used by the macro tests only) runs under its PolyForm
 # Noncommercial licence, which covers this open-source project's tests.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+# the spec cache of this test run (and of the CLI processes it starts): never the user's own
+os.environ["JUESUAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="juesuan-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 

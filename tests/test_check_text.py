@@ -5,6 +5,7 @@ clause it cannot tie to a figure is a note, never an error."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
@@ -278,3 +279,21 @@ def test_wordings_seen_in_real_disclosures(tmp_path, workbook, fig):
     assert _errors(findings) == [("text-amount", f"{fig['c208']:.2f}", f"{fig['c208'] + 1:.2f}")]
     assert [f.message for f in findings if f.severity == "info"] == [
         "与预算相比的增减未核对 / a change against the budget is not checked"]
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2020"])
+def test_the_funds_of_the_self_evaluations_are_checked(tmp_path, fmt):
+    """涉及资金 in 预算绩效 is the self-evaluations' total funds: a wrong amount is an error
+    (it used to pass unseen: the figure came from no input cell)."""
+    import docx
+
+    assert run_cli("demo", "-o", str(tmp_path / "demo"), "--format", fmt).returncode == 0
+    [book] = (tmp_path / "demo").glob("*.xlsx")
+    assert run_cli("narrative", str(book), "-o", str(tmp_path / "说明.docx")).returncode == 0
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "说明.docx")).paragraphs)
+    stated = re.search(r"涉及资金([\d,.]+)万元", text)
+    assert stated, "the demo's 说明 states the evaluated funds"
+    assert not _errors(_check(tmp_path, book, text))
+    wrong = text.replace(stated.group(0), "涉及资金99.99万元")
+    errors = _errors(_check(tmp_path, book, wrong, name="错.txt"))
+    assert errors == [("text-amount", stated.group(1).replace(",", ""), "99.99")]

@@ -83,6 +83,92 @@ def test_malformed_rule_is_rejected_at_load(case, tmp_path):
     assert expected in str(info.value), str(info.value)
 
 
+def _narrative(tmp_path: Path, edit) -> None:
+    doc = yaml.safe_load((tmp_path / "narrative-2019.yaml").read_text(encoding="utf-8"))
+    edit(doc["narrative"]["check"])
+    (tmp_path / "narrative-2019.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def _item(chk: dict, key: str) -> dict:
+    return next(i for items in chk["sections"].values() for i in items if i.get("key") == key)
+
+
+NARRATIVE_CASES = {
+    "misspelt row of a subject": (lambda c: _item(c, "exp_basic").update(figure="03.total.basc"), "basc"),
+    "unknown row of a base": (lambda c: c["bases"][0].update(figure="01.inc_totl.amount"), "bases[0].figure"),
+    "unknown table of a budget": (lambda c: next(i for items in c["sections"].values() for i in items
+                                                 if "budget" in i).update(budget="12.total.amount"), "没有表“12”"),
+    "not table.row.column": (lambda c: _item(c, "exp_basic").update(figure="03.basic"), "TABLE.ROW.COLUMN"),
+    "unknown entry": (lambda c: c["bases"][-1].update(figure="entry:proc_totl"), "proc_totl"),
+    "unknown key of a row group": (lambda c: next(i for i in c["sections"]["income"] if "rows" in i)["keys"]
+                                   .append("inc_nothing"), "inc_nothing"),
+    "unknown column of a code group": (lambda c: next(i for items in c["sections"].values() for i in items
+                                                      if "codes" in i).update(col="amout"), "amout"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NARRATIVE_CASES))
+def test_a_wrong_figure_reference_of_the_narrative_is_rejected_at_load(case, tmp_path):
+    edit, expected = NARRATIVE_CASES[case]
+    path = _copy_2019(tmp_path, lambda d: None)
+    _narrative(tmp_path, edit)
+    with pytest.raises(SpecError) as info:
+        load_spec_file(path)
+    assert expected in str(info.value), str(info.value)
+    assert "narrative.check" in str(info.value)
+
+
+def _evaluation(tmp_path: Path, edit) -> None:
+    doc = yaml.safe_load((tmp_path / "evaluation-2019.yaml").read_text(encoding="utf-8"))
+    edit(doc["evaluation"])
+    (tmp_path / "evaluation-2019.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+EVALUATION_CASES = {
+    "misspelt key": (lambda e: e.update(sheet_prefx=e.pop("sheet_prefix")), "evaluation.sheet_prefx"),
+    "missing label of a budget line": (lambda e: e["budget"]["rows"][1].pop("label"), "evaluation.budget.rows[1]"),
+    "a grade's minimum as words": (lambda e: e["grades"][0].update(min="九十"), "evaluation.grades[0].min"),
+    "a variant's flag as text": (lambda e: e["variants"][0].update(grade="是"), "evaluation.variants[0].grade"),
+    "a header field of three": (lambda e: e["header_fields"][0][0].append("多余"), "header_fields[0][0]"),
+    "no summary sheet": (lambda e: e["summary"].pop("sheet"), "缺少“sheet”"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EVALUATION_CASES))
+def test_a_malformed_evaluation_section_is_rejected_at_load(case, tmp_path):
+    edit, expected = EVALUATION_CASES[case]
+    path = _copy_2019(tmp_path, lambda d: None)
+    _evaluation(tmp_path, edit)
+    with pytest.raises(SpecError) as info:
+        load_spec_file(path)
+    assert expected in str(info.value), str(info.value)
+
+
+def _narrative_doc(tmp_path: Path, edit) -> None:
+    doc = yaml.safe_load((tmp_path / "narrative-2019.yaml").read_text(encoding="utf-8"))
+    edit(doc["narrative"])
+    (tmp_path / "narrative-2019.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+NARRATIVE_SHAPE_CASES = {
+    "misspelt section key": (lambda n: n["sections"][1].update(headng=n["sections"][1].pop("heading")),
+                             "narrative.sections[1].headng"),
+    "a phrase that is a list": (lambda n: n["phrases"].update(item_sep=["；"]), "narrative.phrases.item_sep"),
+    "an input without its label": (lambda n: n["inputs"][0].pop("label"), "narrative.inputs[0]"),
+    "decimals as text": (lambda n: n.update(percent_decimals="两位"), "narrative.percent_decimals"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NARRATIVE_SHAPE_CASES))
+def test_a_malformed_narrative_section_is_rejected_at_load(case, tmp_path):
+    edit, expected = NARRATIVE_SHAPE_CASES[case]
+    path = _copy_2019(tmp_path, lambda d: None)
+    _narrative_doc(tmp_path, edit)
+    with pytest.raises(SpecError) as info:
+        load_spec_file(path)
+    assert expected in str(info.value), str(info.value)
+
+
 def test_variant_errors(tmp_path):
     with pytest.raises(SpecError, match="基础格式"):
         load_spec_file(_write(tmp_path, 'extends: "1999"\nformat: x\n'))

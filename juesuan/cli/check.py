@@ -30,9 +30,9 @@ from juesuan.cli.common import (
 def run_check(path: Path, units: list[Path] | None = None):
     """Check ``path`` (with ``units``: a department against its units' workbooks); returns the
     report. Raises InputError when the file can't be checked."""
-    from juesuan.io.files import spec_for
     from juesuan.io.xlsx import CalamineBook
     from juesuan.validate import check_workbook
+    from juesuan.workbook_format import spec_for
 
     book = CalamineBook(path)
     unit_books: list[tuple[str, CalamineBook]] = []
@@ -105,7 +105,7 @@ def _check_one(path: Path, fmt: str, mark: Path | None, force: bool = False,
                units: list[Path] | None = None) -> None:
     with handled():
         if mark is not None:
-            from juesuan.io.files import check_new_output, workbook_suffix
+            from juesuan.io.safe_write import check_new_output, workbook_suffix
             from juesuan.io.xlsx import check_workbook_file
 
             check_workbook_file(path)
@@ -153,6 +153,12 @@ def _pool(files: list[Path], jobs: int) -> Any:
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":  # what every worker needs, imported once here and shared by the forks
+        import juesuan.io.xlsx  # noqa: F401
+        import juesuan.validate  # noqa: F401
+        from juesuan.rules import load_kinds
+
+        load_kinds()
     return multiprocessing.get_context(method).Pool(jobs)
 
 

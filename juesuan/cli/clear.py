@@ -19,8 +19,8 @@ def clear(
 ) -> None:
     """清除标记：恢复单元格原有格式，删除“校验结果”表 / Remove validation marks."""
     with handled():
-        from juesuan.io.files import check_in_place, check_new_output, workbook_suffix
         from juesuan.io.marks_xlsx import clear_file
+        from juesuan.io.safe_write import check_in_place, check_new_output, workbook_suffix
         from juesuan.io.xlsx import check_workbook_file
 
         check_workbook_file(path)

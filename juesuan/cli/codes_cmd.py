@@ -69,7 +69,7 @@ def import_codes_cmd(
         if warnings:
             show_problems(warnings, title="提示 / warnings")
         target = output or Path(f"codes-{spec.format}.yaml")
-        from juesuan.io.files import atomic_write, check_new_output
+        from juesuan.io.safe_write import atomic_write, check_new_output
 
         check_new_output(target, force=force, suffixes=(".yaml", ".yml"), what="科目表 / a code list")
         imported = f"导入自 {path.name}（{date.today().isoformat()}）"

@@ -8,7 +8,9 @@ Everything printed goes through :func:`clean_text`: control characters from a wo
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,11 +39,48 @@ class _LazyConsole:
             self._console = Console(**self._options)
         return self._console
 
+    def _plain_stream(self) -> Any:
+        """The stream itself while no console exists and it is not a terminal: plain text
+        then goes straight to it (no import of rich, no wrapping at a guessed width)."""
+        if self._console is not None or os.environ.get("FORCE_COLOR"):
+            return None
+        stream = sys.stderr if self._options.get("stderr") else sys.stdout
+        try:
+            return None if stream is None or stream.isatty() else stream
+        except (AttributeError, ValueError, OSError):
+            return None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self._console.is_terminal if self._console is not None else self._plain_stream() is None
+
     def print(self, *objects: Any, **kwargs: Any) -> None:  # noqa: A003 - rich's name
+        plain = (kwargs == {"highlight": False, "markup": False} or kwargs == {"highlight": False}
+                 and not any("[" in o for o in objects if isinstance(o, str)))
+        stream = self._plain_stream() if plain and all(isinstance(o, str) for o in objects) else None
+        if stream is not None:
+            stream.write(" ".join(clean_text(o) for o in objects) + "\n")
+            return
         self._console_or_make().print(*(clean_text(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    def status(self, message: str, **kwargs: Any) -> Any:
+        """rich's status spinner on a terminal; elsewhere a silent stand-in."""
+        if self._plain_stream() is not None:
+            return _SilentStatus()
+        return self._console_or_make().status(message, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._console_or_make(), name)
+
+
+class _SilentStatus(contextlib.AbstractContextManager):
+    """What ``status`` gives where nothing is shown: ``update`` does nothing."""
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
 
 
 def clean_text(text: str) -> str:

@@ -51,7 +51,7 @@ def consolidate(
             "notes": result.notes,
         }, ensure_ascii=False, indent=2))
         return
-    out.print(f"已汇总 / consolidated: [bold]{outcome.written}[/bold]（{result.dept} {result.year}）")
+    out.print(f"已汇总 / consolidated: {outcome.written}（{result.dept} {result.year}）", highlight=False, markup=False)
     for n, u in enumerate(sorted(result.units, key=lambda u: not u.parent), start=1):
         role = "本级 / parent" if u.parent else "下属单位 / unit"
         out.print(f"  {n}. {u.name}（{role}，{u.label}）明细 {len(u.ledger.lines)} 行 / lines", highlight=False)

@@ -28,7 +28,8 @@ def demo(
         return
     with handled():
         from juesuan.cli.fill import report_fill
-        from juesuan.io.files import check_new_output, fill_file, write_new
+        from juesuan.io.files import fill_file, write_new
+        from juesuan.io.safe_write import check_new_output
         from juesuan.sample import sample_inputs
         from juesuan.spec import load_spec
 

@@ -24,9 +24,10 @@ def add(
     """新增绩效自评表：按模板为一个项目添加自评表 / Add a blank self-evaluation sheet for a project."""
     with handled():
         from juesuan.evaluation.steps import new_sheet
-        from juesuan.io.files import check_in_place, spec_for
+        from juesuan.io.safe_write import check_in_place
         from juesuan.io.text import clean_cell_text
         from juesuan.io.xlsx import CalamineBook, load_for_write, replace_sheets, save_atomic
+        from juesuan.workbook_format import spec_for
 
         name, unit, dept = (clean_cell_text(v).strip() for v in (name, unit, dept))
         if not name:

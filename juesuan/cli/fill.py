@@ -38,16 +38,17 @@ def fill(
 def report_fill(result, target: Path, backup: Path | None) -> None:
     acc = result.accounts
     who = " ".join(part for part in (acc.dept, acc.year) if part)
-    out.print(f"已填充 / filled: [bold]{target}[/bold]" + (f"（{who}）" if who else ""))
+    out.print(f"已填充 / filled: {target}" + (f"（{who}）" if who else ""), highlight=False, markup=False)
     if backup:
-        out.print(f"原文件备份 / backup of the previous file: {backup}")
+        out.print(f"原文件备份 / backup of the previous file: {backup}", highlight=False, markup=False)
     tables = [p.name for p in result.pictures[: len(acc.tables)]]  # the table sheets come first, as named
     out.print(f"表格 / tables ({len(tables)}): {', '.join(tables)}", highlight=False, markup=False)
     out.print(f"最大舍入偏差 / largest deviation from exact: {format_wan(acc.max_deviation)} 万元"
-              + (f"（{acc.max_deviation_at}）" if acc.max_deviation_at else ""))
+              + (f"（{acc.max_deviation_at}）" if acc.max_deviation_at else ""), highlight=False, markup=False)
     if acc.over_a_cent:
-        out.print(f"偏差超过 0.01 万元的数字 / figures more than 0.01 from exact: {len(acc.over_a_cent)}")
+        out.print(f"偏差超过 0.01 万元的数字 / figures more than 0.01 from exact: {len(acc.over_a_cent)}",
+                  highlight=False, markup=False)
     for note in result.notes:
-        out.print(note)
+        out.print(note, highlight=False, markup=False)
     if acc.warnings:
         show_problems(acc.warnings, title="提示 / warnings")

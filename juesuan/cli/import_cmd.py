@@ -25,8 +25,8 @@ def import_(
 ) -> None:
     """导入：把已公开的决算数字写入空白模板，以便校验 / Import published figures for checking."""
     with handled():
-        from juesuan.io.files import check_new_output
         from juesuan.io.import_file import import_file
+        from juesuan.io.safe_write import check_new_output
 
         check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)

@@ -18,11 +18,12 @@ def narrative(
 ) -> None:
     """导出说明：由公开表生成部门决算情况说明（Word）/ Export the 说明 as .docx."""
     with handled():
-        from juesuan.io.files import atomic_write, check_new_output, spec_for
+        from juesuan.io.safe_write import atomic_write, check_new_output
         from juesuan.io.text import clean_paragraphs
         from juesuan.io.xlsx import CalamineBook
         from juesuan.narrative.docx_export import build_docx
         from juesuan.narrative.steps import narrative_from_workbook
+        from juesuan.workbook_format import spec_for
 
         check_new_output(output, force=force, suffixes=(".docx",), what="Word 文档 / a Word document")
         book = CalamineBook(path)
@@ -35,6 +36,6 @@ def narrative(
         atomic_write(output, lambda tmp: doc.save(str(tmp)))
         target = output
         pending = sum(1 for p in paragraphs if "【请填写" in p.text)
-        out.print(f"已导出说明 / written: [bold]{target}[/bold]（{len(paragraphs)} 段 / paragraphs）")
+        out.print(f"已导出说明 / written: {target}（{len(paragraphs)} 段 / paragraphs）", highlight=False, markup=False)
         if pending:
             out.print(f"尚有 {pending} 段含待填写内容（【请填写…】）/ {pending} paragraphs still have placeholders")

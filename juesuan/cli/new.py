@@ -19,9 +19,10 @@ def new(
 ) -> None:
     """新建：按官方模板生成空白工作簿 / Create a blank workbook from the official template."""
     with handled():
-        from juesuan.io.files import check_new_output, write_new
+        from juesuan.io.files import write_new
+        from juesuan.io.safe_write import check_new_output
 
         check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)
         path = write_new(output, spec, dept, year)
-        out.print(f"已创建 / created: [bold]{path}[/bold]（{spec.name}）")
+        out.print(f"已创建 / created: {path}（{spec.name}）", highlight=False, markup=False)

@@ -27,7 +27,7 @@ def build(
 
         spec = get_spec(fmt, spec_file)
         if output is not None:  # the default path is the checked-in template: rebuilding it is the point
-            from juesuan.io.files import check_new_output
+            from juesuan.io.safe_write import check_new_output
 
             check_new_output(output, force=force, suffixes=(".xlsx",), what="模板 / the template")
         path = build_template(spec, output or default_path(spec))

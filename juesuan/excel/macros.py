@@ -131,8 +131,8 @@ def _port(book: Any) -> Any:
 
 def _spec(port: Any) -> Any:
     """The spec of the workbook's template format (基本信息 › 模板格式)."""
-    from juesuan.io.files import detect_format
     from juesuan.spec import load_spec
+    from juesuan.workbook_format import detect_format
 
     return load_spec(detect_format(port))
 

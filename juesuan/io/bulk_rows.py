@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
 from juesuan.io.text import clean_cell_text
+from juesuan.io.xmltext import escape
 from juesuan.port import column_letter
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -119,8 +119,8 @@ def _col_index(letters: str) -> int:
 def save_with_rows(wb: Any, target: str | Path, rows: dict[str, Sequence[Sequence[Any]]], first: int = 3) -> Path:
     """Save ``wb`` (openpyxl) to ``target`` with the data rows of each sheet named in ``rows``
     (sheet → rows from Excel row ``first``) streamed in; atomically
-    (:func:`juesuan.io.files.atomic_write`)."""
-    from juesuan.io.files import _drop_temp, _new_temp, atomic_write
+    (:func:`juesuan.io.safe_write.atomic_write`)."""
+    from juesuan.io.safe_write import _drop_temp, _new_temp, atomic_write
 
     target = Path(target)
 

@@ -16,9 +16,9 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from juesuan.io.guard import column_number
+from juesuan.io.xmltext import escape
 from juesuan.port import CellError
 
 _FORMULA_CELL = re.compile(rb'<c\b([^>]*)>(<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v>[^<]*</v>)?</c>')
@@ -66,8 +66,8 @@ def _restore_part(xml: bytes, values: dict[tuple[int, int], Any]) -> bytes:
 def restore_cached_values(path: Path, cached: dict[str, dict[tuple[int, int], Any]]) -> None:
     """Put ``cached`` (sheet → 0-based (row, col) → value) into the formula cells of the
     workbook saved at ``path`` (rewritten through a temporary file in the same folder)."""
-    from juesuan.io.files import _drop_temp, _new_temp
     from juesuan.io.guard import sheet_parts
+    from juesuan.io.safe_write import _drop_temp, _new_temp
 
     with zipfile.ZipFile(path) as src:
         parts = {part: cached[name] for name, part in sheet_parts(src).items() if name in cached}

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from juesuan.evaluation.sample import sample_pictures
 from juesuan.fill import fill_accounts
-from juesuan.io.files import spec_for
 from juesuan.io.xlsx import CalamineBook, load_for_write, replace_sheets, save_atomic
 from juesuan.ledger import info_value, read_ledger
 from juesuan.narrative.generate import Paragraph, settings, slot_specs
 from juesuan.narrative.sample import sample_entries
 from juesuan.narrative.sheet import render_narrative
+from juesuan.workbook_format import spec_for
 
 
 def add_demo_extras(path: str | Path) -> list[str]:

@@ -14,7 +14,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from juesuan.io.files import atomic_write
+from juesuan.io.safe_write import atomic_write
 from juesuan.io.xlsx import new_workbook, save_atomic
 from juesuan.jobs import template_pictures
 from juesuan.spec.model import TemplateSpec

@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from juesuan.errors import fail
-from juesuan.io.files import spec_for
 from juesuan.io.guard import current_limits, scan_workbook
 from juesuan.io.xlsx import CalamineBook, check_workbook_file
 from juesuan.narrative.catalogue import Catalogue
 from juesuan.narrative.checktext import check_text
 from juesuan.narrative.previous import carried_entries, from_entries
-from juesuan.narrative.steps import accounts_from_workbook, entries_of
+from juesuan.narrative.steps import accounts_from_workbook, stated_entries
 from juesuan.narrative.textparse import HEADING
 from juesuan.report import Finding
 from juesuan.spec.model import TemplateSpec
+from juesuan.workbook_format import spec_for
 
 
 def check_text_file(text_path: str | Path, workbook: str | Path,
@@ -53,7 +53,7 @@ def _filled(path: str | Path) -> tuple[TemplateSpec, Any, dict[str, Any]]:
     book = CalamineBook(check_workbook_file(path))
     try:
         spec = spec_for(book, None)
-        return spec, accounts_from_workbook(spec, book), entries_of(spec, book)
+        return spec, accounts_from_workbook(spec, book), stated_entries(spec, book)
     finally:
         book.close()
 

@@ -297,10 +297,10 @@ def new_workbook(pictures: Iterable[SheetPicture]) -> Any:
 
 
 def save_atomic(wb: Any, target: str | Path, backup: bool = False) -> Path | None:
-    """Save ``wb`` at ``target`` through :func:`juesuan.io.files.atomic_write` (temporary file
+    """Save ``wb`` at ``target`` through :func:`juesuan.io.safe_write.atomic_write` (temporary file
     beside it, renamed into place; mode, owner and symlink kept; optionally a .bak). The
     extension must match the package: .xlsm with macros, else .xlsx. Returns the backup path."""
-    from juesuan.io.files import atomic_write
+    from juesuan.io.safe_write import atomic_write
 
     target = Path(target)
     expected = ".xlsm" if getattr(wb, "vba_archive", None) is not None else ".xlsx"

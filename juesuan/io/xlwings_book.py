@@ -43,6 +43,9 @@ CLEARED = {"bold": False, "wrap": False, "border": None, "fill": None, "locked":
 _COERCIBLE = re.compile(r"^\s*([-+]?[\d.,]+%?|[-+]?\d+(\.\d*)?[eE][-+]?\d+|\d{1,4}[-/]\d{1,2}([-/]\d{1,4})?|"
                         r"true|false|TRUE|FALSE|=.*)\s*$")
 TEXT_FORMAT = "@"
+# Excel reads a string written to a cell of any number format as a formula when it starts
+# with one of these (as if typed): such text gets the text format first, whatever the role.
+_FORMULA_LIKE = re.compile(r"^\s*[=+\-@]")
 #: Excel column-width units (characters) → points, for engines that size columns in points.
 CHAR_POINTS = 5.25
 STATE_HEADER = ("sheet", "cell", "fill", "comment")  # as juesuan.io.marks_xlsx writes it
@@ -306,7 +309,8 @@ class XlwingsBook:
                 continue
             for p in PROPS:
                 props[p][(r, c)] = getattr(look, p)
-            if isinstance(value, str) and look.number_format == "General" and _COERCIBLE.match(value):
+            if isinstance(value, str) and (_FORMULA_LIKE.match(value) or look.number_format == "General"
+                                           and _COERCIBLE.match(value)):
                 props["number_format"][(r, c)] = TEXT_FORMAT
         return props
 

@@ -309,10 +309,7 @@ class _Writer:
         if not evals:
             v["performance"] = fill_template(str(sec.get("performance_none", "")), v)
             return
-        total = ZERO
-        for ev in evals:
-            line = ev.line("total")
-            total += (amount(line.budget) if line else None) or ZERO
+        total = evaluation_amount(evals)
         counts: dict[str, int] = {}
         for ev in evals:
             counts[ev.grade or "—"] = counts.get(ev.grade or "—", 0) + 1
@@ -440,3 +437,12 @@ def _terms(cfg: Mapping[str, Any], values: Mapping[str, Any]) -> list[Paragraph]
     for n, t in enumerate(cfg.get("terms", []), start=1):
         out.append(Paragraph("text", fill_template(f"{n}. {t['term']}：{t['definition']}", values)))
     return out
+
+
+def evaluation_amount(evals: list) -> Decimal:
+    """涉及资金: the sum of the self-evaluated projects' total funds (万元), as the 说明 states it."""
+    total = ZERO
+    for ev in evals:
+        line = ev.line("total")
+        total += (amount(line.budget) if line else None) or ZERO
+    return total

@@ -36,6 +36,18 @@ def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
     return read_entries(port.read_sheet(name))[0]
 
 
+def stated_entries(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
+    """The entries a 说明 is checked against: the 说明 sheet's input cells, plus the figures
+    Fill derives from other sheets (``eval_amount``: 涉及资金 of the self-evaluations)."""
+    from juesuan.narrative.generate import evaluation_amount
+
+    entries = entries_of(spec, port)
+    evals = read_evaluations(spec, port)
+    if evals and entries.get("eval_amount") in (None, ""):
+        entries["eval_amount"] = evaluation_amount(evals)
+    return entries
+
+
 def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progress: Progress) -> None:
     """Fill step: the 说明 sheet from the tables just computed."""
     cfg = settings(spec)

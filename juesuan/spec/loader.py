@@ -8,8 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from juesuan.spec.model import (
     FILTER_KEYS,
     LEDGERS,
@@ -26,7 +24,6 @@ from juesuan.spec.model import (
     TableSpec,
     TemplateSpec,
 )
-from juesuan.spec.yamlload import yaml_load
 
 ROLES = ("label", "line", "code", "name", "amount")
 INPUT_TYPES = ("text", "func_code", "econ_code", "choice", "money", "year")
@@ -93,11 +90,29 @@ def load_spec(fmt: str | None = None) -> TemplateSpec:
 
 
 def load_spec_file(path: str | Path) -> TemplateSpec:
-    path = Path(path)
-    return parse_spec(load_document(path), base=path.parent, name=str(path))
+    """The validated spec of ``path``, from the spec cache when none of its files changed
+    (:mod:`juesuan.spec.cache`)."""
+    from juesuan.spec.cache import cached
+
+    return cached(Path(path), _load_uncached)
+
+
+_files_read: list[Path] = []
+
+
+def _load_uncached(path: Path) -> tuple[TemplateSpec, list[Path]]:
+    """Parse and validate ``path`` from YAML; also returns every file read to build it."""
+    _files_read.clear()
+    spec = parse_spec(load_document(path), base=path.parent, name=str(path))
+    return spec, list(_files_read)
 
 
 def _read_yaml(path: Path, where: str) -> Any:
+    import yaml
+
+    from juesuan.spec.yamlload import yaml_load
+
+    _files_read.append(path)
     try:
         return yaml_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from juesuan.gcpause import gc_paused
 from juesuan.port import WorkbookPort
 from juesuan.report import Finding, Report
-from juesuan.rules import KINDS, BadRule, Context, RuleError
+from juesuan.rules import BadRule, Context, RuleError, load_kinds
 from juesuan.spec.model import TemplateSpec
 
 RULE_ERROR = "规则“{id}”无法执行（模板规范问题）：{reason}"
@@ -35,13 +35,14 @@ def check_workbook(spec: TemplateSpec, port: WorkbookPort,
 
 
 def _run(rules: list, ctx: Context, report: Report) -> None:
+    kinds = load_kinds()  # the spec may come from the cache, which imported no kind module
     for rule in rules:
         report.rules_run += 1
         if isinstance(rule, BadRule):
             report.findings.append(_rule_error(rule.id, rule.reason))
             continue
         try:
-            report.findings += KINDS[rule.type](rule, ctx)
+            report.findings += kinds[rule.type](rule, ctx)
         except RuleError as exc:
             report.findings.append(_rule_error(rule.id, str(exc)))
 

@@ -79,7 +79,7 @@ def test_cause01_unwritable_folder(book, tmp_path):
 def test_cause01_disk_full_while_writing_the_docx_leaves_nothing(tmp_path):
     """A writer that fails with ENOSPC half-way (the fake full disk; the real one is in
     test_faults): a located exit-2 error, no partial file, no temporary file."""
-    from juesuan.io.files import atomic_write
+    from juesuan.io.safe_write import atomic_write
 
     target = tmp_path / "说明.docx"
 
@@ -398,7 +398,7 @@ def test_cause08_bak_path_is_a_folder(book, tmp_path):
 def test_cause08_failing_backup_keeps_the_previous_good_bak(book, tmp_path, monkeypatch):
     """Disk full while the backup is copied (hard links unavailable): the previous .bak and
     the workbook are untouched, nothing is left behind."""
-    from juesuan.io import files
+    from juesuan.io import files, safe_write
 
     bak = tmp_path / "in.bak.xlsx"
     bak.write_bytes(b"the previous good backup")
@@ -411,8 +411,8 @@ def test_cause08_failing_backup_keeps_the_previous_good_bak(book, tmp_path, monk
         Path(dst).write_bytes(Path(src).read_bytes()[:100])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files.os, "link", no_link)
-    monkeypatch.setattr(files.shutil, "copy2", copy_then_full)
+    monkeypatch.setattr(safe_write.os, "link", no_link)
+    monkeypatch.setattr(safe_write.shutil, "copy2", copy_then_full)
     with pytest.raises(InputError) as caught:
         files.fill_file(book)
     assert caught.value.problems[0].code == "backup-write"
