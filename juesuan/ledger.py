@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
+from types import NoneType
 from typing import Any
 
 from juesuan.code_names import scheme_of, typed_path
@@ -42,6 +44,14 @@ class LedgerLine:
     row: int = 0  # 1-based Excel row
     unit: str = ""  # 单位 column of a department's consolidated ledger ('' = 本级)
 
+    def __init__(self, ledger: str, amount: Decimal, func: str = "", econ: str = "", kind: str = "", fund: str = "",
+                 item: str = "", project: str = "", name: str = "", sheet: str = "", row: int = 0, unit: str = ""):
+        # written out (the dataclass keeps it): a frozen dataclass's own __init__ sets each field
+        # through object.__setattr__, 2.5× slower, and a department reads hundreds of thousands
+        d = self.__dict__
+        d["ledger"], d["amount"], d["func"], d["econ"], d["kind"], d["fund"] = ledger, amount, func, econ, kind, fund
+        d["item"], d["project"], d["name"], d["sheet"], d["row"], d["unit"] = item, project, name, sheet, row, unit
+
 
 @dataclass
 class Ledger:
@@ -52,6 +62,7 @@ class Ledger:
     own_names: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme → code → name (科目表 sheet)
     own_cells: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)  # (scheme, code) → name, sheet, A1
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # list sheets without a ledger (单位构成)
+    typed_units: set[str] = field(default_factory=set)  # 单位 values typed on the detail sheets
 
 
 def _text(value: Any) -> str:
@@ -138,8 +149,10 @@ def read_info(spec: TemplateSpec, grid: Grid, sheet_spec: InputSheetSpec) -> dic
     return info
 
 
-def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
-    """Read every input sheet named by the spec; raise :class:`InputError` with all problems."""
+def read_ledger(spec: TemplateSpec, port: WorkbookPort, unit: str = "") -> Ledger:
+    """Read every input sheet named by the spec; raise :class:`InputError` with all problems.
+    ``unit``: the unit a consolidation reads this workbook as, given to every line whose 单位
+    is blank (:attr:`Ledger.typed_units` keeps the 单位 values typed on the sheets)."""
     reader = _Reader(spec)
     names = set(port.sheet_names())
     # optional sheets (科目表, 单位构成): workbooks made before they existed still fill
@@ -153,6 +166,7 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
     records: dict[str, list[dict[str, Any]]] = {}
     own: dict[str, dict[str, str]] = {}
     own_cells: dict[tuple[str, str], tuple[str, str, str]] = {}
+    typed_units: set[str] = set()
     for sheet_spec in spec.inputs:
         if sheet_spec.sheet not in names:  # an optional sheet this workbook lacks
             continue
@@ -171,14 +185,14 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort) -> Ledger:
         if sheet_spec.ledger is None:
             records[sheet_spec.id] = _read_records(reader, sheet_spec, grid, present)
             continue
-        _read_list(reader, sheet_spec, grid, lines, typed, present)
+        _read_list(reader, sheet_spec, grid, lines, typed, present, unit, typed_units)
     found = info.get("format")
     if found and str(found) != spec.format:
         reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, spec.info.sheet))
     if reader.problems:
         raise InputError(reader.problems)
     return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices, own_names=own, own_cells=own_cells,
-                  records=records)
+                  records=records, typed_units=typed_units)
 
 
 OWN_CODES = "codes"  # the ``ledger`` of the 科目表 input sheet: (分类, 科目编码, 科目名称) rows, no amounts
@@ -315,8 +329,124 @@ def _column_reader(reader: _Reader, col: Any, ledger: str, sheet: str,
 _BAD = object()
 
 
+_NUMBER_TYPES = frozenset({bool, int, float})
+_MONEY_TYPES = frozenset({int, float})
+_LINE_KEYS = ("amount", "func", "econ", "kind", "fund", "item", "project", "name")
+
+
+# Values already converted without a problem, per kind of column (type, the ledger where it
+# sets a code's levels, vocabulary) → (type, value) → converted: a department's units repeat
+# one another's codes and vocabulary. Conversions are pure, so the memo is never stale.
+_CLEAN: dict[tuple[Any, ...], dict[tuple[type, Any], Any]] = {}
+_CLEAN_KEPT = 50_000
+
+
+class _Slow(Exception):
+    """Raised by the fast reading of a list sheet: something there needs the row-by-row reading."""
+
+
 def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: list[LedgerLine],
-               typed: dict[str, str], width: int) -> None:
+               typed: dict[str, str], width: int, unit: str = "", typed_units: set[str] | None = None) -> None:
+    """The ledger lines of one list sheet: column by column when every cell is plain (each
+    distinct value converted once), else row by row with every problem located."""
+    units = typed_units if typed_units is not None else set()
+    try:
+        lines, pairs = _fast_list(reader, sheet_spec, grid, width, unit, units)
+    except _Slow:
+        _slow_list(reader, sheet_spec, grid, out, typed, width, unit, units)
+        return
+    out += lines
+    for func, name in pairs:
+        for node, node_name in typed_path(func, name):
+            typed.setdefault(node, node_name)
+
+
+def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: int, unit: str,
+               typed_units: set[str]) -> tuple[list[LedgerLine], list[tuple[str, str]]]:
+    """The lines of a list sheet whose every cell converts without a problem, read column by
+    column; raise :class:`_Slow` (nothing recorded) at the first cell that doesn't, or holds an
+    error value, a formula without value, or a number beside a bool (equal as keys)."""
+    spec = reader.spec
+    sheet = sheet_spec.sheet
+    cols = sheet_spec.columns[:width]
+    ledger = sheet_spec.ledger or sheet_spec.id
+    body = grid[INPUT_FIRST_ROW:]
+    lengths = set(map(len, body))
+    columns = list(zip(*body, strict=True))[:width] if body and len(lengths) == 1 and min(lengths) >= width else []
+    if columns and set(map(type, columns[0])) == {str} and all(map(str.strip, columns[0])):
+        rows: list[Any] = body  # rectangular, and every row starts with text: no blank row to skip
+        numbers = list(range(INPUT_FIRST_ROW + 1, INPUT_FIRST_ROW + 1 + len(body)))
+    else:
+        rows, numbers = [], []
+        for r in range(INPUT_FIRST_ROW, len(grid)):
+            raw = grid[r]
+            first = raw[0] if raw else None
+            if ((first is None or (type(first) is str and not first.strip()))
+                    and all(v is None or (type(v) is str and not v.strip()) for v in raw[:width])):
+                continue
+            rows.append(raw)
+            numbers.append(r + 1)
+        if rows and min(map(len, rows)) < width:
+            rows = [row if len(row) >= width else [*row, *([None] * (width - len(row)))] for row in rows]
+        columns = list(zip(*rows, strict=False))[:width] if rows else [() for _ in cols]
+    n = len(rows)
+    by_key: dict[str, Any] = {}
+    for c, col in enumerate(cols):
+        values = columns[c]
+        kinds = set(map(type, values))
+        if col.type == "money":
+            if not kinds <= _MONEY_TYPES:
+                raise _Slow
+            try:
+                if not all(map(math.isfinite, values)) or (values and not (-1e15 < min(values) and max(values) < 1e15)):
+                    raise _Slow
+            except OverflowError:  # an int too large for a float
+                raise _Slow from None
+            by_key[col.key] = list(map(Decimal, map(repr, values)))
+            continue
+        if not kinds <= {str, NoneType, *_NUMBER_TYPES} or len(kinds & _NUMBER_TYPES) > 1:
+            raise _Slow
+        vocab = spec.vocabularies.get(col.vocabulary or "")
+        memo = _CLEAN.setdefault((col.type, ledger if col.type == "func_code" else "", vocab), {})
+        convert = None
+        before = len(reader.problems)
+        mapping = {}
+        for value in set(values):
+            got = memo.get((type(value), value), _BAD)
+            if got is _BAD:
+                convert = convert or _column_reader(reader, col, ledger, sheet, vocab)
+                got = convert(value, 0, c)
+                if got is _BAD or len(reader.problems) != before:
+                    del reader.problems[before:]
+                    raise _Slow
+                if len(memo) < _CLEAN_KEPT:
+                    memo[(type(value), value)] = got
+            if col.required and (got is None or got == ""):
+                raise _Slow
+            mapping[value] = got
+        by_key[col.key] = list(map(mapping.__getitem__, values))
+    blank = [""] * n
+    fields = [by_key.get(k) or blank for k in _LINE_KEYS]
+    fiscal = spec.fiscal
+    if ledger == "expense":
+        for fund, kind in set(zip(by_key.get("fund") or blank, by_key.get("kind") or blank, strict=True)):
+            if fund in fiscal.funds and kind not in fiscal.fund_kinds:
+                raise _Slow
+    if ledger == "balance":
+        for item, fund, func in set(zip(fields[5], fields[4], fields[1], strict=True)):
+            if item == fiscal.opening_balance_item and fund in fiscal.coded_balance_funds and not func:
+                raise _Slow
+    units = by_key.get("unit") or blank
+    typed_units.update(u for u in set(units) if u)
+    if unit:
+        units = [u or unit for u in units]
+    lines = list(map(LedgerLine, repeat(ledger, n), *fields, repeat(sheet, n), numbers, units))
+    pairs = [p for p in dict.fromkeys(zip(fields[1], fields[7], strict=True)) if p[0] and p[1]]
+    return lines, pairs
+
+
+def _slow_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: list[LedgerLine],
+               typed: dict[str, str], width: int, unit: str, typed_units: set[str]) -> None:
     spec = reader.spec
     sheet = sheet_spec.sheet
     cols = sheet_spec.columns[:width]
@@ -356,7 +486,7 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
         get = record.get
         line = LedgerLine(ledger, record["amount"], get("func") or "", get("econ") or "", get("kind") or "",
                           get("fund") or "", get("item") or "", get("project") or "", get("name") or "", sheet, r + 1,
-                          get("unit") or "")
+                          get("unit") or unit)
         if ledger == "expense" and line.fund in fiscal.funds and line.kind not in fiscal.fund_kinds:
             reader.problem("fiscal-kind", sheet, r, kind_col, fund=line.fund, kind=line.kind,
                            kinds="或".join(fiscal.fund_kinds))
@@ -368,4 +498,6 @@ def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
         if line.name and line.func:
             for node, node_name in typed_path(line.func, line.name):
                 typed.setdefault(node, node_name)
+        if get("unit"):
+            typed_units.add(get("unit"))
         out.append(line)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from juesuan.consolidate.spec import Elimination, eliminations_of
+from juesuan.consolidate.spec import Elimination, Side, eliminations_of
 from juesuan.errors import Problem
 from juesuan.ledger import Ledger, LedgerLine
 from juesuan.port import column_letter
@@ -181,9 +181,14 @@ def consolidate(spec: TemplateSpec, units: list[Unit], dept: str, year: str) -> 
         return result
     cells = amount_cells(spec)
     others = [u for u in units if not u.parent]
+    by_ledger: dict[int, dict[str, list[LedgerLine]]] = {}  # unit → ledger → its lines, in order
+    for u in units:
+        index = by_ledger[id(u)] = defaultdict(list)
+        for line in u.ledger.lines:
+            index[line.ledger].append(line)
     for elim in eliminations_of(spec):
-        parent_side = _grouped(elim, elim.parent.matches, [parent])
-        unit_side = _grouped(elim, elim.unit.matches, others)
+        parent_side = _grouped(elim, elim.parent, [parent], by_ledger)
+        unit_side = _grouped(elim, elim.unit, others, by_ledger)
         for key in sorted(set(parent_side) | set(unit_side)):
             p_lines, u_lines = parent_side.get(key, []), unit_side.get(key, [])
             p = sum((line.amount for _, line in p_lines), ZERO)
@@ -208,11 +213,17 @@ def _matched(p: Decimal, u: Decimal) -> Decimal:
     return ZERO
 
 
-def _grouped(elim: Elimination, matches: Any, units: list[Unit]) -> dict[tuple[str, ...], list[tuple[Unit, LedgerLine]]]:
+def _grouped(elim: Elimination, side: Side, units: list[Unit],
+             by_ledger: dict[int, dict[str, list[LedgerLine]]]) -> dict[tuple[str, ...], list[tuple[Unit, LedgerLine]]]:
+    """The lines of ``units`` that ``side`` takes, in ledger order, grouped by ``elim.by``."""
     out: dict[tuple[str, ...], list[tuple[Unit, LedgerLine]]] = defaultdict(list)
+    kinds = dict(side.where).get("kind")
     for u in units:
-        for line in u.ledger.lines:
-            if matches(line):
+        lines = by_ledger[id(u)].get(side.ledger, [])
+        if kinds is not None:  # a cheap first cut: most lines are of other kinds
+            lines = [line for line in lines if line.kind in kinds]
+        for line in lines:
+            if side.matches(line):
                 out[tuple(getattr(line, d) for d in elim.by)].append((u, line))
     return out
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from juesuan.consolidate.engine import ELIMINATION_UNIT, Unit
 from juesuan.errors import InputError, Problem
-from juesuan.ledger import form_value, read_ledger
+from juesuan.ledger import INPUT_FIRST_ROW, form_value, read_ledger
 from juesuan.port import WorkbookPort
 from juesuan.spec import SpecError, TemplateSpec, available_formats, load_spec
 
@@ -60,15 +60,15 @@ def read_units(books: list[tuple[str, WorkbookPort]], fmt: str | None = None,
             continue
         try:
             spec = specs.get(found) or specs.setdefault(found, loader(found))
-            ledger = read_ledger(spec, port)
+            name = _unit_name(spec, port, label)
+            ledger = read_ledger(spec, port, unit=name)  # its lines carry the unit's name
         except InputError as exc:
             problems += [located(label, p) for p in exc.problems]
             continue
         except SpecError as exc:
             problems.append(located(label, Problem("spec-invalid", {"where": exc.where, "reason": exc.reason})))
             continue
-        name = str(ledger.info.get("dept") or "").strip() or label.rsplit(".", 1)[0]
-        tagged = {line.unit for line in ledger.lines if line.unit}
+        tagged = ledger.typed_units
         if len(tagged) > 1 or ELIMINATION_UNIT in tagged:
             problems.append(located(label, Problem("unit-is-department", {"units": "、".join(sorted(tagged))},
                                                    INFO_SHEET)))
@@ -80,6 +80,13 @@ def read_units(books: list[tuple[str, WorkbookPort]], fmt: str | None = None,
     if common is None or not units:
         raise InputError([Problem("no-units")])
     return specs[common], units
+
+
+def _unit_name(spec: TemplateSpec, port: WorkbookPort, label: str) -> str:
+    """A unit's 单位名称: its 基本信息 部门名称 (as :func:`read_ledger` reads it), else its file's stem."""
+    sheet = spec.info.sheet
+    grid = port.read_sheet(sheet) if sheet in port.sheet_names() else []
+    return form_value(grid[INPUT_FIRST_ROW:], spec.info_label("dept")).strip() or label.rsplit(".", 1)[0]
 
 
 def _check_together(units: list[Unit], problems: list[Problem]) -> None:

@@ -17,7 +17,9 @@ import re
 import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
+from types import NoneType
 from typing import Any
 
 from defusedxml import ElementTree
@@ -58,34 +60,60 @@ def _text(value: Any, cache: dict[Any, str]) -> str:
     return out
 
 
-def _rows_xml(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> str:
-    """The ``<row>`` elements of ``rows`` from row ``first``; blank values write no cell."""
-    letters = [column_letter(c) for c in range(len(styles))]
-    attrs = [f' s="{s}"' if s else "" for s in styles]
-    cache: dict[Any, str] = {}
-    numbers = (int, float, Decimal)
-    out = []
-    append = out.append
+def _rows_xml(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> bytes:
+    """The ``<row>`` elements of ``rows`` from row ``first`` (UTF-8); blank values write no cell.
+
+    Built column by column in bytes: each distinct text is escaped and encoded once, each
+    cell is one concatenation, and the rows are joined in one pass (a department has a
+    million cells)."""
     width = len(styles)
-    for r, values in enumerate(rows, start=first):
-        cells = []
-        for c, value in enumerate(values[:width]):
-            if value is None or value == "":
-                continue
-            kind = type(value)
-            if kind is str:
-                cells.append(f'<c r="{letters[c]}{r}"{attrs[c]} t="inlineStr"><is><t>{_text(value, cache)}</t></is></c>')
-            elif kind is bool:
-                cells.append(f'<c r="{letters[c]}{r}"{attrs[c]} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, numbers):
-                cells.append(f'<c r="{letters[c]}{r}"{attrs[c]}><v>{value}</v></c>')
-            else:
-                cells.append(f'<c r="{letters[c]}{r}"{attrs[c]} t="inlineStr"><is><t>{_text(value, cache)}</t></is></c>')
-        append(f'<row r="{r}">{"".join(cells)}</row>')
-    return "".join(out)
+    n = len(rows)
+    if not n:
+        return b""
+    numbers = [str(r).encode() for r in range(first, first + n)]
+    table = [tuple(row[:width]) + (None,) * (width - len(row)) if len(row) != width else row for row in rows]
+    columns = list(zip(*table, strict=True)) if width else []
+    pieces: list[Any] = [[b'<row r="' + r + b'">' for r in numbers]]
+    for c, values in enumerate(columns):
+        pieces.append(_column_xml(values, numbers, column_letter(c), f' s="{styles[c]}"' if styles[c] else ""))
+    pieces.append([b"</row>"] * n)
+    return b"".join(chain.from_iterable(zip(*pieces, strict=True)))
 
 
-def _with_rows(xml: str, rows: Sequence[Sequence[Any]], first: int) -> str:
+_NUMBERS = frozenset({int, float, Decimal})
+
+
+def _column_xml(values: Sequence[Any], numbers: list[bytes], letter: str, attrs: str) -> list[bytes]:
+    """One column's cells, one UTF-8 string per row (b'' where the value is blank)."""
+    kinds = set(map(type, values)) - {NoneType}
+    head = f'<c r="{letter}'.encode()
+    if kinds <= {str}:
+        cache: dict[Any, str] = {}
+        tails = {v: f'"{attrs} t="inlineStr"><is><t>{_text(v, cache)}</t></is></c>'.encode()
+                 for v in set(values) if v}
+        return [head + r + tails[v] if v else b"" for r, v in zip(numbers, values, strict=True)]
+    if kinds <= _NUMBERS:
+        middle = f'"{attrs}><v>'.encode()
+        return [head + r + middle + str(v).encode() + b"</v></c>" if v is not None else b""
+                for r, v in zip(numbers, values, strict=True)]
+    cache = {}
+    return [_cell_xml(v, f'<c r="{letter}{r.decode()}"{attrs}', cache).encode()
+            for r, v in zip(numbers, values, strict=True)]
+def _cell_xml(value: Any, start: str, cache: dict[Any, str]) -> str:
+    """One cell of any type: text as an inline string, bools, numbers; blank → ''."""
+    if value is None or value == "":
+        return ""
+    kind = type(value)
+    if kind is str:
+        return f'{start} t="inlineStr"><is><t>{_text(value, cache)}</t></is></c>'
+    if kind is bool:
+        return f'{start} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float | Decimal):
+        return f'{start}><v>{value}</v></c>'
+    return f'{start} t="inlineStr"><is><t>{_text(value, cache)}</t></is></c>'
+
+
+def _with_rows(xml: str, rows: Sequence[Sequence[Any]], first: int) -> bytes:
     """A worksheet's XML with the data rows from row ``first`` (1-based) on replaced by ``rows``."""
     match = _SHEET_DATA.search(xml)
     if match is None:
@@ -106,7 +134,8 @@ def _with_rows(xml: str, rows: Sequence[Sequence[Any]], first: int) -> str:
     head, tail = xml[: match.start()], xml[match.end():]
     head = _DIMENSION.sub(f'<dimension ref="A1:{column_letter(max(width, 1) - 1)}{end}"/>', head, count=1)
     tail = _SQREF.sub(lambda m: f'sqref="{m.group(1)}{m.group(2)}:{m.group(3)}{max(end, int(m.group(2)))}"', tail)
-    return f"{head}<sheetData>{''.join(kept)}{_rows_xml(rows, first, styles)}</sheetData>{tail}"
+    return b"".join([f"{head}<sheetData>{''.join(kept)}".encode(), _rows_xml(rows, first, styles),
+                     f"</sheetData>{tail}".encode()])
 
 
 def _col_index(letters: str) -> int:
@@ -133,7 +162,7 @@ def save_with_rows(wb: Any, target: str | Path, rows: dict[str, Sequence[Sequenc
                 for info in src.infolist():
                     data = src.read(info.filename)
                     if info.filename in parts:
-                        data = _with_rows(data.decode("utf-8"), rows[parts[info.filename]], first).encode("utf-8")
+                        data = _with_rows(data.decode("utf-8"), rows[parts[info.filename]], first)
                     dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
         finally:
             _drop_temp(plain)

@@ -134,8 +134,11 @@ def write_department(result: Consolidation, target: str | Path) -> Path:
 def consolidate_files(paths: Iterable[str | Path], out: str | Path, dept: str | None = None, fmt: str | None = None,
                       parent: str | None = None, allow_unbalanced: bool = False, force: bool = False) -> Outcome:
     """Consolidate the unit workbooks at ``paths`` (files or folders) into ``out``."""
+    from juesuan.gcpause import gc_paused
+
     target = Path(out)
     if target.exists() and not force:
         raise InputError([Problem("output-exists", {"path": str(target)})])
-    result, findings = consolidate_paths(paths, target, dept, fmt, parent, allow_unbalanced)
-    return Outcome(result, write_department(result, target), findings)
+    with gc_paused():  # every unit's lines are long-lived objects: no collector walks them meanwhile
+        result, findings = consolidate_paths(paths, target, dept, fmt, parent, allow_unbalanced)
+        return Outcome(result, write_department(result, target), findings)

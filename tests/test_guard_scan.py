@@ -1,0 +1,70 @@
+"""The read guard's grid check on crafted worksheet XML (juesuan.io.guard), and its memory of
+scans: one per file state *and* limits, so lower limits are never answered from a scan made
+under higher ones."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from juesuan.errors import InputError
+from juesuan.io import guard
+
+LIMITS = guard.Limits(max_grid_cells=100_000)  # 3,846 rows at 26 columns
+
+
+def book(tmp_path: Path, cells: str, name: str = "b.xlsx") -> Path:
+    """A minimal package whose one sheet holds ``cells`` (raw XML inside <sheetData>)."""
+    import openpyxl
+
+    plain = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "x"
+    wb.save(plain)
+    out = tmp_path / name
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
+            dst.writestr(info, data)
+    return out
+
+
+@pytest.mark.parametrize("cells", [
+    '<row r="300000"><c r="C300000" t="n"><v>1</v></c></row>',
+    '<row><c r="C0300000" t="n"><v>1</v></c></row>',  # leading zeros: readers ignore them
+    '<row r="0300000"><c r="C0300000" t="n"><v>1</v></c></row>',
+    '<row r="5"><c r="AB5" t="n"><v>1</v></c></row><row r="3847"><c r="Z3847"><v>1</v></c></row>',
+    '<row><c t="n" r="A400000"><v>1</v></c></row>',  # the address not first in its tag
+], ids=["far-row", "leading-zeros", "leading-zeros-row", "wide-and-long", "address-not-first"])
+def test_addresses_beyond_the_grid_limit_are_refused(tmp_path, cells):
+    with pytest.raises(InputError) as caught:
+        guard.scan_workbook(book(tmp_path, cells), LIMITS)
+    assert caught.value.problems[0].code == "sheet-too-large"
+
+
+@pytest.mark.parametrize("cells", [
+    '<row r="3846"><c r="Z3846" t="n"><v>1</v></c></row>',  # 26 × 3,846 = 99,996: within
+    '<row r="99999"><c r="A99999" t="n"><v>1</v></c></row>',  # 5 digits, one column: 99,999
+    '<row r="100"><c r="A100" t="inlineStr"><is><t>r=&quot;AB999999&quot; r="</t></is></c></row>',  # text
+], ids=["corner", "long-narrow", "text-not-address"])
+def test_addresses_within_the_limit_pass(tmp_path, cells):
+    scan = guard.scan_workbook(book(tmp_path, cells), LIMITS)
+    assert scan.has_workbook
+
+
+def test_a_scan_is_remembered_per_limits(tmp_path):
+    path = book(tmp_path, '<row r="2000"><c r="Z2000" t="n"><v>1</v></c></row>')  # 52,000 cells of grid
+    assert guard.scan_workbook(path, LIMITS) is guard.scan_workbook(path, LIMITS)
+    with pytest.raises(InputError):
+        guard.scan_workbook(path, guard.Limits(max_grid_cells=50_000))
+
+
+def test_many_workbooks_stay_remembered(tmp_path):
+    """A consolidation opens every unit before reading any: each one's scan is kept."""
+    paths = [book(tmp_path, "", f"u{i}.xlsx") for i in range(5)]
+    scans = [guard.scan_workbook(p, LIMITS) for p in paths]
+    assert all(guard.scan_workbook(p, LIMITS) is s for p, s in zip(paths, scans, strict=True))
