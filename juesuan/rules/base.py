@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from juesuan.intervals import Verdict
+from juesuan.ledger import Ledger
 from juesuan.port import Grid, WorkbookPort
 from juesuan.reading import ReadProblem, read_table
 from juesuan.report import CellRef, Finding, amount_text
@@ -152,6 +153,23 @@ class Context:
 
     def sheet(self, tid: str) -> str:
         return self.table_spec(tid).sheet
+
+    # -- the detail sheets --------------------------------------------------------------
+    def ledger(self) -> Ledger:
+        """The department's ledger (:func:`juesuan.ledger.read_ledger`), read once for every
+        rule that looks at it; an unreadable one raises its :class:`InputError` each time."""
+        from juesuan.errors import InputError
+        from juesuan.ledger import read_ledger
+
+        if "ledger" not in self.cache:
+            try:
+                self.cache["ledger"] = read_ledger(self.spec, self.port)
+            except InputError as exc:
+                self.cache["ledger"] = exc
+        found = self.cache["ledger"]
+        if isinstance(found, InputError):
+            raise found
+        return found
 
     def column_label(self, tid: str, col: str) -> str:
         for panel in self.table_spec(tid).panels:
