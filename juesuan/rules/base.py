@@ -194,6 +194,14 @@ class Context:
         return row.label or key
 
     def describe(self, tid: str, row: TableRow | None, key: str, col: str) -> str:
+        """How a message names a figure (表“行”行“列”列); worked out once per figure."""
+        memo = self.cache.setdefault("_describe", {})
+        held = memo.get((tid, key, col))
+        if held is None or held[0] is not row:  # the row itself is kept: no stale hit
+            held = memo[(tid, key, col)] = (row, self._describe(tid, row, key, col))
+        return held[1]
+
+    def _describe(self, tid: str, row: TableRow | None, key: str, col: str) -> str:
         table = self.table_spec(tid)
         width = len(row.values) if row is not None else len({c.key for p in table.panels for c in p.amount_columns})
         col_part = f"“{self.column_label(tid, col)}”列" if width > 1 else ""
