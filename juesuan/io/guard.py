@@ -14,6 +14,16 @@ it refuses (exit 2, :class:`~juesuan.errors.InputError`):
 - sheets whose stored cells, or whose used range (rows × columns, the grid a reader
   allocates), exceed the limits.
 
+The sheet check has two speeds. The quick one counts bytes (C-speed ``count``/``find`` and a
+few regular expressions) and trusts the canonical spelling every writer uses (Excel, WPS,
+LibreOffice, openpyxl: ``<c r="A1"``, one space, double quotes, no prefix). XML allows other
+spellings that python-calamine reads just as well (single quotes, tabs or line breaks between
+attributes, spaces around ``=``, a namespace prefix ``<x:c>``, character references); any trace
+of one in a sheet part, or a part holding ``sheetData`` under another name than
+``xl/worksheets/*.xml`` (the relationships may point anywhere), sends the part to the exact
+one: a streaming expat parse (DTDs refused) that places every row and cell as a spreadsheet
+does, those without an address included (they take the next row or column).
+
 The limits are a finance bureau's setting: defaults in :data:`DEFAULT_LIMITS`, overridden by
 ``limits.yaml`` beside the bundled specs (``workbooks/limits.yaml``) and then by the
 environment variables ``JUESUAN_MAX_CELLS``, ``JUESUAN_MAX_GRID_CELLS`` and
@@ -151,10 +161,11 @@ def _scan(path: Path, limits: Limits) -> Scan:
             if declared > limits.max_inflated:
                 raise fail("file-too-large", path=where, what=_mb(declared), limit=_mb(limits.max_inflated))
             scan = Scan()
+            targets = set(sheet_parts(z).values())  # sheets wherever the relationships put them
             for info in infos:
                 if info.is_dir():
                     continue
-                _scan_member(z, info, scan, limits, where)
+                _scan_member(z, info, scan, limits, where, info.filename in targets)
             _map_sheets(z, scan, where)
     except zipfile.LargeZipFile as exc:
         raise fail("file-corrupt", path=where, reason=str(exc)) from exc
@@ -201,15 +212,15 @@ def _prolog_parser() -> Any:
 
 
 _ANY_ROW_R = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
-_ANY_CELL_R = re.compile(rb'<c\b[^>]*?\sr="([A-Z]+)(\d+)"')
+_ANY_CELL_R = re.compile(rb'<c\b[^>]*?\sr="([A-Za-z]+)(\d+)"')  # calamine reads "c5" as C5
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
 def column_number(letters: bytes) -> int:
-    """Column letters of an A1 reference (bytes) → 1-based number: ``b\"AB\"`` → 28."""
+    """Column letters of an A1 reference (bytes, either case) → 1-based number: ``b\"AB\"`` → 28."""
     n = 0
     for ch in letters:
-        n = n * 26 + (ch - 64)
+        n = n * 26 + ((ch | 0x20) - 96)
     return n
 
 
@@ -227,7 +238,7 @@ def _split(data: bytes) -> tuple[bytes, bytes]:
 def _maybe_beyond(n: int) -> re.Pattern[bytes]:
     """A quick sieve for :func:`_beyond` (a third faster to run over a part): any address
     beyond column Z or with as many digits as ``n``; only a chunk it finds is searched exactly."""
-    return re.compile(rb'r="(?:[A-Z][A-Z]|[A-Z]?\d{' + str(len(str(n))).encode() + rb'})')
+    return re.compile(rb'r="(?:[A-Za-z][A-Za-z]|[A-Za-z]?\d{' + str(len(str(n))).encode() + rb'})')
 
 
 @functools.lru_cache(maxsize=8)
@@ -239,7 +250,7 @@ def _beyond(n: int) -> re.Pattern[bytes]:
     for i, digit in enumerate(text):
         if digit != "9":
             alts.append(f"{text[:i]}[{int(digit) + 1}-9]" + (rf"\d{{{len(text) - i - 1}}}" if i < len(text) - 1 else ""))
-    return re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?0*(?:' + "|".join(alts).encode() + rb')")')  # 0…: leading zeros
+    return re.compile(rb' r="(?:[A-Za-z]{2}|[A-Za-z]?0*(?:' + "|".join(alts).encode() + rb')")')  # 0…: leading zeros
 
 
 class _Bounds:
@@ -255,7 +266,7 @@ class _Bounds:
         self.beyond_re, self.sieve = _beyond(rows), _maybe_beyond(rows)
         self.max_row = self.max_col = self.cells = self.rows = 0
         self.tagged_cells = 0
-        self.error = self.beyond = False
+        self.error = self.beyond = self.odd = False
         self.first = True
 
     def feed(self, body: bytes) -> None:
@@ -265,10 +276,11 @@ class _Bounds:
             if found:
                 self.max_col = column_number(found.group(3) or found.group(1))
                 self.max_row = int(found.group(4) or found.group(2))
-        self.cells += body.count(b"<c ") + body.count(b"<c>")
+        self.cells += body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")  # <c/> too takes a column
         self.tagged_cells += body.count(b'<c r="')
         self.beyond = self.beyond or (self.sieve.search(body) is not None and self.beyond_re.search(body) is not None)
         self.error = self.error or b't="e"' in body
+        self.odd = self.odd or _odd_spelling(body)
 
     @property
     def needs_exact(self) -> bool:
@@ -276,6 +288,23 @@ class _Bounds:
         an address beyond it, or cells whose address is not first in the tag, or missing
         (their rows then place them)."""
         return self.beyond or self.tagged_cells < self.cells
+
+
+_WS_IN_TAG = re.compile(rb"[\t\n\r][^<>]*>")  # a tab or line break before the end of a tag
+_WS_AROUND_EQ = re.compile(rb"(?: =|= )[^<>]*>")
+_REF_IN_R = re.compile(rb"""\sr\s*=\s*["'][^"'<>]*&#""")
+_PREFIXED = re.compile(rb"<[^\s<>/!?:]+:(?:c|row)[\s/>]")
+
+
+def _odd_spelling(body: bytes) -> bool:
+    """Whether ``body`` (a chunk of a worksheet part) may spell a row or cell other than the
+    canonical way: each test is a C-speed ``in``, a regular expression only confirms a hit
+    (line breaks or ``=`` signs in cell text, Excel's ``x14:cfRule`` … are no reason)."""
+    return (b"='" in body or b"\x00" in body  # single-quoted attribute; UTF-16
+            or ((b"\t" in body or b"\n" in body or b"\r" in body) and _WS_IN_TAG.search(body) is not None)
+            or ((b" =" in body or b"= " in body) and _WS_AROUND_EQ.search(body) is not None)
+            or (b"&#" in body and _REF_IN_R.search(body) is not None)
+            or ((b":c" in body or b":row" in body) and _PREFIXED.search(body) is not None))
 
 
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
@@ -288,18 +317,23 @@ def _declarations(body: bytes, name: str, where: str) -> None:
         raise fail("xml-entity", path=where, part=name, reason="DOCTYPE/ENTITY")
 
 
-def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: Limits, where: str) -> None:
+def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: Limits, where: str,
+                 target: bool = False) -> None:
     from defusedxml import DefusedXmlException
 
     name = info.filename
-    is_xml = name.lower().endswith(_XML_SUFFIXES)
-    sheet = name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
+    sheet = target or (name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2)
+    is_xml = sheet or name.lower().endswith(_XML_SUFFIXES)
     parser = _prolog_parser() if is_xml else None
     bounds = _Bounds(limits)
     tail = b""
+    carry = b""  # the end of the previous chunk, for "sheetData" cut in two
     with z.open(info) as member:
         while chunk := member.read(CHUNK):
             scan.inflated += len(chunk)
+            if not sheet and not bounds.odd:
+                bounds.odd = b"sheetData" in carry + chunk[:16] or b"sheetData" in chunk  # a sheet under another name
+                carry = chunk[-16:]
             if scan.inflated > limits.max_inflated:
                 raise fail("file-too-large", path=where, what=f"> {_mb(limits.max_inflated)}",
                            limit=_mb(limits.max_inflated))
@@ -330,12 +364,16 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
             raise fail("xml-entity", path=where, part=name, reason=type(exc).__name__) from exc
         except SAXException:
             pass  # an empty or odd part: the readers decide
-    if not sheet:
+    if not sheet and not bounds.odd:
         return
+    if bounds.odd:
+        _parsed_bounds(z, info, bounds, where)
     scan.cells += bounds.cells
     if scan.cells > limits.max_cells:
         raise fail("too-many-cells", path=where, found=f"{scan.cells:,}", limit=f"{limits.max_cells:,}")
-    if bounds.needs_exact:
+    if bounds.odd:
+        pass  # placed exactly above
+    elif bounds.needs_exact:
         _exact_bounds(z, info, bounds)
     elif bounds.tagged_cells:
         bounds.max_col = max(bounds.max_col, 1)  # one letter at most: within the quick bound
@@ -355,7 +393,7 @@ def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) ->
 
     def feed(body: bytes) -> None:
         nonlocal tagged_rows, tagged_cells
-        bounds.rows += body.count(b"<row ") + body.count(b"<row>")
+        bounds.rows += body.count(b"<row ") + body.count(b"<row>") + body.count(b"<row/>")
         rows = _ANY_ROW_R.findall(body)
         cells = _ANY_CELL_R.findall(body)
         tagged_rows += len(rows)
@@ -376,6 +414,76 @@ def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) ->
         bounds.max_row = max(bounds.max_row, bounds.rows) + (bounds.rows - tagged_rows)
     if tagged_cells < bounds.cells:
         bounds.max_col = max(bounds.max_col, 1) + (bounds.cells - tagged_cells)
+
+
+_CELL_ADDRESS = re.compile(r"([A-Za-z]+)([0-9]+)")
+
+
+class _Placer:
+    """Rows and cells placed as a spreadsheet reader places them (python-calamine included):
+    an element named ``row`` or ``c`` under any prefix, inside ``sheetData``; its ``r``
+    attribute (any quoting, spacing or character reference: expat has resolved them) gives
+    its place, and one without a readable address takes the next row, or the next column."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # open sheetData elements
+        self.row = self.col = self.max_row = self.max_col = self.cells = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "sheetData":
+            self.depth += 1
+        elif self.depth and local == "row":
+            r = attrs.get("r", "").strip()
+            self.row = int(r) if r.isascii() and r.isdigit() else self.row + 1
+            self.col = 0
+            self.max_row = max(self.max_row, self.row)
+        elif self.depth and local == "c":
+            self.cells += 1
+            found = _CELL_ADDRESS.fullmatch(attrs.get("r", "").strip())
+            if found and found.group(1).isascii():
+                self.col = column_number(found.group(1).encode())
+                self.row = max(self.row, int(found.group(2)))  # later rows without an address follow it
+                self.max_row = max(self.max_row, self.row)
+            else:
+                self.col += 1
+                self.max_row = max(self.max_row, self.row, 1)
+            self.max_col = max(self.max_col, self.col)
+
+    def end(self, name: str) -> None:
+        if self.depth and name.rpartition(":")[2] == "sheetData":
+            self.depth -= 1
+
+
+def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, where: str) -> None:
+    """The exact, slow path for a part spelt otherwise than canonically: the part is inflated
+    again and streamed through expat (a DTD or entity declaration refused), and its cell
+    count and used range replace the quick ones (a ``<dimension>`` already read still counts).
+    A part that is not well-formed keeps what was placed before the fault: readers fail there."""
+    from xml.parsers import expat
+
+    placer = _Placer()
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_: Any) -> None:
+        raise fail("xml-entity", path=where, part=info.filename, reason="DOCTYPE/ENTITY")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = placer.start
+    parser.EndElementHandler = placer.end
+    try:
+        with z.open(info) as member:
+            while chunk := member.read(CHUNK):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        pass
+    bounds.cells = placer.cells
+    bounds.max_row = max(bounds.max_row, placer.max_row)
+    bounds.max_col = max(bounds.max_col, placer.max_col)
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
