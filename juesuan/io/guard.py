@@ -161,12 +161,13 @@ def _scan(path: Path, limits: Limits) -> Scan:
             if declared > limits.max_inflated:
                 raise fail("file-too-large", path=where, what=_mb(declared), limit=_mb(limits.max_inflated))
             scan = Scan()
-            targets = set(sheet_parts(z).values())  # sheets wherever the relationships put them
+            scan.has_workbook = "xl/workbook.xml" in {info.filename for info in infos}
+            scan.sheets.update(sheet_parts(z))  # sheets wherever the relationships put them
+            targets = set(scan.sheets.values())
             for info in infos:
                 if info.is_dir():
                     continue
                 _scan_member(z, info, scan, limits, where, info.filename in targets)
-            _map_sheets(z, scan, where)
     except zipfile.LargeZipFile as exc:
         raise fail("file-corrupt", path=where, reason=str(exc)) from exc
     except (zipfile.BadZipFile, EOFError, zlib.error, RuntimeError, ValueError, NotImplementedError) as exc:
@@ -238,7 +239,7 @@ def _split(data: bytes) -> tuple[bytes, bytes]:
 def _maybe_beyond(n: int) -> re.Pattern[bytes]:
     """A quick sieve for :func:`_beyond` (a third faster to run over a part): any address
     beyond column Z or with as many digits as ``n``; only a chunk it finds is searched exactly."""
-    return re.compile(rb'r="(?:[A-Za-z][A-Za-z]|[A-Za-z]?\d{' + str(len(str(n))).encode() + rb'})')
+    return re.compile(rb' r="(?:&|[A-Za-z][A-Za-z]|[A-Za-z]?\d{' + str(len(str(n))).encode() + rb'})')
 
 
 @functools.lru_cache(maxsize=8)
@@ -250,7 +251,7 @@ def _beyond(n: int) -> re.Pattern[bytes]:
     for i, digit in enumerate(text):
         if digit != "9":
             alts.append(f"{text[:i]}[{int(digit) + 1}-9]" + (rf"\d{{{len(text) - i - 1}}}" if i < len(text) - 1 else ""))
-    return re.compile(rb' r="(?:[A-Za-z]{2}|[A-Za-z]?0*(?:' + "|".join(alts).encode() + rb')")')  # 0…: leading zeros
+    return re.compile(rb' r="(?:&|[A-Za-z]{2}|[A-Za-z]?0*(?:' + "|".join(alts).encode() + rb')")')  # 0…: leading zeros; &#…
 
 
 class _Bounds:
@@ -276,7 +277,7 @@ class _Bounds:
             if found:
                 self.max_col = column_number(found.group(3) or found.group(1))
                 self.max_row = int(found.group(4) or found.group(2))
-        self.cells += body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")  # <c/> too takes a column
+        self.cells += body.count(b"<c ") + body.count(b"<c>")
         self.tagged_cells += body.count(b'<c r="')
         self.beyond = self.beyond or (self.sieve.search(body) is not None and self.beyond_re.search(body) is not None)
         self.error = self.error or b't="e"' in body
@@ -291,20 +292,42 @@ class _Bounds:
 
 
 _WS_IN_TAG = re.compile(rb"[\t\n\r][^<>]*>")  # a tab or line break before the end of a tag
-_WS_AROUND_EQ = re.compile(rb"(?: =|= )[^<>]*>")
-_REF_IN_R = re.compile(rb"""\sr\s*=\s*["'][^"'<>]*&#""")
-_PREFIXED = re.compile(rb"<[^\s<>/!?:]+:(?:c|row)[\s/>]")
+_QUOTED = re.compile(rb"=[ \t\r\n]*'")  # a single-quoted attribute value
+_PREFIXED = re.compile(rb":(?:c|row)(?:>|[\s/][^<>]*>)")  # <x:c …>, <x:row …> (not "x:c" in text)
+_WS_AROUND_EQ = re.compile(rb"(?: +=|= +)[^<>]*>")
 
 
 def _odd_spelling(body: bytes) -> bool:
-    """Whether ``body`` (a chunk of a worksheet part) may spell a row or cell other than the
-    canonical way: each test is a C-speed ``in``, a regular expression only confirms a hit
-    (line breaks or ``=`` signs in cell text, Excel's ``x14:cfRule`` … are no reason)."""
-    return (b"='" in body or b"\x00" in body  # single-quoted attribute; UTF-16
+    """Whether ``body`` (a chunk of a worksheet part) may spell a row or cell in a way the
+    quick count would not see: a tab or line break inside a tag, a single-quoted value, a
+    prefixed ``c`` or ``row``, UTF-16. Each test is a memchr-speed ``in`` or one regular
+    expression with a rare first byte; a second expression confirms a hit (line breaks in
+    cell text, a formula naming ``'Sheet 2'!A1`` are no reason to leave the quick path)."""
+    return (b"\x00" in body
             or ((b"\t" in body or b"\n" in body or b"\r" in body) and _WS_IN_TAG.search(body) is not None)
-            or ((b" =" in body or b"= " in body) and _WS_AROUND_EQ.search(body) is not None)
-            or (b"&#" in body and _REF_IN_R.search(body) is not None)
-            or ((b":c" in body or b":row" in body) and _PREFIXED.search(body) is not None))
+            or (b"'" in body and _QUOTED.search(body) is not None)
+            or _prefixed(body))
+
+
+def _prefixed(body: bytes) -> bool:
+    """A ``<x:c …>`` or ``<x:row …>`` in ``body``: where colons are few (a canonical part has
+    them in ranges: ``ref="A1:H9"``) each is looked at, else one regular expression."""
+    at = body.find(b":")
+    for _ in range(32):
+        if at == -1:
+            return False
+        if body[at + 1:at + 2] in (b"c", b"r") and _PREFIXED.match(body, at) is not None:
+            return True
+        at = body.find(b":", at + 1)
+    return _PREFIXED.search(body, at) is not None
+
+
+def _odd_address(body: bytes) -> bool:
+    """The spellings the quick count already sends to :func:`_exact_bounds` (a cell not
+    starting ``<c r="``, an address starting with ``&``) that its regular expressions would
+    still misread: spaces around ``=``, a character reference in an address."""
+    return (((b" =" in body or b"= " in body) and _WS_AROUND_EQ.search(body) is not None)
+            or b'r="&' in body)
 
 
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
@@ -366,16 +389,14 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
             pass  # an empty or odd part: the readers decide
     if not sheet and not bounds.odd:
         return
+    if not bounds.odd and bounds.needs_exact:
+        bounds.odd = not _exact_bounds(z, info, bounds)
     if bounds.odd:
         _parsed_bounds(z, info, bounds, where)
     scan.cells += bounds.cells
     if scan.cells > limits.max_cells:
         raise fail("too-many-cells", path=where, found=f"{scan.cells:,}", limit=f"{limits.max_cells:,}")
-    if bounds.odd:
-        pass  # placed exactly above
-    elif bounds.needs_exact:
-        _exact_bounds(z, info, bounds)
-    elif bounds.tagged_cells:
+    if not bounds.odd and not bounds.needs_exact and bounds.tagged_cells:
         bounds.max_col = max(bounds.max_col, 1)  # one letter at most: within the quick bound
         bounds.max_row = max(bounds.max_row, 1)
     if bounds.max_row * bounds.max_col > limits.max_grid_cells:
@@ -385,15 +406,18 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
         scan.error_parts.add(name)
 
 
-def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) -> None:
+def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) -> bool:
     """Every row and cell address of the part, in any attribute order; a row or cell
-    without an address may be the next one, so the counts bound it."""
+    without an address may be the next one, so the counts bound it. False, and the bounds
+    left unfinished, when an address is spelt in a way these expressions misread
+    (:func:`_odd_address`): the part then needs :func:`_parsed_bounds`."""
     tail = b""
     tagged_rows = tagged_cells = 0
 
     def feed(body: bytes) -> None:
         nonlocal tagged_rows, tagged_cells
         bounds.rows += body.count(b"<row ") + body.count(b"<row>") + body.count(b"<row/>")
+        bounds.cells += body.count(b"<c/>")  # no value, but it moves the next cell without an address
         rows = _ANY_ROW_R.findall(body)
         cells = _ANY_CELL_R.findall(body)
         tagged_rows += len(rows)
@@ -407,13 +431,18 @@ def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) ->
     with z.open(info) as member:
         while chunk := member.read(CHUNK):
             body, tail = _split(tail + chunk)
+            if _odd_address(body):
+                return False
             feed(body)
     if tail:
+        if _odd_address(tail):
+            return False
         feed(tail)
     if tagged_rows < bounds.rows:
         bounds.max_row = max(bounds.max_row, bounds.rows) + (bounds.rows - tagged_rows)
     if tagged_cells < bounds.cells:
         bounds.max_col = max(bounds.max_col, 1) + (bounds.cells - tagged_cells)
+    return True
 
 
 _CELL_ADDRESS = re.compile(r"([A-Za-z]+)([0-9]+)")
@@ -489,11 +518,6 @@ def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, w
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-
-def _map_sheets(z: zipfile.ZipFile, scan: Scan, where: str) -> None:
-    scan.has_workbook = "xl/workbook.xml" in set(z.namelist())
-    scan.sheets.update(sheet_parts(z))
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
