@@ -103,6 +103,19 @@ def test_character_references_in_an_address_are_resolved_and_refused(tmp_path, c
     assert caught.value.problems[0].code == "sheet-too-large"
 
 
+@pytest.mark.parametrize("cells", [
+    "<row r='2'><c r='B2' t='inlineStr'><is><t>a\x01b</t></is></c></row><row><c r='C300000'>" + FAR,
+    "<row><c r=\"A5\" r='C300000'>" + FAR,
+], ids=["control-character", "repeated-attribute"])
+def test_an_odd_sheet_expat_cannot_parse_is_refused(tmp_path, cells):
+    """calamine reads past what expat stops at: the part is refused, not half counted."""
+    path = book(tmp_path, cells)
+    assert _calamine_grid(path) > LIMITS.max_grid_cells
+    with pytest.raises(InputError) as caught:
+        guard.scan_workbook(path, LIMITS)
+    assert caught.value.problems[0].code == "file-corrupt"
+
+
 def test_odd_spellings_count_towards_the_stored_cell_limit(tmp_path):
     path = book(tmp_path, '<row r="2">' + '<c\nt="n"><v>1</v></c>' * 50 + "</row>")
     with pytest.raises(InputError) as caught:

@@ -392,7 +392,7 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
     if not bounds.odd and bounds.needs_exact:
         bounds.odd = not _exact_bounds(z, info, bounds)
     if bounds.odd:
-        _parsed_bounds(z, info, bounds, where)
+        _parsed_bounds(z, info, bounds, where, strict=sheet)
     scan.cells += bounds.cells
     if scan.cells > limits.max_cells:
         raise fail("too-many-cells", path=where, found=f"{scan.cells:,}", limit=f"{limits.max_cells:,}")
@@ -484,11 +484,14 @@ class _Placer:
             self.depth -= 1
 
 
-def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, where: str) -> None:
+def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, where: str,
+                   strict: bool = True) -> None:
     """The exact, slow path for a part spelt otherwise than canonically: the part is inflated
     again and streamed through expat (a DTD or entity declaration refused), and its cell
     count and used range replace the quick ones (a ``<dimension>`` already read still counts).
-    A part that is not well-formed keeps what was placed before the fault: readers fail there."""
+    A worksheet (``strict``) that expat cannot parse is refused as damaged: python-calamine
+    is more lenient (control characters, a repeated attribute) and would read on past the
+    fault; another part mentioning ``sheetData`` keeps what was placed before it."""
     from xml.parsers import expat
 
     placer = _Placer()
@@ -508,8 +511,9 @@ def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, w
             while chunk := member.read(CHUNK):
                 parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except expat.ExpatError:
-        pass
+    except expat.ExpatError as exc:
+        if strict:
+            raise fail("file-corrupt", path=where, reason=f"{info.filename}: {exc}") from exc
     bounds.cells = placer.cells
     bounds.max_row = max(bounds.max_row, placer.max_row)
     bounds.max_col = max(bounds.max_col, placer.max_col)
