@@ -57,6 +57,17 @@ def _prefixed(data: bytes) -> bytes:
     return re.sub(rb"<(/?)([A-Za-z])", rb"<\1x:\2", data).replace(b"<x:x:", b"<x:")
 
 
+def _across_a_chunk(data: bytes) -> bytes:
+    """A cell tag padded past 64 bytes of attributes, its address last, lying across the
+    first 1 MB boundary of the inflated part (where the quick scan reads in two halves)."""
+    tag = b'<row><c t="n" s="0" pad="' + b"p" * 300 + b'" r="C300000"><v>1</v></c></row>'
+    at = data.index(b"</sheetData>")
+    filler = b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+    end = b"</t></is></c></row>"
+    text = b"x" * (guard.CHUNK - 150 - at - len(filler) - len(end))
+    return data[:at] + filler + text + end + tag + data[at:]
+
+
 def _calamine_grid(path: Path) -> int:
     from python_calamine import CalamineWorkbook
 
@@ -79,6 +90,7 @@ VARIANTS: dict[str, dict] = {
     "empty-rows-take-rows": {"cells": '<row r="3700"><c r="Z3700">' + FAR + "<row/>" * 1000 + "<row><c>" + FAR},
     "sheet-under-other-name": {"cells": '<row r="300000"><c r="C300000">' + FAR, "part": "xl/evil.xml"},
     "sheet-not-xml-named": {"cells": '<row r="300000"><c r="C300000">' + FAR, "part": "xl/media/data.bin"},
+    "long-tag-across-chunks": {"sheet": _across_a_chunk},
     "sheet-in-subfolder": {"cells": '<row r="300000"><c r="C300000">' + FAR, "part": "xl/worksheets/sub/s.xml"},
 }
 

@@ -226,13 +226,22 @@ def column_number(letters: bytes) -> int:
 
 
 def _split(data: bytes) -> tuple[bytes, bytes]:
-    """``data`` cut before its last ``<`` when what follows may continue in the next chunk:
-    every pattern looked for starts with ``<`` and holds no other, so a match in the first
-    part is complete and no match is seen twice."""
+    """``data`` cut before its last ``<`` when what follows may continue in the next chunk
+    (a short end, or a tag still open, however long: a cell tag padded with attributes must
+    not be read in two halves): every pattern looked for starts with ``<`` and holds no
+    other, so a match in the first part is complete and no match is seen twice. A tag open
+    for more than a chunk is left cut (:func:`_open_tag` tells; a worksheet then takes the
+    exact path)."""
     cut = data.rfind(b"<")
-    if cut == -1 or len(data) - cut > _TAIL:
+    if cut == -1 or (len(data) - cut > _TAIL and (data.find(b">", cut) != -1 or len(data) - cut > CHUNK)):
         return data, b""
     return data[:cut], data[cut:]
+
+
+def _open_tag(body: bytes) -> bool:
+    """Whether ``body`` ends inside a tag (one longer than a chunk, see :func:`_split`)."""
+    cut = body.rfind(b"<")
+    return cut != -1 and body.find(b">", cut) == -1
 
 
 @functools.lru_cache(maxsize=8)
@@ -281,7 +290,7 @@ class _Bounds:
         self.tagged_cells += body.count(b'<c r="')
         self.beyond = self.beyond or (self.sieve.search(body) is not None and self.beyond_re.search(body) is not None)
         self.error = self.error or b't="e"' in body
-        self.odd = self.odd or _odd_spelling(body)
+        self.odd = self.odd or _odd_spelling(body) or _open_tag(body)
 
     @property
     def needs_exact(self) -> bool:
