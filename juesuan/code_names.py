@@ -14,6 +14,7 @@ no class line for (a typo, or a class of another year's list).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
@@ -72,19 +73,31 @@ def _code_cells(spec: TemplateSpec, lines: Iterable) -> dict[tuple[str, str], tu
                 columns[(s.sheet, "functional")] = c
             elif col.type == "econ_code":
                 columns[(s.sheet, "economic")] = c
-    out: dict[tuple[str, str], tuple[str, str, int]] = {}
+    # each distinct code once (its first line and its number of lines), in order of first use,
+    # so that a node's first cell is that of the first line under it
+    first: dict[tuple[str, str], tuple[str, int]] = {}
+    count: dict[tuple[str, str], int] = defaultdict(int)
     for line in lines:
-        for scheme, code in (("functional", line.func), ("economic", line.econ)):
-            if not code:
-                continue
-            col = columns.get((line.sheet, scheme), 0)
-            for node in ancestors(code, _levels(scheme)):
-                key = (scheme, node)
-                seen = out.get(key)
-                if seen is None:
-                    out[key] = (line.sheet, a1(line.row - 1, col), 1)
-                else:
-                    out[key] = (seen[0], seen[1], seen[2] + 1)
+        if line.func:
+            key = ("functional", line.func)
+            count[key] += 1
+            if key not in first:
+                first[key] = (line.sheet, line.row)
+        if line.econ:
+            key = ("economic", line.econ)
+            count[key] += 1
+            if key not in first:
+                first[key] = (line.sheet, line.row)
+    out: dict[tuple[str, str], tuple[str, str, int]] = {}
+    for (scheme, code), (sheet, row) in first.items():
+        n = count[(scheme, code)]
+        for node in ancestors(code, _levels(scheme)):
+            key = (scheme, node)
+            seen = out.get(key)
+            if seen is None:
+                out[key] = (sheet, a1(row - 1, columns.get((sheet, scheme), 0)), n)
+            else:
+                out[key] = (seen[0], seen[1], seen[2] + n)
     return out
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from juesuan.code_names import resolve
 from juesuan.codes import chinese_ordinal
 from juesuan.errors import InputError, Problem
-from juesuan.leaves import AggId, Aggregator, Terms, build_leaves, merge_filters
+from juesuan.leaves import AggId, Aggregator, Terms, build_leaves, merge_filters, round_leaves
 from juesuan.ledger import Ledger
 from juesuan.spec.model import (
     ColumnSpec,
@@ -198,10 +198,10 @@ class _TableFiller:
         return values
 
     def publish(self, agg_values: dict[AggId, tuple[int, Decimal]], over: list[tuple[str, Decimal]],
-                exact_values: dict[tuple[str, str, str], Decimal]) -> tuple[Decimal, str]:
-        """Write every figure's rounded value (and its exact value into ``exact_values``);
-        return the largest deviation from exact and add every figure further than a cent
-        from exact to ``over``."""
+                exact_values: dict[tuple[str, str, str], Decimal], rounded: bool = True) -> tuple[Decimal, str]:
+        """Write every figure's rounded value (its exact value when not ``rounded``) and its
+        exact value into ``exact_values``; return the largest deviation from exact and add
+        every figure further than a cent from exact to ``over``."""
         worst, where = Decimal(0), ""
         for row, column in self.figures:
             cents, exact = 0, Decimal(0)
@@ -209,7 +209,7 @@ class _TableFiller:
                 c, e = agg_values[agg]
                 cents += coef * c
                 exact += coef * e
-            published = Decimal(cents).scaleb(-2)
+            published = Decimal(cents).scaleb(-2) if rounded else exact
             row.values[column.key] = published
             exact_values[(self.table.id, row.key, column.key)] = exact
             deviation = abs(published - exact)
@@ -220,33 +220,70 @@ class _TableFiller:
         return worst, where
 
 
-def fill_accounts(spec: TemplateSpec, ledger: Ledger, repair: bool = True) -> FilledAccounts:
-    """Compute every table; raise :class:`InputError` when the ledger doesn't fit the tables."""
-    from juesuan.repair import repair_rounding
+def fill_accounts(spec: TemplateSpec, ledger: Ledger, repair: bool = True, rounded: bool = True) -> FilledAccounts:
+    """Compute every table; raise :class:`InputError` when the ledger doesn't fit the tables.
 
-    agg = Aggregator(build_leaves(spec, ledger))
-    warnings: list[Problem] = list(ledger.warnings)
-    problems: list[Problem] = []
-    fillers = [_TableFiller(spec, table, agg, ledger, warnings, problems) for table in spec.tables]
-    tables = {f.table.id: f.structure() for f in fillers}
-    if problems:
-        raise InputError(problems)
-    figures = [f.terms[(row.key, col.key)] for f in fillers for row, col in f.figures]
-    if repair:
-        repair_rounding(agg, figures)
-    agg_values = {a: agg.value(a) for terms in figures for a in terms}
-    worst, where = Decimal(0), ""
-    over: list[tuple[str, Decimal]] = []
-    exact: dict[tuple[str, str, str], Decimal] = {}
-    for f in fillers:
-        deviation, at = f.publish(agg_values, over, exact)
-        if deviation > worst:
-            worst, where = deviation, at
-    return FilledAccounts(
-        format=spec.format, dept=str(ledger.info.get("dept") or ""), year=str(ledger.info.get("year") or ""),
-        tables=tables, max_deviation=worst, max_deviation_at=where, warnings=warnings,
-        over_a_cent=over, exact=exact,
-    )
+    ``rounded=False`` skips controlled rounding and the repair pass: every figure is then
+    its exact value (more than two decimals), the same rows and figures as a rounded fill —
+    what a check needs when exact values decide (:func:`juesuan.rules.detail.implied_accounts`)."""
+    return Computation(spec, ledger).accounts(rounded, repair)
+
+
+class Computation:
+    """One ledger's tables, computed in two steps: the leaves' exact sums and the tables'
+    rows and figures (as leaf sets) once; then :meth:`accounts` publishes the figures, exact
+    or rounded (controlled rounding and the repair pass run at most once). Raises
+    :class:`InputError` when the ledger doesn't fit the tables."""
+
+    def __init__(self, spec: TemplateSpec, ledger: Ledger):
+        self.spec, self.ledger = spec, ledger
+        self.leaves = build_leaves(spec, ledger, rounded=False)
+        self.agg = Aggregator(self.leaves)
+        self.warnings: list[Problem] = list(ledger.warnings)
+        problems: list[Problem] = []
+        self.fillers = [_TableFiller(spec, table, self.agg, ledger, self.warnings, problems) for table in spec.tables]
+        self.tables = {f.table.id: f.structure() for f in self.fillers}
+        if problems:
+            raise InputError(problems)
+        self.figures = [f.terms[(row.key, col.key)] for f in self.fillers for row, col in f.figures]
+        self.rounded = False
+        self._exact: dict[AggId, Decimal] = {}
+
+    def accounts(self, rounded: bool = True, repair: bool = True) -> FilledAccounts:
+        """The filled tables, every figure rounded (or exact). Each call writes the figures
+        into the same tables: an earlier result's tables show the latest figures."""
+        from juesuan.repair import repair_rounding
+
+        if rounded and not self.rounded:
+            round_leaves(self.spec, self.leaves)
+            if repair:
+                repair_rounding(self.agg, self.figures)
+            self.rounded = True
+        agg_values: dict[AggId, tuple[int, Decimal]] = {}
+        for terms in self.figures:
+            for a in terms:
+                if a in agg_values:
+                    continue
+                exact = self._exact.get(a)
+                if exact is None or rounded:
+                    cents, exact = self.agg.value(a) if exact is None else (self.agg.cents(a), exact)
+                    self._exact[a] = exact
+                else:
+                    cents = 0
+                agg_values[a] = (cents, exact)
+        worst, where = Decimal(0), ""
+        over: list[tuple[str, Decimal]] = []
+        exact_values: dict[tuple[str, str, str], Decimal] = {}
+        for f in self.fillers:
+            deviation, at = f.publish(agg_values, over, exact_values, rounded)
+            if deviation > worst:
+                worst, where = deviation, at
+        info = self.ledger.info
+        return FilledAccounts(
+            format=self.spec.format, dept=str(info.get("dept") or ""), year=str(info.get("year") or ""),
+            tables=self.tables, max_deviation=worst, max_deviation_at=where, warnings=self.warnings,
+            over_a_cent=over, exact=exact_values,
+        )
 
 
 def column_label(column: ColumnSpec) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
 from juesuan.grouping import group_lines, stage_sums
@@ -45,6 +46,28 @@ def dimension(key: tuple[str, ...], name: str, groups: dict[str, str] | None = N
     return key[DIMS.index(name)]
 
 
+_FIELDS = {"econ_class": (1,), "econ_group": (1,), "fiscal": (2, 3)}  # key fields a dimension reads
+
+
+def dimensions(keys: list[tuple[str, ...]], names: tuple[str, ...], groups: dict[str, str] | None = None,
+               fiscal: FiscalSpec | None = None) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each key's :func:`dimension` tuple over ``names``, computed once per distinct value of
+    the key fields those dimensions read."""
+    if not keys:
+        return {}
+    fields = sorted({i for name in names for i in (_FIELDS[name] if name in _FIELDS else (DIMS.index(name),))})
+    probe_of = itemgetter(*fields) if fields else (lambda k: ())
+    known: dict[object, tuple[str, ...]] = {}
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for k in keys:
+        probe = probe_of(k)
+        found = known.get(probe)
+        if found is None:
+            found = known[probe] = tuple(dimension(k, d, groups, fiscal) for d in names)
+        out[k] = found
+    return out
+
+
 def func_path(func: str) -> tuple[str, ...]:
     """The function-tree path of a leaf; leaves without a code sit on a branch of their own."""
     return tuple(ancestors(func)) if func else ("(无编码)",)
@@ -60,8 +83,28 @@ def units_per_yuan(ledger: Ledger) -> int:
     return 10**places
 
 
-def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = None) -> dict[str, Leaves]:
-    """Group the ledger into leaves and round them, one level of the column chain at a time.
+def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = None,
+                 rounded: bool = True) -> dict[str, Leaves]:
+    """Group the ledger into leaves (exact sums in integer units) and, when ``rounded``, round
+    them (:func:`round_leaves`); unrounded leaves carry only their exact amounts (every
+    ``cents`` is 0) until :func:`round_leaves` fills them in.
+
+    The sums are exact integers either way; ``use_pandas`` chooses the path of
+    :mod:`juesuan.grouping` (default: its measured faster one).
+    """
+    scale = units_per_yuan(ledger)
+    per_cent = 100 * scale  # 0.01 万元 = 100 元
+    out: dict[str, Leaves] = {}
+    for name, groups in group_lines(ledger.lines, scale, use_pandas).items():
+        keys = sorted(groups)
+        out[name] = Leaves(keys, [0] * len(keys), [groups[k] for k in keys], per_cent)
+    if rounded:
+        round_leaves(spec, out, use_pandas)
+    return out
+
+
+def round_leaves(spec: TemplateSpec, leaves: dict[str, Leaves], use_pandas: bool | None = None) -> None:
+    """Round every ledger's leaves in place, one level of the column chain at a time.
 
     The spec's ``rounding`` gives, per ledger, a chain of column dimensions (e.g. 财政/非财政 →
     资金来源 → 支出类别) and optional ``split`` dimensions (经济分类). Stage 0 rounds each
@@ -70,40 +113,35 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = N
     exactly, with every (function node × new column part) within a cent where feasible.
     The last stage splits each (项 × column part) over the ``split`` dimensions, keeping
     every node of that tree within a cent over all 项.
-
-    The sums are exact integers either way; ``use_pandas`` chooses the path of
-    :mod:`juesuan.grouping` (default: its measured faster one).
     """
-    scale = units_per_yuan(ledger)
-    per_cent = 100 * scale  # 0.01 万元 = 100 元
-    sums = group_lines(ledger.lines, scale, use_pandas)
     econ_groups = {c: g for g, codes in spec.econ_groups.items() for c in codes}
-    out: dict[str, Leaves] = {}
-    for name, groups in sums.items():
+    for name, data in leaves.items():
+        keys, per_cent = data.keys, data.per_cent
+        groups = dict(zip(keys, data.units, strict=True))
         config = spec.rounding.get(name, {})
         chain = tuple(config.get("columns", ()))
         split = tuple(config.get("split", ()))
-        keys = sorted(groups)
-        parts = {k: tuple(dimension(k, d, econ_groups, spec.fiscal) for d in chain) for k in keys}
+        parts = dimensions(keys, chain, econ_groups, spec.fiscal)
         paths = {func: func_path(func) for func in {k[0] for k in keys}}
         rounded: dict[tuple, int] = {}  # (func, part prefix) → cents, for the current stage
+        full = stage_sums(keys, parts, groups, len(chain), use_pandas)
         for depth in range(len(chain) + 1):
-            stage = stage_sums(keys, parts, groups, depth, use_pandas)
+            stage: dict[tuple, int] = defaultdict(int)  # the full parts' sums rolled up to ``depth``
+            for (func, part), units in full.items():
+                stage[(func, part[:depth])] += units
             order = sorted(stage)
-            leaves = [Leaf(part[:-1] + paths[func] if part else paths[func], part + paths[func], stage[(func, part)])
-                      for func, part in order]
+            stage_leaves = [Leaf(part[:-1] + paths[func] if part else paths[func], part + paths[func],
+                                 stage[(func, part)]) for func, part in order]
             # each part's row node is its parent's: the parent's rounded amount is shared out
             targets = {part[:-1] + paths[func]: rounded[(func, part[:-1])] for func, part in order if part}
-            rounded = dict(zip(order, controlled_round(leaves, per_cent, targets or None), strict=True))
+            rounded = dict(zip(order, controlled_round(stage_leaves, per_cent, targets or None), strict=True))
         if split:
-            leaves = [Leaf(parts[k] + (k[0],), parts[k] + tuple(dimension(k, d, econ_groups) for d in split), groups[k])
-                      for k in keys]
+            below = dimensions(keys, split, econ_groups)
+            stage_leaves = [Leaf(parts[k] + (k[0],), parts[k] + below[k], groups[k]) for k in keys]
             targets = {parts[k] + (k[0],): rounded[(k[0], parts[k])] for k in keys}
-            cents = controlled_round(leaves, per_cent, targets)
+            data.cents[:] = controlled_round(stage_leaves, per_cent, targets)
         else:
-            cents = [rounded[(k[0], parts[k])] for k in keys]
-        out[name] = Leaves(keys, cents, [groups[k] for k in keys], per_cent)
-    return out
+            data.cents[:] = [rounded[(k[0], parts[k])] for k in keys]
 
 
 def merge_filters(*filters: Filter | None) -> Filter:
@@ -208,6 +246,14 @@ class Aggregator:
     def leaves_of(self, agg: AggId) -> tuple[Leaves | None, list[int]]:
         fkey, dim, prefix = agg
         return self.leaves.get(self.ledger_of(fkey)), self.members(fkey, dim).get(prefix, [])
+
+    def cents(self, agg: AggId) -> int:
+        """The rounded sum of a leaf set, in cents."""
+        data, members = self.leaves_of(agg)
+        if data is None:
+            return 0
+        cents = data.cents
+        return sum(cents[i] for i in members)
 
     def value(self, agg: AggId) -> tuple[int, Decimal]:
         data, members = self.leaves_of(agg)

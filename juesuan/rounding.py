@@ -55,12 +55,7 @@ class _Dinic:
                         queue.append(to[e])
             if level[t] < 0:
                 return total
-            it = [0] * self.n
-            while True:
-                pushed = self._augment(s, t, level, it)
-                if not pushed:
-                    break
-                total += pushed
+            total += self._blocking_flow(s, t, level, [0] * self.n)
 
     def reachable(self, s: int) -> list[bool]:
         """Nodes reachable from ``s`` in the residual graph (the source side of a minimum cut)."""
@@ -76,9 +71,13 @@ class _Dinic:
                     stack.append(v)
         return seen
 
-    def _augment(self, s: int, t: int, level: list[int], it: list[int]) -> int:
-        """One augmenting path in the level graph (iterative DFS); returns its flow."""
+    def _blocking_flow(self, s: int, t: int, level: list[int], it: list[int]) -> int:
+        """Augmenting paths in the level graph, one after another (iterative DFS), until none
+        is left; returns their total flow. After each path the search resumes where the
+        path first ran out of capacity — where a search restarted from ``s`` would stop,
+        since the edges before it are still usable and each node's edge pointer is kept."""
         to, cap, head = self.to, self.cap, self.head
+        total = 0
         path: list[int] = []
         u = s
         while True:
@@ -87,7 +86,11 @@ class _Dinic:
                 for e in path:
                     cap[e] -= flow
                     cap[e ^ 1] += flow
-                return flow
+                total += flow
+                k = next(n for n, e in enumerate(path) if cap[e] == 0)
+                del path[k:]
+                u = to[path[-1]] if path else s
+                continue
             edges = head[u]
             advanced = False
             while it[u] < len(edges):
@@ -101,7 +104,7 @@ class _Dinic:
                 it[u] += 1
             if not advanced:
                 if not path:
-                    return 0
+                    return total
                 level[u] = -1  # dead end: prune
                 e = path.pop()
                 u = to[e ^ 1]
@@ -121,9 +124,10 @@ def controlled_round(leaves: Sequence[Leaf], per_cent: int,
     floors = [leaf.units // per_cent for leaf in leaves]
     fracs = [leaf.units - f * per_cent for leaf, f in zip(leaves, floors, strict=True)]
     targets = row_targets or {}
+    trees = _Trees(leaves, floors, fracs, targets)
     widen: dict[tuple[str, ...], int] = {}
     for _ in range(64):
-        result, bottleneck = _solve(leaves, per_cent, floors, fracs, targets, widen)
+        result, bottleneck = _solve(leaves, per_cent, floors, trees, targets, widen)
         if result is not None:
             return result
         if not bottleneck:
@@ -131,53 +135,68 @@ def controlled_round(leaves: Sequence[Leaf], per_cent: int,
         for path in bottleneck:  # widen only the column windows on the minimum cut
             widen[path] = widen.get(path, 0) + 1
     for slack in range(1, 1 + max(1, len(leaves))):  # last resort: widen every window
-        result, _ = _solve(leaves, per_cent, floors, fracs, targets, {}, slack)
+        result, _ = _solve(leaves, per_cent, floors, trees, targets, {}, slack)
         if result is not None:
             return result
     raise AssertionError("controlled rounding found no solution")  # pragma: no cover
 
 
-def _solve(leaves: Sequence[Leaf], per_cent: int, floors: list[int], fracs: list[int], targets: dict[tuple[str, ...], int],
+class _Trees:
+    """The two trees over the leaves with a fraction (prefixes of their paths, numbered in
+    order of first use): fractional mass and open-leaf count below each node, and the floor
+    sum below each fixed row node. The same for every attempt of one rounding."""
+
+    def __init__(self, leaves: Sequence[Leaf], floors: list[int], fracs: list[int],
+                 targets: dict[tuple[str, ...], int]):
+        self.open_leaves = [i for i, f in enumerate(fracs) if f != 0]
+        self.row_nodes: dict[tuple[str, ...], int] = {}
+        self.col_nodes: dict[tuple[str, ...], int] = {}
+        own_row: dict[tuple[str, ...], list[int]] = {}  # full path → [mass, count] of its own leaves
+        own_col: dict[tuple[str, ...], list[int]] = {}
+        for i in self.open_leaves:
+            leaf = leaves[i]
+            for path, nodes, own in ((leaf.row_path, self.row_nodes, own_row),
+                                     (leaf.col_path, self.col_nodes, own_col)):
+                mine = own.get(path)
+                if mine is None:
+                    mine = own[path] = [0, 0]
+                    for depth in range(len(path) + 1):
+                        nodes.setdefault(path[:depth], len(nodes))
+                mine[0] += fracs[i]
+                mine[1] += 1
+        self.mass_row, self.count_row = self._totals(self.row_nodes, own_row)
+        self.mass_col, self.count_col = self._totals(self.col_nodes, own_col)
+        self.floor_sum: dict[tuple[str, ...], int] = {}
+        if targets:
+            own_floor: dict[tuple[str, ...], int] = {}
+            for i, leaf in enumerate(leaves):
+                own_floor[leaf.row_path] = own_floor.get(leaf.row_path, 0) + floors[i]
+            for path, floor in own_floor.items():
+                for depth in range(len(path) + 1):
+                    prefix = path[:depth]
+                    if prefix in targets:
+                        self.floor_sum[prefix] = self.floor_sum.get(prefix, 0) + floor
+
+    @staticmethod
+    def _totals(nodes: dict[tuple[str, ...], int], own: dict[tuple[str, ...], list[int]]) -> tuple[list[int], list[int]]:
+        mass, count = [0] * len(nodes), [0] * len(nodes)
+        for path, (m, c) in own.items():
+            for depth in range(len(path) + 1):
+                k = nodes[path[:depth]]
+                mass[k] += m
+                count[k] += c
+        return mass, count
+
+
+def _solve(leaves: Sequence[Leaf], per_cent: int, floors: list[int], trees: _Trees, targets: dict[tuple[str, ...], int],
            widen: dict[tuple[str, ...], int], slack: int = 0) -> tuple[list[int] | None, list[tuple[str, ...]]]:
     """One feasible-flow attempt. On failure returns the column paths whose windows lie on
     the minimum cut (widening those is what can make room)."""
-    open_leaves = [i for i, f in enumerate(fracs) if f != 0]
+    open_leaves = trees.open_leaves
     if not open_leaves:
         return floors, []
-
-    # Tree nodes (prefixes of the paths): fractional mass, open-leaf count, floor sum below them.
-    row_nodes: dict[tuple[str, ...], int] = {}
-    col_nodes: dict[tuple[str, ...], int] = {}
-    mass_row: list[int] = []
-    mass_col: list[int] = []
-    count_row: list[int] = []
-    count_col: list[int] = []
-
-    def node(index: dict, mass: list, count: list, path: tuple[str, ...]) -> int:
-        k = index.get(path)
-        if k is None:
-            k = index[path] = len(mass)
-            mass.append(0)
-            count.append(0)
-        return k
-
-    for i in open_leaves:
-        leaf = leaves[i]
-        for depth in range(len(leaf.row_path) + 1):
-            k = node(row_nodes, mass_row, count_row, leaf.row_path[:depth])
-            mass_row[k] += fracs[i]
-            count_row[k] += 1
-        for depth in range(len(leaf.col_path) + 1):
-            k = node(col_nodes, mass_col, count_col, leaf.col_path[:depth])
-            mass_col[k] += fracs[i]
-            count_col[k] += 1
-    floor_sum: dict[tuple[str, ...], int] = {}
-    if targets:
-        for i, leaf in enumerate(leaves):
-            for depth in range(len(leaf.row_path) + 1):
-                path = leaf.row_path[:depth]
-                if path in targets:
-                    floor_sum[path] = floor_sum.get(path, 0) + floors[i]
+    row_nodes, col_nodes, floor_sum = trees.row_nodes, trees.col_nodes, trees.floor_sum
+    mass_row, count_row, mass_col, count_col = trees.mass_row, trees.count_row, trees.mass_col, trees.count_col
 
     n_row, n_col = len(mass_row), len(mass_col)
     source, sink = n_row + n_col, n_row + n_col + 1
@@ -232,7 +251,7 @@ def _solve(leaves: Sequence[Leaf], per_cent: int, floors: list[int], fracs: list
             graph.add(v, super_t, -ex)
     if graph.maxflow(super_s, super_t) != need:
         if not targets:  # pragma: no cover - impossible by total unimodularity
-            return [f + (1 if 2 * r >= per_cent else 0) for f, r in zip(floors, fracs, strict=True)], []
+            return [leaf.units // per_cent + (1 if 2 * (leaf.units % per_cent) >= per_cent else 0) for leaf in leaves], []
         reach = graph.reachable(super_s)
         return None, [path for path, child, parent in col_edges if path and reach[child] != reach[parent]]
     result = list(floors)

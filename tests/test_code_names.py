@@ -172,3 +172,33 @@ def test_workbook_made_before_the_code_sheet_still_fills_and_checks(tmp_path):
     proc = run_cli("check", str(path), "--format", "json")
     assert proc.returncode == 0, proc.stdout
     assert not [f for f in json.loads(proc.stdout)["findings"] if f["severity"] == "error"]
+
+
+def test_code_cells_first_line_and_count_of_every_node():
+    """Each code node (every level) is located at the first ledger line under it, with the
+    number of lines under it: computed per distinct code, compared with a line-by-line count."""
+    from juesuan.code_names import _code_cells
+    from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
+    from juesuan.ledger import LedgerLine
+    from juesuan.port import a1
+
+    columns = {}
+    for s in SPEC.inputs:
+        for c, col in enumerate(s.columns):
+            if col.type in ("func_code", "econ_code"):
+                columns[(s.sheet, "functional" if col.type == "func_code" else "economic")] = c
+    sheets = [s.sheet for s in SPEC.inputs]
+    for seed in range(50):
+        rnd = random.Random(seed)
+        lines = [LedgerLine(ledger="expense", amount=Decimal(1), sheet=rnd.choice(sheets), row=rnd.randint(3, 99),
+                            func=rnd.choice(["", "205", "20501", "2050101", "2050102", "2080501", "2296004"]),
+                            econ=rnd.choice(["", "301", "30101", "30201", "30216"]))
+                 for _ in range(rnd.randint(0, 40))]
+        expected: dict[tuple[str, str], tuple[str, str, int]] = {}
+        for line in lines:
+            for scheme, code, levels in (("functional", line.func, FUNC_LEVELS), ("economic", line.econ, ECON_LEVELS)):
+                for node in ancestors(code, levels) if code else []:
+                    sheet, cell, count = expected.get(
+                        (scheme, node), (line.sheet, a1(line.row - 1, columns.get((line.sheet, scheme), 0)), 0))
+                    expected[(scheme, node)] = (sheet, cell, count + 1)
+        assert _code_cells(SPEC, lines) == expected

@@ -113,3 +113,33 @@ def test_within_bound(have, want, exact, ok):
         return None if x is None else Decimal(x)
 
     assert within_bound(d(have), d(want), d(exact)) is ok
+
+
+def test_exact_values_decide_as_fill_would(both_ways, tmp_path):
+    """The detail rule recomputes only the exact values when every figure lies within a cent of
+    its exact value (any rounding agrees there), and Fill's rounding when a figure does not:
+    the findings are those of a comparison with Fill's figures either way."""
+    from juesuan.rules import Context
+    from juesuan.rules.detail import _exact_decides, compare_accounts, implied_accounts
+
+    ours, half_up, _ = both_ways
+    spec = load_spec("2019")
+    rule = next(r for r in spec.rules if getattr(r, "type", "") == "detail")
+    tables = tables_of(ours, spec)
+    (tid, key, col), value = next(((k, v) for k, v in sorted(_exact(ours).items())
+                                   if v > 1 and tables[k[0]].row(k[1]).cells.get(k[2])))
+    bad = modified(ours, tmp_path / "bad.xlsx",
+                   {(spec.table(tid).sheet, tables[tid].row(key).cells[col]): float(value + 1)})
+    for path, decided in ((ours, True), (half_up, True), (bad, False)):
+        book = CalamineBook(path)
+        try:
+            ctx = Context(spec, book)
+            ledger = read_ledger(spec, book)
+            with_fill = compare_accounts(rule, ctx, fill_accounts(spec, ledger))
+            exact = fill_accounts(spec, ledger, rounded=False)
+            assert _exact_decides(rule, ctx, exact) is decided
+            assert compare_accounts(rule, ctx, implied_accounts(rule, ctx, ledger)) == with_fill
+            assert (compare_accounts(rule, ctx, exact) == with_fill) is decided
+            assert bool(with_fill) is not decided
+        finally:
+            book.close()

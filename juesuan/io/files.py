@@ -10,6 +10,7 @@ from typing import Any
 
 from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
+from juesuan.io.fresh_package import fresh_parts
 from juesuan.io.patch import has_formulas, plan_patch
 from juesuan.io.safe_write import atomic_write, check_in_place, check_new_output, workbook_suffix
 from juesuan.io.xlsx import (
@@ -86,7 +87,9 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
             finally:
                 calamine.close()
             progress("写入公开表 / writing the tables")
-            written: Any = plan_patch(source, result.pictures, new_workbook(result.pictures))
+            fresh = fresh_parts(result.pictures)  # (None: a picture only openpyxl draws)
+            written: Any = plan_patch(source, result.pictures,
+                                      fresh if fresh is not None else new_workbook(result.pictures))
             if written is None:  # a package the patch does not handle: openpyxl writes it
                 written = load_for_write(source, skip={p.name for p in result.pictures} & names)
                 replace_sheets(written, result.pictures)

@@ -63,7 +63,7 @@ def _resolve(base_part: str, target: str) -> str:
     return "/".join(parts)
 
 
-def sheet_parts(z: zipfile.ZipFile) -> tuple[str, list[tuple[str, str]]]:
+def sheet_parts(z: Any) -> tuple[str, list[tuple[str, str]]]:
     """The workbook part and its sheets in order: (name, worksheet part path)."""
     root = SafeET.fromstring(z.read("_rels/.rels"))
     wb_part = next(_resolve("", r.get("Target", "")) for r in root
@@ -348,12 +348,36 @@ class Patch:
                 zout.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
+class Parts:
+    """Package parts held in memory (name → bytes), read like a :class:`zipfile.ZipFile`."""
+
+    def __init__(self, parts: dict[str, bytes]):
+        self.parts = parts
+
+    def read(self, name: str) -> bytes:
+        return self.parts[name]
+
+    def namelist(self) -> list[str]:
+        return list(self.parts)
+
+    def __enter__(self) -> Parts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
-    """The patch that writes ``pictures`` (already drawn into ``fresh_book``, an openpyxl
-    workbook holding exactly those sheets) into ``source``; None when unsupported."""
-    buffer = io.BytesIO()
-    fresh_book.save(buffer)
-    with zipfile.ZipFile(source) as z, zipfile.ZipFile(buffer) as f:
+    """The patch that writes ``pictures`` into ``source``; None when unsupported. ``fresh_book``
+    holds exactly those sheets: the parts of :func:`juesuan.io.fresh_package.fresh_parts`, or an
+    openpyxl workbook they were drawn into."""
+    if isinstance(fresh_book, dict):
+        fresh: Any = Parts(fresh_book)
+    else:
+        buffer = io.BytesIO()
+        fresh_book.save(buffer)
+        fresh = zipfile.ZipFile(buffer)
+    with zipfile.ZipFile(source) as z, fresh as f:
         names = set(z.namelist())
         if any(n.lower().endswith("calcchain.xml") for n in names):
             return None
@@ -407,7 +431,7 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
 _NOTE_TYPES = ("/comments", "/vmlDrawing")
 
 
-def _notes(z: zipfile.ZipFile, f: zipfile.ZipFile, part: str, fresh_part: str, names: set[str],
+def _notes(z: zipfile.ZipFile, f: Any, part: str, fresh_part: str, names: set[str],
            added: dict[str, bytes], removed: set[str]) -> bool:
     """Carry a computed sheet's notes (comments part + VML drawing) from the fresh package,
     dropping the old sheet's; False when either sheet owns any other kind of part."""
@@ -457,7 +481,7 @@ def _content_types(types: bytes, added: dict[str, bytes], removed: set[str]) -> 
     return types[:close] + extra + types[close:]
 
 
-def _related(z: zipfile.ZipFile, wb_part: str, suffix: str) -> str | None:
+def _related(z: Any, wb_part: str, suffix: str) -> str | None:
     rels = _rels_path(wb_part)
     if rels not in z.namelist():
         return None

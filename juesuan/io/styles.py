@@ -17,69 +17,51 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from juesuan.io.style_roles import (
+    BORDER_COLOR,
+    CHOICE_ERROR,
+    CHOICE_ERROR_TITLE,
+    CHOICE_PROMPT,
+    CHOICE_PROMPT_TITLE,
+    FONT,
+    FOOTER_SIZE,
+    MARGINS,
+    NOTE_AUTHOR,
+    NOTE_HEIGHT,
+    NOTE_WIDTH,
+    ONE_PAGE_ROWS,
+    PAGE_FOOTER,
+    ROLES,
+    RoleStyle,
+)
+from juesuan.io.style_roles import HEADER_FILL as HEADER_COLOR
+from juesuan.io.style_roles import INPUT_FILL as INPUT_COLOR
 from juesuan.port import SheetPicture, a1, column_letter
 
-FONT = "宋体"
-TITLE_FONT = "黑体"
-MONEY = "#,##0.00"
-_THIN = Side(style="thin", color="000000")
+_THIN = Side(style="thin", color=BORDER_COLOR)
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
-INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-# Print setup: margins in inches (A4 landscape), and the longest table (in rows) still
-# squeezed onto one page tall; longer tables flow onto further pages, fitted to width.
-MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.55, "header": 0.25, "footer": 0.25}
-ONE_PAGE_ROWS = 48
-PAGE_FOOTER = "第 &P 页，共 &N 页"
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOR)
+INPUT_FILL = PatternFill("solid", fgColor=INPUT_COLOR)
+__all__ = ["BORDER", "HEADER_FILL", "INPUT_FILL", "MARGINS", "ONE_PAGE_ROWS", "ROLE_STYLES", "apply_picture",
+           "merge_cells", "register_styles"]
 
 
-def _style(name: str, *, size: float = 10, bold: bool = False, font: str = FONT, h: str = "left",
-           v: str = "center", wrap: bool = False, border: bool = False, fill: PatternFill | None = None,
-           number_format: str = "General", locked: bool = True, indent: int = 0,
-           shrink: bool = False) -> NamedStyle:
-    style = NamedStyle(name=name)
-    style.font = Font(name=font, size=size, bold=bold)
-    style.alignment = Alignment(horizontal=h, vertical=v, wrap_text=wrap, indent=indent, shrink_to_fit=shrink)
-    if border:
+def _style(role: RoleStyle) -> NamedStyle:
+    """The openpyxl named style of a role (:data:`juesuan.io.style_roles.ROLES`)."""
+    style = NamedStyle(name=role.name)
+    style.font = Font(name=role.font, size=role.size, bold=role.bold)
+    style.alignment = Alignment(horizontal=role.h, vertical=role.v, wrap_text=role.wrap, indent=role.indent,
+                                shrink_to_fit=role.shrink)
+    if role.border:
         style.border = BORDER
-    if fill is not None:
-        style.fill = fill
-    style.number_format = number_format
-    style.protection = Protection(locked=locked)
+    if role.fill is not None:
+        style.fill = PatternFill("solid", fgColor=role.fill)
+    style.number_format = role.number_format
+    style.protection = Protection(locked=role.locked)
     return style
 
 
-ROLE_STYLES: dict[str, NamedStyle] = {
-    "title": _style("js-title", size=18, font=TITLE_FONT, h="center"),
-    "label": _style("js-label", size=10, h="right"),
-    "dept": _style("js-dept", size=10),
-    "unit": _style("js-unit", size=10, h="right"),
-    "header": _style("js-header", bold=True, h="center", wrap=True, border=True),
-    "lanci": _style("js-lanci", h="center", border=True),
-    "body-label": _style("js-body-label", border=True, indent=1, shrink=True),
-    "body-code": _style("js-body-code", border=True, number_format="@", indent=1),
-    "body-line": _style("js-body-line", h="center", border=True),
-    "amount": _style("js-amount", h="right", border=True, number_format=MONEY),
-    "total-label": _style("js-total-label", bold=True, h="center", border=True),
-    "total-amount": _style("js-total-amount", bold=True, h="right", border=True, number_format=MONEY),
-    "note": _style("js-note", size=9, wrap=True, v="top"),
-    "note-small": _style("js-note-small", size=9, wrap=True),
-    "input-title": _style("js-input-title", size=14, font=TITLE_FONT),
-    "input-header": _style("js-input-header", bold=True, h="center", wrap=True, border=True, fill=HEADER_FILL),
-    "form-label": _style("js-form-label", bold=True, border=True),
-    "input": _style("js-input", border=True, fill=INPUT_FILL, locked=False, number_format="@"),
-    # Detail rows: unlocked and formatted (codes as text) but not ruled, so that the 200
-    # blank rows prepared for input don't print as empty ruled pages.
-    "input-text": _style("js-input-text", locked=False, number_format="@"),
-    "input-money": _style("js-input-money", h="right", locked=False, number_format=MONEY),
-    # self-evaluations and the 说明 (issue 5)
-    "percent": _style("js-percent", h="right", border=True, number_format="0.00%"),
-    "eval-input": _style("js-eval-input", border=True, fill=INPUT_FILL, locked=False, wrap=True),
-    "eval-input-money": _style("js-eval-input-money", h="right", border=True, fill=INPUT_FILL, locked=False,
-                               number_format=MONEY),
-    "heading": _style("js-heading", size=12, bold=True, font=TITLE_FONT),
-    "body-text": _style("js-body-text", size=11, wrap=True, v="top"),
-}
+ROLE_STYLES: dict[str, NamedStyle] = {role: _style(data) for role, data in ROLES.items()}
 
 
 def register_styles(wb: Workbook) -> None:
@@ -157,13 +139,13 @@ def apply_picture(ws: Worksheet, pic: SheetPicture, memo: dict | None = None) ->
         ws.freeze_panes = a1(*pic.freeze)
     _print_setup(ws, pic)
     for (r, c), text in pic.comments.items():
-        comment = Comment(text, "决算助手")
-        comment.width, comment.height = 240, 80
+        comment = Comment(text, NOTE_AUTHOR)
+        comment.width, comment.height = NOTE_WIDTH, NOTE_HEIGHT
         ws.cell(row=r + 1, column=c + 1).comment = comment
     for rng, choices in pic.validations:
         dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="无效的选项", error="请从下拉列表中选择。",
-                            showInputMessage=True, promptTitle="请选择", prompt="从下拉列表中选择一项。")
+                            showErrorMessage=True, errorTitle=CHOICE_ERROR_TITLE, error=CHOICE_ERROR,
+                            showInputMessage=True, promptTitle=CHOICE_PROMPT_TITLE, prompt=CHOICE_PROMPT)
         dv.add(rng)
         ws.add_data_validation(dv)
     _protect(ws, pic)
@@ -182,7 +164,7 @@ def _print_setup(ws: Worksheet, pic: SheetPicture) -> None:
     for side, inches in MARGINS.items():
         setattr(ws.page_margins, side, inches)
     ws.oddFooter.center.text = PAGE_FOOTER
-    ws.oddFooter.center.size = 9
+    ws.oddFooter.center.size = FOOTER_SIZE
     ws.oddFooter.center.font = FONT
     if pic.print_title_rows:
         top, bottom = pic.print_title_rows

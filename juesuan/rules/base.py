@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from juesuan.intervals import Verdict
+from juesuan.ledger import Ledger
 from juesuan.port import Grid, WorkbookPort
 from juesuan.reading import ReadProblem, read_table
 from juesuan.report import CellRef, Finding, amount_text
@@ -153,6 +154,23 @@ class Context:
     def sheet(self, tid: str) -> str:
         return self.table_spec(tid).sheet
 
+    # -- the detail sheets --------------------------------------------------------------
+    def ledger(self) -> Ledger:
+        """The department's ledger (:func:`juesuan.ledger.read_ledger`), read once for every
+        rule that looks at it; an unreadable one raises its :class:`InputError` each time."""
+        from juesuan.errors import InputError
+        from juesuan.ledger import read_ledger
+
+        if "ledger" not in self.cache:
+            try:
+                self.cache["ledger"] = read_ledger(self.spec, self.port)
+            except InputError as exc:
+                self.cache["ledger"] = exc
+        found = self.cache["ledger"]
+        if isinstance(found, InputError):
+            raise found
+        return found
+
     def column_label(self, tid: str, col: str) -> str:
         for panel in self.table_spec(tid).panels:
             c = panel.column(col)
@@ -176,6 +194,14 @@ class Context:
         return row.label or key
 
     def describe(self, tid: str, row: TableRow | None, key: str, col: str) -> str:
+        """How a message names a figure (表“行”行“列”列); worked out once per figure."""
+        memo = self.cache.setdefault("_describe", {})
+        held = memo.get((tid, key, col))
+        if held is None or held[0] is not row:  # the row itself is kept: no stale hit
+            held = memo[(tid, key, col)] = (row, self._describe(tid, row, key, col))
+        return held[1]
+
+    def _describe(self, tid: str, row: TableRow | None, key: str, col: str) -> str:
         table = self.table_spec(tid)
         width = len(row.values) if row is not None else len({c.key for p in table.panels for c in p.amount_columns})
         col_part = f"“{self.column_label(tid, col)}”列" if width > 1 else ""

@@ -1,8 +1,10 @@
 """``detail``: every published figure equals what the detail sheets imply.
 
 When the detail sheets (收入明细, 支出明细 …) hold data, the tables are recomputed with
-:func:`juesuan.ledger.read_ledger` and :func:`juesuan.fill.fill_accounts` (the same engine
-as Fill) and compared with the sheets figure by figure, by intervals: a published figure
+:func:`juesuan.ledger.read_ledger` (read once for every rule, :meth:`Context.ledger`) and
+:func:`juesuan.fill.fill_accounts` (the same engine as Fill: exact values first, the
+controlled rounding only when a figure is a cent or more from exact —
+:func:`implied_accounts`) and compared with the sheets figure by figure, by intervals: a published figure
 agrees with the detail sheets when it lies within the rounding bound of its exact value —
 strictly less than a cent away (the floor or the ceiling of the exact value, as any correct
 rounding prints, half-up or controlled), or no further than Fill's own figure is (the bound
@@ -21,9 +23,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from juesuan.errors import InputError
-from juesuan.fill import fill_accounts
+from juesuan.fill import Computation
 from juesuan.intervals import Verdict
-from juesuan.ledger import read_ledger
+from juesuan.ledger import Ledger
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Cell, Context, Rule, RuleError, judge, plain, refs_of, render
@@ -53,20 +55,53 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     if missing:
         raise RuleError(f"工作簿缺少明细表 {'、'.join(missing)} / missing detail sheets")
     try:
-        ledger = read_ledger(spec, ctx.port)
+        ledger = ctx.ledger()  # read once: later rules (ledger-*, units) look at it too
     except InputError as exc:
         return _problems(rule, exc)
-    ctx.cache["ledger"] = ledger  # read once: later rules (units) look at it too
     if not ledger.lines:
         return []
     try:
-        accounts = fill_accounts(spec, ledger)
+        accounts = implied_accounts(rule, ctx, ledger)
     except InputError as exc:
         return _problems(rule, exc)
     except Exception as exc:  # noqa: BLE001 - an engine failure must not crash the whole check
         raise RuleError(f"无法由明细表计算公开表 / cannot compute the tables from the details: {exc!r}") from exc
-    ctx.cache["implied"] = accounts
     return compare_accounts(rule, ctx, accounts, MESSAGE)
+
+
+def implied_accounts(rule: Rule, ctx: Context, ledger: Ledger) -> FilledAccounts:
+    """What ``ledger`` implies for the comparison of :func:`compare_accounts`: first the exact
+    values alone (no controlled rounding, no repair pass); Fill's rounded figures only when
+    they can change a verdict — a published figure a cent (plus ``tolerance``) or more from
+    its exact value, or a table row missing. Within a cent any rounding agrees
+    (:func:`within_bound`), so the findings are the same either way."""
+    computation = Computation(ctx.spec, ledger)
+    exact = computation.accounts(rounded=False)
+    if _exact_decides(rule, ctx, exact):
+        return exact
+    return computation.accounts()  # the same tables, rounded as Fill rounds them
+
+
+def _exact_decides(rule: Rule, ctx: Context, accounts: FilledAccounts) -> bool:
+    """Whether every figure :func:`compare_accounts` would judge lies within a cent (plus
+    ``tolerance``) of its exact value, and no table row is missing."""
+    for tid in [str(t) for t in rule.param("tables", None) or [t.id for t in ctx.spec.tables]]:
+        ctx.table_spec(tid)
+        for row in accounts.tables[tid].rows():
+            if row.role == "spare" or not row.values:
+                continue
+            actual = ctx.row(tid, row.key)
+            if actual is None:
+                return False
+            for col in row.values:
+                if col not in actual.values:
+                    continue
+                exact = accounts.exact.get((tid, row.key, col))
+                if exact is None:  # no figure (an empty table): blank whether rounded or not
+                    continue
+                if not abs((actual.values[col] or ZERO) - exact) < CENT + rule.tolerance:
+                    return False
+    return True
 
 
 def compare_accounts(rule: Rule, ctx: Context, accounts: FilledAccounts, message: str = MESSAGE,

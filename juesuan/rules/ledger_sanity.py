@@ -15,7 +15,7 @@ Detail rows that cannot be read are reported by the ``detail`` rule, not here.
 from __future__ import annotations
 
 from juesuan.errors import InputError, Problem
-from juesuan.ledger import Ledger, read_ledger
+from juesuan.ledger import Ledger
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Context, Rule
@@ -23,15 +23,13 @@ from juesuan.sanity import code_problems, empty_problems, info_problems
 
 
 def _ledger(ctx: Context) -> Ledger | None:
-    if "ledger" not in ctx.cache:
-        if any(s.sheet not in ctx.sheet_names for s in ctx.spec.inputs if not s.optional):
-            ctx.cache["ledger"] = None
-        else:
-            try:
-                ctx.cache["ledger"] = read_ledger(ctx.spec, ctx.port)
-            except InputError:
-                ctx.cache["ledger"] = None
-    return ctx.cache["ledger"]
+    """The ledger the detail rule read (None when a detail sheet is missing or unreadable)."""
+    if any(s.sheet not in ctx.sheet_names for s in ctx.spec.inputs if not s.optional):
+        return None
+    try:
+        return ctx.ledger()
+    except InputError:
+        return None
 
 
 def _findings(rule: Rule, problems: list[Problem]) -> list[Finding]:

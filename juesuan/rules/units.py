@@ -26,13 +26,12 @@ from juesuan.consolidate.engine import (
 )
 from juesuan.consolidate.units import read_units
 from juesuan.errors import InputError, Problem
-from juesuan.fill import fill_accounts
-from juesuan.ledger import Ledger, read_ledger, read_records
+from juesuan.ledger import Ledger, read_records
 from juesuan.port import a1
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Context, Rule, RuleError, plain
-from juesuan.rules.detail import compare_accounts
+from juesuan.rules.detail import compare_accounts, implied_accounts
 
 UNITS_KEY = "units"  # ctx.cache key: the units' workbooks as (label, port) pairs
 MESSAGE = "{where}与各单位汇总不符：各单位合计减内部抵销应为 {expected}，表中为 {actual}，差额 {difference}"
@@ -72,7 +71,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     severity = str(rule.param("unbalanced_severity", "warning"))
     out = _located(rule, [imb.problem(severity) for imb in result.imbalances], severity)
     try:
-        accounts = fill_accounts(spec, result.ledger())
+        accounts = implied_accounts(rule, ctx, result.ledger())
     except InputError as exc:
         return out + _located(rule, exc.problems)
     except Exception as exc:  # noqa: BLE001 - an engine failure must not crash the whole check
@@ -83,12 +82,10 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
 def _ledger(ctx: Context) -> Ledger | None:
     """The department's own ledger, as the detail rule read it (None when unreadable: the
     detail rule reports why)."""
-    if "ledger" not in ctx.cache:
-        try:
-            ctx.cache["ledger"] = read_ledger(ctx.spec, ctx.port)
-        except InputError:
-            ctx.cache["ledger"] = None
-    return ctx.cache["ledger"]
+    try:
+        return ctx.ledger()
+    except InputError:
+        return None
 
 
 def _listed(rule: Rule, ctx: Context) -> list[Finding]:

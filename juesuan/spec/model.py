@@ -69,7 +69,13 @@ class PanelSpec:
     footer: RowSpec | None = None
 
     def column(self, key: str) -> ColumnSpec | None:
-        return next((c for c in self.columns if c.key == key), None)
+        index = self.__dict__.get("_columns_by_key")
+        if index is None or len(index) != len(self.columns):  # built on first use (a hot lookup of the rules)
+            index = {}
+            for c in self.columns:
+                index.setdefault(c.key, c)
+            self.__dict__["_columns_by_key"] = index
+        return index.get(key)
 
     @property
     def amount_columns(self) -> list[ColumnSpec]:
