@@ -14,6 +14,16 @@ it refuses (exit 2, :class:`~juesuan.errors.InputError`):
 - sheets whose stored cells, or whose used range (rows × columns, the grid a reader
   allocates), exceed the limits.
 
+The sheet check has two speeds. The quick one counts bytes (C-speed ``count``/``find`` and a
+few regular expressions) and trusts the canonical spelling every writer uses (Excel, WPS,
+LibreOffice, openpyxl: ``<c r="A1"``, one space, double quotes, no prefix). XML allows other
+spellings that python-calamine reads just as well (single quotes, tabs or line breaks between
+attributes, spaces around ``=``, a namespace prefix ``<x:c>``, character references); any trace
+of one in a sheet part, or a part holding ``sheetData`` under another name than
+``xl/worksheets/*.xml`` (the relationships may point anywhere), sends the part to the exact
+one: a streaming expat parse (DTDs refused) that places every row and cell as a spreadsheet
+does, those without an address included (they take the next row or column).
+
 The limits are a finance bureau's setting: defaults in :data:`DEFAULT_LIMITS`, overridden by
 ``limits.yaml`` beside the bundled specs (``workbooks/limits.yaml``) and then by the
 environment variables ``JUESUAN_MAX_CELLS``, ``JUESUAN_MAX_GRID_CELLS`` and
@@ -151,11 +161,13 @@ def _scan(path: Path, limits: Limits) -> Scan:
             if declared > limits.max_inflated:
                 raise fail("file-too-large", path=where, what=_mb(declared), limit=_mb(limits.max_inflated))
             scan = Scan()
+            scan.has_workbook = "xl/workbook.xml" in {info.filename for info in infos}
+            scan.sheets.update(sheet_parts(z))  # sheets wherever the relationships put them
+            targets = set(scan.sheets.values())
             for info in infos:
                 if info.is_dir():
                     continue
-                _scan_member(z, info, scan, limits, where)
-            _map_sheets(z, scan, where)
+                _scan_member(z, info, scan, limits, where, info.filename in targets)
     except zipfile.LargeZipFile as exc:
         raise fail("file-corrupt", path=where, reason=str(exc)) from exc
     except (zipfile.BadZipFile, EOFError, zlib.error, RuntimeError, ValueError, NotImplementedError) as exc:
@@ -201,33 +213,42 @@ def _prolog_parser() -> Any:
 
 
 _ANY_ROW_R = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
-_ANY_CELL_R = re.compile(rb'<c\b[^>]*?\sr="([A-Z]+)(\d+)"')
+_ANY_CELL_R = re.compile(rb'<c\b[^>]*?\sr="([A-Za-z]+)(\d+)"')  # calamine reads "c5" as C5
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
 def column_number(letters: bytes) -> int:
-    """Column letters of an A1 reference (bytes) → 1-based number: ``b\"AB\"`` → 28."""
+    """Column letters of an A1 reference (bytes, either case) → 1-based number: ``b\"AB\"`` → 28."""
     n = 0
     for ch in letters:
-        n = n * 26 + (ch - 64)
+        n = n * 26 + ((ch | 0x20) - 96)
     return n
 
 
 def _split(data: bytes) -> tuple[bytes, bytes]:
-    """``data`` cut before its last ``<`` when what follows may continue in the next chunk:
-    every pattern looked for starts with ``<`` and holds no other, so a match in the first
-    part is complete and no match is seen twice."""
+    """``data`` cut before its last ``<`` when what follows may continue in the next chunk
+    (a short end, or a tag still open, however long: a cell tag padded with attributes must
+    not be read in two halves): every pattern looked for starts with ``<`` and holds no
+    other, so a match in the first part is complete and no match is seen twice. A tag open
+    for more than a chunk is left cut (:func:`_open_tag` tells; a worksheet then takes the
+    exact path)."""
     cut = data.rfind(b"<")
-    if cut == -1 or len(data) - cut > _TAIL:
+    if cut == -1 or (len(data) - cut > _TAIL and (data.find(b">", cut) != -1 or len(data) - cut > CHUNK)):
         return data, b""
     return data[:cut], data[cut:]
+
+
+def _open_tag(body: bytes) -> bool:
+    """Whether ``body`` ends inside a tag (one longer than a chunk, see :func:`_split`)."""
+    cut = body.rfind(b"<")
+    return cut != -1 and body.find(b">", cut) == -1
 
 
 @functools.lru_cache(maxsize=8)
 def _maybe_beyond(n: int) -> re.Pattern[bytes]:
     """A quick sieve for :func:`_beyond` (a third faster to run over a part): any address
     beyond column Z or with as many digits as ``n``; only a chunk it finds is searched exactly."""
-    return re.compile(rb'r="(?:[A-Z][A-Z]|[A-Z]?\d{' + str(len(str(n))).encode() + rb'})')
+    return re.compile(rb' r="(?:&|[A-Za-z][A-Za-z]|[A-Za-z]?\d{' + str(len(str(n))).encode() + rb'})')
 
 
 @functools.lru_cache(maxsize=8)
@@ -239,7 +260,7 @@ def _beyond(n: int) -> re.Pattern[bytes]:
     for i, digit in enumerate(text):
         if digit != "9":
             alts.append(f"{text[:i]}[{int(digit) + 1}-9]" + (rf"\d{{{len(text) - i - 1}}}" if i < len(text) - 1 else ""))
-    return re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?0*(?:' + "|".join(alts).encode() + rb')")')  # 0…: leading zeros
+    return re.compile(rb' r="(?:&|[A-Za-z]{2}|[A-Za-z]?0*(?:' + "|".join(alts).encode() + rb')")')  # 0…: leading zeros; &#…
 
 
 class _Bounds:
@@ -255,7 +276,7 @@ class _Bounds:
         self.beyond_re, self.sieve = _beyond(rows), _maybe_beyond(rows)
         self.max_row = self.max_col = self.cells = self.rows = 0
         self.tagged_cells = 0
-        self.error = self.beyond = False
+        self.error = self.beyond = self.odd = False
         self.first = True
 
     def feed(self, body: bytes) -> None:
@@ -269,6 +290,7 @@ class _Bounds:
         self.tagged_cells += body.count(b'<c r="')
         self.beyond = self.beyond or (self.sieve.search(body) is not None and self.beyond_re.search(body) is not None)
         self.error = self.error or b't="e"' in body
+        self.odd = self.odd or _odd_spelling(body) or _open_tag(body)
 
     @property
     def needs_exact(self) -> bool:
@@ -276,6 +298,45 @@ class _Bounds:
         an address beyond it, or cells whose address is not first in the tag, or missing
         (their rows then place them)."""
         return self.beyond or self.tagged_cells < self.cells
+
+
+_WS_IN_TAG = re.compile(rb"[\t\n\r][^<>]*>")  # a tab or line break before the end of a tag
+_QUOTED = re.compile(rb"=[ \t\r\n]*'")  # a single-quoted attribute value
+_PREFIXED = re.compile(rb":(?:c|row)(?:>|[\s/][^<>]*>)")  # <x:c …>, <x:row …> (not "x:c" in text)
+_WS_AROUND_EQ = re.compile(rb"(?: +=|= +)[^<>]*>")
+
+
+def _odd_spelling(body: bytes) -> bool:
+    """Whether ``body`` (a chunk of a worksheet part) may spell a row or cell in a way the
+    quick count would not see: a tab or line break inside a tag, a single-quoted value, a
+    prefixed ``c`` or ``row``, UTF-16. Each test is a memchr-speed ``in`` or one regular
+    expression with a rare first byte; a second expression confirms a hit (line breaks in
+    cell text, a formula naming ``'Sheet 2'!A1`` are no reason to leave the quick path)."""
+    return (b"\x00" in body
+            or ((b"\t" in body or b"\n" in body or b"\r" in body) and _WS_IN_TAG.search(body) is not None)
+            or (b"'" in body and _QUOTED.search(body) is not None)
+            or _prefixed(body))
+
+
+def _prefixed(body: bytes) -> bool:
+    """A ``<x:c …>`` or ``<x:row …>`` in ``body``: where colons are few (a canonical part has
+    them in ranges: ``ref="A1:H9"``) each is looked at, else one regular expression."""
+    at = body.find(b":")
+    for _ in range(32):
+        if at == -1:
+            return False
+        if body[at + 1:at + 2] in (b"c", b"r") and _PREFIXED.match(body, at) is not None:
+            return True
+        at = body.find(b":", at + 1)
+    return _PREFIXED.search(body, at) is not None
+
+
+def _odd_address(body: bytes) -> bool:
+    """The spellings the quick count already sends to :func:`_exact_bounds` (a cell not
+    starting ``<c r="``, an address starting with ``&``) that its regular expressions would
+    still misread: spaces around ``=``, a character reference in an address."""
+    return (((b" =" in body or b"= " in body) and _WS_AROUND_EQ.search(body) is not None)
+            or b'r="&' in body)
 
 
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
@@ -288,18 +349,23 @@ def _declarations(body: bytes, name: str, where: str) -> None:
         raise fail("xml-entity", path=where, part=name, reason="DOCTYPE/ENTITY")
 
 
-def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: Limits, where: str) -> None:
+def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: Limits, where: str,
+                 target: bool = False) -> None:
     from defusedxml import DefusedXmlException
 
     name = info.filename
-    is_xml = name.lower().endswith(_XML_SUFFIXES)
-    sheet = name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
+    sheet = target or (name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2)
+    is_xml = sheet or name.lower().endswith(_XML_SUFFIXES)
     parser = _prolog_parser() if is_xml else None
     bounds = _Bounds(limits)
     tail = b""
+    carry = b""  # the end of the previous chunk, for "sheetData" cut in two
     with z.open(info) as member:
         while chunk := member.read(CHUNK):
             scan.inflated += len(chunk)
+            if not sheet and not bounds.odd:
+                bounds.odd = b"sheetData" in carry + chunk[:16] or b"sheetData" in chunk  # a sheet under another name
+                carry = chunk[-16:]
             if scan.inflated > limits.max_inflated:
                 raise fail("file-too-large", path=where, what=f"> {_mb(limits.max_inflated)}",
                            limit=_mb(limits.max_inflated))
@@ -330,14 +396,16 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
             raise fail("xml-entity", path=where, part=name, reason=type(exc).__name__) from exc
         except SAXException:
             pass  # an empty or odd part: the readers decide
-    if not sheet:
+    if not sheet and not bounds.odd:
         return
+    if not bounds.odd and bounds.needs_exact:
+        bounds.odd = not _exact_bounds(z, info, bounds)
+    if bounds.odd:
+        _parsed_bounds(z, info, bounds, where, strict=sheet)
     scan.cells += bounds.cells
     if scan.cells > limits.max_cells:
         raise fail("too-many-cells", path=where, found=f"{scan.cells:,}", limit=f"{limits.max_cells:,}")
-    if bounds.needs_exact:
-        _exact_bounds(z, info, bounds)
-    elif bounds.tagged_cells:
+    if not bounds.odd and not bounds.needs_exact and bounds.tagged_cells:
         bounds.max_col = max(bounds.max_col, 1)  # one letter at most: within the quick bound
         bounds.max_row = max(bounds.max_row, 1)
     if bounds.max_row * bounds.max_col > limits.max_grid_cells:
@@ -347,15 +415,18 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
         scan.error_parts.add(name)
 
 
-def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) -> None:
+def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) -> bool:
     """Every row and cell address of the part, in any attribute order; a row or cell
-    without an address may be the next one, so the counts bound it."""
+    without an address may be the next one, so the counts bound it. False, and the bounds
+    left unfinished, when an address is spelt in a way these expressions misread
+    (:func:`_odd_address`): the part then needs :func:`_parsed_bounds`."""
     tail = b""
     tagged_rows = tagged_cells = 0
 
     def feed(body: bytes) -> None:
         nonlocal tagged_rows, tagged_cells
-        bounds.rows += body.count(b"<row ") + body.count(b"<row>")
+        bounds.rows += body.count(b"<row ") + body.count(b"<row>") + body.count(b"<row/>")
+        bounds.cells += body.count(b"<c/>")  # no value, but it moves the next cell without an address
         rows = _ANY_ROW_R.findall(body)
         cells = _ANY_CELL_R.findall(body)
         tagged_rows += len(rows)
@@ -369,23 +440,97 @@ def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) ->
     with z.open(info) as member:
         while chunk := member.read(CHUNK):
             body, tail = _split(tail + chunk)
+            if _odd_address(body):
+                return False
             feed(body)
     if tail:
+        if _odd_address(tail):
+            return False
         feed(tail)
     if tagged_rows < bounds.rows:
         bounds.max_row = max(bounds.max_row, bounds.rows) + (bounds.rows - tagged_rows)
     if tagged_cells < bounds.cells:
         bounds.max_col = max(bounds.max_col, 1) + (bounds.cells - tagged_cells)
+    return True
+
+
+_CELL_ADDRESS = re.compile(r"([A-Za-z]+)([0-9]+)")
+
+
+class _Placer:
+    """Rows and cells placed as a spreadsheet reader places them (python-calamine included):
+    an element named ``row`` or ``c`` under any prefix, inside ``sheetData``; its ``r``
+    attribute (any quoting, spacing or character reference: expat has resolved them) gives
+    its place, and one without a readable address takes the next row, or the next column."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # open sheetData elements
+        self.row = self.col = self.max_row = self.max_col = self.cells = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "sheetData":
+            self.depth += 1
+        elif self.depth and local == "row":
+            r = attrs.get("r", "").strip()
+            self.row = int(r) if r.isascii() and r.isdigit() else self.row + 1
+            self.col = 0
+            self.max_row = max(self.max_row, self.row)
+        elif self.depth and local == "c":
+            self.cells += 1
+            found = _CELL_ADDRESS.fullmatch(attrs.get("r", "").strip())
+            if found and found.group(1).isascii():
+                self.col = column_number(found.group(1).encode())
+                self.row = max(self.row, int(found.group(2)))  # later rows without an address follow it
+                self.max_row = max(self.max_row, self.row)
+            else:
+                self.col += 1
+                self.max_row = max(self.max_row, self.row, 1)
+            self.max_col = max(self.max_col, self.col)
+
+    def end(self, name: str) -> None:
+        if self.depth and name.rpartition(":")[2] == "sheetData":
+            self.depth -= 1
+
+
+def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, where: str,
+                   strict: bool = True) -> None:
+    """The exact, slow path for a part spelt otherwise than canonically: the part is inflated
+    again and streamed through expat (a DTD or entity declaration refused), and its cell
+    count and used range replace the quick ones (a ``<dimension>`` already read still counts).
+    A worksheet (``strict``) that expat cannot parse is refused as damaged: python-calamine
+    is more lenient (control characters, a repeated attribute) and would read on past the
+    fault; another part mentioning ``sheetData`` keeps what was placed before it."""
+    from xml.parsers import expat
+
+    placer = _Placer()
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_: Any) -> None:
+        raise fail("xml-entity", path=where, part=info.filename, reason="DOCTYPE/ENTITY")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = placer.start
+    parser.EndElementHandler = placer.end
+    try:
+        with z.open(info) as member:
+            while chunk := member.read(CHUNK):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        if strict:
+            raise fail("file-corrupt", path=where, reason=f"{info.filename}: {exc}") from exc
+    bounds.cells = placer.cells
+    bounds.max_row = max(bounds.max_row, placer.max_row)
+    bounds.max_col = max(bounds.max_col, placer.max_col)
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-
-def _map_sheets(z: zipfile.ZipFile, scan: Scan, where: str) -> None:
-    scan.has_workbook = "xl/workbook.xml" in set(z.namelist())
-    scan.sheets.update(sheet_parts(z))
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
