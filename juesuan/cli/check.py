@@ -144,22 +144,22 @@ def check_entry(path: Path) -> tuple[dict, str]:
 
 
 def _pool(files: list[Path], jobs: int) -> Any:
-    """``jobs`` worker processes (None for one: check in this process). They start here,
-    before any progress display runs a thread, and take one workbook at a time, so memory
-    stays that of ``jobs`` single checks (plus the entries kept for the summary)."""
+    """``jobs`` worker processes (None for one: check in this process), taking one workbook at
+    a time, so memory stays that of ``jobs`` single checks (plus the entries kept for the
+    summary). They come from a fork server where there is one (a clean process that has
+    imported the engine once; a fork of this process could inherit a lock some thread held),
+    else they are spawned."""
     jobs = max(1, min(jobs, len(files)))
     if jobs == 1:
         return None
     import multiprocessing
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    if method == "fork":  # what every worker needs, imported once here and shared by the forks
-        import juesuan.io.xlsx  # noqa: F401
-        import juesuan.validate  # noqa: F401
-        from juesuan.rules import load_kinds
-
-        load_kinds()
-    return multiprocessing.get_context(method).Pool(jobs)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(["juesuan.cli.check", "juesuan.io.xlsx", "juesuan.validate",
+                                        "juesuan.rules.detail"])
+    return context.Pool(jobs)
 
 
 def _check_many(files: list[Path], fmt: str, jobs: int) -> None:
