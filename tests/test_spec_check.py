@@ -32,12 +32,6 @@ def _copy_2019(tmp_path: Path, edit) -> Path:
     return path
 
 
-def _rules(tmp_path: Path, edit) -> None:
-    rules = yaml.safe_load((tmp_path / "rules-2019.yaml").read_text(encoding="utf-8"))
-    edit(rules["rules"])
-    (tmp_path / "rules-2019.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
-
-
 CASES = {
     "unknown top key": (lambda d: d.update(tabels=[]), "spec.tabels"),
     "misspelt row key": (lambda d: d["tables"][0]["panels"][0]["rows"][0].update(wehre={}), "rows[0].wehre"),
@@ -73,22 +67,6 @@ RULE_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(RULE_CASES))
-def test_malformed_rule_is_rejected_at_load(case, tmp_path):
-    edit, expected = RULE_CASES[case]
-    path = _copy_2019(tmp_path, lambda d: None)
-    _rules(tmp_path, edit)
-    with pytest.raises(SpecError) as info:
-        load_spec_file(path)
-    assert expected in str(info.value), str(info.value)
-
-
-def _narrative(tmp_path: Path, edit) -> None:
-    doc = yaml.safe_load((tmp_path / "narrative-2019.yaml").read_text(encoding="utf-8"))
-    edit(doc["narrative"]["check"])
-    (tmp_path / "narrative-2019.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-
-
 def _item(chk: dict, key: str) -> dict:
     return next(i for items in chk["sections"].values() for i in items if i.get("key") == key)
 
@@ -107,23 +85,6 @@ NARRATIVE_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(NARRATIVE_CASES))
-def test_a_wrong_figure_reference_of_the_narrative_is_rejected_at_load(case, tmp_path):
-    edit, expected = NARRATIVE_CASES[case]
-    path = _copy_2019(tmp_path, lambda d: None)
-    _narrative(tmp_path, edit)
-    with pytest.raises(SpecError) as info:
-        load_spec_file(path)
-    assert expected in str(info.value), str(info.value)
-    assert "narrative.check" in str(info.value)
-
-
-def _evaluation(tmp_path: Path, edit) -> None:
-    doc = yaml.safe_load((tmp_path / "evaluation-2019.yaml").read_text(encoding="utf-8"))
-    edit(doc["evaluation"])
-    (tmp_path / "evaluation-2019.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-
-
 EVALUATION_CASES = {
     "misspelt key": (lambda e: e.update(sheet_prefx=e.pop("sheet_prefix")), "evaluation.sheet_prefx"),
     "missing label of a budget line": (lambda e: e["budget"]["rows"][1].pop("label"), "evaluation.budget.rows[1]"),
@@ -132,22 +93,6 @@ EVALUATION_CASES = {
     "a header field of three": (lambda e: e["header_fields"][0][0].append("多余"), "header_fields[0][0]"),
     "no summary sheet": (lambda e: e["summary"].pop("sheet"), "缺少“sheet”"),
 }
-
-
-@pytest.mark.parametrize("case", sorted(EVALUATION_CASES))
-def test_a_malformed_evaluation_section_is_rejected_at_load(case, tmp_path):
-    edit, expected = EVALUATION_CASES[case]
-    path = _copy_2019(tmp_path, lambda d: None)
-    _evaluation(tmp_path, edit)
-    with pytest.raises(SpecError) as info:
-        load_spec_file(path)
-    assert expected in str(info.value), str(info.value)
-
-
-def _narrative_doc(tmp_path: Path, edit) -> None:
-    doc = yaml.safe_load((tmp_path / "narrative-2019.yaml").read_text(encoding="utf-8"))
-    edit(doc["narrative"])
-    (tmp_path / "narrative-2019.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
 
 
 NARRATIVE_SHAPE_CASES = {
@@ -159,14 +104,33 @@ NARRATIVE_SHAPE_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(NARRATIVE_SHAPE_CASES))
-def test_a_malformed_narrative_section_is_rejected_at_load(case, tmp_path):
-    edit, expected = NARRATIVE_SHAPE_CASES[case]
+# (included file, the part of it a case edits, where the message must point) per case table
+INCLUDES = {
+    "rules": ("rules-2019.yaml", lambda d: d["rules"], "rules"),
+    "narrative.check": ("narrative-2019.yaml", lambda d: d["narrative"]["check"], "narrative.check"),
+    "evaluation": ("evaluation-2019.yaml", lambda d: d["evaluation"], "evaluation"),
+    "narrative": ("narrative-2019.yaml", lambda d: d["narrative"], "narrative"),
+}
+INCLUDE_CASES = {f"{part}: {name}": (part, *case)
+                 for part, table in (("rules", RULE_CASES), ("narrative.check", NARRATIVE_CASES),
+                                     ("evaluation", EVALUATION_CASES), ("narrative", NARRATIVE_SHAPE_CASES))
+                 for name, case in table.items()}
+
+
+@pytest.mark.parametrize("case", sorted(INCLUDE_CASES))
+def test_a_malformed_included_section_is_rejected_at_load(case, tmp_path):
+    """A wrong rule, figure reference of the 说明, or key of the self-evaluation or 说明 layout
+    fails the load with its place."""
+    part, edit, expected = INCLUDE_CASES[case]
+    name, select, where = INCLUDES[part]
     path = _copy_2019(tmp_path, lambda d: None)
-    _narrative_doc(tmp_path, edit)
+    doc = yaml.safe_load((tmp_path / name).read_text(encoding="utf-8"))
+    edit(select(doc))
+    (tmp_path / name).write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(SpecError) as info:
         load_spec_file(path)
     assert expected in str(info.value), str(info.value)
+    assert where in str(info.value), str(info.value)
 
 
 def test_variant_errors(tmp_path):
