@@ -4,33 +4,13 @@ under higher ones."""
 
 from __future__ import annotations
 
-import zipfile
-from pathlib import Path
-
 import pytest
+from guard_helpers import book
 
 from juesuan.errors import InputError
 from juesuan.io import guard
 
 LIMITS = guard.Limits(max_grid_cells=100_000)  # 3,846 rows at 26 columns
-
-
-def book(tmp_path: Path, cells: str, name: str = "b.xlsx") -> Path:
-    """A minimal package whose one sheet holds ``cells`` (raw XML inside <sheetData>)."""
-    import openpyxl
-
-    plain = tmp_path / "plain.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active["A1"] = "x"
-    wb.save(plain)
-    out = tmp_path / name
-    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
-            dst.writestr(info, data)
-    return out
 
 
 @pytest.mark.parametrize("cells", [

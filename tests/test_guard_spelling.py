@@ -9,12 +9,11 @@ guard must refuse it. The canonical files every writer produces keep the quick b
 from __future__ import annotations
 
 import re
-import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from guard_helpers import book
 
 from juesuan.errors import InputError
 from juesuan.io import guard
@@ -22,33 +21,6 @@ from juesuan.io import guard
 LIMITS = guard.Limits(max_grid_cells=100_000)  # 3,846 rows at 26 columns
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 FAR = '<v>1</v></c></row>'
-
-
-def book(tmp_path: Path, cells: str = "", name: str = "b.xlsx", *,
-         sheet: Callable[[bytes], bytes] | None = None, part: str | None = None) -> Path:
-    """A minimal openpyxl package whose one sheet gets ``cells`` (raw XML before
-    ``</sheetData>``), then ``sheet`` applied to its whole XML, stored as ``part`` if given
-    (the workbook's relationship pointing there)."""
-    import openpyxl
-
-    plain = tmp_path / "plain.xlsx"
-    if not plain.exists():
-        wb = openpyxl.Workbook()
-        wb.active["A1"] = "x"
-        wb.save(plain)
-    out = tmp_path / name
-    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data, member = src.read(info), info.filename
-            if member == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
-                data = sheet(data) if sheet else data
-                member = part or member
-            elif member == "xl/_rels/workbook.xml.rels" and part:
-                data = data.replace(b"/xl/worksheets/sheet1.xml", f"/{part}".encode())
-                data = data.replace(b"worksheets/sheet1.xml", part.removeprefix("xl/").encode())
-            dst.writestr(member, data)
-    return out
 
 
 def _prefixed(data: bytes) -> bytes:
