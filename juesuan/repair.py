@@ -14,9 +14,10 @@ the pass prefers the half-up result. The work is bounded by a number of evaluati
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from juesuan.leaves import AggId, Aggregator, Terms
@@ -56,7 +57,7 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
             continue
         ledger = agg.ledger_of(a[0])
         cents, ex = data.cents, exact_c[ledger]
-        agg_dev[a] = float(sum(cents[i] for i in members)) - sum(ex[i] for i in members)
+        agg_dev[a] = float(sum([cents[i] for i in members])) - sum([ex[i] for i in members])
     fig_dev = [sum(coef * agg_dev[a] for a, coef in terms.items()) for terms in figures]
     figs_of: dict[AggId, list[tuple[int, int]]] = defaultdict(list)
     for n, terms in enumerate(figures):
@@ -111,33 +112,97 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
         return found
 
     penalty = [_excess(d) for d in fig_dev]
+    # the leaves' state as arrays, for choosing candidates (the rounded cents mirrored by apply)
+    cents_arr = {name: np.array(data.cents, dtype=np.int64) for name, data in agg.leaves.items()}
+    floor_arr = {name: np.array(floor_c[name], dtype=np.int64) for name in agg.leaves}
+    open_arr = {name: ~np.array(fixed[name], dtype=bool) for name in agg.leaves}
+    exact_arr = {name: np.array(exact_c[name], dtype=np.float64) for name in agg.leaves}
+    row_arr = {row: np.array(leaves, dtype=np.int64) for row, leaves in same_row.items()}
+    member_arr: dict[AggId, np.ndarray] = {}
 
-    def evaluate(moves: list[tuple[str, int, int]]) -> tuple[float, dict[int, float]]:
-        touched: dict[int, float] = {}
-        for ledger, i, step in moves:
-            for n, coef in figs_of_leaf(ledger, i):
-                touched[n] = touched.get(n, fig_dev[n]) + coef * step
-        delta = 0.0
-        for n, new in touched.items():
-            old = fig_dev[n]
-            size = new if new >= 0 else -new
-            if size > 0.500000001:
-                delta += size - 0.5 + (100.0 * (size - 0.999) if size > 0.999 else 0.0)
-            delta += 1e-4 * (new * new - old * old) - penalty[n]
-        return delta, touched
+    def nearest(pool: np.ndarray, ledger: str, at: int, step: int, count: int) -> list[int]:
+        """The ``count`` leaves of ``pool`` rounded ``at`` (0 down, 1 up) and free to move whose
+        exact value lies closest to their rounding moved by ``step``, ties in pool order (as
+        ``heapq.nsmallest`` picks them)."""
+        cents = cents_arr[ledger]
+        pool = pool[(cents[pool] - floor_arr[ledger][pool] == at) & open_arr[ledger][pool]]
+        distance = np.abs(exact_arr[ledger][pool] - (cents[pool] + step))
+        return pool[np.argsort(distance, kind="stable")[:count]].tolist()
+    dev_arr = np.array(fig_dev, dtype=np.float64)  # the same figures as arrays, for the batch below
+    pen_arr = np.array(penalty, dtype=np.float64)
+    where_at = np.full(len(figures), -1, dtype=np.int64)  # scratch: a figure's place in a move's list
+
+    single_cache: dict[tuple[str, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    pair_cache: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def single(ledger: str, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        found = single_cache.get((ledger, i))
+        if found is None:
+            pairs = figs_of_leaf(ledger, i)
+            idx = np.array([n for n, _ in pairs], dtype=np.int64)
+            found = single_cache[(ledger, i)] = (idx, np.array([float(c) for _, c in pairs]), np.zeros(len(pairs)))
+        return found
+
+    def pair(ledger: str, i: int, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The figures moves of leaves ``i`` then ``j`` touch, in the order the step-by-step
+        evaluation meets them (``i``'s, then ``j``'s others), with each leaf's coefficient."""
+        found = pair_cache.get((ledger, i, j))
+        if found is None:
+            idx_i, coef_i, _ = single(ledger, i)
+            idx_j, coef_j, _ = single(ledger, j)
+            where_at[idx_i] = np.arange(len(idx_i))
+            at = where_at[idx_j]
+            where_at[idx_i] = -1
+            both, only = at >= 0, at < 0
+            second = np.zeros(len(idx_i))
+            second[at[both]] = coef_j[both]
+            found = pair_cache[(ledger, i, j)] = (
+                np.concatenate([idx_i, idx_j[only]]), np.concatenate([coef_i, np.zeros(int(only.sum()))]),
+                np.concatenate([second, coef_j[only]]))
+        return found
+
+    def evaluate_all(options: list[tuple[tuple[np.ndarray, np.ndarray, np.ndarray], int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The change of total penalty of each option (a list of figures with the coefficients
+        of its first and second move, and the first move's step), computed exactly as a
+        step-by-step loop would: the same float operations on each figure, summed in the
+        same order (a sequential cumulative sum, never pairwise)."""
+        lengths = np.array([len(o[0][0]) for o in options], dtype=np.int64)
+        idx = np.concatenate([o[0][0] for o in options])
+        first = np.concatenate([o[0][1] for o in options])
+        second = np.concatenate([o[0][2] for o in options])
+        steps = np.repeat(np.array([float(o[1]) for o in options]), lengths)
+        old = dev_arr[idx]
+        new = (old + first * steps) + second * -steps
+        size = np.abs(new)
+        heavy = np.where(size > 0.999, 100.0 * (size - 0.999), 0.0)
+        light = np.where(size > 0.500000001, (size - 0.5) + heavy, 0.0)
+        quad = 1e-4 * (new * new - old * old) - pen_arr[idx]
+        rows = len(options)
+        width = 2 * int(lengths.max()) if rows else 0
+        table = np.zeros((rows, width))
+        row_of = np.repeat(np.arange(rows), lengths)
+        offsets = np.cumsum(lengths) - lengths
+        col = 2 * (np.arange(len(idx)) - np.repeat(offsets, lengths))
+        table[row_of, col] = light
+        table[row_of, col + 1] = quad
+        deltas = np.cumsum(table, axis=1)[:, -1] if width else np.zeros(rows)
+        return deltas, new, offsets
 
     violators = {n for n, d in enumerate(fig_dev) if _excess(d)}
 
-    def apply(moves: list[tuple[str, int, int]], touched: dict[int, float]) -> None:
+    def apply(moves: list[tuple[str, int, int]], idx: np.ndarray, new: np.ndarray) -> None:
         for ledger, i, step in moves:
             agg.leaves[ledger].nudge(i, step)
-        for n, new in touched.items():
-            fig_dev[n] = new
-            penalty[n] = _excess(new)
+            cents_arr[ledger][i] += step
+        for n, value in zip(idx.tolist(), new.tolist(), strict=True):
+            fig_dev[n] = value
+            penalty[n] = _excess(value)
+            pen_arr[n] = penalty[n]
             if penalty[n]:
                 violators.add(n)
             else:
                 violators.discard(n)
+        dev_arr[idx] = new
 
     evaluations = 0
     moved = 0
@@ -148,32 +213,39 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
             break
         worst = max(open_ones, key=lambda n: (penalty[n], -n))
         sign = -1 if fig_dev[worst] > 0 else 1
-        best: tuple[float, list, dict] | None = None
+        options: list[tuple[tuple[np.ndarray, np.ndarray, np.ndarray], int]] = []
+        option_moves: list[list[tuple[str, int, int]]] = []
         for a, coef in sorted(figures[worst].items(), key=lambda t: str(t[0])):
             step = sign * coef
             data, members = agg.leaves_of(a)
             if data is None:
                 continue
             ledger = agg.ledger_of(a[0])
-            cents, floors, still, exact = data.cents, floor_c[ledger], fixed[ledger], exact_c[ledger]
+            pool = member_arr.get(a)
+            if pool is None:
+                pool = member_arr[a] = np.array(members, dtype=np.int64)
             at = 0 if step > 0 else 1
-            candidates = [i for i in members if cents[i] - floors[i] == at and not still[i]]
             # prefer leaves whose exact value is closest to the other rounding
-            for i in heapq.nsmallest(CANDIDATES, candidates, key=lambda i: abs(exact[i] - (cents[i] + step))):
-                options = [[(ledger, i, step)]]
-                partners = [j for j in same_row[(ledger, data.keys[i][0])]
-                            if j != i and cents[j] - floors[j] == 1 - at and not still[j]]
-                best_partners = heapq.nsmallest(PARTNERS, partners, key=lambda j: abs(exact[j] - (cents[j] - step)))
-                options += [[(ledger, i, step), (ledger, j, -step)] for j in best_partners]
-                for moves in options:
-                    evaluations += 1
-                    delta, change = evaluate(moves)
-                    if delta < -1e-12 and (best is None or delta < best[0]):
-                        best = (delta, moves, change)
+            for i in nearest(pool, ledger, at, step, CANDIDATES):
+                options.append((single(ledger, i), step))
+                option_moves.append([(ledger, i, step)])
+                # (i itself is rounded the other way, so never its own partner)
+                for j in nearest(row_arr[(ledger, data.keys[i][0])], ledger, 1 - at, -step, PARTNERS):
+                    options.append((pair(ledger, i, j), step))
+                    option_moves.append([(ledger, i, step), (ledger, j, -step)])
+        evaluations += len(options)
+        # the first option of least change, if it lowers the total penalty
+        best = None
+        if options:
+            deltas, news, offsets = evaluate_all(options)
+            k = int(np.argmin(deltas))
+            if deltas[k] < -1e-12:
+                best = k
         if best is None:
             stuck.add(worst)
             continue
-        apply(best[1], best[2])
+        idx = options[best][0][0]
+        apply(option_moves[best], idx, news[offsets[best]:offsets[best] + len(idx)])
         moved += 1
         stuck.clear()
     return moved
