@@ -259,18 +259,14 @@ class Computation:
             if repair:
                 repair_rounding(self.agg, self.figures)
             self.rounded = True
-        agg_values: dict[AggId, tuple[int, Decimal]] = {}
-        for terms in self.figures:
-            for a in terms:
-                if a in agg_values:
-                    continue
-                exact = self._exact.get(a)
-                if exact is None or rounded:
-                    cents, exact = self.agg.value(a) if exact is None else (self.agg.cents(a), exact)
-                    self._exact[a] = exact
-                else:
-                    cents = 0
-                agg_values[a] = (cents, exact)
+        used = list(dict.fromkeys(a for terms in self.figures for a in terms))
+        missing = [a for a in used if a not in self._exact]
+        for a, units in zip(missing, self.agg.sums(missing, "units"), strict=True):
+            data = self.agg.leaves.get(self.agg.ledger_of(a[0]))
+            self._exact[a] = Decimal(units) / (100 * data.per_cent) if data is not None else Decimal(0)
+        cents = self.agg.sums(used, "cents") if rounded else [0] * len(used)
+        agg_values: dict[AggId, tuple[int, Decimal]] = {
+            a: (c, self._exact[a]) for a, c in zip(used, cents, strict=True)}
         worst, where = Decimal(0), ""
         over: list[tuple[str, Decimal]] = []
         exact_values: dict[tuple[str, str, str], Decimal] = {}

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
 
+import numpy as np
+
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
 from juesuan.grouping import group_lines, stage_sums
 from juesuan.ledger import Ledger
@@ -17,6 +19,7 @@ from juesuan.rounding import Leaf, controlled_round
 from juesuan.spec.model import PREFIX_KEYS, Filter, FiscalSpec, TemplateSpec
 
 DIMS = ("func", "econ", "kind", "fund", "item")
+_INT64_ROOM = 2**62  # a sum of integers under this in absolute value cannot overflow int64
 
 
 @dataclass
@@ -159,6 +162,47 @@ AggId = tuple  # (filter key, dimension, code prefix): one set of leaves
 Terms = dict  # AggId → signed coefficient: a published figure as a signed sum of leaf sets
 
 
+class _Column:
+    """One key field of every leaf as codes into its distinct values (for vectorised tests)."""
+
+    def __init__(self, values: list[str]):
+        ids: dict[str, int] = {}
+        self.ids = np.array([ids.setdefault(v, len(ids)) for v in values], dtype=np.int64)
+        self.values = list(ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def allowed(self, test) -> np.ndarray:
+        """Each leaf's ``test(value)``, evaluated once per distinct value."""
+        return np.array([bool(test(v)) for v in self.values], dtype=bool)[self.ids] if self.values else \
+            np.zeros(0, dtype=bool)
+
+
+class _LedgerIndex:
+    """A ledger's leaves for :meth:`Aggregator.members`: the filtered fields as columns, and
+    for every code prefix of ``dim`` (at its levels) the ascending indices of the leaves below."""
+
+    def __init__(self, keys: list[tuple[str, ...]], dim: str):
+        self.kinds = _Column([k[2] for k in keys])
+        self.funds = _Column([k[3] for k in keys])
+        self.items = _Column([k[4] for k in keys])
+        self.codes = {name: _Column([k[DIMS.index(name)] for k in keys]) for name in PREFIX_KEYS}
+        levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
+        idx = DIMS.index(dim)
+        below: dict[str, list[int]] = defaultdict(list)
+        chains: dict[str, list[str]] = {}
+        for i, key in enumerate(keys):
+            code = key[idx]
+            if code:
+                chain = chains.get(code)
+                if chain is None:
+                    chain = chains[code] = ancestors(code, levels)
+                for node in chain:
+                    below[node].append(i)
+        self.nodes = {node: np.array(indices, dtype=np.int64) for node, indices in below.items()}
+
+
 class Aggregator:
     """Leaf sets chosen by filter and code prefix (membership cached per filter), and their sums."""
 
@@ -167,6 +211,8 @@ class Aggregator:
         self.filters: dict[tuple, Filter] = {}
         self._members: dict[tuple, dict[str, list[int]]] = {}
         self._by_group: dict[str, dict[tuple[str, str, str], list[int]]] = {}
+        self._indexes: dict[tuple[str, str], _LedgerIndex] = {}
+        self._arrays: dict[tuple, dict[str, np.ndarray]] = {}  # members() as index arrays
 
     def key(self, flt: Filter) -> tuple:
         k = tuple(sorted(flt.items()))
@@ -200,40 +246,70 @@ class Aggregator:
             self._by_group[ledger] = groups
         return groups
 
+    def _index(self, ledger: str, dim: str) -> _LedgerIndex:
+        """A ledger's leaves as arrays for choosing members (built once per ledger and dimension)."""
+        found = self._indexes.get((ledger, dim))
+        if found is None:
+            found = self._indexes[(ledger, dim)] = _LedgerIndex(self.leaves[ledger].keys, dim)
+        return found
+
     def members(self, fkey: tuple, dim: str) -> dict[str, list[int]]:
+        """The leaves a filter picks, by code prefix of ``dim`` (``""``: all of them), each list
+        in ascending order; only prefixes with a member are keys."""
         table = self._members.get((fkey, dim))
         if table is None:
-            table = defaultdict(list)
+            table = {}
+            ledger = self.ledger_of(fkey)
+            if ledger in self.leaves:
+                index = self._index(ledger, dim)
+                flt = dict(fkey)
+                mask = np.ones(len(index.kinds), dtype=bool)
+                for field, name in ((index.kinds, "kind"), (index.funds, "fund"), (index.items, "item")):
+                    if name in flt:
+                        mask &= field.allowed(lambda value, allowed=set(flt[name]): value in allowed)
+                for k, values in fkey:
+                    if k in PREFIX_KEYS:
+                        mask &= index.codes[k].allowed(lambda value, values=values: any(value.startswith(v) for v in values))
+                chosen = np.flatnonzero(mask)
+                arrays = {}
+                if len(chosen):
+                    arrays[""] = chosen
+                    for node, below in index.nodes.items():
+                        picked = below[mask[below]]
+                        if len(picked):
+                            arrays[node] = picked
+                table = {node: picked.tolist() for node, picked in arrays.items()}
+                self._arrays[(fkey, dim)] = arrays
+            self._members[(fkey, dim)] = table
+        return table
+
+    def sums(self, aggs: list[AggId], field: str) -> list[int]:
+        """Each leaf set's sum of ``field`` (``"units"`` or ``"cents"``), exact integers:
+        int64 arrays while every sum fits with room to spare, Python integers otherwise."""
+        out = []
+        columns: dict[str, tuple[np.ndarray | None, list[int]]] = {}
+        for agg in aggs:
+            fkey, dim, prefix = agg
             ledger = self.ledger_of(fkey)
             data = self.leaves.get(ledger)
-            if data is not None:
-                levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
-                idx = DIMS.index(dim)
-                flt = dict(fkey)
-                exact_dims = [(n, set(flt[name])) for n, name in ((0, "kind"), (1, "fund"), (2, "item")) if name in flt]
-                prefix_checks = [(DIMS.index(k), v) for k, v in fkey if k in PREFIX_KEYS]
-                keys = data.keys
-                chains: dict[str, list[str]] = {}
-                for group, indices in self._groups(ledger).items():
-                    if any(group[n] not in allowed for n, allowed in exact_dims):
-                        continue
-                    for i in indices:
-                        key = keys[i]
-                        if prefix_checks and not all(any(key[d].startswith(v) for v in values)
-                                                     for d, values in prefix_checks):
-                            continue
-                        code = key[idx]
-                        table[""].append(i)
-                        if code:
-                            chain = chains.get(code)
-                            if chain is None:
-                                chain = chains[code] = ancestors(code, levels)
-                            for node in chain:
-                                table[node].append(i)
-                for members in table.values():
-                    members.sort()
-            table = self._members[(fkey, dim)] = dict(table)
-        return table
+            if data is None:
+                out.append(0)
+                continue
+            self.members(fkey, dim)
+            column = columns.get(ledger)
+            if column is None:
+                values = getattr(data, field)
+                fits = sum(abs(v) for v in values) < _INT64_ROOM
+                column = columns[ledger] = (np.array(values, dtype=np.int64) if fits else None, values)
+            picked = self._arrays.get((fkey, dim), {}).get(prefix)
+            if picked is None:
+                out.append(0)
+            elif column[0] is not None:
+                out.append(int(column[0][picked].sum()))
+            else:
+                values = column[1]
+                out.append(sum(values[i] for i in picked.tolist()))
+        return out
 
     def present(self, flt: Filter, dim: str = "func") -> set[str]:
         return {k for k in self.members(self.key(flt), dim) if k}

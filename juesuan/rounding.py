@@ -13,7 +13,6 @@ max-flow finds one.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,36 +25,61 @@ class Leaf:
 
 
 class _Dinic:
+    """Dinic's max-flow. Each phase finds the level graph (breadth-first distances over the
+    edges with capacity left) and lists, per node and in the order the edges were added, the
+    edges that lead one level down; the blocking flow walks only those. An edge not listed
+    could never be taken in that phase (a saturated edge or one not leading a level down stays
+    so: an augmentation only frees reverse edges, which lead a level up), so the paths, and the
+    flow, are those of a walk over every edge."""
+
     def __init__(self, n: int):
         self.n = n
         self.head: list[list[int]] = [[] for _ in range(n)]
         self.to: list[int] = []
+        self.frm: list[int] = []
         self.cap: list[int] = []
 
     def add(self, u: int, v: int, cap: int) -> int:
         idx = len(self.to)
         self.to += [v, u]
+        self.frm += [u, v]
         self.cap += [cap, 0]
         self.head[u].append(idx)
         self.head[v].append(idx + 1)
         return idx
 
     def maxflow(self, s: int, t: int) -> int:
+        import numpy as np
+
         total = 0
-        to, cap, head = self.to, self.cap, self.head
+        n = self.n
+        to = np.array(self.to, dtype=np.int64)
+        frm = np.array(self.frm, dtype=np.int64)
+        by_node = np.argsort(frm, kind="stable")  # edge ids grouped by tail, in order of addition
+        tails = frm[by_node]
         while True:
-            level = [-1] * self.n
+            cap = np.array(self.cap, dtype=np.int64)
+            level = np.full(n, -1, dtype=np.int64)
             level[s] = 0
-            queue = deque([s])
-            while queue:
-                u = queue.popleft()
-                for e in head[u]:
-                    if cap[e] > 0 and level[to[e]] < 0:
-                        level[to[e]] = level[u] + 1
-                        queue.append(to[e])
+            live = cap > 0
+            frontier = np.zeros(n, dtype=bool)
+            frontier[s] = True
+            depth = 0
+            while frontier.any():
+                depth += 1
+                step = live & frontier[frm]
+                reached = np.zeros(n, dtype=bool)
+                reached[to[step]] = True
+                reached &= level < 0
+                level[reached] = depth
+                frontier = reached
             if level[t] < 0:
                 return total
-            total += self._blocking_flow(s, t, level, [0] * self.n)
+            admissible = live[by_node] & (level[to[by_node]] == level[tails] + 1)
+            edges = by_node[admissible]
+            ends = np.searchsorted(tails[admissible], np.arange(n), side="right")
+            starts = np.concatenate([[0], ends[:-1]])
+            total += self._blocking_flow(s, t, level.tolist(), edges.tolist(), starts.tolist(), ends.tolist())
 
     def reachable(self, s: int) -> list[bool]:
         """Nodes reachable from ``s`` in the residual graph (the source side of a minimum cut)."""
@@ -71,12 +95,14 @@ class _Dinic:
                     stack.append(v)
         return seen
 
-    def _blocking_flow(self, s: int, t: int, level: list[int], it: list[int]) -> int:
-        """Augmenting paths in the level graph, one after another (iterative DFS), until none
-        is left; returns their total flow. After each path the search resumes where the
-        path first ran out of capacity — where a search restarted from ``s`` would stop,
-        since the edges before it are still usable and each node's edge pointer is kept."""
-        to, cap, head = self.to, self.cap, self.head
+    def _blocking_flow(self, s: int, t: int, level: list[int], edges: list[int], it: list[int],
+                       ends: list[int]) -> int:
+        """Augmenting paths in the level graph (``edges[it[u]:ends[u]]`` are ``u``'s edges one
+        level down), one after another (iterative DFS), until none is left; returns their
+        total flow. After each path the search resumes where the path first ran out of
+        capacity — where a search restarted from ``s`` would stop, since the edges before it
+        are still usable and each node's edge pointer is kept."""
+        to, cap = self.to, self.cap
         total = 0
         path: list[int] = []
         u = s
@@ -91,9 +117,9 @@ class _Dinic:
                 del path[k:]
                 u = to[path[-1]] if path else s
                 continue
-            edges = head[u]
             advanced = False
-            while it[u] < len(edges):
+            end = ends[u]
+            while it[u] < end:
                 e = edges[it[u]]
                 v = to[e]
                 if cap[e] > 0 and level[v] == level[u] + 1:
