@@ -181,26 +181,31 @@ class _Column:
 
 class _LedgerIndex:
     """A ledger's leaves for :meth:`Aggregator.members`: the filtered fields as columns, and
-    for every code prefix of ``dim`` (at its levels) the ascending indices of the leaves below."""
+    for every code prefix of a dimension (at its levels) the ascending indices of the leaves
+    below it (:meth:`nodes`, built once per dimension)."""
 
-    def __init__(self, keys: list[tuple[str, ...]], dim: str):
+    def __init__(self, keys: list[tuple[str, ...]]):
         self.kinds = _Column([k[2] for k in keys])
         self.funds = _Column([k[3] for k in keys])
         self.items = _Column([k[4] for k in keys])
         self.codes = {name: _Column([k[DIMS.index(name)] for k in keys]) for name in PREFIX_KEYS}
-        levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
-        idx = DIMS.index(dim)
-        below: dict[str, list[int]] = defaultdict(list)
-        chains: dict[str, list[str]] = {}
-        for i, key in enumerate(keys):
-            code = key[idx]
-            if code:
-                chain = chains.get(code)
-                if chain is None:
-                    chain = chains[code] = ancestors(code, levels)
-                for node in chain:
-                    below[node].append(i)
-        self.nodes = {node: np.array(indices, dtype=np.int64) for node, indices in below.items()}
+        self._nodes: dict[str, dict[str, np.ndarray]] = {}
+
+    def nodes(self, dim: str) -> dict[str, np.ndarray]:
+        found = self._nodes.get(dim)
+        if found is None:
+            levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
+            column = self.codes[dim]
+            order = np.argsort(column.ids, kind="stable")  # leaves grouped by code, ascending within
+            bounds = np.searchsorted(column.ids[order], np.arange(len(column.values) + 1))
+            below: dict[str, list[np.ndarray]] = defaultdict(list)
+            for n, code in enumerate(column.values):
+                if code:
+                    for node in ancestors(code, levels):
+                        below[node].append(order[bounds[n]:bounds[n + 1]])
+            found = self._nodes[dim] = {
+                node: parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts)) for node, parts in below.items()}
+        return found
 
 
 class Aggregator:
@@ -211,7 +216,7 @@ class Aggregator:
         self.filters: dict[tuple, Filter] = {}
         self._members: dict[tuple, dict[str, list[int]]] = {}
         self._by_group: dict[str, dict[tuple[str, str, str], list[int]]] = {}
-        self._indexes: dict[tuple[str, str], _LedgerIndex] = {}
+        self._indexes: dict[str, _LedgerIndex] = {}
         self._arrays: dict[tuple, dict[str, np.ndarray]] = {}  # members() as index arrays
 
     def key(self, flt: Filter) -> tuple:
@@ -246,11 +251,11 @@ class Aggregator:
             self._by_group[ledger] = groups
         return groups
 
-    def _index(self, ledger: str, dim: str) -> _LedgerIndex:
-        """A ledger's leaves as arrays for choosing members (built once per ledger and dimension)."""
-        found = self._indexes.get((ledger, dim))
+    def _index(self, ledger: str) -> _LedgerIndex:
+        """A ledger's leaves as arrays for choosing members (built once per ledger)."""
+        found = self._indexes.get(ledger)
         if found is None:
-            found = self._indexes[(ledger, dim)] = _LedgerIndex(self.leaves[ledger].keys, dim)
+            found = self._indexes[ledger] = _LedgerIndex(self.leaves[ledger].keys)
         return found
 
     def members(self, fkey: tuple, dim: str) -> dict[str, list[int]]:
@@ -261,7 +266,7 @@ class Aggregator:
             table = {}
             ledger = self.ledger_of(fkey)
             if ledger in self.leaves:
-                index = self._index(ledger, dim)
+                index = self._index(ledger)
                 flt = dict(fkey)
                 mask = np.ones(len(index.kinds), dtype=bool)
                 for field, name in ((index.kinds, "kind"), (index.funds, "fund"), (index.items, "item")):
@@ -274,7 +279,7 @@ class Aggregator:
                 arrays = {}
                 if len(chosen):
                     arrays[""] = chosen
-                    for node, below in index.nodes.items():
+                    for node, below in index.nodes(dim).items():
                         picked = below[mask[below]]
                         if len(picked):
                             arrays[node] = picked
