@@ -140,8 +140,11 @@ def round_leaves(spec: TemplateSpec, leaves: dict[str, Leaves], use_pandas: bool
             rounded = dict(zip(order, controlled_round(stage_leaves, per_cent, targets or None), strict=True))
         if split:
             below = dimensions(keys, split, econ_groups)
-            stage_leaves = [Leaf(parts[k] + (k[0],), parts[k] + below[k], groups[k]) for k in keys]
-            targets = {parts[k] + (k[0],): rounded[(k[0], parts[k])] for k in keys}
+            part_of = [parts[k] for k in keys]
+            row_of = [part + (k[0],) for k, part in zip(keys, part_of, strict=True)]
+            stage_leaves = [Leaf(row, part + below[k], units)
+                            for k, part, row, units in zip(keys, part_of, row_of, data.units, strict=True)]
+            targets = {row: rounded[(k[0], part)] for k, part, row in zip(keys, part_of, row_of, strict=True)}
             data.cents[:] = controlled_round(stage_leaves, per_cent, targets)
         else:
             data.cents[:] = [rounded[(k[0], parts[k])] for k in keys]

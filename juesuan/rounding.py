@@ -108,12 +108,14 @@ class _Dinic:
         u = s
         while True:
             if u == t:
-                flow = min(cap[e] for e in path)
-                for e in path:
+                flow = min([cap[e] for e in path])
+                k = -1
+                for n, e in enumerate(path):
                     cap[e] -= flow
                     cap[e ^ 1] += flow
+                    if k < 0 and cap[e] == 0:
+                        k = n
                 total += flow
-                k = next(n for n, e in enumerate(path) if cap[e] == 0)
                 del path[k:]
                 u = to[path[-1]] if path else s
                 continue
