@@ -221,6 +221,7 @@ class Aggregator:
         self._by_group: dict[str, dict[tuple[str, str, str], list[int]]] = {}
         self._indexes: dict[str, _LedgerIndex] = {}
         self._arrays: dict[tuple, dict[str, np.ndarray]] = {}  # members() as index arrays
+        self._masks: dict[tuple, np.ndarray] = {}  # per filter key: which of its ledger's leaves it picks
 
     def key(self, flt: Filter) -> tuple:
         k = tuple(sorted(flt.items()))
@@ -278,6 +279,7 @@ class Aggregator:
                 for k, values in fkey:
                     if k in PREFIX_KEYS:
                         mask &= index.codes[k].allowed(lambda value, values=values: any(value.startswith(v) for v in values))
+                self._masks[fkey] = mask
                 chosen = np.flatnonzero(mask)
                 arrays = {}
                 if len(chosen):
@@ -290,6 +292,19 @@ class Aggregator:
                 self._arrays[(fkey, dim)] = arrays
             self._members[(fkey, dim)] = table
         return table
+
+    def picks(self, fkey: tuple) -> np.ndarray:
+        """Which leaves of its ledger a filter picks (what :meth:`matches` says of each key)."""
+        if fkey not in self._masks:
+            self.members(fkey, "func")
+        return self._masks[fkey]
+
+    def member_array(self, agg: AggId) -> np.ndarray:
+        """:meth:`leaves_of`'s indices as an array."""
+        fkey, dim, prefix = agg
+        self.members(fkey, dim)
+        found = self._arrays.get((fkey, dim), {}).get(prefix)
+        return found if found is not None else np.zeros(0, dtype=np.int64)
 
     def sums(self, aggs: list[AggId], field: str) -> list[int]:
         """Each leaf set's sum of ``field`` (``"units"`` or ``"cents"``), exact integers:

@@ -49,6 +49,8 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
         exact_c[name] = [u / data.per_cent for u in data.units]
         floor_c[name] = [u // data.per_cent for u in data.units]
 
+    cents_now = {name: np.array(data.cents, dtype=object) for name, data in agg.leaves.items()}
+    exact_now = {name: np.array(exact_c[name], dtype=np.float64) for name in agg.leaves}
     agg_dev: dict[AggId, float] = {}
     for a in used:
         data, members = agg.leaves_of(a)
@@ -56,8 +58,9 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
             agg_dev[a] = 0.0
             continue
         ledger = agg.ledger_of(a[0])
-        cents, ex = data.cents, exact_c[ledger]
-        agg_dev[a] = float(sum([cents[i] for i in members])) - sum([ex[i] for i in members])
+        picked = agg.member_array(a)
+        # the same float sum, in the same order, of the same values (gathered by numpy)
+        agg_dev[a] = float(sum(cents_now[ledger][picked].tolist())) - sum(exact_now[ledger][picked].tolist())
     fig_dev = [sum(coef * agg_dev[a] for a, coef in terms.items()) for terms in figures]
     figs_of: dict[AggId, list[tuple[int, int]]] = defaultdict(list)
     for n, terms in enumerate(figures):
@@ -73,6 +76,7 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
         if pair not in by_ledger_filters[ledger]:
             by_ledger_filters[ledger].append(pair)
     aggs_cache: dict[tuple[str, int], list[AggId]] = {}
+    picks = {fkey: agg.picks(fkey).tolist() for pairs in by_ledger_filters.values() for fkey, _dim in pairs}
 
     def aggs_of(ledger: str, i: int) -> list[AggId]:
         found = aggs_cache.get((ledger, i))
@@ -83,7 +87,7 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
             key = agg.leaves[ledger].keys[i]
             found = []
             for fkey, dim in by_ledger_filters[ledger]:
-                if not agg.matches(fkey, key):
+                if not picks[fkey][i]:  # agg.matches(fkey, key)
                     continue
                 code = key[DIMS.index(dim)]
                 prefixes = [""] + (ancestors(code, FUNC_LEVELS if dim == "func" else ECON_LEVELS) if code else [])
