@@ -76,7 +76,8 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
         if pair not in by_ledger_filters[ledger]:
             by_ledger_filters[ledger].append(pair)
     aggs_cache: dict[tuple[str, int], list[AggId]] = {}
-    picks = {fkey: agg.picks(fkey).tolist() for pairs in by_ledger_filters.values() for fkey, _dim in pairs}
+    picks = {fkey: agg.picks(fkey).tolist() for ledger, pairs in by_ledger_filters.items() if ledger in agg.leaves
+             for fkey, _dim in pairs}
 
     def aggs_of(ledger: str, i: int) -> list[AggId]:
         found = aggs_cache.get((ledger, i))
