@@ -17,6 +17,8 @@ from juesuan.tables import TableRow, TableValues
 
 @dataclass
 class ReadProblem:
+    """A cell of a table that could not be read as a figure, and why."""
+
     sheet: str
     cell: str
     value: Any

@@ -10,7 +10,6 @@ every module when it has to list them (``--help``, no command, an unknown one). 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 
 # command (or command group) name → the module of this package that registers it
@@ -29,6 +28,8 @@ def _load_commands(argv: list[str] | None = None) -> None:
     if module is not None:
         importlib.import_module(f"{__name__}.{module}")
         return
+    import pkgutil
+
     for info in pkgutil.iter_modules(__path__):
         if info.name not in ("app", "common"):
             importlib.import_module(f"{__name__}.{info.name}")
