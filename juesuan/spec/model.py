@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,8 +121,9 @@ class TableSpec:
         """How messages name the table: its printed label (公开05表), else its title."""
         return self.label or self.title
 
-    @property
+    @functools.cached_property
     def code_driven(self) -> bool:
+        """Whether the table's rows come from the 功能分类 codes in use (05, 07 …)."""
         return any(r.kind == "codes" and r.scheme == "functional" for p in self.panels for r in p.rows)
 
     @property
