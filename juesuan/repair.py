@@ -52,12 +52,14 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
     cents_now = {name: np.array(data.cents, dtype=object) for name, data in agg.leaves.items()}
     exact_now = {name: np.array(exact_c[name], dtype=np.float64) for name in agg.leaves}
     agg_dev: dict[AggId, float] = {}
+    ledger_of: dict[tuple, str] = {}
     for a in used:
-        data, members = agg.leaves_of(a)
-        if data is None:
+        ledger = ledger_of.get(a[0])
+        if ledger is None:
+            ledger = ledger_of[a[0]] = agg.ledger_of(a[0])
+        if ledger not in agg.leaves:
             agg_dev[a] = 0.0
             continue
-        ledger = agg.ledger_of(a[0])
         picked = agg.member_array(a)
         # the same float sum, in the same order, of the same values (gathered by numpy)
         agg_dev[a] = float(sum(cents_now[ledger][picked].tolist())) - sum(exact_now[ledger][picked].tolist())
@@ -70,16 +72,20 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
         return 0
 
     by_ledger_filters: dict[str, list[tuple[tuple, str]]] = defaultdict(list)
-    for fkey, dim, _prefix in sorted(used):
-        pair = (fkey, dim)
-        ledger = agg.ledger_of(fkey)
-        if pair not in by_ledger_filters[ledger]:
-            by_ledger_filters[ledger].append(pair)
+    for fkey, dim in sorted({(fkey, dim) for fkey, dim, _prefix in used}):  # as first met in sorted(used)
+        by_ledger_filters[ledger_of[fkey]].append((fkey, dim))
     aggs_cache: dict[tuple[str, int], list[AggId]] = {}
-    picks = {fkey: agg.picks(fkey).tolist() for ledger, pairs in by_ledger_filters.items() if ledger in agg.leaves
+    picks = {fkey: agg.picks(fkey) for ledger, pairs in by_ledger_filters.items() if ledger in agg.leaves
              for fkey, _dim in pairs}
 
+    used_prefixes: dict[tuple[tuple, str], set[str]] = defaultdict(set)
+    for fkey, dim, prefix in used:
+        used_prefixes[(fkey, dim)].add(prefix)
+    prefixes_of: dict[tuple[str, str], list[str]] = {}
+
     def aggs_of(ledger: str, i: int) -> list[AggId]:
+        """The used leaf sets holding leaf ``i``: per filter that picks it, the whole set and its
+        code's prefixes."""
         found = aggs_cache.get((ledger, i))
         if found is None:
             from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
@@ -91,8 +97,12 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
                 if not picks[fkey][i]:  # agg.matches(fkey, key)
                     continue
                 code = key[DIMS.index(dim)]
-                prefixes = [""] + (ancestors(code, FUNC_LEVELS if dim == "func" else ECON_LEVELS) if code else [])
-                found += [(fkey, dim, p) for p in prefixes if (fkey, dim, p) in used]
+                prefixes = prefixes_of.get((dim, code))
+                if prefixes is None:
+                    prefixes = prefixes_of[(dim, code)] = [""] + (
+                        ancestors(code, FUNC_LEVELS if dim == "func" else ECON_LEVELS) if code else [])
+                mine = used_prefixes[(fkey, dim)]
+                found += [(fkey, dim, p) for p in prefixes if p in mine]
             aggs_cache[(ledger, i)] = found
         return found
 
@@ -209,6 +219,7 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
                 violators.discard(n)
         dev_arr[idx] = new
 
+    terms_in_order: dict[int, list] = {}
     evaluations = 0
     moved = 0
     stuck: set[int] = set()
@@ -216,11 +227,17 @@ def repair_rounding(agg: Aggregator, figures: list[Terms], max_evaluations: int 
         open_ones = violators - stuck
         if not open_ones:
             break
-        worst = max(open_ones, key=lambda n: (penalty[n], -n))
+        # the largest penalty, the first figure among equals: max(key=(penalty[n], -n)), with arrays
+        ids = np.fromiter(open_ones, dtype=np.int64, count=len(open_ones))
+        weights = pen_arr[ids]
+        worst = int(ids[weights == weights.max()].min())
         sign = -1 if fig_dev[worst] > 0 else 1
         options: list[tuple[tuple[np.ndarray, np.ndarray, np.ndarray], int]] = []
         option_moves: list[list[tuple[str, int, int]]] = []
-        for a, coef in sorted(figures[worst].items(), key=lambda t: str(t[0])):
+        terms = terms_in_order.get(worst)
+        if terms is None:
+            terms = terms_in_order[worst] = sorted(figures[worst].items(), key=lambda t: str(t[0]))
+        for a, coef in terms:
             step = sign * coef
             data, members = agg.leaves_of(a)
             if data is None:
