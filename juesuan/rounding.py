@@ -14,12 +14,12 @@ max-flow finds one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Leaf:
-    """One exact amount to round, placed by its row and column paths in the two hierarchies."""
+class Leaf(NamedTuple):
+    """One exact amount to round, placed by its row and column paths in the two hierarchies
+    (a named tuple: a round builds tens of thousands, at a third of a frozen dataclass's cost)."""
 
     row_path: tuple[str, ...]
     col_path: tuple[str, ...]
