@@ -80,9 +80,15 @@ def units_per_yuan(ledger: Ledger) -> int:
     """Integer units per 元 that represent every ledger amount exactly (0.01 元 at least)."""
     places = 2
     for line in ledger.lines:
-        exponent = line.amount.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > places:
-            places = -exponent
+        text = str(line.amount)  # plain notation shows exactly -exponent decimals; else ask the tuple
+        if "E" in text:
+            exponent = line.amount.as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > places:
+                places = -exponent
+            continue
+        dot = text.find(".")
+        if dot >= 0 and len(text) - dot - 1 > places:
+            places = len(text) - dot - 1
     return 10**places
 
 
@@ -169,9 +175,9 @@ class _Column:
     """One key field of every leaf as codes into its distinct values (for vectorised tests)."""
 
     def __init__(self, values: list[str]):
-        ids: dict[str, int] = {}
-        self.ids = np.array([ids.setdefault(v, len(ids)) for v in values], dtype=np.int64)
-        self.values = list(ids)
+        self.values = list(dict.fromkeys(values))
+        ids = {v: n for n, v in enumerate(self.values)}
+        self.ids = np.fromiter(map(ids.__getitem__, values), dtype=np.int64, count=len(values))
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -531,3 +531,16 @@ class ReferenceAggregator:
             values = getattr(data, field) if data is not None else []
             out.append(sum(values[i] for i in members) if data is not None else 0)
         return out
+
+
+# --- juesuan/leaves.py (units_per_yuan) at f17d18c ---
+
+
+def units_per_yuan(ledger) -> int:
+    """Integer units per 元 that represent every ledger amount exactly (0.01 元 at least)."""
+    places = 2
+    for line in ledger.lines:
+        exponent = line.amount.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            places = -exponent
+    return 10**places

@@ -106,6 +106,15 @@ def test_random_ledgers_fill_the_same(fmt, lines, limit):
     assert new == old
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.builds(lambda n, e: Decimal(n).scaleb(e), st.integers(-10**15, 10**15), st.integers(-12, 6))), max_size=8))
+def test_the_same_units_per_yuan(amounts):
+    ledger = Ledger(info={}, lines=[LedgerLine("expense", a) for a in amounts])
+    assert juesuan.leaves.units_per_yuan(ledger) == ref.units_per_yuan(ledger)
+
+
 def _synthetic_ledger(spec, lines: int, seed: int) -> Ledger:
     from juesuan.layout import render_input
     from juesuan.port import MemoryWorkbook
