@@ -36,7 +36,6 @@ class _Dinic:
 
     def __init__(self, n: int):
         self.n = n
-        self.head: list[list[int]] = [[] for _ in range(n)]
         self.to: list[int] = []
         self.frm: list[int] = []
         self.cap: list[int] = []
@@ -46,9 +45,17 @@ class _Dinic:
         self.to += [v, u]
         self.frm += [u, v]
         self.cap += [cap, 0]
-        self.head[u].append(idx)
-        self.head[v].append(idx + 1)
         return idx
+
+    def add_units(self, tails: list[int], heads: list[int]) -> int:
+        """Edges of capacity 1, ``tails[k]`` → ``heads[k]``, in that order (as :meth:`add` one
+        after another); returns the first one's index (the k-th is ``first + 2k``)."""
+        first = len(self.to)
+        for u, v in zip(tails, heads, strict=True):
+            self.to += (v, u)
+            self.frm += (u, v)
+        self.cap += [1, 0] * len(tails)
+        return first
 
     def maxflow(self, s: int, t: int) -> int:
         import numpy as np
@@ -85,12 +92,15 @@ class _Dinic:
 
     def reachable(self, s: int) -> list[bool]:
         """Nodes reachable from ``s`` in the residual graph (the source side of a minimum cut)."""
+        head: list[list[int]] = [[] for _ in range(self.n)]  # each node's edges, in order of addition
+        for e, u in enumerate(self.frm):
+            head[u].append(e)
         seen = [False] * self.n
         seen[s] = True
         stack = [s]
         while stack:
             u = stack.pop()
-            for e in self.head[u]:
+            for e in head[u]:
                 v = self.to[e]
                 if self.cap[e] > 0 and not seen[v]:
                     seen[v] = True
@@ -181,19 +191,22 @@ class _Trees:
         self.open_leaves = [i for i, f in enumerate(fracs) if f != 0]
         self.row_nodes: dict[tuple[str, ...], int] = {}
         self.col_nodes: dict[tuple[str, ...], int] = {}
-        own_row: dict[tuple[str, ...], list[int]] = {}  # full path → [mass, count] of its own leaves
+        own_row: dict[tuple[str, ...], list[int]] = {}  # full path → [mass, count, node] of its own leaves
         own_col: dict[tuple[str, ...], list[int]] = {}
+        self.row_of: list[int] = []  # each open leaf's row node, column node
+        self.col_of: list[int] = []
         for i in self.open_leaves:
             leaf = leaves[i]
-            for path, nodes, own in ((leaf.row_path, self.row_nodes, own_row),
-                                     (leaf.col_path, self.col_nodes, own_col)):
+            for path, nodes, own, node_of in ((leaf.row_path, self.row_nodes, own_row, self.row_of),
+                                              (leaf.col_path, self.col_nodes, own_col, self.col_of)):
                 mine = own.get(path)
                 if mine is None:
-                    mine = own[path] = [0, 0]
                     for depth in range(len(path) + 1):
                         nodes.setdefault(path[:depth], len(nodes))
+                    mine = own[path] = [0, 0, nodes[path]]
                 mine[0] += fracs[i]
                 mine[1] += 1
+                node_of.append(mine[2])
         self.mass_row, self.count_row = self._totals(self.row_nodes, own_row)
         self.mass_col, self.count_col = self._totals(self.col_nodes, own_col)
         self.floor_sum: dict[tuple[str, ...], int] = {}
@@ -210,7 +223,7 @@ class _Trees:
     @staticmethod
     def _totals(nodes: dict[tuple[str, ...], int], own: dict[tuple[str, ...], list[int]]) -> tuple[list[int], list[int]]:
         mass, count = [0] * len(nodes), [0] * len(nodes)
-        for path, (m, c) in own.items():
+        for path, (m, c, _node) in own.items():
             for depth in range(len(path) + 1):
                 k = nodes[path[:depth]]
                 mass[k] += m
@@ -267,10 +280,8 @@ def _solve(leaves: Sequence[Leaf], per_cent: int, floors: list[int], trees: _Tre
         if not bounded(child, parent, *window(mass_col[k], count_col[k], extra if path else len(open_leaves))):
             return None, []
         col_edges.append((path, child, parent))
-    leaf_edges = {}
-    for i in open_leaves:
-        leaf = leaves[i]
-        leaf_edges[i] = graph.add(row_nodes[leaf.row_path], n_row + col_nodes[leaf.col_path], 1)
+    first = graph.add_units(trees.row_of, [n_row + k for k in trees.col_of])
+    leaf_edges = {i: first + 2 * n for n, i in enumerate(open_leaves)}
     graph.add(sink, source, len(open_leaves) + 1)
     need = 0
     for v, ex in enumerate(excess):
