@@ -115,6 +115,37 @@ def test_the_same_units_per_yuan(amounts):
     assert juesuan.leaves.units_per_yuan(ledger) == ref.units_per_yuan(ledger)
 
 
+leaf_specs = st.lists(
+    st.tuples(st.sampled_from(["201", "205", "208"]), st.sampled_from(["01", "02", "03"]),
+              st.sampled_from(["A", "B", "C"]), st.sampled_from(["x", "y", "z"]),
+              st.integers(min_value=-50_000, max_value=5_000_000)),
+    min_size=1, max_size=80)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs=leaf_specs, shift=st.lists(st.integers(-2, 2), min_size=3, max_size=3), fixed=st.booleans())
+def test_controlled_round_the_same(specs, shift, fixed):
+    from juesuan.rounding import Leaf, controlled_round
+
+    seen, leaves = set(), []
+    for row, kuan, col, sub, units in specs:
+        if (row, kuan, col, sub) not in seen:
+            seen.add((row, kuan, col, sub))
+            leaves.append(Leaf((row, row + kuan), (col, col + sub), units))
+    targets = None
+    if fixed:  # fixed row totals, some moved a cent or two: column windows may have to widen
+        totals: dict[tuple[str, ...], int] = {}
+        for leaf in leaves:
+            totals[leaf.row_path] = totals.get(leaf.row_path, 0) + leaf.units
+        targets = {}
+        for n, (path, units) in enumerate(sorted(totals.items())):
+            low, high = units // 100, -(-units // 100)
+            count = sum(1 for leaf in leaves if leaf.row_path == path)
+            floors = sum(leaf.units // 100 for leaf in leaves if leaf.row_path == path)
+            targets[path] = min(max((low, high)[n % 2] + shift[n % 3], floors), floors + count)
+    assert controlled_round(leaves, 100, targets) == ref.controlled_round(leaves, 100, targets)
+
+
 def _synthetic_ledger(spec, lines: int, seed: int) -> Ledger:
     from juesuan.layout import render_input
     from juesuan.port import MemoryWorkbook
