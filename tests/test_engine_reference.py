@@ -106,6 +106,29 @@ def test_random_ledgers_fill_the_same(fmt, lines, limit):
     assert new == old
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fmt=st.sampled_from(sorted(SPECS)), lines=st.lists(line, min_size=0, max_size=80))
+def test_the_same_leaf_sets(fmt, lines):
+    from juesuan.leaves import build_leaves
+
+    ledger = Ledger(info={}, lines=lines)
+    try:
+        computation = Computation(SPECS[fmt], ledger)
+    except InputError:
+        return
+    reference = ref.ReferenceAggregator(build_leaves(SPECS[fmt], ledger, rounded=False))
+    aggs = []
+    for (fkey, dim), table in computation.agg._members.items():
+        assert table == reference.members(fkey, dim)
+        aggs += [(fkey, dim, prefix) for prefix in ["", "201", "2010101", "301", "30101", "999", *table]]
+    for field in ("units", "cents"):
+        assert computation.agg.sums(aggs, field) == reference.sums(aggs, field)
+    for fkey in {fkey for fkey, _dim in computation.agg._members}:
+        data = computation.leaves.get(computation.agg.ledger_of(fkey))
+        if data is not None:
+            assert computation.agg.picks(fkey).tolist() == [reference.matches(fkey, key) for key in data.keys]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(
     st.decimals(allow_nan=True, allow_infinity=True),
