@@ -10,6 +10,11 @@ function-row totals); accept a move only if the total penalty over *all* publish
 goes down. Figures a cent or more from exact weigh most; figures more than half a cent
 away (not what half-up rounding would print) weigh a little, so where nothing else decides
 the pass prefers the half-up result. The work is bounded by a number of evaluations.
+
+Each round's candidate moves are evaluated together with numpy (every figure's change of
+penalty with the same float operations as one at a time, summed per move in the same order
+by a sequential cumulative sum), so the decisions are those of a move-by-move loop;
+``tests/test_engine_reference.py`` compares them with that loop.
 """
 
 from __future__ import annotations
