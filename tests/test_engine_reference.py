@@ -163,10 +163,17 @@ def test_controlled_round_the_same(specs, shift, fixed):
         targets = {}
         for n, (path, units) in enumerate(sorted(totals.items())):
             low, high = units // 100, -(-units // 100)
-            count = sum(1 for leaf in leaves if leaf.row_path == path)
+            count = sum(1 for leaf in leaves if leaf.row_path == path and leaf.units % 100)
             floors = sum(leaf.units // 100 for leaf in leaves if leaf.row_path == path)
             targets[path] = min(max((low, high)[n % 2] + shift[n % 3], floors), floors + count)
-    assert controlled_round(leaves, 100, targets) == ref.controlled_round(leaves, 100, targets)
+
+    def rounded(engine):
+        try:
+            return engine(leaves, 100, targets)
+        except AssertionError as exc:  # no solution: the same for both
+            return str(exc)
+
+    assert rounded(controlled_round) == rounded(ref.controlled_round)
 
 
 def _synthetic_ledger(spec, lines: int, seed: int) -> Ledger:
