@@ -9,9 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from juesuan import rounding
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
 from juesuan.grouping import group_lines, stage_sums
 from juesuan.ledger import Ledger
@@ -20,6 +20,9 @@ from juesuan.spec.model import PREFIX_KEYS, Filter, FiscalSpec, TemplateSpec
 
 DIMS = ("func", "econ", "kind", "fund", "item")
 _INT64_ROOM = 2**62  # a sum of integers under this in absolute value cannot overflow int64
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass
@@ -175,6 +178,8 @@ class _Column:
     """One key field of every leaf as codes into its distinct values (for vectorised tests)."""
 
     def __init__(self, values: list[str]):
+        import numpy as np
+
         self.values = list(dict.fromkeys(values))
         ids = {v: n for n, v in enumerate(self.values)}
         self.ids = np.fromiter(map(ids.__getitem__, values), dtype=np.int64, count=len(values))
@@ -184,6 +189,8 @@ class _Column:
 
     def allowed(self, test) -> np.ndarray:
         """Each leaf's ``test(value)``, evaluated once per distinct value."""
+        import numpy as np
+
         return np.array([bool(test(v)) for v in self.values], dtype=bool)[self.ids] if self.values else \
             np.zeros(0, dtype=bool)
 
@@ -203,6 +210,8 @@ class _LedgerIndex:
     def nodes(self, dim: str) -> dict[str, np.ndarray]:
         found = self._nodes.get(dim)
         if found is None:
+            import numpy as np
+
             levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
             column = self.codes[dim]
             order = np.argsort(column.ids, kind="stable")  # leaves grouped by code, ascending within
@@ -275,7 +284,11 @@ class Aggregator:
         if table is None:
             table = {}
             ledger = self.ledger_of(fkey)
-            if ledger in self.leaves:
+            if ledger in self.leaves and len(self.leaves[ledger].keys) < rounding.NUMPY_FROM:
+                table = self._members_plain(fkey, dim, ledger)
+            elif ledger in self.leaves:
+                import numpy as np
+
                 index = self._index(ledger)
                 flt = dict(fkey)
                 mask = np.ones(len(index.kinds), dtype=bool)
@@ -299,18 +312,57 @@ class Aggregator:
             self._members[(fkey, dim)] = table
         return table
 
+    def _members_plain(self, fkey: tuple, dim: str, ledger: str) -> dict[str, list[int]]:
+        """:meth:`members` for a small ledger, in plain Python."""
+        table: dict[str, list[int]] = defaultdict(list)
+        levels = FUNC_LEVELS if dim == "func" else ECON_LEVELS
+        idx = DIMS.index(dim)
+        flt = dict(fkey)
+        exact_dims = [(n, set(flt[name])) for n, name in ((0, "kind"), (1, "fund"), (2, "item")) if name in flt]
+        prefix_checks = [(DIMS.index(k), v) for k, v in fkey if k in PREFIX_KEYS]
+        keys = self.leaves[ledger].keys
+        chains: dict[str, list[str]] = {}
+        for group, indices in self._groups(ledger).items():
+            if any(group[n] not in allowed for n, allowed in exact_dims):
+                continue
+            for i in indices:
+                key = keys[i]
+                if prefix_checks and not all(any(key[d].startswith(v) for v in values) for d, values in prefix_checks):
+                    continue
+                code = key[idx]
+                table[""].append(i)
+                if code:
+                    chain = chains.get(code)
+                    if chain is None:
+                        chain = chains[code] = ancestors(code, levels)
+                    for node in chain:
+                        table[node].append(i)
+        for members in table.values():
+            members.sort()
+        return dict(table)
+
     def picks(self, fkey: tuple) -> np.ndarray:
         """Which leaves of its ledger a filter picks (what :meth:`matches` says of each key)."""
+        import numpy as np
+
         if fkey not in self._masks:
             self.members(fkey, "func")
-        return self._masks[fkey]
+        found = self._masks.get(fkey)
+        if found is None:  # a small ledger's
+            keys = self.leaves[self.ledger_of(fkey)].keys
+            found = self._masks[fkey] = np.array([self.matches(fkey, key) for key in keys], dtype=bool)
+        return found
 
     def member_array(self, agg: AggId) -> np.ndarray:
         """:meth:`leaves_of`'s indices as an array."""
+        import numpy as np
+
         fkey, dim, prefix = agg
-        self.members(fkey, dim)
+        table = self.members(fkey, dim)
         found = self._arrays.get((fkey, dim), {}).get(prefix)
-        return found if found is not None else np.zeros(0, dtype=np.int64)
+        if found is None:
+            found = np.array(table.get(prefix, []), dtype=np.int64)
+        return found
 
     def sums(self, aggs: list[AggId], field: str) -> list[int]:
         """Each leaf set's sum of ``field`` (``"units"`` or ``"cents"``), exact integers:
@@ -324,19 +376,24 @@ class Aggregator:
             if data is None:
                 out.append(0)
                 continue
-            self.members(fkey, dim)
+            table = self.members(fkey, dim)
+            arrays = self._arrays.get((fkey, dim))
+            values = getattr(data, field)
+            if arrays is None:  # a small ledger's: plain Python
+                out.append(sum(values[i] for i in table.get(prefix, [])))
+                continue
             column = columns.get(ledger)
             if column is None:
-                values = getattr(data, field)
+                import numpy as np
+
                 fits = sum(abs(v) for v in values) < _INT64_ROOM
                 column = columns[ledger] = (np.array(values, dtype=np.int64) if fits else None, values)
-            picked = self._arrays.get((fkey, dim), {}).get(prefix)
+            picked = arrays.get(prefix)
             if picked is None:
                 out.append(0)
             elif column[0] is not None:
                 out.append(int(column[0][picked].sum()))
             else:
-                values = column[1]
                 out.append(sum(values[i] for i in picked.tolist()))
         return out
 

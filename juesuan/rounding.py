@@ -26,6 +26,10 @@ class Leaf(NamedTuple):
     units: int  # the exact amount in integer units; ``per_cent`` of them make one cent
 
 
+NUMPY_FROM = 2000  # leaves (or edges of a flow network) from which the engine works on numpy arrays:
+# below, plain Python (the same results; importing numpy would cost a small workbook more than it saves)
+
+
 class _Dinic:
     """Dinic's max-flow. Each phase finds the level graph (breadth-first distances over the
     edges with capacity left) and lists, per node and in the order the edges were added, the
@@ -58,6 +62,8 @@ class _Dinic:
         return first
 
     def maxflow(self, s: int, t: int) -> int:
+        if len(self.to) < 2 * NUMPY_FROM:
+            return self._maxflow_plain(s, t)
         import numpy as np
 
         total = 0
@@ -89,6 +95,42 @@ class _Dinic:
             ends = np.searchsorted(tails[admissible], np.arange(n), side="right")
             starts = np.concatenate([[0], ends[:-1]])
             total += self._blocking_flow(s, t, level.tolist(), edges.tolist(), starts.tolist(), ends.tolist())
+
+    def _edge_lists(self) -> tuple[list[int], list[int], list[int]]:
+        """Every edge grouped by its tail, in order of addition: (edges, starts, ends)."""
+        head: list[list[int]] = [[] for _ in range(self.n)]
+        for e, u in enumerate(self.frm):
+            head[u].append(e)
+        edges: list[int] = []
+        starts, ends = [], []
+        for mine in head:
+            starts.append(len(edges))
+            edges += mine
+            ends.append(len(edges))
+        return edges, starts, ends
+
+    def _maxflow_plain(self, s: int, t: int) -> int:
+        """The same phases in plain Python: levels by a breadth-first search, and the blocking
+        flow walking every edge (it skips those not one level down itself)."""
+        from collections import deque
+
+        total = 0
+        edges, starts, ends = self._edge_lists()
+        to, cap = self.to, self.cap
+        while True:
+            level = [-1] * self.n
+            level[s] = 0
+            queue = deque([s])
+            while queue:
+                u = queue.popleft()
+                for k in range(starts[u], ends[u]):
+                    e = edges[k]
+                    if cap[e] > 0 and level[to[e]] < 0:
+                        level[to[e]] = level[u] + 1
+                        queue.append(to[e])
+            if level[t] < 0:
+                return total
+            total += self._blocking_flow(s, t, level, edges, list(starts), ends)
 
     def reachable(self, s: int) -> list[bool]:
         """Nodes reachable from ``s`` in the residual graph (the source side of a minimum cut)."""

@@ -48,6 +48,20 @@ def reference_engine(limit: int | None = None):
 
 
 @contextlib.contextmanager
+def numpy_from(size: int | None):
+    """The engine's arrays from ``size`` leaves (0: always; a huge number: plain Python always)."""
+    import juesuan.rounding
+
+    saved = juesuan.rounding.NUMPY_FROM
+    if size is not None:
+        juesuan.rounding.NUMPY_FROM = size
+    try:
+        yield
+    finally:
+        juesuan.rounding.NUMPY_FROM = saved
+
+
+@contextlib.contextmanager
 def evaluation_limit(limit: int | None):
     saved = (juesuan.repair.MAX_EVALUATIONS, ref.MAX_EVALUATIONS)
     if limit is not None:
@@ -79,8 +93,8 @@ def outcome(spec, ledger) -> tuple:
         return ("problems", [(p.code, sorted(map(str, p.params.items()))) for p in exc.problems])
 
 
-def both(spec, ledger, limit: int | None = None) -> tuple[tuple, tuple]:
-    with evaluation_limit(limit):
+def both(spec, ledger, limit: int | None = None, arrays_from: int | None = 0) -> tuple[tuple, tuple]:
+    with evaluation_limit(limit), numpy_from(arrays_from):
         new = outcome(spec, ledger)
         with reference_engine():
             old = outcome(spec, ledger)
@@ -100,9 +114,9 @@ line = st.builds(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fmt=st.sampled_from(sorted(SPECS)), lines=st.lists(line, min_size=1, max_size=120),
-       limit=st.sampled_from([None, None, 7, 40, 200]))
-def test_random_ledgers_fill_the_same(fmt, lines, limit):
-    new, old = both(SPECS[fmt], Ledger(info={}, lines=lines), limit)
+       limit=st.sampled_from([None, None, 7, 40, 200]), arrays_from=st.sampled_from([0, 10**9]))
+def test_random_ledgers_fill_the_same(fmt, lines, limit, arrays_from):
+    new, old = both(SPECS[fmt], Ledger(info={}, lines=lines), limit, arrays_from)
     assert new == old
 
 
@@ -113,7 +127,8 @@ def test_the_same_leaf_sets(fmt, lines):
 
     ledger = Ledger(info={}, lines=lines)
     try:
-        computation = Computation(SPECS[fmt], ledger)
+        with numpy_from(0):
+            computation = Computation(SPECS[fmt], ledger)
     except InputError:
         return
     reference = ref.ReferenceAggregator(build_leaves(SPECS[fmt], ledger, rounded=False))
@@ -173,7 +188,11 @@ def test_controlled_round_the_same(specs, shift, fixed):
         except AssertionError as exc:  # no solution: the same for both
             return str(exc)
 
-    assert rounded(controlled_round) == rounded(ref.controlled_round)
+    with numpy_from(0):
+        arrays = rounded(controlled_round)
+    with numpy_from(10**9):
+        plain = rounded(controlled_round)
+    assert arrays == plain == rounded(ref.controlled_round)
 
 
 def _synthetic_ledger(spec, lines: int, seed: int) -> Ledger:
@@ -193,11 +212,11 @@ def _synthetic_ledger(spec, lines: int, seed: int) -> Ledger:
 
 
 @pytest.mark.parametrize("fmt", sorted(SPECS))
-@pytest.mark.parametrize("limit", [None, 300])
-def test_a_synthetic_department_fills_the_same(fmt, limit):
+@pytest.mark.parametrize(("limit", "arrays_from"), [(None, 0), (300, 0), (None, 10**9)])
+def test_a_synthetic_department_fills_the_same(fmt, limit, arrays_from):
     spec = SPECS[fmt]
     ledger = _synthetic_ledger(spec, 1000, seed=11)
-    new, old = both(spec, ledger, limit)
+    new, old = both(spec, ledger, limit, arrays_from)
     assert new == old
     assert new[0] != new[1]  # the rounding and the repair did something
 
@@ -212,7 +231,7 @@ def test_the_repair_pass_moves_the_same_leaves_until_its_limit():
     ledger = Ledger(info=ledger.info, lines=lines, typed_names=ledger.typed_names)
     for limit in (300, 3000):
         computations = []
-        with evaluation_limit(limit):
+        with evaluation_limit(limit), numpy_from(0):
             for engine in (contextlib.nullcontext, reference_engine):
                 with engine():
                     c = Computation(spec, ledger)
