@@ -39,17 +39,25 @@ from __future__ import annotations
 import functools
 import os
 import re
+import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from juesuan.errors import fail
 
+try:  # zlib-ng inflates and checks CRCs about twice as fast; same formats, same results
+    from zlib_ng import zlib_ng as _zlib
+except ImportError:  # pragma: no cover - an install without it: the standard library's zlib
+    _zlib = zlib
+
 MB = 1024 * 1024
 CHUNK = 1 << 20
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+_PROLOG = 4096  # a part's first bytes, fed to the prolog parser on their own
 _TAIL = 64  # bytes kept between chunks so that no address or marker is cut in two
 
 
@@ -170,13 +178,14 @@ def _scan(path: Path, limits: Limits) -> Scan:
             scan.has_workbook = "xl/workbook.xml" in {info.filename for info in infos}
             scan.sheets.update(sheet_parts(z))  # sheets wherever the relationships put them
             targets = set(scan.sheets.values())
-            for info in infos:
-                if info.is_dir():
-                    continue
-                _scan_member(z, info, scan, limits, where, info.filename in targets)
+            with path.open("rb") as raw:
+                for info in infos:
+                    if info.is_dir():
+                        continue
+                    _scan_member(z, info, scan, limits, where, info.filename in targets, raw)
     except zipfile.LargeZipFile as exc:
         raise fail("file-corrupt", path=where, reason=str(exc)) from exc
-    except (zipfile.BadZipFile, EOFError, zlib.error, RuntimeError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, EOFError, zlib.error, _zlib.error, RuntimeError, ValueError, NotImplementedError) as exc:
         raise fail("file-corrupt", path=where, reason=str(exc) or type(exc).__name__) from exc
     except OSError as exc:
         raise fail("file-not-xlsx", path=where, reason=exc.strerror or str(exc)) from exc
@@ -360,12 +369,72 @@ _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 def _declarations(body: bytes, name: str, where: str) -> None:
     """A DTD or entity declaration anywhere in a part (not only in its prolog, where the
     defused parser already refuses it): readers must never see one."""
-    if b"<!" in body and _DECLARATION.search(body):
+    if b"!" in body and b"<!" in body and _DECLARATION.search(body):  # "!" first: memchr speed
         raise fail("xml-entity", path=where, part=name, reason="DOCTYPE/ENTITY")
 
 
+_LOCAL_HEADER = struct.Struct(zipfile.structFileHeader)
+_UTF8_NAME = 0x800  # general purpose flag: the name is UTF-8
+_ENCRYPTED = 0x1
+
+
+def _inflated(z: zipfile.ZipFile, info: zipfile.ZipInfo, raw: Any) -> Iterator[bytes]:
+    """A member's inflated bytes in chunks of at most :data:`CHUNK`, never more at once.
+
+    A stored or deflated member is read from ``raw`` (the package file) and inflated here,
+    with zlib-ng when installed, as :mod:`zipfile` would (its local header checked, its name
+    against the directory's); it is damaged (``BadZipFile``) when its stream ends early, or
+    inflates to more or fewer bytes than the directory says, or to another CRC. Any other
+    member (encrypted, another method) is read through :mod:`zipfile`."""
+    if raw is None or info.flag_bits & _ENCRYPTED or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        with z.open(info) as member:
+            while chunk := member.read(CHUNK):
+                yield chunk
+        return
+    raw.seek(info.header_offset)
+    header = raw.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile("Truncated file header")
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != zipfile.stringFileHeader:
+        raise zipfile.BadZipFile("Bad magic number for file header")
+    name = raw.read(fields[10])
+    raw.seek(fields[11], 1)  # the extra field
+    encoding = "utf-8" if fields[3] & _UTF8_NAME else (getattr(z, "metadata_encoding", None) or "cp437")
+    if name.decode(encoding, "replace") != info.orig_filename:
+        raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
+    left, size, crc = info.compress_size, 0, 0
+    inflate = _zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    while True:
+        if inflate is not None and inflate.unconsumed_tail:
+            data = inflate.decompress(inflate.unconsumed_tail, CHUNK)
+        elif left:
+            data = raw.read(min(CHUNK, left))
+            if not data:
+                raise EOFError("the package ends inside a member")
+            left -= len(data)
+            if inflate is not None:
+                data = inflate.decompress(data, CHUNK)
+        elif inflate is not None and not inflate.eof:
+            data = inflate.decompress(b"", CHUNK)  # output still held back by the chunk bound
+            if not data:
+                break
+        else:
+            break
+        size += len(data)
+        if size > info.file_size:
+            raise zipfile.BadZipFile(f"{info.filename}: more bytes than its header declares")
+        crc = _zlib.crc32(data, crc)
+        if data:
+            yield data
+    if inflate is not None and not inflate.eof:
+        raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+    if size != info.file_size or crc != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+
+
 def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: Limits, where: str,
-                 target: bool = False) -> None:
+                 target: bool = False, raw: Any = None) -> None:
     from xml.etree.ElementTree import ParseError
 
     from defusedxml import DefusedXmlException
@@ -377,29 +446,29 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
     bounds = _Bounds(limits)
     tail = b""
     carry = b""  # the end of the previous chunk, for "sheetData" cut in two
-    with z.open(info) as member:
-        while chunk := member.read(CHUNK):
-            scan.inflated += len(chunk)
-            if not sheet and not bounds.odd:
-                bounds.odd = b"sheetData" in carry + chunk[:16] or b"sheetData" in chunk  # a sheet under another name
-                carry = chunk[-16:]
-            if scan.inflated > limits.max_inflated:
-                raise fail("file-too-large", path=where, what=f"> {_mb(limits.max_inflated)}",
-                           limit=_mb(limits.max_inflated))
-            if parser is not None:
-                try:
-                    parser.feed(chunk)
-                except _Stop:
-                    parser = None
-                except DefusedXmlException as exc:
-                    raise fail("xml-entity", path=where, part=name, reason=type(exc).__name__) from exc
-                except ParseError as exc:
-                    raise fail("file-corrupt", path=where, reason=f"{name}: {exc}") from exc
-            if is_xml:
-                body, tail = _split(tail + chunk)
-                _declarations(body, name, where)
-                if sheet:
-                    bounds.feed(body)
+    for chunk in _inflated(z, info, raw):
+        scan.inflated += len(chunk)
+        if not sheet and not bounds.odd:
+            bounds.odd = b"sheetData" in carry + chunk[:16] or b"sheetData" in chunk  # a sheet under another name
+            carry = chunk[-16:]
+        if scan.inflated > limits.max_inflated:
+            raise fail("file-too-large", path=where, what=f"> {_mb(limits.max_inflated)}",
+                       limit=_mb(limits.max_inflated))
+        if parser is not None:
+            try:
+                parser.feed(chunk[:_PROLOG])  # the prolog is short: expat copies all it is fed
+                parser.feed(chunk[_PROLOG:])
+            except _Stop:
+                parser = None
+            except DefusedXmlException as exc:
+                raise fail("xml-entity", path=where, part=name, reason=type(exc).__name__) from exc
+            except ParseError as exc:
+                raise fail("file-corrupt", path=where, reason=f"{name}: {exc}") from exc
+        if is_xml:
+            body, tail = _split(tail + chunk)
+            _declarations(body, name, where)
+            if sheet:
+                bounds.feed(body)
     if tail:
         _declarations(tail, name, where)
         if sheet:
@@ -582,10 +651,11 @@ _ATTR_R = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _ATTR_T_E = re.compile(rb'\st="e"')
 
 
-def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+def error_cells(path: Path, sheet: str, scan: Scan | None = None) -> dict[tuple[int, int], str]:
     """The cells of ``sheet`` holding an error value, 0-based (row, col) → ``#DIV/0!`` …
-    (empty unless the guard saw error values on that sheet)."""
-    scan = scan_workbook(path)
+    (empty unless the guard saw error values on that sheet; ``scan``: the guard's scan of
+    ``path`` when the caller holds it)."""
+    scan = scan or scan_workbook(path)
     part = scan.sheets.get(sheet)
     if part is None or part not in scan.error_parts:
         return {}
