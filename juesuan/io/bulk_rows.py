@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from itertools import chain
 from pathlib import Path
 from types import NoneType
 from typing import Any
@@ -41,8 +40,13 @@ _SQREF = re.compile(r'sqref="([A-Z]+)(\d+):([A-Z]+)\d+"')
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its worksheet part (``xl/worksheets/sheet3.xml``)."""
-    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    return _sheet_parts(z.read)
+
+
+def _sheet_parts(read: Callable[[str], bytes]) -> dict[str, str]:
+    """:func:`sheet_parts` of a package whose parts ``read`` gives by name."""
+    book = ElementTree.fromstring(read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(read("xl/_rels/workbook.xml.rels"))
     targets = {r.attrib["Id"]: r.attrib["Target"] for r in rels.findall("rel:Relationship", _NS)}
     out = {}
     for sheet in book.iterfind("m:sheets/m:sheet", _NS):
@@ -63,9 +67,10 @@ def _text(value: Any, cache: dict[Any, str]) -> str:
 def _rows_xml(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> bytes:
     """The ``<row>`` elements of ``rows`` from row ``first`` (UTF-8); blank values write no cell.
 
-    Built column by column in bytes: each distinct text is escaped and encoded once, each
-    cell is one concatenation, and the rows are joined in one pass (a department has a
-    million cells)."""
+    Built column by column in bytes, each distinct text escaped and encoded once; then each
+    row is one ``%`` formatting of a row template (a column never blank is spelt in the
+    template, its row number and value filled in; any other column is one ready cell per
+    row) and the rows are joined in one pass: a department has a million cells."""
     width = len(styles)
     n = len(rows)
     if not n:
@@ -73,14 +78,40 @@ def _rows_xml(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> b
     numbers = [str(r).encode() for r in range(first, first + n)]
     table = [tuple(row[:width]) + (None,) * (width - len(row)) if len(row) != width else row for row in rows]
     columns = list(zip(*table, strict=True)) if width else []
-    pieces: list[Any] = [[b'<row r="' + r + b'">' for r in numbers]]
+    template = [b'<row r="%b">']
+    args: list[list[bytes]] = [numbers]
     for c, values in enumerate(columns):
-        pieces.append(_column_xml(values, numbers, column_letter(c), f' s="{styles[c]}"' if styles[c] else ""))
-    pieces.append([b"</row>"] * n)
-    return b"".join(chain.from_iterable(zip(*pieces, strict=True)))
+        letter, attrs = column_letter(c), f' s="{styles[c]}"' if styles[c] else ""
+        spelt = _spelt_column(values, letter, attrs)
+        if spelt is None:  # blanks or mixed values: a whole cell (or nothing) per row
+            template.append(b"%b")
+            args.append(_column_xml(values, numbers, letter, attrs))
+        else:
+            head, tail, cells = spelt
+            template.append(head.replace(b"%", b"%%") + b"%b" + tail.replace(b"%", b"%%") + b"%b")
+            args += [numbers, cells]
+    template.append(b"</row>")
+    return b"".join(map(b"".join(template).__mod__, zip(*args, strict=True)))
 
 
 _NUMBERS = frozenset({int, float, Decimal})
+
+
+def _spelt_column(values: Sequence[Any], letter: str, attrs: str) -> tuple[bytes, bytes, list[bytes]] | None:
+    """A column with a value in every row, all text or all numbers: the cell's start before
+    its row number, the rest before its value, and each row's value with the cell's end (as
+    :func:`_column_xml` writes them); None for any other column."""
+    kinds = set(map(type, values))
+    head = f'<c r="{letter}'.encode()
+    if kinds == {str}:
+        if "" in values:
+            return None
+        cache: dict[Any, str] = {}
+        tails = {v: f"{_text(v, cache)}</t></is></c>".encode() for v in set(values)}
+        return head, f'"{attrs} t="inlineStr"><is><t>'.encode(), list(map(tails.__getitem__, values))
+    if kinds and kinds <= _NUMBERS:
+        return head, f'"{attrs}><v>'.encode(), [str(v).encode() + b"</v></c>" for v in values]
+    return None
 
 
 def _column_xml(values: Sequence[Any], numbers: list[bytes], letter: str, attrs: str) -> list[bytes]:
@@ -99,6 +130,8 @@ def _column_xml(values: Sequence[Any], numbers: list[bytes], letter: str, attrs:
     cache = {}
     return [_cell_xml(v, f'<c r="{letter}{r.decode()}"{attrs}', cache).encode()
             for r, v in zip(numbers, values, strict=True)]
+
+
 def _cell_xml(value: Any, start: str, cache: dict[Any, str]) -> str:
     """One cell of any type: text as an inline string, bools, numbers; blank → ''."""
     if value is None or value == "":
@@ -166,6 +199,27 @@ def save_with_rows(wb: Any, target: str | Path, rows: dict[str, Sequence[Sequenc
                     dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
         finally:
             _drop_temp(plain)
+
+    atomic_write(target, write)
+    return target
+
+
+def save_parts_with_rows(parts: dict[str, bytes], target: str | Path, rows: dict[str, Sequence[Sequence[Any]]],
+                         first: int = 3) -> Path:
+    """Write the package ``parts`` (part name → bytes, in package order; e.g.
+    :func:`juesuan.io.fresh_package.package_parts`) to ``target`` with the data rows of each
+    sheet named in ``rows`` streamed in as :func:`save_with_rows` does; atomically."""
+    from juesuan.io.safe_write import atomic_write
+
+    target = Path(target)
+    bulk = {part: name for name, part in _sheet_parts(parts.__getitem__).items() if name in rows}
+
+    def write(final: Path) -> None:
+        with zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as dst:
+            for name, data in parts.items():
+                if name in bulk:
+                    data = _with_rows(data.decode("utf-8"), rows[bulk[name]], first)
+                dst.writestr(name, data)
 
     atomic_write(target, write)
     return target
