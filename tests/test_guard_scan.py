@@ -104,3 +104,44 @@ def test_a_damaged_member_is_refused(tmp_path, damage):
     with pytest.raises(InputError) as caught:
         guard.scan_workbook(path)
     assert caught.value.problems[0].code == "file-corrupt"
+
+
+def _rewritten(path, part: str, change):
+    """``path`` with its member ``part`` changed (every other member as it was)."""
+    import zipfile
+
+    out = path.with_name("re-" + path.name)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, change(data) if info.filename == part else data)
+    return out
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/worksheets/sheet1.xml"])
+@pytest.mark.parametrize("start", [
+    '<?xml version="1.0" encoding="UTF-16"?>',  # a DTD only a parser reads: UTF-16
+    '<?xml version="1.0"?><!-- a comment first -->',
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+], ids=["utf-16", "comment", "plain-declaration"])
+def test_a_dtd_in_any_encoding_or_after_any_prolog_is_refused(tmp_path, start, part):
+    """The prolog of a part that does not start plainly (a declaration of UTF-8 at most, then
+    the root) is parsed by defusedxml: a DTD there is refused, in UTF-16 too."""
+    def dtd(xml: bytes) -> bytes:
+        body = xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
+        text = start + '<!DOCTYPE w [<!ENTITY e "x">]>' + body.decode("utf-8")
+        return text.encode("utf-16") if "UTF-16" in start else text.encode("utf-8")
+
+    with pytest.raises(InputError) as caught:
+        guard.scan_workbook(_rewritten(book(tmp_path, ""), part, dtd))
+    assert caught.value.problems[0].code == "xml-entity"
+
+
+def test_a_plain_start_still_needs_a_clean_part(tmp_path):
+    """A part starting plainly skips the prolog parse only: a declaration later on is refused."""
+    path = book(tmp_path, '<row r="1"><c r="A1"><v>1</v></c></row>',
+                sheet=lambda xml: b'<?xml version="1.0" encoding="UTF-8"?>\n' + xml.replace(
+                    b"<sheetData>", b'<!DOCTYPE x [<!ENTITY a "b">]><sheetData>', 1))
+    with pytest.raises(InputError) as caught:
+        guard.scan_workbook(path)
+    assert caught.value.problems[0].code == "xml-entity"

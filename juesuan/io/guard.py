@@ -197,14 +197,21 @@ def _mb(n: int) -> str:
 
 
 def _check_name(name: str, where: str) -> None:
-    pure = PurePosixPath(name)
-    if (not name or name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in pure.parts
+    if (not name or name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in name.split("/")
             or re.match(r"^[A-Za-z]:", name)):
         raise fail("unsafe-part", path=where, part=_printable(name))
 
 
 def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)[:120]
+
+
+# A part's start that holds no DTD: an optional XML declaration (version 1.0, UTF-8,
+# standalone; nothing else), XML white space, then the root element's start. Such a part
+# needs no prolog parse; any other start (a BOM, UTF-16, a comment, a processing
+# instruction, a DOCTYPE, another declaration) is parsed by defusedxml.
+_PLAIN_PROLOG = re.compile(rb'(?:<\?xml version="1\.0"(?: encoding="(?:UTF-8|utf-8)")?(?: standalone="(?:yes|no)")?\?>)?'
+                           rb"[ \t\r\n]*<[A-Za-z_]")
 
 
 class _Stop(Exception):
@@ -446,7 +453,11 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
     bounds = _Bounds(limits)
     tail = b""
     carry = b""  # the end of the previous chunk, for "sheetData" cut in two
+    seen = 0
     for chunk in _inflated(z, info, raw):
+        if not seen and parser is not None and _PLAIN_PROLOG.match(chunk):
+            parser = None  # nothing but a plain declaration before the root: no DTD can stand there
+        seen += len(chunk)
         scan.inflated += len(chunk)
         if not sheet and not bounds.odd:
             bounds.odd = b"sheetData" in carry + chunk[:16] or b"sheetData" in chunk  # a sheet under another name
@@ -464,8 +475,8 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
                 raise fail("xml-entity", path=where, part=name, reason=type(exc).__name__) from exc
             except ParseError as exc:
                 raise fail("file-corrupt", path=where, reason=f"{name}: {exc}") from exc
-        if is_xml:
-            body, tail = _split(tail + chunk)
+        if is_xml:  # the last chunk (the whole part, mostly) needs no cut
+            body, tail = (tail + chunk, b"") if seen == info.file_size else _split(tail + chunk)
             _declarations(body, name, where)
             if sheet:
                 bounds.feed(body)
