@@ -278,8 +278,10 @@ def _open_tag(body: bytes) -> bool:
 @functools.lru_cache(maxsize=8)
 def _maybe_beyond(n: int) -> re.Pattern[bytes]:
     """A quick sieve for :func:`_beyond` (a third faster to run over a part): any address
-    beyond column Z or with as many digits as ``n``; only a chunk it finds is searched exactly."""
-    return re.compile(rb' r="(?:&|[A-Za-z][A-Za-z]|[A-Za-z]?\d{' + str(len(str(n))).encode() + rb'})')
+    beyond column Z, starting with a character reference, or with as many digits as ``n``
+    (after a letter taken at once: most addresses are refused in two steps); only a chunk it
+    finds is searched exactly."""
+    return re.compile(rb' r="[A-Za-z]?+(?:[A-Za-z&]|\d{' + str(len(str(n))).encode() + rb'})')
 
 
 @functools.lru_cache(maxsize=8)
