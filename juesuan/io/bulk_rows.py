@@ -82,8 +82,9 @@ def _rows_xml(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> b
     n = len(rows)
     if not n:
         return b""
-    numbers = [str(r).encode() for r in range(first, first + n)]
-    table = [tuple(row[:width]) + (None,) * (width - len(row)) if len(row) != width else row for row in rows]
+    numbers = list(map(str.encode, map(str, range(first, first + n))))
+    table = rows if set(map(len, rows)) == {width} else [
+        tuple(row[:width]) + (None,) * (width - len(row)) if len(row) != width else row for row in rows]
     columns = list(zip(*table, strict=True)) if width else []
     template = [b'<row r="%b">']
     args: list[list[bytes]] = [numbers]
