@@ -451,14 +451,14 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
     name = info.filename
     sheet = target or (name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2)
     is_xml = sheet or name.lower().endswith(_XML_SUFFIXES)
-    parser = _prolog_parser() if is_xml else None
+    parser: Any = None  # the prolog parser, for a part that does not start plainly
     bounds = _Bounds(limits)
     tail = b""
     carry = b""  # the end of the previous chunk, for "sheetData" cut in two
     seen = 0
     for chunk in _inflated(z, info, raw):
-        if not seen and parser is not None and _PLAIN_PROLOG.match(chunk):
-            parser = None  # nothing but a plain declaration before the root: no DTD can stand there
+        if not seen and is_xml and not _PLAIN_PROLOG.match(chunk):  # (a plain start holds no DTD)
+            parser = _prolog_parser()
         seen += len(chunk)
         scan.inflated += len(chunk)
         if not sheet and not bounds.odd:
