@@ -651,7 +651,8 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     for rel in rels.iter(f"{_NS_PKG}Relationship"):
         target = rel.get("Target", "")
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        targets[rel.get("Id")] = str(PurePosixPath(part))
+        odd = not part or "//" in part or "/." in part or part.startswith(".") or part.endswith("/")
+        targets[rel.get("Id")] = str(PurePosixPath(part)) if odd else part  # (else already normal)
     for sheet in book.iter(f"{_NS_MAIN}sheet"):
         part = targets.get(sheet.get(f"{_NS_REL}id"))
         if part and sheet.get("name"):
