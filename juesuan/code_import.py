@@ -29,6 +29,8 @@ HEADER_SCAN = 30
 
 @dataclass
 class CodeImport:
+    """Codes and names read from a bureau's code list (科目表), with the problems found."""
+
     codes: dict[str, dict[str, str]] = field(default_factory=lambda: {"functional": {}, "economic": {}})
     problems: list[Problem] = field(default_factory=list)
     header_row: int | None = None  # 0-based

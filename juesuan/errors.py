@@ -13,6 +13,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ErrorKind:
+    """A kind of input error: its code and its message template in Chinese and English."""
+
     code: str
     zh: str
     en: str

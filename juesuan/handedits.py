@@ -22,6 +22,8 @@ SHOWN = 20  # replaced figures listed in the summary line; the rest are counted
 
 @dataclass(frozen=True)
 class Replaced:
+    """A figure typed by hand that Fill replaced: where, what it was, what it became."""
+
     sheet: str
     cell: str
     label: str

@@ -41,6 +41,8 @@ _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 
 @dataclass(frozen=True)
 class CsvRow:
+    """One row of an imported CSV of published figures (table, row, column, value)."""
+
     line: int  # 1-based line number in the CSV (the header is line 1)
     table: str
     row: str

@@ -32,6 +32,8 @@ Item = tuple[int, Decimal | None]  # (sign ±1, published value or None for blan
 
 @dataclass(frozen=True)
 class Interval:
+    """The closed range [low, high] a rounded figure's exact value can lie in."""
+
     low: Decimal
     high: Decimal
 

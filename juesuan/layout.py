@@ -22,6 +22,8 @@ DEFAULT_WIDTHS = {"label": 30.0, "line": 6.0, "code": 12.0, "name": 28.0, "amoun
 
 @dataclass(frozen=True)
 class ColumnPlace:
+    """Where a table column sits on its sheet: panel and 0-based sheet column."""
+
     panel: int
     index: int  # 0-based sheet column
     spec: ColumnSpec

@@ -55,6 +55,8 @@ class LedgerLine:
 
 @dataclass
 class Ledger:
+    """The detail sheets as read: the form's information, the ledger lines, names and records typed."""
+
     info: dict[str, Any]
     lines: list[LedgerLine]
     typed_names: dict[str, str] = field(default_factory=dict)  # 功能分类 code (any level) → name typed on a detail sheet

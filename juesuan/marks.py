@@ -17,6 +17,8 @@ NOTE_AUTHOR = "决算助手"
 
 @dataclass(frozen=True)
 class CellMark:
+    """A finding's mark on one cell: severity and the note shown on it."""
+
     sheet: str
     cell: str  # A1 address
     severity: str  # error | warning | info

@@ -28,6 +28,8 @@ ImportFn = Callable[..., list[SheetPicture]]  # (spec, rows, variant=None); rais
 
 @dataclass(frozen=True)
 class Step:
+    """One step of the Fill pipeline: the spec section it serves and its template, fill and import functions."""
+
     name: str
     section: str  # the spec section the step serves
     template: TemplateFn

@@ -9,6 +9,7 @@ by a :class:`CellError` (``#DIV/0!`` …).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -40,8 +41,9 @@ def cell_at(grid: Grid, row: int, col: int) -> Any:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def column_letter(col: int) -> str:
-    """0-based column index → letters (0 → A)."""
+    """0-based column index → letters (0 → A); remembered (a sheet has few columns)."""
     letters = ""
     col += 1
     while col:

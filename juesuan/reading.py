@@ -17,6 +17,8 @@ from juesuan.tables import TableRow, TableValues
 
 @dataclass
 class ReadProblem:
+    """A cell of a table that could not be read as a figure, and why."""
+
     sheet: str
     cell: str
     value: Any
@@ -41,7 +43,7 @@ def read_table(spec: TemplateSpec, table: TableSpec, grid: Grid,
     problems = problems if problems is not None else []
     places = columns(table)
     first = body_row(table)
-    class_names = {name: code for code, name in spec.codes.functional.items() if len(code) == 3}
+    class_names = _class_names(spec) if _has_class_rows(table) else {}
     panels: list[list[TableRow]] = []
     heights: list[int] = []
     for p in range(len(table.panels)):
@@ -90,6 +92,15 @@ def read_table(spec: TemplateSpec, table: TableSpec, grid: Grid,
     return TableValues(table.id, panels, footers, empty=empty)
 
 
+def _has_class_rows(table: TableSpec) -> bool:
+    return any(row.kind == "classes" for panel in table.panels for row in panel.rows)
+
+
+def _class_names(spec: TemplateSpec) -> dict[str, str]:
+    """类 name → code (the rows of 01/04 are named, not coded)."""
+    return {name: code for code, name in spec.codes.functional.items() if len(code) == 3}
+
+
 def _economic_panel(table: TableSpec, p: int) -> bool:
     rows = table.panels[p].rows
     return bool(rows) and all(row.kind == "codes" and row.scheme == "economic" for row in rows)
@@ -119,8 +130,9 @@ def _fixed_slots(spec: TemplateSpec, table: TableSpec, p: int) -> list[tuple[str
                 listed = row.include or tuple(c for c in spec.codes.functional if len(c) == 3)
                 out += [("class", None)] * len(listed)
         elif row.kind == "codes":
+            include = tuple(row.include)
             for code in sorted(row.only or spec.codes.scheme(row.scheme or "economic")):
-                if any(code.startswith(x) for x in row.include):
+                if code.startswith(include):
                     out.append(("code", code))
     return out
 

@@ -24,12 +24,16 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 @dataclass(frozen=True)
 class CellRef:
+    """A cell of the workbook: sheet name and A1 address."""
+
     sheet: str
     cell: str  # A1 address
 
 
 @dataclass
 class Finding:
+    """One finding of a check: rule, severity, message, cells, expected and actual figures."""
+
     rule: str
     severity: str
     message: str
@@ -69,6 +73,8 @@ def amount_text(value: Decimal | None, decimals: int = 2) -> str | None:
 
 @dataclass
 class Report:
+    """Everything a check found, with the rules run and the tables' order (for text, JSON and rows)."""
+
     template: str
     findings: list[Finding] = field(default_factory=list)
     rules_run: int = 0

@@ -20,6 +20,8 @@ def quiet(_: str) -> None:
 
 @dataclass
 class FillResult:
+    """What Fill computed: the filled tables, the sheet pictures to write, notes for the user."""
+
     accounts: FilledAccounts
     pictures: list[SheetPicture]
     notes: list[str] = field(default_factory=list)

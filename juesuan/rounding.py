@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Leaf:
+    """One exact amount to round, placed by its row and column paths in the two hierarchies."""
+
     row_path: tuple[str, ...]
     col_path: tuple[str, ...]
     units: int  # the exact amount in integer units; ``per_cent`` of them make one cent

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 @dataclass
 class TableRow:
+    """One row of a table's values: key, label, code, 栏次 line, role, values and cells."""
+
     key: str
     label: str = ""
     code: str | None = None
@@ -25,6 +27,8 @@ class TableRow:
 
 @dataclass
 class TableValues:
+    """A table's values, panel by panel, as computed or as read from a sheet."""
+
     table_id: str
     panels: list[list[TableRow]]
     footers: list[TableRow | None] = field(default_factory=list)

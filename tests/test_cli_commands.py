@@ -31,7 +31,8 @@ def test_a_command_run_alone_imports_no_other_command():
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.startswith('juesuan.cli.')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "['juesuan.cli.app', 'juesuan.cli.common', 'juesuan.cli.spec_cmd']"
+    assert out.stdout.strip().splitlines()[-1] == ("['juesuan.cli.app', 'juesuan.cli.common', 'juesuan.cli.console', 'juesuan.cli.fast', "
+                                                    "'juesuan.cli.spec_cmd']")
 
 
 def test_help_lists_every_command():

@@ -202,3 +202,13 @@ def test_missing_sheet_is_a_rule_error(imported, tmp_path):
     errors = {f.rule for f in report.findings if f.kind == "rule-error"}
     assert {"R07-budget-total", "R15-abroad"} <= errors
     assert all("公开07表" in f.message for f in report.findings if f.kind == "rule-error")
+
+
+def test_the_kind_list_names_every_module_of_the_rules_package():
+    import pkgutil
+
+    import juesuan.rules as rules
+
+    modules = {info.name for info in pkgutil.iter_modules(rules.__path__)} - {"base"}
+    assert set(rules.KIND_MODULES) == modules
+    assert len(rules.KIND_MODULES) == len(set(rules.KIND_MODULES))

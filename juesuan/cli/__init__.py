@@ -3,16 +3,14 @@
 Each command lives in its own module of this package and registers itself on
 :data:`juesuan.cli.app.app`. A run imports only the module of the command it was given
 (:data:`COMMAND_MODULES`; a test keeps that table equal to what the modules register), and
-every module when it has to list them (``--help``, no command, an unknown one).
+every module when it has to list them (``--help``, no command, an unknown one). The plain
+``juesuan check FILE`` runs without typer at all (:mod:`juesuan.cli.fast`).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
-
-from juesuan.cli.app import app
 
 # command (or command group) name → the module of this package that registers it
 COMMAND_MODULES = {
@@ -30,6 +28,8 @@ def _load_commands(argv: list[str] | None = None) -> None:
     if module is not None:
         importlib.import_module(f"{__name__}.{module}")
         return
+    import pkgutil
+
     for info in pkgutil.iter_modules(__path__):
         if info.name not in ("app", "common"):
             importlib.import_module(f"{__name__}.{info.name}")
@@ -39,11 +39,18 @@ EXIT_INTERNAL = 3
 
 
 def main() -> None:
-    from juesuan.io.safe_write import install_signal_cleanup
+    from juesuan.cli.fast import plain_check, run_plain_check
+    from juesuan.io.live_temps import install_signal_cleanup
 
     install_signal_cleanup()  # SIGTERM/SIGHUP: remove temporary files, exit cleanly
-    _load_commands(sys.argv[1:])
     try:
+        plain = plain_check(sys.argv[1:])
+        if plain is not None:
+            run_plain_check(plain)
+            return
+        _load_commands(sys.argv[1:])
+        from juesuan.cli.app import app
+
         app()
     except Exception as exc:  # noqa: BLE001 - the last resort: a short message, never a traceback
         raise SystemExit(_internal_error(exc)) from None
@@ -74,4 +81,4 @@ def _internal_error(exc: BaseException) -> int:
     return EXIT_INTERNAL
 
 
-__all__ = ["app", "main"]
+__all__ = ["COMMAND_MODULES", "main"]

@@ -6,8 +6,25 @@ parses the ``eliminations`` section, ``sample`` makes a sample department. The j
 files is :mod:`juesuan.io.consolidate_file`; nothing here imports a spreadsheet library.
 """
 
-from juesuan.consolidate.engine import ELIMINATION_UNIT, Consolidation, Imbalance, Unit, consolidate
-from juesuan.consolidate.spec import Elimination, Side, eliminations_of, parse_eliminations
+from __future__ import annotations
 
-__all__ = ["ELIMINATION_UNIT", "Consolidation", "Elimination", "Imbalance", "Side", "Unit", "consolidate",
-           "eliminations_of", "parse_eliminations"]
+import importlib
+from typing import Any
+
+# name → the module of this package that defines it (imported on first use: a check of one
+# unit's workbook needs only :mod:`juesuan.consolidate.names`)
+_EXPORTS = {
+    "ELIMINATION_UNIT": "names", "Consolidation": "engine", "Imbalance": "engine", "Unit": "engine",
+    "consolidate": "engine", "Elimination": "spec", "Side": "spec", "eliminations_of": "spec",
+    "parse_eliminations": "spec",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+__all__ = sorted(_EXPORTS)

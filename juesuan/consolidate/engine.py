@@ -19,15 +19,13 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
+from juesuan.consolidate.names import ELIMINATION_UNIT, PARENT_REMARK, UNIT_REMARK, UNITS_INPUT
 from juesuan.consolidate.spec import Elimination, Side, eliminations_of
 from juesuan.errors import Problem
 from juesuan.ledger import Ledger, LedgerLine
 from juesuan.port import column_letter
 from juesuan.spec.model import TemplateSpec
 
-ELIMINATION_UNIT = "内部抵销"
-PARENT_REMARK, UNIT_REMARK = "本级", "下属单位"
-UNITS_INPUT = "units"  # the spec input (list without a ledger) that lists the units: 单位构成
 ZERO = Decimal(0)
 MAX_CELLS = 8  # cells listed per side in a message
 

@@ -157,6 +157,8 @@ def amount(value: Any) -> Decimal | None:
 
 @dataclass
 class BudgetLine:
+    """One line of a self-evaluation's budget block (年初预算数, 全年预算数, 全年执行数 …)."""
+
     key: str
     label: str
     initial: Any = None  # 年初预算数 (as typed)
@@ -172,6 +174,8 @@ class BudgetLine:
 
 @dataclass
 class Indicator:
+    """One performance indicator of a self-evaluation (一级/二级/三级指标, 指标值, 实际完成值 …)."""
+
     level1: Any = None
     level2: Any = None
     level3: Any = None

@@ -191,7 +191,8 @@ def save_with_rows(wb: Any, target: str | Path, rows: dict[str, Sequence[Sequenc
     """Save ``wb`` (openpyxl) to ``target`` with the data rows of each sheet named in ``rows``
     (sheet → rows from Excel row ``first``) streamed in; atomically
     (:func:`juesuan.io.safe_write.atomic_write`)."""
-    from juesuan.io.safe_write import _drop_temp, _new_temp, atomic_write
+    from juesuan.io.live_temps import _drop_temp
+    from juesuan.io.safe_write import _new_temp, atomic_write
 
     target = Path(target)
 

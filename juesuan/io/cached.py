@@ -67,7 +67,8 @@ def restore_cached_values(path: Path, cached: dict[str, dict[tuple[int, int], An
     """Put ``cached`` (sheet → 0-based (row, col) → value) into the formula cells of the
     workbook saved at ``path`` (rewritten through a temporary file in the same folder)."""
     from juesuan.io.guard import sheet_parts
-    from juesuan.io.safe_write import _drop_temp, _new_temp
+    from juesuan.io.live_temps import _drop_temp
+    from juesuan.io.safe_write import _new_temp
 
     with zipfile.ZipFile(path) as src:
         parts = {part: cached[name] for name, part in sheet_parts(src).items() if name in cached}

@@ -65,6 +65,8 @@ def open_units(paths: Iterable[str | Path], exclude: str | Path | None = None,
 
 @dataclass
 class Outcome:
+    """What ``juesuan consolidate`` did: the consolidation, the file written, the findings let through."""
+
     consolidation: Consolidation
     written: Path
     findings: list[Problem] = field(default_factory=list)  # unbalanced eliminations allowed through

@@ -21,30 +21,26 @@ holds open) or :func:`check_in_place` (not read-only, not open elsewhere).
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import errno
 import gc
 import os
 import re
-import secrets
 import shutil
-import signal
 import sys
 import time
 import traceback
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from juesuan.errors import InputError, Problem, fail
+from juesuan.io.live_temps import _drop_temp, _live_temps, install_signal_cleanup, remove_live_temps  # noqa: F401
 
 TEMP_PREFIX = ".~juesuan-"
 _TEMP_NAME = re.compile(r"^\.~juesuan-(\d+)-[0-9a-f]+\.")
 _OLD_TEMP_NAME = re.compile(r"^\.~juesuan-[A-Za-z0-9_]{8}\.")  # before the pid was in the name
 STALE_SECONDS = 3600
-_live_temps: set[Path] = set()
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -158,7 +154,7 @@ def _alive(pid: int) -> bool:
 
 def _new_temp(folder: Path, suffix: str) -> Path:
     for _ in range(100):
-        tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}{suffix}.tmp"
+        tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}{suffix}.tmp"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -167,35 +163,6 @@ def _new_temp(folder: Path, suffix: str) -> Path:
         os.close(fd)
         return tmp
     raise OSError(errno.EEXIST, "no free temporary name", str(folder))
-
-
-def _drop_temp(tmp: Path | None) -> None:
-    if tmp is None:
-        return
-    with contextlib.suppress(OSError):
-        tmp.unlink(missing_ok=True)
-    _live_temps.discard(tmp)
-
-
-def remove_live_temps() -> None:
-    """Remove this process's temporary files (on exit and on SIGTERM/SIGHUP)."""
-    for tmp in list(_live_temps):
-        _drop_temp(tmp)
-
-
-def install_signal_cleanup() -> None:
-    """Turn SIGTERM/SIGHUP into an orderly exit, so every ``finally`` runs and no temporary
-    file stays behind (SIGINT already raises KeyboardInterrupt)."""
-    def stop(signum: int, _frame: Any) -> None:
-        remove_live_temps()
-        raise SystemExit(128 + signum)
-
-    for name in ("SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            with contextlib.suppress(ValueError, OSError):
-                signal.signal(sig, stop)
-    atexit.register(remove_live_temps)
 
 
 def _fsync(path: Path) -> None:

@@ -46,6 +46,8 @@ class Subject:
 
 @dataclass
 class Base:
+    """A figure the 说明 may quote, with its labels and the cells it comes from."""
+
     key: str
     labels: tuple[str, ...]
     value: Decimal | None

@@ -23,6 +23,8 @@ ZERO = Decimal(0)
 
 @dataclass
 class Paragraph:
+    """One paragraph of a generated 说明 (title, heading, text or table)."""
+
     kind: str  # title | heading | subheading | text | table (rows in ``rows``)
     text: str
     rows: list[list[str]] | None = None
@@ -30,6 +32,8 @@ class Paragraph:
 
 @dataclass
 class SlotSpec:
+    """An input slot of the 说明 that the accountant types (text, money or a count)."""
+
     key: str
     label: str
     type: str  # text | money | count

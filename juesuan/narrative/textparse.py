@@ -47,6 +47,8 @@ def decimals_of(text: str) -> int:
 
 @dataclass
 class Sentence:
+    """One sentence of a 说明 as written and normalised, with its paragraph."""
+
     original: str  # as written (quoted in findings)
     text: str  # normalised
     paragraph: int

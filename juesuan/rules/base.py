@@ -12,6 +12,7 @@ row of that level present in the table. COLUMN may be left out where the rule su
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -109,7 +110,7 @@ class Context:
         self.read_problems: dict[str, list[ReadProblem]] = {}
         self.cache: dict[str, Any] = {}  # shared results between rules (e.g. the implied tables)
 
-    @property
+    @functools.cached_property
     def half_width(self) -> Decimal:
         """Half a unit of the format's last printed digit (0.005 for two decimals): the
         rounding interval of every published figure."""

@@ -16,15 +16,7 @@ Parameters: ``tables`` (default: every table of the spec), ``unbalanced_severity
 
 from __future__ import annotations
 
-from juesuan.consolidate.engine import (
-    ELIMINATION_UNIT,
-    PARENT_REMARK,
-    UNITS_INPUT,
-    consolidate,
-    department_name,
-    pick_parent,
-)
-from juesuan.consolidate.units import read_units
+from juesuan.consolidate.names import ELIMINATION_UNIT, PARENT_REMARK, UNITS_INPUT
 from juesuan.errors import InputError, Problem
 from juesuan.ledger import Ledger, read_records
 from juesuan.port import a1
@@ -55,6 +47,9 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     spec = ctx.spec
     if not books:
         return _listed(rule, ctx)
+    from juesuan.consolidate.engine import consolidate, department_name, pick_parent
+    from juesuan.consolidate.units import read_units
+
     try:
         unit_spec, units = read_units(list(books), spec.format)
     except InputError as exc:

@@ -50,11 +50,17 @@ def code_stamp() -> str:
     every source file of the juesuan package (a changed loader means a stale entry)."""
     global _stamp
     if _stamp is None:
-        root = Path(__file__).resolve().parents[1]
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        lines = []
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            prefix = folder[len(root) + 1:].replace(os.sep, "/")
+            for name in files:
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(folder, name))
+                    lines.append(f"{prefix}/{name} {st.st_size} {st.st_mtime_ns}\n")
         h = hashlib.sha256(f"{_FORMAT} {sys.version}".encode())
-        for path in sorted(root.rglob("*.py")):
-            st = path.stat()
-            h.update(f"{path.relative_to(root)} {st.st_size} {st.st_mtime_ns}\n".encode())
+        h.update("".join(sorted(lines)).encode())
         _stamp = h.hexdigest()
     return _stamp
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,8 @@ class Ref:
 
 @dataclass
 class CodeList:
+    """The code lists of a format: 功能分类 and 经济分类 codes with their names."""
+
     functional: dict[str, str]
     economic: dict[str, str]
 
@@ -34,6 +37,8 @@ class CodeList:
 
 @dataclass
 class ColumnSpec:
+    """One column of a table: key, role, header lines, 栏次 and width."""
+
     key: str
     role: str  # label | line | code | name | amount
     header: tuple[str, ...]
@@ -45,6 +50,8 @@ class ColumnSpec:
 
 @dataclass
 class RowSpec:
+    """One row (or a block of rows from a code list) of a table panel."""
+
     kind: str  # fixed | spare | classes | codes
     key: str | None = None
     label: str = ""
@@ -64,6 +71,8 @@ class RowSpec:
 
 @dataclass
 class PanelSpec:
+    """One panel of a table (a table printed side by side has several): columns and rows."""
+
     columns: list[ColumnSpec]
     rows: list[RowSpec]
     footer: RowSpec | None = None
@@ -94,6 +103,8 @@ class SheetLayout:
 
 @dataclass
 class TableSpec:
+    """One published table (公开NN表): sheet, title, note, panels and how it is filled."""
+
     id: str
     sheet: str
     title: str
@@ -110,8 +121,9 @@ class TableSpec:
         """How messages name the table: its printed label (公开05表), else its title."""
         return self.label or self.title
 
-    @property
+    @functools.cached_property
     def code_driven(self) -> bool:
+        """Whether the table's rows come from the 功能分类 codes in use (05, 07 …)."""
         return any(r.kind == "codes" and r.scheme == "functional" for p in self.panels for r in p.rows)
 
     @property
@@ -125,6 +137,8 @@ class TableSpec:
 
 @dataclass
 class InputColumn:
+    """One column of a detail sheet: key, label, type and whether it is required."""
+
     key: str
     label: str
     type: str  # text | func_code | econ_code | choice | money | year
@@ -139,6 +153,8 @@ class InputColumn:
 
 @dataclass
 class InputSheetSpec:
+    """One detail sheet (明细表) or form the accountant fills in."""
+
     id: str
     sheet: str
     kind: str  # form | list
@@ -162,6 +178,8 @@ class FiscalSpec:
 
 @dataclass(frozen=True)
 class TemplateSpec:
+    """A template format (2019, 2020 …): tables, detail sheets, rules, codes and the 说明's layout."""
+
     format: str
     version: str
     name: str

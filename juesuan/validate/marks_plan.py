@@ -33,6 +33,8 @@ FIRST_ROW = 3  # 0-based row of the first finding
 
 @dataclass
 class MarksPlan:
+    """What marking a report writes: the cell marks, the results sheet and its links."""
+
     marks: list[CellMark] = field(default_factory=list)
     results: SheetPicture = field(default_factory=lambda: SheetPicture(name=RESULTS_SHEET))
     links: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
