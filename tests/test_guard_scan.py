@@ -80,10 +80,11 @@ def test_members_inflate_as_zipfile_reads_them(tmp_path):
             assert b"".join(chunks) == z.read(info) == members[info.filename][0]
 
 
-@pytest.mark.parametrize("damage", ["crc", "cut", "size"])
+@pytest.mark.parametrize("damage", ["crc", "cut", "size", "garbage"])
 def test_a_damaged_member_is_refused(tmp_path, damage):
-    """A wrong CRC, a deflate stream cut short, a directory size smaller than the stream:
-    the workbook is refused as damaged (as zipfile refuses it), never read on."""
+    """A wrong CRC, a deflate stream cut short, a directory size smaller than the stream, a
+    stream overwritten with noise: the workbook is refused as damaged (as zipfile refuses
+    it), never read on."""
     import struct
     import zipfile
 
@@ -98,8 +99,11 @@ def test_a_damaged_member_is_refused(tmp_path, damage):
         blob[central + 16:central + 20] = struct.pack("<I", info.CRC ^ 1)
     elif damage == "cut":  # the directory says the stream is half as long: it ends before its end marker
         blob[central + 20:central + 24] = struct.pack("<I", info.compress_size // 2)
-    else:
+    elif damage == "size":
         blob[central + 24:central + 28] = struct.pack("<I", 1000)
+    else:
+        start = info.header_offset + 30 + len(info.filename) + 10
+        blob[start:start + 200] = bytes(range(200))
     path.write_bytes(bytes(blob))
     with pytest.raises(InputError) as caught:
         guard.scan_workbook(path)
