@@ -7,10 +7,14 @@ it refuses (exit 2, :class:`~juesuan.errors.InputError`):
 
 - unsafe member names (absolute paths, ``..``, back-slashes: zip-slip);
 - more inflated bytes than the limit (the declared sizes first, then the real ones as
-  they stream, so a lying header cannot get past), and damaged members (CRC);
-- any DTD or entity declaration in an XML part: each part's prolog is parsed with
-  defusedxml (``forbid_dtd``) up to its root element — a declaration can only stand there —
-  so the same defused parsing protects every reader, calamine included;
+  they stream, so a lying header cannot get past), and damaged members (CRC, sizes, an
+  early end: the members are inflated here, by zlib-ng when installed, checked as
+  :mod:`zipfile` checks them);
+- any DTD or entity declaration in an XML part: a part that does not start plainly (at
+  most a UTF-8 XML declaration, white space, then the root element) has its prolog parsed
+  with defusedxml (``forbid_dtd``) up to its root element — a declaration can only stand
+  there — so the same defused parsing protects every reader, calamine included; and every
+  part is searched for ``<!DOCTYPE``/``<!ENTITY`` anywhere;
 - sheets whose stored cells, or whose used range (rows × columns, the grid a reader
   allocates), exceed the limits.
 
