@@ -91,6 +91,8 @@ def _rows_xml(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> b
     for c, values in enumerate(columns):
         letter, attrs = column_letter(c), f' s="{styles[c]}"' if styles[c] else ""
         spelt = _spelt_column(values, letter, attrs)
+        if spelt is None and set(map(type, values)) <= _BLANK_TYPES and not any(values):
+            continue  # blank all the way down: no cell at all
         if spelt is None:  # blanks or mixed values: a whole cell (or nothing) per row
             template.append(b"%b")
             args.append(_column_xml(values, numbers, letter, attrs))
@@ -103,6 +105,7 @@ def _rows_xml(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> b
 
 
 _NUMBERS = frozenset({int, float, Decimal})
+_BLANK_TYPES = frozenset({str, NoneType})  # a column of these and nothing truthy: '' and None only
 
 
 def _spelt_column(values: Sequence[Any], letter: str,
