@@ -17,8 +17,9 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from types import NoneType
 from typing import Any
@@ -72,16 +73,24 @@ def _text(value: Any, cache: dict[Any, str]) -> str:
 
 
 def _rows_xml(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> bytes:
-    """The ``<row>`` elements of ``rows`` from row ``first`` (UTF-8); blank values write no cell.
+    """The ``<row>`` elements of ``rows`` from row ``first`` (UTF-8); blank values write no cell."""
+    return b"".join(_rows_pieces(rows, first, styles))
+
+
+BATCH = 4096  # rows joined at a time: a few MB, still in the caches when they are deflated
+
+
+def _rows_pieces(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> Iterator[bytes]:
+    """:func:`_rows_xml` in pieces of :data:`BATCH` rows.
 
     Built column by column in bytes, each distinct text escaped and encoded once; then each
     row is one ``%`` formatting of a row template (a column never blank is spelt in the
     template, its row number and value filled in; any other column is one ready cell per
-    row) and the rows are joined in one pass: a department has a million cells."""
+    row) and the rows of a batch are joined in one pass: a department has a million cells."""
     width = len(styles)
     n = len(rows)
     if not n:
-        return b""
+        return
     numbers = list(map(str.encode, map(str, range(first, first + n))))
     table = rows if set(map(len, rows)) == {width} else [
         tuple(row[:width]) + (None,) * (width - len(row)) if len(row) != width else row for row in rows]
@@ -101,7 +110,9 @@ def _rows_xml(rows: Sequence[Sequence[Any]], first: int, styles: list[str]) -> b
             template.append(head.replace(b"%", b"%%") + b"%b" + middle.replace(b"%", b"%%") + b"%b" + end)
             args += [numbers, cells]
     template.append(b"</row>")
-    return b"".join(map(b"".join(template).__mod__, zip(*args, strict=True)))
+    formatted = map(b"".join(template).__mod__, zip(*args, strict=True))
+    for _ in range(0, n, BATCH):
+        yield b"".join(islice(formatted, BATCH))
 
 
 _NUMBERS = frozenset({int, float, Decimal})
@@ -160,6 +171,11 @@ def _cell_xml(value: Any, start: str, cache: dict[Any, str]) -> str:
 
 def _with_rows(xml: str, rows: Sequence[Sequence[Any]], first: int) -> bytes:
     """A worksheet's XML with the data rows from row ``first`` (1-based) on replaced by ``rows``."""
+    return b"".join(_with_rows_pieces(xml, rows, first))
+
+
+def _with_rows_pieces(xml: str, rows: Sequence[Sequence[Any]], first: int) -> Iterator[bytes]:
+    """:func:`_with_rows` in pieces (the rows a batch at a time)."""
     match = _SHEET_DATA.search(xml)
     if match is None:
         raise ValueError("no sheetData")
@@ -179,8 +195,9 @@ def _with_rows(xml: str, rows: Sequence[Sequence[Any]], first: int) -> bytes:
     head, tail = xml[: match.start()], xml[match.end():]
     head = _DIMENSION.sub(f'<dimension ref="A1:{column_letter(max(width, 1) - 1)}{end}"/>', head, count=1)
     tail = _SQREF.sub(lambda m: f'sqref="{m.group(1)}{m.group(2)}:{m.group(3)}{max(end, int(m.group(2)))}"', tail)
-    return b"".join([f"{head}<sheetData>{''.join(kept)}".encode(), _rows_xml(rows, first, styles),
-                     f"</sheetData>{tail}".encode()])
+    yield f"{head}<sheetData>{''.join(kept)}".encode()
+    yield from _rows_pieces(rows, first, styles)
+    yield f"</sheetData>{tail}".encode()
 
 
 def _col_index(letters: str) -> int:
@@ -230,17 +247,17 @@ def save_parts_with_rows(parts: dict[str, bytes], target: str | Path, rows: dict
     def write(final: Path) -> None:
         with zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as dst:
             for name, data in parts.items():
-                if name in bulk:
-                    data = _with_rows(data.decode("utf-8"), rows[bulk[name]], first)
-                _write_member(dst, name, data)
+                pieces = _with_rows_pieces(data.decode("utf-8"), rows[bulk[name]], first) if name in bulk else [data]
+                _write_member(dst, name, pieces)
 
     atomic_write(target, write)
     return target
 
 
-def _write_member(dst: zipfile.ZipFile, name: str, data: bytes) -> None:
-    """One member written as :meth:`zipfile.ZipFile.writestr` writes it (deflated at
-    :data:`COMPRESSION`, dated now), the deflating done by zlib-ng when it is installed:
+def _write_member(dst: zipfile.ZipFile, name: str, pieces: Iterable[bytes]) -> None:
+    """One member, its bytes given in ``pieces`` (streamed: a department's sheet is never
+    whole in memory), written as :meth:`zipfile.ZipFile.writestr` writes a member (deflated
+    at :data:`COMPRESSION`, dated now), the deflating done by zlib-ng when it is installed:
     zipfile takes its compressor from the standard zlib, so the member's writer is handed
     zlib-ng's (zipfile still writes the headers, sizes and CRC). Where a zipfile lacks that
     writer attribute, its own compressor stays: the same package, deflated more slowly."""
@@ -248,8 +265,8 @@ def _write_member(dst: zipfile.ZipFile, name: str, data: bytes) -> None:
     info.compress_type = zipfile.ZIP_DEFLATED
     info._compresslevel = COMPRESSION  # noqa: SLF001 - as writestr sets it
     info.external_attr = 0o600 << 16  # as writestr sets it
-    info.file_size = len(data)
-    with dst.open(info, "w") as member:
+    with dst.open(info, "w") as member:  # (its sizes and CRC are written as it closes)
         if _deflater is not None and hasattr(member, "_compressor"):
             member._compressor = _deflater.compressobj(COMPRESSION, zlib.DEFLATED, -15)  # noqa: SLF001
-        member.write(data)
+        for data in pieces:
+            member.write(data)
