@@ -12,6 +12,8 @@ e.g. ``[3]`` for class rows only); ``total``: also compare the 合计 rows (defa
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from juesuan.intervals import compare
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
@@ -54,9 +56,12 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for lc, rc in pairs:
         for key in keys:
+            verdict = compare([(1, _value(left.get(key), str(lc)))], [(1, _value(right.get(key), str(rc)))], op,
+                              half_width=ctx.half_width, tolerance=rule.tolerance, exact_duplicate=True)
+            if verdict.status == "ok":
+                continue  # the cells are named (for the message) only when there is something to say
             a = _cell(ctx, lt, left.get(key), key, str(lc))
             b = _cell(ctx, rt, right.get(key), key, str(rc))
-            verdict = compare([(1, a.value)], [(1, b.value)], op, half_width=ctx.half_width, tolerance=rule.tolerance, exact_duplicate=True)
             missing = ""
             if left.get(key) is None:
                 missing = f"（{ctx.table_spec(lt).display}无此行）"
@@ -67,6 +72,10 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
             if finding:
                 out.append(finding)
     return out
+
+
+def _value(row: TableRow | None, col: str) -> Decimal | None:
+    return None if row is None else row.values.get(col)
 
 
 def _cell(ctx: Context, tid: str, row: TableRow | None, key: str, col: str) -> Cell:

@@ -68,19 +68,24 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
             kids = [k for k in children.get(r.code or "", []) if col in k.values]
             if not kids or col not in r.values:
                 continue
+            verdict = compare_sum(r.values.get(col), [(1, k.values.get(col)) for k in kids],
+                                  half_width=ctx.half_width, tolerance=rule.tolerance, exact_duplicate=True)
+            if verdict.status == "ok":
+                continue  # the cells are named (for the message) only when there is something to say
             parent_cell = cell(r, col)
             kid_cells = [cell(k, col) for k in kids]
-            verdict = compare_sum(parent_cell.value, [(1, c.value) for c in kid_cells], half_width=ctx.half_width, tolerance=rule.tolerance,
-                                  exact_duplicate=True)
             finding = judge(rule, verdict, [parent_cell, *kid_cells], tid, where=parent_cell.label,
                             level=LEVEL_NAMES.get(len(r.code or ""), "?"))
             if finding:
                 out.append(finding)
         if total_row is not None and col in total_row.values:
-            tops = [cell(r, col) for r in rows if len(r.code or "") == levels[0] and col in r.values]
+            top_rows = [r for r in rows if len(r.code or "") == levels[0] and col in r.values]
+            verdict = compare_sum(total_row.values.get(col), [(1, r.values.get(col)) for r in top_rows],
+                                  half_width=ctx.half_width, tolerance=rule.tolerance, exact_duplicate=True)
+            if verdict.status == "ok":
+                continue
+            tops = [cell(r, col) for r in top_rows]
             total_cell = cell(total_row, col)
-            verdict = compare_sum(total_cell.value, [(1, c.value) for c in tops], half_width=ctx.half_width, tolerance=rule.tolerance,
-                                  exact_duplicate=True)
             finding = judge(rule, verdict, [total_cell, *tops], tid, where=total_cell.label, level="合计")
             if finding:
                 out.append(finding)

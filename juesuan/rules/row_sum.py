@@ -44,10 +44,13 @@ def check_rows(rule: Rule, ctx: Context, tid: str, total_col: str, items: list[t
             return Cell(row.values.get(col), CellRef(sheet, address) if address else None, tid, row.key, col,
                         ctx.describe(tid, row, row.key, col), sign)
 
+        values = row.values
+        verdict = compare_sum(values.get(total_col), [(sign, values.get(col)) for sign, col in items],
+                              half_width=ctx.half_width, tolerance=rule.tolerance, exact_duplicate=True)
+        if verdict.status == "ok":
+            continue  # the cells are named (for the message) only when there is something to say
         total = cell(total_col)
         parts = [cell(col, sign) for sign, col in items]
-        verdict = compare_sum(total.value, [(c.sign, c.value) for c in parts], half_width=ctx.half_width, tolerance=rule.tolerance,
-                              exact_duplicate=True)
         finding = judge(rule, verdict, [total, *parts], tid, where=total.label)
         if finding:
             out.append(finding)
