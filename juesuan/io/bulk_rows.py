@@ -1,13 +1,14 @@
-"""Writing many detail rows fast: a workbook saved by openpyxl gets the data rows of some
-sheets streamed straight into their worksheet XML.
+"""Writing many detail rows fast: a package (the parts of
+:func:`juesuan.io.fresh_package.package_parts`, or a workbook saved by openpyxl) gets the data
+rows of some sheets streamed straight into their worksheet XML.
 
 openpyxl styles and writes each cell as an object (a department of 100,000 ledger lines takes
-minutes); here every row is one formatted string. The workbook is first saved by openpyxl
-with each bulk sheet holding its title, header and one styled data row (the prototype: its
-cells' style ids are reused for every row), then the sheet's ``<sheetData>`` is replaced by
-the header rows and the data rows, its ``<dimension>`` and data-validation ranges stretched
-to the last row. Text is written as inline strings (codes stay text), numbers as numbers,
-blank values as no cell.
+minutes); here every row is one formatted string. Each bulk sheet of the package holds its
+title, header and one styled data row (the prototype: its cells' style ids are reused for
+every row); its ``<sheetData>`` is replaced by the header rows and the data rows, its
+``<dimension>`` and data-validation ranges stretched to the last row. Text is written as
+inline strings (codes stay text), numbers as numbers, blank values as no cell. The rows are
+deflated a batch at a time as they are formatted (by zlib-ng when installed).
 The result appears atomically.
 """
 
@@ -37,13 +38,13 @@ _SHEET_DATA = re.compile(r"<sheetData>(.*?)</sheetData>|<sheetData\s*/>", re.S)
 _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 _CELL_STYLE = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?')
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
+_SQREF = re.compile(r'sqref="([A-Z]+)(\d+):([A-Z]+)\d+"')
 COMPRESSION = 1  # deflate level: the rows compress well even at the fastest level
 
 try:  # zlib-ng deflates about three times as fast at that level (a valid deflate stream all the same)
     from zlib_ng import zlib_ng as _deflater
 except ImportError:  # pragma: no cover - an install without it: zipfile's own zlib
     _deflater = None
-_SQREF = re.compile(r'sqref="([A-Z]+)(\d+):([A-Z]+)\d+"')
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
