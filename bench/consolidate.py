@@ -14,11 +14,13 @@ Each is measured ``--repeat`` times, interleaved, and the best taken; prints bot
 ``consolidate / reads`` in wall and CPU time (target ≤ 2, on CPU time: the machine is shared)
 and the CPU time of each step (guard, calamine reads, ledger lines, consolidation, writing).
 
-Where the time goes (2026-11-30, CPU, × the reads): the calamine reads of the detail sheets
-themselves ≈ 1.0 (every cell parsed once: the floor), the read guard ≈ 0.6 (inflating every
-part in Python ≈ 0.25, then a few C-speed passes over the worksheet XML), grids → ledger lines
-≈ 0.35, writing ≈ 0.8 (the official template through openpyxl ≈ 0.2, the streamed rows and
-their deflate ≈ 0.5); the ratio is ≈ 2.7-3.0 on a loaded machine (it was ≈ 6-7).
+Where the time goes (2026-11-30, CPU, × the reads, on a machine shared by three agents: each
+figure moves by ±20 % from run to run): the calamine reads of the detail sheets themselves
+≈ 0.9-1.0 (every cell parsed once: the floor), the read guard ≈ 0.4 (members inflated by
+zlib-ng, then a few C-speed passes over the worksheet XML: three counts, an address sieve, a
+handful of memchr tests), grids → ledger lines ≈ 0.3 (one LedgerLine per line is most of it),
+writing ≈ 0.4 (the parts written directly, no openpyxl workbook; the rows one %-formatting
+each; zlib-ng deflating); the ratio is ≈ 1.8-2.1 (it was ≈ 2.4-2.9 before these, ≈ 6-7 at first).
 
 Run: ``python bench/consolidate.py [--units N] [--lines L] [--repeat K] [--rebuild]``
 """

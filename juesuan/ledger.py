@@ -395,9 +395,8 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     by_key: dict[str, Any] = {}
     for c, col in enumerate(cols):
         values = columns[c]
-        kinds = set(map(type, values))
         if col.type == "money":
-            if not kinds <= _MONEY_TYPES:
+            if not set(map(type, values)) <= _MONEY_TYPES:
                 raise _Slow
             try:
                 if not all(map(math.isfinite, values)) or (values and not (-1e15 < min(values) and max(values) < 1e15)):
@@ -406,6 +405,13 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
                 raise _Slow from None
             by_key[col.key] = list(map(Decimal, map(repr, values)))
             continue
+        try:
+            distinct = set(values)
+        except TypeError:  # an unhashable value (a signalling NaN): the careful reading
+            raise _Slow from None
+        kinds = set(map(type, distinct))  # exact unless numbers: 1, 1.0 and True are one key
+        if kinds & _NUMBER_TYPES:
+            kinds = set(map(type, values))
         if not kinds <= {str, NoneType, *_NUMBER_TYPES} or len(kinds & _NUMBER_TYPES) > 1:
             raise _Slow
         vocab = spec.vocabularies.get(col.vocabulary or "")
@@ -413,7 +419,7 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
         convert = None
         before = len(reader.problems)
         mapping = {}
-        for value in set(values):
+        for value in distinct:
             got = memo.get((type(value), value), _BAD)
             if got is _BAD:
                 convert = convert or _column_reader(reader, col, ledger, sheet, vocab)

@@ -123,7 +123,7 @@ class Consolidation:
                     out[sheet.id] = [[row.get(c.key, "") for c in sheet.columns] for row in self.composition()]
             else:
                 get = attrgetter(*[c.key for c in sheet.columns])  # '' = blank
-                out[sheet.id] = [get(line) for line in by_ledger.get(sheet.ledger, [])]
+                out[sheet.id] = list(map(get, by_ledger.get(sheet.ledger, [])))
         return out
 
 

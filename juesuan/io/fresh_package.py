@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -501,3 +502,54 @@ def _parts(pictures: list[SheetPicture]) -> dict[str, bytes]:
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
         + "".join(types) + "</Types>").encode()
     return parts
+
+
+# -- a whole new package (the department workbook of a consolidation) ----------------------
+
+_BOOK_VIEWS = ('<workbookPr/><bookViews><workbookView visibility="visible" minimized="0" showHorizontalScroll="1" '
+               'showVerticalScroll="1" showSheetTabs="1" tabRatio="600" firstSheet="0" activeTab="0" '
+               'autoFilterDateGrouping="1"/></bookViews>')
+_PROPS_TYPES = ('<Override PartName="/xl/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
+                '<Override PartName="/docProps/core.xml" '
+                'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+                '<Override PartName="/docProps/app.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>')
+_PART_ORDER = ("[Content_Types].xml", "_rels/.rels", "docProps/app.xml", "docProps/core.xml", "xl/workbook.xml",
+               "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/theme/theme1.xml")
+
+
+def package_parts(pictures: Iterable[SheetPicture], theme: bytes | None = None) -> dict[str, bytes] | None:
+    """Every part of a new workbook holding exactly ``pictures`` (the first sheet active), in
+    package order: :func:`fresh_parts` completed with what openpyxl adds to a package of its
+    own — the theme (``theme``, else openpyxl's default, the one its workbooks carry) and the
+    document properties. None when a picture is left to openpyxl (see :func:`fresh_parts`)."""
+    parts = fresh_parts(pictures)
+    if parts is None:
+        return None
+    if theme is None:
+        from openpyxl.writer.theme import theme_xml
+
+        theme = theme_xml.encode()
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="dcterms:W3CDTF">{now}'
+    parts["docProps/core.xml"] = (
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties">'
+        '<dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">juesuan</dc:creator>'
+        f'<dcterms:created xmlns:dcterms="http://purl.org/dc/terms/" {stamp}</dcterms:created>'
+        f'<dcterms:modified xmlns:dcterms="http://purl.org/dc/terms/" {stamp}</dcterms:modified>'
+        '</cp:coreProperties>').encode()
+    parts["docProps/app.xml"] = (b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                                 b'extended-properties"><Application>juesuan</Application></Properties>')
+    parts["xl/theme/theme1.xml"] = theme
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", _PROPS_TYPES.encode() + b"</Types>")
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"</Relationships>", (
+        f'<Relationship Type="{PKG_REL}/metadata/core-properties" Target="docProps/core.xml" Id="rId2"/>'
+        f'<Relationship Type="{REL}/extended-properties" Target="docProps/app.xml" Id="rId3"/>'
+        "</Relationships>").encode())
+    rels = parts["xl/_rels/workbook.xml.rels"]
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(b"</Relationships>", (
+        f'<Relationship Type="{REL}/theme" Target="theme/theme1.xml" Id="rId{rels.count(b"<Relationship ") + 1}"/>'
+        "</Relationships>").encode())
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheets>", _BOOK_VIEWS.encode() + b"<sheets>", 1)
+    first = [name for name in _PART_ORDER if name in parts]
+    return {name: parts[name] for name in [*first, *(n for n in parts if n not in _PART_ORDER)]}

@@ -16,7 +16,7 @@ from typing import Any
 from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
 from juesuan.io.cached import uncached_formula_cells
-from juesuan.io.guard import error_cells
+from juesuan.io.guard import error_cells, scan_workbook
 from juesuan.port import NO_CACHED_VALUE, CellError, Grid, SheetPicture
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -25,8 +25,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def check_workbook_file(path: str | Path) -> Path:
     """Raise :class:`InputError` unless ``path`` looks like a readable .xlsx/.xlsm that is
     safe to hand to a reader (:func:`juesuan.io.guard.scan_workbook`: names, sizes, DTDs)."""
-    from juesuan.io.guard import scan_workbook
-
     p = Path(path)
     if not p.exists():
         raise fail("file-missing", path=str(p))
@@ -66,6 +64,7 @@ class CalamineBook:
             self._wb = CalamineWorkbook.from_path(str(self.path))
         except Exception as exc:  # calamine raises its own error types
             raise fail("file-corrupt", path=str(self.path), reason=str(exc)) from exc
+        self._scan = scan_workbook(self.path)  # remembered: the guard's notes for every sheet read
         self._cache: dict[str, Grid] = {}
 
     def sheet_names(self) -> list[str]:
@@ -82,7 +81,7 @@ class CalamineBook:
                 except Exception as exc:  # calamine raises its own error types
                     raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
                 grid = [[None if v == "" else v for v in row] for row in raw]
-            _put_errors(grid, error_cells(self.path, name))
+            _put_errors(grid, error_cells(self.path, name, self._scan))
             self._cache[name] = grid
         return grid
 
