@@ -53,7 +53,7 @@ from typing import Any
 
 from juesuan.errors import fail
 
-LARGE_MEMBER = 1 << 16  # inflated bytes from which zlib-ng is worth its import (≈4 ms)
+LARGE_MEMBER = 1 << 21  # inflated bytes from which zlib-ng pays its import (≈4 ms; it saves ≈1.7 ms per MB)
 
 
 @functools.lru_cache(maxsize=1)
