@@ -54,6 +54,7 @@ from typing import Any
 from juesuan.errors import fail
 
 LARGE_MEMBER = 1 << 21  # inflated bytes from which zlib-ng pays its import (≈4 ms; it saves ≈1.7 ms per MB)
+_declared_so_far = 0  # bytes of the members inflated so far in this process (a consolidation: many units)
 
 
 @functools.lru_cache(maxsize=1)
@@ -425,7 +426,10 @@ def _inflated(z: zipfile.ZipFile, info: zipfile.ZipInfo, raw: Any) -> Iterator[b
     encoding = "utf-8" if fields[3] & _UTF8_NAME else (getattr(z, "metadata_encoding", None) or "cp437")
     if name.decode(encoding, "replace") != info.orig_filename:
         raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
-    lib = _fast_zlib() if info.file_size >= LARGE_MEMBER else zlib
+    global _declared_so_far
+    # zlib-ng for a large member, or once this process has inflated that much (its import paid once)
+    lib = _fast_zlib() if max(info.file_size, _declared_so_far) >= LARGE_MEMBER else zlib
+    _declared_so_far += info.file_size
     inflate = lib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     try:
         yield from _inflate_member(info, raw, inflate, lib)
