@@ -124,6 +124,7 @@ def write_department(result: Consolidation, target: str | Path) -> Path:
     the sheets (:mod:`juesuan.io.bulk_rows`): a department has hundreds of thousands of them."""
     from juesuan.io.bulk_rows import save_parts_with_rows, save_with_rows
     from juesuan.io.fresh_package import package_parts
+    from juesuan.io.template_file import template_theme
     from juesuan.jobs import template_pictures
 
     spec = result.spec
@@ -131,7 +132,7 @@ def write_department(result: Consolidation, target: str | Path) -> Path:
     bulk = {s.id: s.sheet for s in spec.inputs if s.kind == "list" and s.ledger and rows.get(s.id)}
     prototypes = {**rows, **{i: rows[i][:1] for i in bulk}}  # one styled row each: the rest is streamed
     streamed = {sheet: rows[i] for i, sheet in bulk.items()}
-    parts = package_parts(template_pictures(spec, result.dept, result.year, prototypes))
+    parts = package_parts(template_pictures(spec, result.dept, result.year, prototypes), theme=template_theme(spec))
     if parts is not None:
         return save_parts_with_rows(parts, target, streamed)
     from juesuan.io.xlsx import new_workbook

@@ -34,6 +34,16 @@ def default_path(spec: TemplateSpec) -> Path:
     return folder / f"template-{spec.format}.xlsx"
 
 
+def template_theme(spec: TemplateSpec) -> bytes | None:
+    """The theme part of the format's checked-in template (the one openpyxl writes into every
+    workbook, read here without importing openpyxl: ≈0.3 s), or None without that file."""
+    try:
+        with zipfile.ZipFile(default_path(spec)) as z:
+            return z.read("xl/theme/theme1.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+
+
 def build_template(spec: TemplateSpec, path: str | Path) -> Path:
     """Write the blank template of ``spec`` to ``path`` (atomically, reproducibly)."""
     path = Path(path)
