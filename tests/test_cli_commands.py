@@ -56,3 +56,18 @@ def test_a_defect_ends_in_a_message_and_a_log_not_a_traceback(tmp_path, demo_wor
     [log] = tmp_path.glob("juesuan-error-*.log")
     assert str(log) in out.stderr
     assert "Traceback" in log.read_text(encoding="utf-8") and "simulated defect" in log.read_text(encoding="utf-8")
+
+
+def test_an_error_while_a_sigterm_unwinds_is_the_stop_not_a_defect(tmp_path, demo_workbook):
+    """SIGTERM raises SystemExit inside whatever runs; if closing a half-done job then fails
+    (a zip member half written), the run still ends as stopped (143), with no defect report."""
+    code = ("import os, signal, sys, time\nimport juesuan.cli.checking as c\n"
+            "def job(*a, **k):\n    try:\n        os.kill(os.getpid(), signal.SIGTERM)\n        time.sleep(5)\n"
+            "    finally:\n        raise ValueError('I/O operation on closed file')\n"
+            "c.check_command = job\n"
+            "sys.argv = ['juesuan', 'check', sys.argv[1]]\nfrom juesuan.cli import main\nmain()\n")
+    env = {**__import__("os").environ, "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code, str(demo_workbook)], capture_output=True, text=True, env=env)
+    assert out.returncode == 143, out.stderr
+    assert "内部错误" not in out.stderr and "Traceback" not in out.stderr
+    assert list(tmp_path.glob("juesuan-error-*.log")) == []

@@ -53,6 +53,12 @@ def main() -> None:
 
         app()
     except Exception as exc:  # noqa: BLE001 - the last resort: a short message, never a traceback
+        from juesuan.io.live_temps import remove_live_temps, stop_code
+
+        stopped = stop_code()
+        if stopped is not None:  # SIGTERM/SIGHUP arrived and something failed on the way out
+            remove_live_temps()
+            raise SystemExit(stopped) from None
         raise SystemExit(_internal_error(exc)) from None
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 _live_temps: set[Path] = set()
+_stopped_by: list[int] = []  # the termination signal received, if any
 
 
 def _drop_temp(tmp: Path | None) -> None:
@@ -31,6 +32,7 @@ def install_signal_cleanup() -> None:
     """Turn SIGTERM/SIGHUP into an orderly exit, so every ``finally`` runs and no temporary
     file stays behind (SIGINT already raises KeyboardInterrupt)."""
     def stop(signum: int, _frame: Any) -> None:
+        _stopped_by.append(signum)
         remove_live_temps()
         raise SystemExit(128 + signum)
 
@@ -40,3 +42,10 @@ def install_signal_cleanup() -> None:
             with contextlib.suppress(ValueError, OSError):
                 signal.signal(sig, stop)
     atexit.register(remove_live_temps)
+
+
+def stop_code() -> int | None:
+    """The exit code of a run stopped by SIGTERM/SIGHUP (128 + the signal), None otherwise:
+    an error raised while that stop unwinds (a half-written file failing to close) is part
+    of the stop, not a defect to report."""
+    return 128 + _stopped_by[0] if _stopped_by else None
