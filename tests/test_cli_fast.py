@@ -80,3 +80,13 @@ def test_the_typer_route_still_takes_options(demo_workbook):
     assert out.returncode == 0 and out.stdout.lstrip().startswith("{")
     help_text = run_cli("check", "--help")
     assert help_text.returncode == 0 and "--jobs" in help_text.stdout
+
+
+def test_plain_check_interrupted_ends_without_a_traceback(demo_workbook):
+    code = ("import sys\nimport juesuan.cli.checking as c\n"
+            "def job(*a, **k):\n    raise KeyboardInterrupt\n"
+            "c.check_command = job\n"
+            "sys.argv = ['juesuan', 'check', sys.argv[1]]\nfrom juesuan.cli import main\nmain()\n")
+    out = subprocess.run([sys.executable, "-c", code, str(demo_workbook)], capture_output=True, text=True)
+    assert out.returncode == 130
+    assert "Traceback" not in out.stderr and "interrupted" in out.stderr

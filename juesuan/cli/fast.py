@@ -38,13 +38,18 @@ def run_plain_check(path: Path) -> None:
     temporary one, so once the output is flushed there is nothing left to do. A defect (any
     other exception) still goes to the caller's last-resort handler."""
     gc.disable()
-    from juesuan.cli.checking import check_command
-
     try:
+        from juesuan.cli.checking import check_command
+
         check_command([path])
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except KeyboardInterrupt:  # Ctrl-C outside the check itself (while importing, printing)
+        from juesuan.cli.console import EXIT_INTERRUPTED, err
+
+        err.print("已中断 / interrupted", highlight=False, markup=False)
+        code = EXIT_INTERRUPTED
     _end(code)
 
 
