@@ -145,6 +145,26 @@ def test_canonical_files_keep_the_quick_path(tmp_path, monkeypatch, sheet):
         assert guard.scan_workbook(template, LIMITS).has_workbook
 
 
+def _with_validation(data: bytes) -> bytes:
+    """A drop-down list whose messages are Chinese: openpyxl writes them as character
+    references (``error="&#35831;…"``), an attribute ending in ``r`` like the address."""
+    validation = (b'<dataValidations count="1"><dataValidation type="list" sqref="C3:C9" error="&#35831;&#20174;" '
+                  b'errorTitle="&#26080;&#25928;"><formula1>"a,b"</formula1></dataValidation></dataValidations>')
+    return data.replace(b"</worksheet>", validation + b"</worksheet>")
+
+
+def test_a_validation_message_is_not_read_as_an_address(tmp_path, monkeypatch):
+    """The exact count (cells beyond column Z) over a sheet with a Chinese drop-down message
+    stays on the quick path: a 300,000-line detail sheet used to go to the slow parse
+    (≈15 s) because ``error="&#…`` looked like an address written with a character reference."""
+    def slow(*_args):
+        raise AssertionError("slow path taken")
+
+    monkeypatch.setattr(guard, "_parsed_bounds", slow)
+    path = book(tmp_path, '<row r="2"><c r="AB2"><v>1</v></c></row>', sheet=_with_validation)
+    assert guard.scan_workbook(path, LIMITS).has_workbook
+
+
 def test_a_refused_odd_sheet_ends_in_exit_2_naming_the_file(tmp_path):
     path = book(tmp_path, "<row><c r='C300000'>" + FAR, name="单位.xlsx")
     before = path.read_bytes()

@@ -383,7 +383,7 @@ def _odd_address(body: bytes) -> bool:
     starting ``<c r="``, an address starting with ``&``) that its regular expressions would
     still misread: spaces around ``=``, a character reference in an address."""
     return (((b" =" in body or b"= " in body) and _WS_AROUND_EQ.search(body) is not None)
-            or b'r="&' in body)
+            or b' r="&' in body)  # (after a space: ``error="&#…"`` of a data validation is no address)
 
 
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
