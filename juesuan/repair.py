@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -61,11 +62,7 @@ def _repair_numpy(agg: Aggregator, figures: list[Terms], max_evaluations: int) -
     used: set[AggId] = {a for terms in figures for a in terms}
     if not used:
         return 0
-    exact_c: dict[str, list[float]] = {}
-    floor_c: dict[str, list[int]] = {}
-    for name, data in agg.leaves.items():
-        exact_c[name] = [u / data.per_cent for u in data.units]
-        floor_c[name] = [u // data.per_cent for u in data.units]
+    exact_c, floor_c = _exact_and_floor(agg)
 
     cents_now = {name: np.array(data.cents, dtype=object) for name, data in agg.leaves.items()}
     exact_now = {name: np.array(exact_c[name], dtype=np.float64) for name in agg.leaves}
@@ -82,10 +79,7 @@ def _repair_numpy(agg: Aggregator, figures: list[Terms], max_evaluations: int) -
         # the same float sum, in the same order, of the same values (gathered by numpy)
         agg_dev[a] = float(sum(cents_now[ledger][picked].tolist())) - sum(exact_now[ledger][picked].tolist())
     fig_dev = [sum(coef * agg_dev[a] for a, coef in terms.items()) for terms in figures]
-    figs_of: dict[AggId, list[tuple[int, int]]] = defaultdict(list)
-    for n, terms in enumerate(figures):
-        for a, coef in terms.items():
-            figs_of[a].append((n, coef))
+    figs_of = _figures_of_sets(figures)
     if not any(_excess(d) for d in fig_dev):
         return 0
 
@@ -124,25 +118,8 @@ def _repair_numpy(agg: Aggregator, figures: list[Terms], max_evaluations: int) -
             aggs_cache[(ledger, i)] = found
         return found
 
-    same_row: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for name, data in agg.leaves.items():
-        for i, key in enumerate(data.keys):
-            same_row[(name, key[0])].append(i)
-
-    fixed = {name: [u % data.per_cent == 0 for u in data.units] for name, data in agg.leaves.items()}
-
-    figs_cache: dict[tuple[str, int], list[tuple[int, int]]] = {}
-
-    def figs_of_leaf(ledger: str, i: int) -> list[tuple[int, int]]:
-        """(figure, coefficient) pairs a one-cent move of this leaf changes."""
-        found = figs_cache.get((ledger, i))
-        if found is None:
-            acc: dict[int, int] = defaultdict(int)
-            for a in aggs_of(ledger, i):
-                for n, coef in figs_of[a]:
-                    acc[n] += coef
-            found = figs_cache[(ledger, i)] = [(n, c) for n, c in acc.items() if c]
-        return found
+    same_row, fixed = _rows_and_fixed(agg)
+    figs_of_leaf = _figures_of_leaf(aggs_of, figs_of)
 
     penalty = [_excess(d) for d in fig_dev]
     # the leaves' state as arrays, for choosing candidates (the rounded cents mirrored by apply)
@@ -296,11 +273,7 @@ def _repair_plain(agg: Aggregator, figures: list[Terms], max_evaluations: int) -
     used: set[AggId] = {a for terms in figures for a in terms}
     if not used:
         return 0
-    exact_c: dict[str, list[float]] = {}
-    floor_c: dict[str, list[int]] = {}
-    for name, data in agg.leaves.items():
-        exact_c[name] = [u / data.per_cent for u in data.units]
-        floor_c[name] = [u // data.per_cent for u in data.units]
+    exact_c, floor_c = _exact_and_floor(agg)
 
     agg_dev: dict[AggId, float] = {}
     for a in used:
@@ -312,10 +285,7 @@ def _repair_plain(agg: Aggregator, figures: list[Terms], max_evaluations: int) -
         cents, ex = data.cents, exact_c[ledger]
         agg_dev[a] = float(sum(cents[i] for i in members)) - sum(ex[i] for i in members)
     fig_dev = [sum(coef * agg_dev[a] for a, coef in terms.items()) for terms in figures]
-    figs_of: dict[AggId, list[tuple[int, int]]] = defaultdict(list)
-    for n, terms in enumerate(figures):
-        for a, coef in terms.items():
-            figs_of[a].append((n, coef))
+    figs_of = _figures_of_sets(figures)
     if not any(_excess(d) for d in fig_dev):
         return 0
 
@@ -344,25 +314,8 @@ def _repair_plain(agg: Aggregator, figures: list[Terms], max_evaluations: int) -
             aggs_cache[(ledger, i)] = found
         return found
 
-    same_row: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for name, data in agg.leaves.items():
-        for i, key in enumerate(data.keys):
-            same_row[(name, key[0])].append(i)
-
-    fixed = {name: [u % data.per_cent == 0 for u in data.units] for name, data in agg.leaves.items()}
-
-    figs_cache: dict[tuple[str, int], list[tuple[int, int]]] = {}
-
-    def figs_of_leaf(ledger: str, i: int) -> list[tuple[int, int]]:
-        """(figure, coefficient) pairs a one-cent move of this leaf changes."""
-        found = figs_cache.get((ledger, i))
-        if found is None:
-            acc: dict[int, int] = defaultdict(int)
-            for a in aggs_of(ledger, i):
-                for n, coef in figs_of[a]:
-                    acc[n] += coef
-            found = figs_cache[(ledger, i)] = [(n, c) for n, c in acc.items() if c]
-        return found
+    same_row, fixed = _rows_and_fixed(agg)
+    figs_of_leaf = _figures_of_leaf(aggs_of, figs_of)
 
     penalty = [_excess(d) for d in fig_dev]
 
@@ -431,3 +384,48 @@ def _repair_plain(agg: Aggregator, figures: list[Terms], max_evaluations: int) -
         moved += 1
         stuck.clear()
     return moved
+
+
+def _exact_and_floor(agg: Aggregator) -> tuple[dict[str, list[float]], dict[str, list[int]]]:
+    """Per ledger, each leaf's exact value and its floor, in cents."""
+    exact_c = {name: [u / data.per_cent for u in data.units] for name, data in agg.leaves.items()}
+    floor_c = {name: [u // data.per_cent for u in data.units] for name, data in agg.leaves.items()}
+    return exact_c, floor_c
+
+
+def _figures_of_sets(figures: list[Terms]) -> dict[AggId, list[tuple[int, int]]]:
+    """Leaf set → the (figure, coefficient) pairs it enters."""
+    figs_of: dict[AggId, list[tuple[int, int]]] = defaultdict(list)
+    for n, terms in enumerate(figures):
+        for a, coef in terms.items():
+            figs_of[a].append((n, coef))
+    return figs_of
+
+
+def _rows_and_fixed(agg: Aggregator) -> tuple[dict[tuple[str, str], list[int]], dict[str, list[bool]]]:
+    """The leaves of each (ledger, function code) row, and which leaves are whole cents (never moved)."""
+    same_row: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for name, data in agg.leaves.items():
+        for i, key in enumerate(data.keys):
+            same_row[(name, key[0])].append(i)
+    fixed = {name: [u % data.per_cent == 0 for u in data.units] for name, data in agg.leaves.items()}
+    return same_row, fixed
+
+
+def _figures_of_leaf(aggs_of: Callable[[str, int], list[AggId]],
+                     figs_of: dict[AggId, list[tuple[int, int]]]) -> Callable[[str, int], list[tuple[int, int]]]:
+    """(ledger, leaf) → the (figure, coefficient) pairs a one-cent move of the leaf changes
+    (remembered per leaf)."""
+    cache: dict[tuple[str, int], list[tuple[int, int]]] = {}
+
+    def figs_of_leaf(ledger: str, i: int) -> list[tuple[int, int]]:
+        found = cache.get((ledger, i))
+        if found is None:
+            acc: dict[int, int] = defaultdict(int)
+            for a in aggs_of(ledger, i):
+                for n, coef in figs_of[a]:
+                    acc[n] += coef
+            found = cache[(ledger, i)] = [(n, c) for n, c in acc.items() if c]
+        return found
+
+    return figs_of_leaf
