@@ -6,8 +6,6 @@ for openpyxl and python-calamine, for every format; and LibreOffice opens it."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from test_patch_writer import _everything
+from test_patch_writer import SOFFICE, _everything, libreoffice_round_trip
 
 import juesuan.io.fresh_package as fresh_package
 from juesuan.consolidate.sample import department_units
@@ -23,7 +21,6 @@ from juesuan.io.consolidate_file import consolidate_files, write_department
 from juesuan.io.files import write_new
 from juesuan.spec import available_formats, load_spec
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 FORMATS = available_formats()
 ODD_TEXT = "A&B <项目> 50% \"引号\" 'x' =SUM(A1)"  # escapes, a % in a row template, text like a formula
 
@@ -111,19 +108,8 @@ def test_direct_department_equals_the_openpyxl_one(fmt, departments):
 def test_libreoffice_opens_the_department_workbooks(departments, tmp_path):
     """LibreOffice converts the directly written department workbook of every format (one run
     for all) and reads the same values on every sheet."""
-    folder = tmp_path / "direct"
-    folder.mkdir()
-    written = []
-    for fmt, (direct, _) in departments.items():
-        written.append(folder / f"{fmt}.xlsx")
-        shutil.copy(direct, written[-1])
-    proc = subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                           "--calc", "--convert-to", "xlsx", "--outdir", str(tmp_path / "back"), *map(str, written)],
-                          capture_output=True, text=True, timeout=400)
-    assert proc.returncode == 0, proc.stderr
-    for path in written:
-        back = tmp_path / "back" / path.name
-        assert back.exists(), f"soffice did not convert {path.name}:\n{proc.stdout}\n{proc.stderr}"
+    converted = libreoffice_round_trip({fmt: direct for fmt, (direct, _) in departments.items()}, tmp_path)
+    for path, back in converted.items():
         ours, theirs = openpyxl.load_workbook(path), openpyxl.load_workbook(back)
         assert theirs.sheetnames == ours.sheetnames
         for name in ours.sheetnames:

@@ -37,6 +37,27 @@ from juesuan.spec import available_formats, load_spec
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def libreoffice_round_trip(books: dict[str, Path], tmp_path: Path) -> dict[Path, Path]:
+    """Each workbook copied as ``<key>.xlsx`` and converted back to .xlsx by LibreOffice in
+    one headless run (own profile): copy → converted file."""
+    folder = tmp_path / "ours"
+    folder.mkdir()
+    copies = []
+    for key, book in books.items():
+        copies.append(folder / f"{key}.xlsx")
+        shutil.copy(book, copies[-1])
+    proc = subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                           "--calc", "--convert-to", "xlsx", "--outdir", str(tmp_path / "back"), *map(str, copies)],
+                          capture_output=True, text=True, timeout=400)
+    assert proc.returncode == 0, proc.stderr
+    out = {}
+    for path in copies:
+        back = tmp_path / "back" / path.name
+        assert back.exists(), f"soffice did not convert {path.name}:\n{proc.stdout}\n{proc.stderr}"
+        out[path] = back
+    return out
+
+
 def _fill_with_openpyxl(src: Path, dst: Path, monkeypatch) -> None:
     with monkeypatch.context() as m:
         m.setattr(files, "has_formulas", lambda *a: True)  # the openpyxl path
@@ -285,19 +306,8 @@ def test_direct_writer_fills_every_format_as_openpyxl_does(fmt, demos, tmp_path,
 def test_libreoffice_opens_the_direct_writers_workbooks(demos, tmp_path):
     """LibreOffice converts the filled workbook of every format (one run for all) and reads the
     same values, merges and findings."""
-    folder = tmp_path / "filled"
-    folder.mkdir()
-    filled = []
-    for fmt, (_, direct) in demos.items():
-        filled.append(folder / f"{fmt}.xlsx")
-        shutil.copy(direct, filled[-1])
-    proc = subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                           "--calc", "--convert-to", "xlsx", "--outdir", str(tmp_path / "back"), *map(str, filled)],
-                          capture_output=True, text=True, timeout=400)
-    assert proc.returncode == 0, proc.stderr
-    for path in filled:
-        back = tmp_path / "back" / path.name
-        assert back.exists(), f"soffice did not convert {path.name}:\n{proc.stdout}\n{proc.stderr}"
+    converted = libreoffice_round_trip({fmt: direct for fmt, (_, direct) in demos.items()}, tmp_path)
+    for path, back in converted.items():
         # the same findings (the blank self-evaluation is reported alike), the same figures
         ours_check, lo_check = (run_cli("check", str(p), "--format", "json") for p in (path, back))
         assert ours_check.returncode == lo_check.returncode
