@@ -138,10 +138,9 @@ def consolidate_files(paths: Iterable[str | Path], out: str | Path, dept: str | 
                       parent: str | None = None, allow_unbalanced: bool = False, force: bool = False) -> Outcome:
     """Consolidate the unit workbooks at ``paths`` (files or folders) into ``out``."""
     from juesuan.gcpause import gc_paused
+    from juesuan.io.safe_write import check_new_output
 
-    target = Path(out)
-    if target.exists() and not force:
-        raise InputError([Problem("output-exists", {"path": str(target)})])
+    target = check_new_output(out, force=force, suffixes=(".xlsx",), what="部门汇总工作簿 / a department workbook")
     with gc_paused():  # every unit's lines are long-lived objects: no collector walks them meanwhile
         result, findings = consolidate_paths(paths, target, dept, fmt, parent, allow_unbalanced)
         return Outcome(result, write_department(result, target), findings)
