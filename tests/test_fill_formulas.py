@@ -49,3 +49,129 @@ def test_formula_amounts_use_their_calculated_values(tmp_path):
     # the formula itself is still there: Fill never touches an input cell
     assert str(openpyxl.load_workbook(work)["支出明细"]["E4"].value).startswith("=")
 
+
+
+def _with_formulas(tmp_path, uncached: bool = False):
+    """A workbook with a formula amount on 支出明细 (E4 = E3*2+0.5: 20,000.50 元 once
+    calculated) and one typed into a table cell (公开01表, which Fill replaces); calculated and
+    saved by LibreOffice (the values cached, as Excel saves them) unless ``uncached`` (as a
+    program that writes formulas without values leaves them)."""
+    inputs = {"info": [["部门名称", "公式测试"], ["年度", "2019"], ["模板格式", "2019"]],
+              "income": [["2110101", "", "一般公共预算财政拨款收入", Decimal("50000")]],
+              "expense": [["2110101", "30101", "基本支出", GP, Decimal("10000"), "", ""],
+                          ["2110101", "30201", "基本支出", GP, None, "", ""]],
+              "balance": [], "sangong_budget": []}
+    src = write_new(tmp_path / "src.xlsx", SPEC, inputs=inputs)
+    wb = openpyxl.load_workbook(src)
+    wb["支出明细"]["E4"] = "=E3*2+0.5"
+    wb["公开01表"]["B5"] = "=1+1"
+    wb.save(src)
+    if uncached:
+        return src
+    from test_libreoffice_roundtrip import soffice_convert
+
+    return soffice_convert(src, tmp_path / "lo", "xlsx", tmp_path / "profile")
+
+
+CHAIN_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
+
+
+def _with_calc_chain(src, target):
+    """``src`` with a calculation chain as Excel saves one beside formulas (the part, its
+    relationship from the workbook, its content type)."""
+    import zipfile
+
+    from juesuan.io.patch import sheet_parts
+
+    with zipfile.ZipFile(src) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+        index = [name for name, _ in sheet_parts(z)[1]].index("支出明细") + 1
+    parts["xl/calcChain.xml"] = (f'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                 f'<c r="E4" i="{index}"/></calcChain>').encode()
+    rels = "xl/_rels/workbook.xml.rels"
+    parts[rels] = parts[rels].replace(b"</Relationships>", f'<Relationship Id="rIdChain" Type="{CHAIN_TYPE}" '
+                                      f'Target="calcChain.xml"/></Relationships>'.encode())
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.calcChain+xml"/></Types>'))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return target
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_formulas_stay_untouched_when_fill_patches_the_package(tmp_path, monkeypatch):
+    """A workbook with formulas on its detail sheets and a calculation chain (as Excel saves
+    it) is filled by patching its computed sheets in, without openpyxl: the detail sheet is
+    byte for byte the same (formula and cached value), every part but the computed sheets,
+    the styles, the workbook (now asking for a full recalculation on opening) and the
+    dropped calculation chain is untouched; the figures are those of openpyxl's careful path;
+    check passes, and LibreOffice opens the result and recalculates the same."""
+    import json
+    import re
+    import subprocess
+    import sys
+    import zipfile
+
+    from fill_helpers import read_tables
+    from test_libreoffice_roundtrip import soffice_convert
+    from test_patch_writer import _fill_with_openpyxl
+
+    from juesuan.io.patch import sheet_parts
+
+    src = _with_calc_chain(_with_formulas(tmp_path), tmp_path / "excel.xlsx")
+    out = tmp_path / "filled.xlsx"
+    code = ("import json, sys\nfrom juesuan.io.files import fill_file\nfill_file(sys.argv[1], sys.argv[2])\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'openpyxl')))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(src), str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout) == []  # the patch, not openpyxl's load and save
+
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        before = {n: a.read(n) for n in a.namelist()}
+        after = {n: b.read(n) for n in b.namelist()}
+        wb_part, sheets = sheet_parts(a)
+    parts = dict(sheets)
+    computed = {part for name, part in parts.items() if name not in {s.sheet for s in SPEC.inputs}}  # Fill's sheets
+    computed |= {f"xl/worksheets/_rels/{p.rsplit('/', 1)[1]}.rels" for p in computed}
+    assert after[parts["支出明细"]] == before[parts["支出明细"]]  # formula and cached value kept
+    assert b"E3*2+0.5</f>" in before[parts["支出明细"]]
+    assert "xl/calcChain.xml" not in after and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in after["[Content_Types].xml"]
+    def calc(book: bytes) -> bytes:
+        return re.search(rb"<calcPr\b([^>]*?)/?>", book).group(1)
+
+    def rest(book: bytes) -> bytes:  # (the print titles of the computed sheets are Fill's)
+        return re.sub(rb"<definedNames>.*</definedNames>|<calcPr\b[^>]*>", b"", book, flags=re.S)
+
+    assert calc(after[wb_part]) == calc(before[wb_part]) + b' fullCalcOnLoad="1"'  # its other settings kept
+    assert rest(after[wb_part]) == rest(before[wb_part])
+    loose = {"xl/styles.xml", "[Content_Types].xml", wb_part, "xl/_rels/workbook.xml.rels", "xl/calcChain.xml"}
+    changed = {n for n in set(before) | set(after) if before.get(n) != after.get(n)}
+    assert changed - loose - computed <= {n for n in changed if n.startswith(("xl/comments", "xl/drawings/"))}  # notes
+
+    reference = tmp_path / "careful.xlsx"
+    _fill_with_openpyxl(src, reference, monkeypatch)
+    figures = {tid: [(r.key, r.values) for r in t.rows()] for tid, t in read_tables(SPEC, out).items()}
+    assert figures == {tid: [(r.key, r.values) for r in t.rows()] for tid, t in read_tables(SPEC, reference).items()}
+    assert read_tables(SPEC, out)["06"].value("30201", "amount") == Decimal("2.00")
+    assert run_cli("check", str(out)).returncode == 0
+    back = soffice_convert(out, tmp_path / "back", "xlsx", tmp_path / "profile")
+    assert run_cli("check", str(back)).returncode == 0
+    assert openpyxl.load_workbook(back, data_only=True)["支出明细"]["E4"].value == 20000.5
+    assert str(openpyxl.load_workbook(back)["支出明细"]["E4"].value).startswith("=")
+
+
+def test_a_formula_without_its_value_is_reported_alike_by_check_and_fill(tmp_path):
+    """A formula saved without its calculated value (by a program that does not calculate)
+    is named as such at its cell by check as by Fill, never taken for a blank amount."""
+    src = _with_formulas(tmp_path, uncached=True)
+    check = run_cli("check", str(src))
+    fill = run_cli("fill", str(src), "-o", str(tmp_path / "out.xlsx"))
+    assert check.returncode == 1 and fill.returncode == 2, check.stdout + check.stderr + fill.stderr
+    for proc in (check, fill):
+        said = " ".join((proc.stdout + proc.stderr).split())
+        assert "公式单元格没有缓存的计算结果" in said and "支出明细!E4" in said, said
+        assert "“金额（元）”不能为空" not in said
+    assert not (tmp_path / "out.xlsx").exists()

@@ -29,7 +29,6 @@ from conftest import run_cli
 
 import juesuan.io.files as files
 from juesuan.io.files import fill_file, write_new
-from juesuan.io.patch import has_formulas
 from juesuan.port import SheetPicture
 from juesuan.sample import sample_inputs
 from juesuan.spec import available_formats, load_spec
@@ -59,8 +58,13 @@ def libreoffice_round_trip(books: dict[str, Path], tmp_path: Path) -> dict[Path,
 
 
 def _fill_with_openpyxl(src: Path, dst: Path, monkeypatch) -> None:
+    """Fill through openpyxl's careful path (the one a workbook with formulas takes when the
+    patch does not handle its package)."""
+    from juesuan.io.xlsx import CalamineBook
+
     with monkeypatch.context() as m:
-        m.setattr(files, "has_formulas", lambda *a: True)  # the openpyxl path
+        m.setattr(files, "plan_patch", lambda *a, **k: None)
+        m.setattr(CalamineBook, "formula_sheets", lambda self: set(self.sheet_names()))
         fill_file(src, dst)
 
 
@@ -126,7 +130,11 @@ def _computed(path: Path) -> list[str]:
 
 def test_refill_keeps_every_part(demo_workbook, tmp_path):
     out = tmp_path / "again.xlsx"
-    assert not has_formulas(demo_workbook, [s.sheet for s in load_spec("2019").inputs])
+    from juesuan.io.xlsx import CalamineBook
+
+    book = CalamineBook(demo_workbook)
+    assert not book.formula_sheets()
+    book.close()
     fill_file(demo_workbook, out)
     assert _parts(out) == _parts(demo_workbook)  # same figures, same styles: nothing to change
 

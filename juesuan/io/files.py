@@ -11,7 +11,7 @@ from typing import Any
 from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
 from juesuan.io.fresh_package import fresh_parts
-from juesuan.io.patch import has_formulas, plan_patch
+from juesuan.io.patch import plan_patch
 from juesuan.io.safe_write import atomic_write, check_in_place, check_new_output, workbook_suffix
 from juesuan.io.xlsx import (
     CalamineBook,
@@ -79,25 +79,31 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         except BaseException:
             calamine.close()
             raise
-        computed = {t.sheet for t in spec.tables}  # every other sheet may be read by Fill (inputs,
-        # self-evaluations, the 说明's entries): a formula there needs openpyxl's careful path
-        if not has_formulas(source, [n for n in calamine.sheet_names() if n not in computed]):
-            # read with calamine only, and patch the computed sheets into the package
-            names = set(calamine.sheet_names())
-            try:
-                result = fill_workbook(spec, calamine, progress, extras)
-            finally:
-                calamine.close()
-            progress("写入公开表 / writing the tables")
-            fresh = fresh_parts(result.pictures)  # (None: a picture only openpyxl draws)
-            written: Any = plan_patch(source, result.pictures,
-                                      fresh if fresh is not None else new_workbook(result.pictures))
-            if written is None:  # a package the patch does not handle: openpyxl writes it
-                written = load_for_write(source, skip={p.name for p in result.pictures} & names)
-                replace_sheets(written, result.pictures)
+        computed = {t.sheet for t in spec.tables}
+        # formulas on the sheets Fill does not replace (inputs, self-evaluations, the 说明's
+        # entries): their cached values are read like any value (NO_CACHED_VALUE where there is
+        # none), they stay untouched in the patched package, and Excel recalculates on opening
+        formulas = bool(calamine.formula_sheets() - computed)
+        names = set(calamine.sheet_names())
+        try:
+            result = fill_workbook(spec, calamine, progress, extras)
+        finally:
+            calamine.close()
+        progress("写入公开表 / writing the tables")
+        fresh = fresh_parts(result.pictures)  # (None: a picture only openpyxl draws)
+        written: Any = plan_patch(source, result.pictures, fresh if fresh is not None else new_workbook(result.pictures),
+                                  recalculate=formulas)
+        if written is None and not formulas:  # a package the patch does not handle: openpyxl writes it
+            written = load_for_write(source, skip={p.name for p in result.pictures} & names)
+            replace_sheets(written, result.pictures)
+        if written is not None:
             target = Path(out) if out else source
             progress("保存 / saving")
             return result, target, save_atomic(written, target, backup=out is None)
+        # formulas in a package the patch does not handle: openpyxl's careful path, which keeps
+        # the formulas' cached values on saving (Fill computes again, reading through openpyxl)
+        progress("保留公式 / keeping the formulas")
+        calamine = CalamineBook(source)
         # the sheets Fill replaces whole: openpyxl need not parse them (Fill reads them with calamine)
         skip = replaced_sheets(spec, calamine.sheet_names())
         book = LoadedBook(load_for_write(source, skip=skip), source, calamine)

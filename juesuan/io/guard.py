@@ -35,7 +35,9 @@ environment variables ``JUESUAN_MAX_CELLS``, ``JUESUAN_MAX_GRID_CELLS`` and
 lines are ≈ 700,000 cells).
 
 The scan also notes which sheets hold cells with error values (``t="e"``: #DIV/0!, #VALUE!,
-#REF! …), which python-calamine reads as blanks; :func:`error_cells` reads them back.
+#REF! …), which python-calamine reads as blanks; :func:`error_cells` reads them back; and
+which hold formulas, whose cells without a cached value python-calamine reads as blanks too
+(:class:`juesuan.io.xlsx.CalamineBook` marks them).
 """
 
 from __future__ import annotations
@@ -150,6 +152,7 @@ class Scan:
     cells: int = 0
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name → worksheet part
     error_parts: set[str] = field(default_factory=set)  # worksheet parts with error values
+    formula_parts: set[str] = field(default_factory=set)  # worksheet parts holding formulas
 
 
 _SCANS: dict[tuple[str, int, int, Limits], Scan] = {}
@@ -323,7 +326,7 @@ class _Bounds:
         self.beyond_re, self.sieve = _beyond(rows), _maybe_beyond(rows)
         self.max_row = self.max_col = self.cells = self.rows = 0
         self.tagged_cells = 0
-        self.error = self.beyond = self.odd = False
+        self.error = self.beyond = self.odd = self.formula = False
         self.first = True
 
     def feed(self, body: bytes) -> None:
@@ -338,6 +341,8 @@ class _Bounds:
         self.beyond = self.beyond or (self.sieve.search(body) is not None and self.beyond_re.search(body) is not None)
         self.error = self.error or b't="e"' in body
         self.odd = self.odd or _odd_spelling(body) or _open_tag(body)
+        if not self.formula and (b"<f" in body or b":f" in body):  # "<f": memchr speed, then exactly
+            self.formula = _FORMULA.search(body) is not None
 
     @property
     def needs_exact(self) -> bool:
@@ -347,6 +352,7 @@ class _Bounds:
         return self.beyond or self.tagged_cells < self.cells
 
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a formula element (<f>, <f t="shared" …/>, <x:f>)
 _WS_IN_TAG = re.compile(rb"[\t\n\r][^<>]*>")  # a tab or line break before the end of a tag
 _QUOTED = re.compile(rb"=[ \t\r\n]*'")  # a single-quoted attribute value
 _PREFIXED = re.compile(rb":(?:c|row)(?:>|[\s/][^<>]*>)")  # <x:c …>, <x:row …> (not "x:c" in text)
@@ -538,6 +544,8 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
                    cols=f"{bounds.max_col:,}", limit=f"{limits.max_grid_cells:,}")
     if bounds.error:
         scan.error_parts.add(name)
+    if bounds.formula:
+        scan.formula_parts.add(name)
 
 
 def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) -> bool:

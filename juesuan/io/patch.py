@@ -15,8 +15,10 @@ parts are patched into a copy of the original package:
 - a sheet keeps its tab selection.
 
 :func:`plan_patch` returns ``None`` for a package outside what this handles (a computed
-sheet that is new or has parts of its own — comments, drawings —, a calculation chain,
-conditional formats in the fresh styles …); the caller then uses the openpyxl path.
+sheet that is new or has parts of its own — comments, drawings —, conditional formats in
+the fresh styles …); the caller then uses the openpyxl path. A calculation chain is dropped
+(Excel rebuilds it), and where formulas stay the workbook asks for a full recalculation on
+opening.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 N = f"{{{MAIN}}}"
-FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 def _et() -> Any:
@@ -73,23 +74,6 @@ def sheet_parts(z: Any) -> tuple[str, list[tuple[str, str]]]:
     book = SafeET.fromstring(z.read(wb_part))
     sheets = [(s.get("name", ""), rels.get(s.get(f"{{{REL}}}id"), "")) for s in book.iter(f"{N}sheet")]
     return wb_part, sheets
-
-
-def has_formulas(path: Path, sheet_names: list[str]) -> bool:
-    """Whether any of these sheets holds a formula (a scan of the raw worksheet XML)."""
-    with zipfile.ZipFile(path) as z:
-        _, sheets = sheet_parts(z)
-        parts = dict(sheets)
-        for name in sheet_names:
-            part = parts.get(name)
-            if part and part in z.NameToInfo:
-                with z.open(part) as fh:
-                    tail = b""
-                    while chunk := fh.read(1 << 20):
-                        if FORMULA.search(tail + chunk):
-                            return True
-                        tail = chunk[-8:]
-    return False
 
 
 # -- styles --------------------------------------------------------------------------------
@@ -367,10 +351,16 @@ class Parts:
         return None
 
 
-def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
+def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool = False) -> Patch | None:
     """The patch that writes ``pictures`` into ``source``; None when unsupported. ``fresh_book``
     holds exactly those sheets: the parts of :func:`juesuan.io.fresh_package.fresh_parts`, or an
-    openpyxl workbook they were drawn into."""
+    openpyxl workbook they were drawn into. ``recalculate``: formulas stay on sheets Fill does
+    not replace, and may refer to the figures it changes — the workbook asks Excel to
+    recalculate every formula when it opens (``fullCalcOnLoad``, as openpyxl's save did).
+
+    A calculation chain (``calcChain.xml``, Excel's cache of the order it last calculated
+    formulas in) is dropped with its relationship and content type: it names formula cells of
+    the replaced sheets, and Excel builds it anew when it is missing (openpyxl drops it too)."""
     if isinstance(fresh_book, dict):
         fresh: Any = Parts(fresh_book)
     else:
@@ -379,8 +369,6 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
         fresh = zipfile.ZipFile(buffer)
     with zipfile.ZipFile(source) as z, fresh as f:
         names = set(z.namelist())
-        if any(n.lower().endswith("calcchain.xml") for n in names):
-            return None
         wb_part, sheets = sheet_parts(z)
         index = {name: (i, part) for i, (name, part) in enumerate(sheets)}
         fresh_wb_part, fresh_sheets = sheet_parts(f)
@@ -414,8 +402,19 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
         if styles != merge.original:
             replaced[styles_part] = styles
         book = _defined_names(z.read(wb_part), f.read(fresh_wb_part), moved)
+        if recalculate:
+            book = _full_calc_on_load(book)
+            if book is None:
+                return None
         if book != z.read(wb_part):
             replaced[wb_part] = book
+        chains = {n for n in names if PurePosixPath(n).name.lower() == "calcchain.xml"}
+        if chains:
+            book_rels = _without_calc_chain(z.read(_rels_path(wb_part)))
+            if book_rels is None:
+                return None
+            replaced[_rels_path(wb_part)] = book_rels
+            removed |= chains
         if added or removed:
             types = _content_types(z.read("[Content_Types].xml"), added, removed)
             if types is None:
@@ -429,6 +428,37 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any) -> Patch | None:
 
 
 _NOTE_TYPES = ("/comments", "/vmlDrawing")
+_CHAIN_REL = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*\bType="[^"]*/calcChain"[^>]*/>')
+_CALC_PR = re.compile(rb"<calcPr\b([^>]*?)(/?)>")
+_FULL_CALC = re.compile(rb'\sfullCalcOnLoad\s*=\s*("[^"]*"|\'[^\']*\')')
+_AFTER_CALC_PR = re.compile(rb"<(?:oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes|webPublishing|"
+                            rb"fileRecoveryPr|webPublishObjects|extLst)\b|</workbook>")
+
+
+def _without_calc_chain(rels: bytes) -> bytes | None:
+    """The workbook's relationships without the calculation chain's; None when one is left
+    that this does not recognise (spelt otherwise): the openpyxl path then writes the package."""
+    out = _CHAIN_REL.sub(b"", rels)
+    if any(r.get("Type", "").endswith("/calcChain") for r in SafeET.fromstring(out)):
+        return None
+    return out
+
+
+def _full_calc_on_load(book: bytes) -> bytes | None:
+    """``workbook.xml`` asking for every formula to be recalculated when the workbook opens:
+    ``fullCalcOnLoad="1"`` set on its ``calcPr`` (the other settings kept), or a ``calcPr``
+    added in its place in the schema's order; None for a workbook part spelt with prefixes."""
+    found = _CALC_PR.search(book)
+    if found is not None:
+        attrs = _FULL_CALC.sub(b"", found.group(1))
+        return book[:found.start()] + b"<calcPr" + attrs + b' fullCalcOnLoad="1"' + found.group(2) + b">" + \
+            book[found.end():]
+    if re.search(rb"<\w+:(?:workbook|calcPr)\b", book):
+        return None
+    after = _AFTER_CALC_PR.search(book)
+    if after is None:
+        return None
+    return book[:after.start()] + b'<calcPr fullCalcOnLoad="1"/>' + book[after.start():]
 
 
 def _notes(z: zipfile.ZipFile, f: Any, part: str, fresh_part: str, names: set[str],

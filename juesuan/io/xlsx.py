@@ -54,7 +54,8 @@ def _is_encrypted_ole(p: Path) -> bool:
 
 
 class CalamineBook:
-    """Read-only port over an .xlsx file (cached values of formulas, as Excel last saved them)."""
+    """Read-only port over an .xlsx file (cached values of formulas, as Excel last saved them;
+    :data:`NO_CACHED_VALUE` where a formula has none, a :class:`CellError` for an error value)."""
 
     def __init__(self, path: str | Path):
         from python_calamine import CalamineWorkbook
@@ -70,6 +71,11 @@ class CalamineBook:
     def sheet_names(self) -> list[str]:
         return list(self._wb.sheet_names)
 
+    def formula_sheets(self) -> set[str]:
+        """The sheets holding formulas (the read guard's notes): their cells without a cached
+        value read as :data:`NO_CACHED_VALUE`, never as blanks."""
+        return {name for name, part in self._scan.sheets.items() if part in self._scan.formula_parts}
+
     def read_sheet(self, name: str) -> Grid:
         grid = self._cache.get(name)
         if grid is None:
@@ -81,6 +87,8 @@ class CalamineBook:
                 except Exception as exc:  # calamine raises its own error types
                     raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
                 grid = [[None if v == "" else v for v in row] for row in raw]
+            if name in self.formula_sheets():  # a formula without a cached value reads as blank
+                _put_uncached(grid, uncached_formula_cells(self.path, name))
             _put_errors(grid, error_cells(self.path, name, self._scan))
             self._cache[name] = grid
         return grid
@@ -136,8 +144,7 @@ class LoadedBook:
             if name in self.skipped:  # loaded blank: its cells are in the file only
                 if self._calamine is None:
                     self._calamine = CalamineBook(self.path)
-                grid = self._cache[name] = self._calamine.read_sheet(name)
-                _put_uncached(grid, uncached_formula_cells(self.path, name))
+                grid = self._cache[name] = self._calamine.read_sheet(name)  # (formulas without a value marked)
                 return grid
             grid, formulas = _parsed_values(self.wb[name])
             if formulas:

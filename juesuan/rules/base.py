@@ -172,6 +172,23 @@ class Context:
             raise found
         return found
 
+    def evaluations(self) -> list[Any]:
+        """The self-evaluations, scored (:func:`juesuan.evaluation.steps.read_evaluations`),
+        read once for every rule that looks at them; unreadable ones (a formula without a
+        calculated value, an error value) raise their :class:`InputError` each time."""
+        from juesuan.errors import InputError
+        from juesuan.evaluation.steps import read_evaluations
+
+        if "evaluations" not in self.cache:
+            try:
+                self.cache["evaluations"] = read_evaluations(self.spec, self.port)
+            except InputError as exc:
+                self.cache["evaluations"] = exc
+        found = self.cache["evaluations"]
+        if isinstance(found, InputError):
+            raise found
+        return found
+
     def column_label(self, tid: str, col: str) -> str:
         for panel in self.table_spec(tid).panels:
             c = panel.column(col)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from juesuan.errors import InputError
 from juesuan.evaluation.model import amount
-from juesuan.evaluation.steps import read_evaluations
 from juesuan.intervals import compare_sum
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
@@ -33,9 +33,10 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     ledger = _ledger(ctx)
     if ledger is None or not ledger.lines:
         return []
-    evals = ctx.cache.get("evaluations")
-    if evals is None:
-        evals = ctx.cache["evaluations"] = read_evaluations(ctx.spec, ctx.port)
+    try:
+        evals = ctx.evaluations()
+    except InputError:  # unscored: the self-evaluation rules report why, at the cells
+        return []
     spent_by_project: dict[str, Decimal] = defaultdict(Decimal)
     for line in ledger.lines:
         if line.ledger == "expense" and line.project:

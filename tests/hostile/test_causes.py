@@ -257,7 +257,9 @@ def test_cause05_uncached_formula_on_a_self_evaluation_sheet(tmp_path):
     refused(["fill", str(book)], "绩效自评-项目甲!F6", "没有缓存的计算结果", "no cached value", keep=[book],
             folder=tmp_path)
     proc = run_cli("check", str(book))
-    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+    said = " ".join(proc.stdout.split())  # the same cell and reason as Fill, once, as a finding
+    assert said.count("绩效自评-项目甲!F6") == 1 and "没有缓存的计算结果" in said, said
 
 
 def test_cause05_uncached_formulas_anywhere_never_crash(book, tmp_path):
