@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -232,20 +231,18 @@ class CallingBook(Protocol):
 
 
 _BOOK_FORMATS: dict[str, tuple[float, str, str]] = {}  # key → (when read, 模板格式, error text)
-_NEWEST: dict[str, tuple[float, str]] = {}  # JUESUAN_SPEC_PATH → (when looked up, newest format)
+_NEWEST: dict[str, tuple[float, str]] = {}  # "" → (when looked up, the newest format)
 
 
 def newest_format() -> str:
     """The newest template format installed (:func:`juesuan.spec.newest_format`), remembered
-    for :data:`FORMAT_MEMORY_SECONDS` per spec path (the lookup lists the spec folders)."""
-    from juesuan.spec import newest_format as lookup
-    from juesuan.spec.loader import SPEC_PATH_VARIABLE
-
-    where = os.environ.get(SPEC_PATH_VARIABLE, "")
+    for :data:`FORMAT_MEMORY_SECONDS` (the lookup lists the spec folders)."""
     now = time.monotonic()
-    hit = _NEWEST.get(where)
+    hit = _NEWEST.get("")
     if hit is None or now - hit[0] > FORMAT_MEMORY_SECONDS:
-        hit = _NEWEST[where] = (now, lookup())
+        from juesuan.spec import newest_format as lookup
+
+        hit = _NEWEST[""] = (now, lookup())
     return hit[1]
 
 
