@@ -29,10 +29,12 @@ from juesuan.workbook_format import spec_for
 
 def write_new(out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "",
               inputs: dict[str, list[list[Any]]] | None = None) -> Path:
-    wb = new_workbook(template_pictures(spec, dept, year, inputs))
-    wb.active = 0
-    save_atomic(wb, out)
-    return Path(out)
+    """A new workbook from the official template of ``spec`` at ``out`` (.xlsx), atomically;
+    ``inputs``: input id → rows typed on that input sheet
+    (:func:`juesuan.io.template_file.save_new_workbook`: no openpyxl unless a picture needs it)."""
+    from juesuan.io.template_file import save_new_workbook
+
+    return save_new_workbook(spec, lambda: template_pictures(spec, dept, year, inputs), out)
 
 
 def _same_file(a: Path, b: Path) -> bool:
