@@ -14,18 +14,24 @@ Conventions
 - The functions return ``Decimal``/``str``/nested lists; :func:`excel_call` turns
   ``Decimal`` into float only at the Excel boundary (Excel cells are doubles) and every
   failure into a readable ``#…`` string (``#编码错误: abc``), never a traceback.
+- The template format (code list, scoring rules, grade thresholds) of ``JS_NAME``,
+  ``JS_ROLLUP``, ``JS_SCORE`` and ``JS_GRADE``: the one given; when blank, that of the
+  workbook the formula is in (its 基本信息 › 模板格式, read through a :class:`CallingBook`
+  the Excel layer supplies), else the newest format installed
+  (:func:`juesuan.spec.newest_format`). See :func:`template_format`.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -38,7 +44,10 @@ CODE_LEVELS = (3, 5, 7)  # 类 / 款 / 项 (经济分类 uses 3 and 5)
 TOTAL_LABEL = "合计"
 HUNDRED = Decimal(100)
 CHECK, APPROX, CROSS = "✓", "≈", "✗"
-DEFAULT_FORMAT = "2019"  # the template format of JS_NAME/JS_ROLLUP/JS_SCORE/JS_GRADE when none is given
+#: Seconds a calling workbook's format (and the newest format installed) is remembered: a
+#: recalculation of many cells reads 基本信息 once, and a workbook closed and another opened
+#: under the same name is read afresh.
+FORMAT_MEMORY_SECONDS = 5.0
 _CACHE_SIZE = 8
 
 
@@ -203,6 +212,77 @@ def _cell(fn: Callable[..., Any], *args: Any) -> Any:
         return fn(*args)
     except UdfError as exc:
         return str(exc)
+
+
+# ---------------------------------------------------------------- the template format
+
+class CallingBook(Protocol):
+    """The workbook a worksheet function is computed in, as the Excel layer sees it
+    (:class:`juesuan.excel.udf_caller.CallerBook` over xlwings' ``caller`` range)."""
+
+    @property
+    def key(self) -> str:
+        """Names the open workbook (its full name); ``""`` when it can't be known."""
+        ...
+
+    def template_format(self) -> str:
+        """The workbook's 基本信息 › 模板格式 as shown; ``""`` when it has none."""
+        ...
+
+
+_BOOK_FORMATS: dict[str, tuple[float, str, str]] = {}  # key → (when read, 模板格式, error text)
+_NEWEST: dict[str, tuple[float, str]] = {}  # "" → (when looked up, the newest format)
+
+
+def newest_format() -> str:
+    """The newest template format installed (:func:`juesuan.spec.newest_format`), remembered
+    for :data:`FORMAT_MEMORY_SECONDS` (the lookup lists the spec folders)."""
+    now = time.monotonic()
+    hit = _NEWEST.get("")
+    if hit is None or now - hit[0] > FORMAT_MEMORY_SECONDS:
+        from juesuan.spec import newest_format as lookup
+
+        hit = _NEWEST[""] = (now, lookup())
+    return hit[1]
+
+
+def book_format(book: CallingBook | None) -> str | None:
+    """The format recorded in the calling workbook, or None when there is none to know (no
+    caller, not a 决算 workbook, 模板格式 blank). A format this installation lacks is an error:
+    the workbook says which format it is, and another one's names would be wrong."""
+    if book is None:
+        return None
+    key = book.key
+    if not key:
+        return None
+    now = time.monotonic()
+    hit = _BOOK_FORMATS.get(key)
+    if hit is None or now - hit[0] > FORMAT_MEMORY_SECONDS:
+        hit = _BOOK_FORMATS[key] = (now, *_checked(book.template_format()))
+    _, found, problem = hit
+    if problem:
+        raise UdfError(problem)
+    return found or None
+
+
+def _checked(found: str) -> tuple[str, str]:
+    """(format, error text): the recorded format if this installation has it."""
+    from juesuan.spec import available_formats
+
+    found = found.strip()
+    known = available_formats()
+    if found and found not in known:
+        return found, (f"#参数错误: 本工作簿的模板格式 {found} 未安装（已有 {'、'.join(known)}），"
+                       "请在函数的最后一个参数中指定格式")
+    return found, ""
+
+
+def template_format(fmt: Any, book: CallingBook | None = None) -> str:
+    """The format a worksheet function works in: ``fmt`` when given (``2019``, ``2020-b``);
+    when blank, the calling workbook's (:func:`book_format`); else the newest installed."""
+    if not is_blank(fmt):
+        return _criterion_text(fmt)
+    return book_format(book) or newest_format()
 
 
 # ---------------------------------------------------------------- code sums (JS_SUMCODE, JS_ROLLUP)
@@ -398,12 +478,13 @@ def _code_names(fmt: str) -> tuple[dict[str, str], dict[str, str]]:
     return codes.functional, codes.economic
 
 
-def code_name(code: Any, fmt: Any = None) -> str:
-    """The name of a 功能分类 (7 digits, or 3/5) or 经济分类 (3/5) code in the format's list."""
+def code_name(code: Any, fmt: Any = None, book: CallingBook | None = None) -> str:
+    """The name of a 功能分类 (7 digits, or 3/5) or 经济分类 (3/5) code in the format's list
+    (:func:`template_format`: blank ``fmt`` = the calling workbook's, else the newest)."""
     text = read_code(code)
     if text is None:
         return ""
-    fmt = _format(fmt)
+    fmt = template_format(fmt, book)
     functional, economic = _code_names(fmt)
     name = functional.get(text) if len(text) == 7 else functional.get(text) or economic.get(text)
     if name is None:
@@ -411,26 +492,27 @@ def code_name(code: Any, fmt: Any = None) -> str:
     return name
 
 
-def rollup(codes: Any, amounts: Any, fmt: Any = None) -> list[list[Any]]:
-    """Rows ``[code, name, total]`` for every 类/款/项 present, sorted by code, ``合计`` first."""
-    book = code_book(codes, amounts)
-    fmt = _format(fmt)
-    if ("rollup", fmt) not in book.memo:
-        if book.nested:
-            parent, child = next(iter(book.nested.items()))
+def rollup(codes: Any, amounts: Any, fmt: Any = None, book: CallingBook | None = None) -> list[list[Any]]:
+    """Rows ``[code, name, total]`` for every 类/款/项 present, sorted by code, ``合计`` first;
+    names from the code list of :func:`template_format`."""
+    sums = code_book(codes, amounts)
+    fmt = template_format(fmt, book)
+    if ("rollup", fmt) not in sums.memo:
+        if sums.nested:
+            parent, child = next(iter(sums.nested.items()))
             raise UdfError(f"#层级重复: {parent} 与下级 {child} 同时出现，汇总会重复计算")
         functional, economic = _code_names(fmt)
         totals: dict[str, Decimal] = {}
         grand = Decimal(0)
-        for (code, _, _), amount in book.sums.items():
+        for (code, _, _), amount in sums.sums.items():
             grand += amount
             for level in ancestors(code, CODE_LEVELS):
                 totals[level] = totals.get(level, Decimal(0)) + amount
         rows: list[list[Any]] = [[TOTAL_LABEL, "", grand]]
         for code in sorted(totals):
             rows.append([code, functional.get(code) or economic.get(code) or "", totals[code]])
-        book.memo[("rollup", fmt)] = rows
-    return [list(row) for row in book.memo[("rollup", fmt)]]
+        sums.memo[("rollup", fmt)] = rows
+    return [list(row) for row in sums.memo[("rollup", fmt)]]
 
 
 # ---------------------------------------------------------------- amounts and percentages
@@ -522,10 +604,6 @@ def _eval_config(fmt: str) -> Any:
     return cfg
 
 
-def _format(fmt: Any) -> str:
-    return DEFAULT_FORMAT if is_blank(fmt) else _criterion_text(fmt)
-
-
 def _measure(value: Any) -> Decimal | None:
     """A 年度指标值/实际完成值 as Fill reads it (``≥95%`` → 95); floats with Excel's 15 digits."""
     from juesuan.evaluation.scoring import parse_measure
@@ -560,14 +638,15 @@ def direction_of(value: Any) -> str:
     return direction
 
 
-def score(target: Any, actual: Any, weight: Any, direction: Any, fmt: Any = None) -> Decimal:
+def score(target: Any, actual: Any, weight: Any, direction: Any, fmt: Any = None,
+          book: CallingBook | None = None) -> Decimal:
     """The published score of one row, as Fill computes it: ``≥`` 分值 × min(B/A, 1),
-    ``≤`` 分值 × min(A/B, 1), ``预算`` the budget row (A = 0 → the spec's zero-budget score);
-    half-up to 0.01."""
+    ``≤`` 分值 × min(A/B, 1), ``预算`` the budget row (A = 0 → the zero-budget score of the
+    spec of :func:`template_format`); half-up to 0.01."""
     from juesuan.evaluation import scoring
     from juesuan.evaluation.model import Indicator
 
-    cfg = _eval_config(_format(fmt))
+    cfg = _eval_config(template_format(fmt, book))
     if is_blank(direction):  # as Fill: the hint in A (≥95%), or ≥ for two plain numbers
         kind = Indicator(target=target, actual=actual).effective_direction
         if kind is None:
@@ -591,14 +670,15 @@ def score(target: Any, actual: Any, weight: Any, direction: Any, fmt: Any = None
     return scoring.publish(result)
 
 
-def grade(value: Any, fmt: Any = None) -> str:
-    """等级 of a 总分 after rounding to 0.01, with the spec's thresholds (blank → blank)."""
+def grade(value: Any, fmt: Any = None, book: CallingBook | None = None) -> str:
+    """等级 of a 总分 after rounding to 0.01, with the thresholds of the spec of
+    :func:`template_format` (blank → blank)."""
     from juesuan.evaluation.scoring import grade_of, publish
 
     number = cell_decimal(value)
     if number is None:
         return ""
-    return grade_of(publish(number), _eval_config(_format(fmt)).grades) or ""
+    return grade_of(publish(number), _eval_config(template_format(fmt, book)).grades) or ""
 
 
 # ---------------------------------------------------------------- the Excel boundary
@@ -625,7 +705,8 @@ def excel_call(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 __all__ = [
-    "CENT", "CodeBook", "UdfError", "cell_decimal", "code_book", "code_name", "consistency", "direction_of",
-    "elementwise", "excel_call", "flatten", "from_grid", "grade", "is_blank", "percent", "rate", "read_code",
-    "rollup", "round_half_up", "score", "shares", "show", "sum_by_code", "to_excel", "to_grid", "to_wan",
+    "CENT", "CallingBook", "CodeBook", "UdfError", "book_format", "cell_decimal", "code_book", "code_name",
+    "consistency", "direction_of", "elementwise", "excel_call", "flatten", "from_grid", "grade", "is_blank",
+    "newest_format", "percent", "rate", "read_code", "rollup", "round_half_up", "score", "shares", "show",
+    "sum_by_code", "template_format", "to_excel", "to_grid", "to_wan",
 ]

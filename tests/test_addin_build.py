@@ -411,12 +411,16 @@ def test_generated_vba_matches_the_python_signatures(sources: dict[str, str]) ->
     assert set(vba) == set(python) and len(vba) == 10
     for name, fn in python.items():
         sig = inspect.signature(fn).parameters.values()
-        expected = [("Optional " if p.default is not inspect.Parameter.empty else "") + p.name for p in sig]
+        # xlwings' reserved `caller` (the calling range) is no Excel argument: `Nothing` holds its
+        # place in the call and xlwings' call_udf puts Application.Caller there
+        expected = [("Optional " if p.default is not inspect.Parameter.empty else "") + p.name
+                    for p in sig if p.name != "caller"]
         assert vba[name]["params"] == expected, name
         call = vba[name]["call"]
         assert call is not None, name
         assert (call.group(1), call.group(2)) == ("juesuan_udfs", name)
-        assert [a.strip() for a in call.group(3).split(",")] == [p.name for p in sig]
+        assert [a.strip() for a in call.group(3).split(",")] == \
+            ["Nothing" if p.name == "caller" else p.name for p in sig]
         assert "Application.Volatile" not in vba[name]["body"]  # none depends on anything but its arguments
     # functions said to return a range do so from Python, and their wrappers say so
     for name in juesuan_udfs.ARRAY_RESULTS:
@@ -438,6 +442,16 @@ def test_generator_follows_the_decorators(tmp_path: Path) -> None:
     assert [(a.name, a.optional, a.default, a.doc) for a in f.args] == [("a", False, None, "甲"), ("b", True, 2, "参数 2")]
     text = udf_vba.vba_module([f])
     assert "Function F(a, Optional b)" in text and "Application.Volatile" in text and "CommandBars" in text
+    path.write_text("import xlwings as xw\n@xw.func\n@xw.arg('b', doc='乙')\n"
+                    "def G(a, b=None, caller=None):\n    return a\n", encoding="utf-8")
+    (g,) = udf_vba.read_udfs(path)
+    assert [(a.name, a.doc) for a in g.args] == [("a", "参数 1"), ("b", "乙")]  # caller: not for the wizard
+    assert udf_vba.function_rows([g])[1][3:] == [2, "参数 1", "可选：乙"]
+    assert "Function G(a, Optional b)\n" in udf_vba.vba_module([g]) and "Array(a, b, Nothing)" in udf_vba.vba_module([g])
+    path.write_text("import xlwings as xw\n@xw.func\n@xw.arg('caller', doc='x')\ndef G(caller):\n    return 1\n",
+                    encoding="utf-8")
+    with pytest.raises(udf_vba.UdfSourceError, match="caller"):
+        udf_vba.read_udfs(path)
     path.write_text("import xlwings as xw\n@xw.func\ndef F(*a):\n    return a\n", encoding="utf-8")
     with pytest.raises(udf_vba.UdfSourceError):
         udf_vba.read_udfs(path)

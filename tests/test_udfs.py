@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from juesuan import udf_logic as logic
+from juesuan.spec import newest_format
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "udfs"))
 udfs = importlib.import_module("juesuan_udfs")
@@ -29,8 +30,10 @@ FUNDS = [["财政拨款"], ["财政拨款"], ["其他资金"], [None], ["财政�
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     logic._BOOKS.clear()
+    logic._BOOK_FORMATS.clear()
     yield
     logic._BOOKS.clear()
+    logic._BOOK_FORMATS.clear()
 
 
 # ---------------------------------------------------------------- JS_SUMCODE
@@ -132,16 +135,20 @@ def test_sum_equals_exact_decimal_sum(rows):
     logic._BOOKS.clear()
     codes = [[c] for c, _ in rows]
     amounts = [[a] for _, a in rows]
-    expected = sum((logic.cell_decimal(a) or Decimal(0) for c, a in rows if str(c).strip().startswith("215")),
-                   Decimal(0))
-    assert logic.sum_by_code(codes, amounts, "215") == expected
+    terms = [logic.cell_decimal(a) or Decimal(0) for c, a in rows if str(c).strip().startswith("215")]
+    with localcontext(prec=1000):  # the truly exact sum (0.01 + 2e-166 has 165 digits)
+        expected = sum(terms, Decimal(0))
+        # juesuan computes with 60 significant digits (juesuan/__init__.py): a sum whose exact value
+        # needs more (a denormal float beside cents) is exact to 60 digits of its largest term
+        slack = max((abs(t) for t in terms), default=Decimal(0)).scaleb(-58) * len(terms)
+        assert abs(logic.sum_by_code(codes, amounts, "215") - expected) <= slack
 
 
 # ---------------------------------------------------------------- JS_ROLLUP and JS_NAME
 
 class TestRollup:
     def test_rows(self):
-        rows = udfs.JS_ROLLUP(CODES, AMOUNTS)
+        rows = udfs.JS_ROLLUP(CODES, AMOUNTS, "2019")
         assert rows[0] == ["合计", "", 1301.1]
         assert [r[0] for r in rows[1:]] == sorted(r[0] for r in rows[1:])
         as_dict = {r[0]: (r[1], r[2]) for r in rows}
@@ -155,7 +162,7 @@ class TestRollup:
         rows = udfs.JS_ROLLUP([2150588.0], [5.0])
         assert rows[-1] == ["2150588", "", 5.0]
 
-    def test_economic_codes(self):
+    def test_economic_codes(self):  # the same in every format
         rows = udfs.JS_ROLLUP([["30101"], ["30102"], ["30201"]], [[1.0], [2.0], [4.0]])
         assert rows == [["合计", "", 7.0], ["301", "工资福利支出", 3.0], ["30101", "基本工资", 1.0],
                         ["30102", "津贴补贴", 2.0], ["302", "商品和服务支出", 4.0], ["30201", "办公费", 4.0]]
@@ -171,12 +178,15 @@ class TestName:
         (215, "资源勘探信息等支出"), ("301", "工资福利支出"), (30217.0, "公务接待费"),
     ])
     def test_known(self, code, name):
-        assert udfs.JS_NAME(code) == name
+        assert udfs.JS_NAME(code, "2019") == name
+        assert udfs.JS_NAME(code, 2019.0) == name  # a format typed as a number
 
     def test_blank_unknown_bad(self):
         assert udfs.JS_NAME(None) == ""
-        assert udfs.JS_NAME("2150588").startswith("#未收录: 2150588")
+        assert udfs.JS_NAME("2150588") == f"#未收录: 2150588 不在 {newest_format()} 年科目表中"
+        assert udfs.JS_NAME("2150588", "2019") == "#未收录: 2150588 不在 2019 年科目表中"
         assert udfs.JS_NAME("abc") == "#编码错误: abc"
+        assert udfs.JS_NAME("215", "1999").startswith("#科目表错误")
 
     def test_range(self):
         assert udfs.JS_NAME([[301.0], [302.0]]) == [["工资福利支出"], ["商品和服务支出"]]
@@ -316,7 +326,7 @@ class TestScore:
 
     def test_zero_target_blank_direction_and_errors(self):
         assert udfs.JS_SCORE(0, 5, 10, "≥") == 10.0  # as Fill: a target of 0 is met by any B >= 0
-        assert udfs.JS_SCORE(0, 5, 10, "预算") == 0.0  # the budget row: the spec's zero_budget_score
+        assert udfs.JS_SCORE(0, 5, 10, "预算", "2019") == 0.0  # the budget row: the spec's zero_budget_score
         assert udfs.JS_SCORE(100, 80, 10, None) == 8.0  # as Fill: two plain numbers score as ≥
         assert udfs.JS_SCORE("≤400", 381.6, 10, None) == 10.0  # the hint in A
         assert udfs.JS_SCORE("≥12个", "9个", 10, "") == 7.5
@@ -339,7 +349,9 @@ class TestGrade:
         (79.99, "中"), (60, "中"), (59.995, "中"), (59.994, "差"), (0, "差"), ("95.5", "优"),
     ])
     def test_boundaries(self, score, grade):
-        assert udfs.JS_GRADE(score) == grade
+        assert udfs.JS_GRADE(score, "2019") == grade
+        # blank: the newest format's thresholds (whatever they are)
+        assert udfs.JS_GRADE(score) == udfs.JS_GRADE(score, newest_format())
 
     def test_thresholds_come_from_the_spec(self, monkeypatch):
         from juesuan.evaluation.model import EvalConfig
@@ -403,15 +415,16 @@ def test_scores_and_grades_agree_with_fill(spec, extra):
         score(ev, cfg)
         for line in ev.budget:
             if line.score is not None:
-                assert udfs.JS_SCORE(line.budget, line.spent, line.weight, "预算") == float(scoring.publish(line.score))
+                assert udfs.JS_SCORE(line.budget, line.spent, line.weight, "预算", spec.format) == \
+                    float(scoring.publish(line.score))
             if line.budget:
                 assert udfs.JS_RATE(line.budget, line.spent) == float(scoring.publish_rate(line.rate) * 100)
         for ind in ev.indicators:
             if ind.is_qualitative:
                 continue
-            assert udfs.JS_SCORE(ind.target, ind.actual, ind.weight, ind.direction) == \
+            assert udfs.JS_SCORE(ind.target, ind.actual, ind.weight, ind.direction, spec.format) == \
                 float(scoring.publish(ind.score)), ind
-        assert udfs.JS_GRADE(float(ev.total)) == ev.grade
+        assert udfs.JS_GRADE(float(ev.total), spec.format) == ev.grade
 
 
 # ---------------------------------------------------------------- the documented examples

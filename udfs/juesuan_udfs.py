@@ -19,7 +19,14 @@ The add-in carries VBA wrappers generated from this file at build time
 ``volatile``, ``xw.arg`` docs, :data:`ARRAY_RESULTS`), so no ``ImportPythonUDFs`` is needed;
 its settings sheet names this module under ``UDF Modules``. This file is a top-level module
 (``udfs/`` is not a package). None of the functions is volatile: each depends only on its
-arguments (and the template spec files).
+arguments (and the template spec files, and the 模板格式 of its workbook).
+
+The template format: ``JS_ROLLUP``, ``JS_NAME``, ``JS_SCORE`` and ``JS_GRADE`` take it as
+their last Excel argument; left blank, they use the format of the workbook the formula is
+in (its 基本信息 sheet), and outside a 决算 workbook the newest format installed
+(:func:`juesuan.udf_logic.template_format`). They learn their workbook through xlwings'
+reserved parameter ``caller`` (the calling range; not an Excel argument, None in a plain
+Python call), wrapped by :func:`juesuan.excel.udf_caller.calling_book`.
 """
 
 from __future__ import annotations
@@ -29,11 +36,12 @@ from typing import Any
 import xlwings as xw
 
 from juesuan import udf_logic as logic
+from juesuan.excel.udf_caller import calling_book
 
 CATEGORY = "决算助手"
 #: Functions whose result is always a range (the others return a range only for ranged arguments).
 ARRAY_RESULTS = ("JS_ROLLUP", "JS_SHARES")
-FORMAT_DOC = "可选：模板格式（如 2019），默认 2019"
+FORMAT_DOC = "可选：模板格式（如 2019、2020）；空白时用本工作簿“基本信息”表的模板格式，非决算工作簿用最新格式"
 
 
 @xw.func(category=CATEGORY)
@@ -54,17 +62,17 @@ def JS_SUMCODE(codes: Any, amounts: Any, prefix: Any, criteria1: Any = None, val
 @xw.arg("codes", doc="科目编码区域（项级明细，如 2150510）")
 @xw.arg("amounts", doc="金额区域，与编码区域行数相同")
 @xw.arg("fmt", doc=FORMAT_DOC)
-def JS_ROLLUP(codes: Any, amounts: Any, fmt: Any = None) -> Any:
-    """把明细按类/款/项逐级汇总，返回动态数组：编码、科目名称（模板科目表）、金额；第一行为合计，其余按编码排序。"""
-    return logic.excel_call(logic.rollup, codes, amounts, fmt)
+def JS_ROLLUP(codes: Any, amounts: Any, fmt: Any = None, caller: Any = None) -> Any:
+    """把明细按类/款/项逐级汇总，返回动态数组：编码、科目名称（模板科目表；格式默认为本工作簿的模板格式，非决算工作簿为最新格式）、金额；第一行为合计，其余按编码排序。"""
+    return logic.excel_call(logic.rollup, codes, amounts, fmt, calling_book(caller))
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("code", ndim=2, doc="科目编码（功能分类 3/5/7 位或经济分类 3/5 位），可为区域")
 @xw.arg("fmt", doc=FORMAT_DOC)
-def JS_NAME(code: Any, fmt: Any = None) -> Any:
-    """返回科目编码在模板科目表（默认 2019 年格式）中的名称；未收录的编码返回 #未收录。"""
-    return logic.excel_call(logic.elementwise, logic.code_name, code, fmt)
+def JS_NAME(code: Any, fmt: Any = None, caller: Any = None) -> Any:
+    """返回科目编码在模板科目表中的名称（格式默认为本工作簿的模板格式，非决算工作簿为最新格式）；未收录的编码返回 #未收录。"""
+    return logic.excel_call(logic.elementwise, logic.code_name, code, fmt, calling_book(caller))
 
 
 @xw.func(category=CATEGORY)
@@ -113,14 +121,14 @@ def JS_RATE(A: Any, B: Any) -> Any:
 @xw.arg("weight", ndim=2, doc="分值")
 @xw.arg("direction", ndim=2, doc="指标方向：≥（正向）、≤（反向），或“预算”（预算执行得分）")
 @xw.arg("fmt", doc=FORMAT_DOC)
-def JS_SCORE(A: Any, B: Any, weight: Any, direction: Any, fmt: Any = None) -> Any:
-    """绩效自评得分（与“填充”同一算法）：正向 = 分值 × min(B/A, 1)，反向 = 分值 × min(A/B, 1)，预算 = 分值 × min(B/A, 1)（A 为 0 时按模板规定），四舍五入保留两位小数。"""
-    return logic.excel_call(logic.elementwise, logic.score, A, B, weight, direction, fmt)
+def JS_SCORE(A: Any, B: Any, weight: Any, direction: Any, fmt: Any = None, caller: Any = None) -> Any:
+    """绩效自评得分（与“填充”同一算法）：正向 = 分值 × min(B/A, 1)，反向 = 分值 × min(A/B, 1)，预算 = 分值 × min(B/A, 1)（A 为 0 时按模板规定；格式默认为本工作簿的模板格式，非决算工作簿为最新格式），四舍五入保留两位小数。"""
+    return logic.excel_call(logic.elementwise, logic.score, A, B, weight, direction, fmt, calling_book(caller))
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("score", ndim=2, doc="自评总分")
 @xw.arg("fmt", doc=FORMAT_DOC)
-def JS_GRADE(score: Any, fmt: Any = None) -> Any:
-    """自评等级：先四舍五入到两位小数，再按模板规定的分数线判定（2019：优 ≥90、良 ≥80、中 ≥60、差）。"""
-    return logic.excel_call(logic.elementwise, logic.grade, score, fmt)
+def JS_GRADE(score: Any, fmt: Any = None, caller: Any = None) -> Any:
+    """自评等级：先四舍五入到两位小数，再按模板格式规定的分数线判定（如 优 ≥90、良 ≥80、中 ≥60、差）；格式默认为本工作簿的模板格式，非决算工作簿为最新格式。"""
+    return logic.excel_call(logic.elementwise, logic.grade, score, fmt, calling_book(caller))

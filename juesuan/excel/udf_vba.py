@@ -11,7 +11,10 @@ decorators are no-ops and keep no metadata, and the build must not depend on the
 What is read: each ``@xw.func`` function's name, parameters (a default makes it
 ``Optional``), docstring, ``category``/``volatile``/``call_in_wizard``, and each
 ``@xw.arg(name, doc=...)``. ``ARRAY_RESULTS`` (a module constant) names the functions
-whose result is always a range.
+whose result is always a range. A parameter named ``caller`` is xlwings' reserved one (the
+calling range): as xlwings does, it is left out of the VBA signature and of the function
+wizard, and ``Nothing`` holds its place in the arguments, which xlwings' ``call_udf``
+replaces with ``Application.Caller``.
 
 The wrapper body is the one xlwings generates for an add-in (``XLPy.CallUDF`` with
 ``ActiveWorkbook``), so xlwings' COM server runs the function exactly as after an import.
@@ -31,6 +34,7 @@ UDF_MODULE = "juesuan_udfs"
 VBA_MODULE = "xlwings_udfs"
 FUNCTION_SHEET = "juesuan.functions"
 MAX_DOC = 255  # Application.MacroOptions truncates descriptions there
+CALLER = "caller"  # xlwings' reserved parameter: the calling range, filled in by xlwings, not by Excel
 #: Words VBA reserves (VBA language reference, "keywords"): never usable as a parameter name.
 VBA_RESERVED = frozenset("""
 and as boolean byref byte byval call case cbool cbyte ccur cdate cdbl cdec cint clng clnglng clngptr const
@@ -58,12 +62,18 @@ class UdfArg:
 @dataclass(frozen=True)
 class UdfFunction:
     name: str
-    args: tuple[UdfArg, ...]
+    args: tuple[UdfArg, ...]  # the Excel arguments (xlwings' reserved ``caller`` is not one)
     description: str
     category: str
     volatile: bool
     call_in_wizard: bool
     array: bool
+    call_args: tuple[str, ...] = ()  # what the wrapper passes, in Python's order (default: the args)
+
+    @property
+    def passed(self) -> tuple[str, ...]:
+        """The VBA expressions of ``XLPy.CallUDF``'s argument array."""
+        return self.call_args or tuple(a.name for a in self.args)
 
 
 def udf_source_path() -> Path:
@@ -134,10 +144,13 @@ def _function(node: ast.FunctionDef, deco: ast.expr, constants: dict[str, object
             for k in d.keywords:
                 if k.arg == "doc":
                     docs[str(arg_name)] = str(_literal(k.value, constants, f"{name} doc"))
+    if CALLER in docs:
+        raise UdfSourceError(f"{name}: {CALLER!r} is filled in by xlwings, not an Excel argument (no xw.arg)")
+    visible = [p for p in params if p != CALLER]
     args = tuple(
         UdfArg(p, i >= first_optional, defaults[i - first_optional] if i >= first_optional else None,
-               docs.get(p, f"参数 {i + 1}"))
-        for i, p in enumerate(params)
+               docs.get(p, f"参数 {visible.index(p) + 1}"))
+        for i, p in enumerate(params) if p != CALLER
     )
     return UdfFunction(
         name=name,
@@ -147,13 +160,14 @@ def _function(node: ast.FunctionDef, deco: ast.expr, constants: dict[str, object
         volatile=bool(options.get("volatile", False)),
         call_in_wizard=bool(options.get("call_in_wizard", True)),
         array=name in arrays,
+        call_args=tuple("Nothing" if p == CALLER else p for p in params),
     )
 
 
 def wrapper(f: UdfFunction) -> list[str]:
     """The VBA function for one UDF (the body xlwings writes for an add-in)."""
     sig = ", ".join(("Optional " if a.optional else "") + a.name for a in f.args)
-    call = f'XLPy.CallUDF("{UDF_MODULE}", "{f.name}", Array({", ".join(a.name for a in f.args)}), ' \
+    call = f'XLPy.CallUDF("{UDF_MODULE}", "{f.name}", Array({", ".join(f.passed)}), ' \
            "ActiveWorkbook, Application.Caller)"
     lines = [f"Function {f.name}({sig})"]
     if f.array:
