@@ -119,12 +119,11 @@ def consolidate_paths(paths: Iterable[str | Path], exclude: str | Path | None = 
 def write_department(result: Consolidation, target: str | Path) -> Path:
     """The department workbook: the official template with the consolidated detail sheets
     and 单位构成 (atomic; Fill computes the tables). Its parts are written directly
-    (:func:`juesuan.io.fresh_package.package_parts`, as openpyxl would save them; openpyxl
+    (:func:`juesuan.io.template_file.template_parts`, as openpyxl would save them; openpyxl
     itself only for a picture that writer leaves to it), and the detail rows streamed into
     the sheets (:mod:`juesuan.io.bulk_rows`): a department has hundreds of thousands of them."""
     from juesuan.io.bulk_rows import save_parts_with_rows, save_with_rows
-    from juesuan.io.fresh_package import package_parts
-    from juesuan.io.template_file import template_theme
+    from juesuan.io.template_file import template_parts
     from juesuan.jobs import template_pictures
 
     spec = result.spec
@@ -132,7 +131,7 @@ def write_department(result: Consolidation, target: str | Path) -> Path:
     bulk = {s.id: s.sheet for s in spec.inputs if s.kind == "list" and s.ledger and rows.get(s.id)}
     prototypes = {**rows, **{i: rows[i][:1] for i in bulk}}  # one styled row each: the rest is streamed
     streamed = {sheet: rows[i] for i, sheet in bulk.items()}
-    parts = package_parts(template_pictures(spec, result.dept, result.year, prototypes), theme=template_theme(spec))
+    parts = template_parts(spec, result.dept, result.year, prototypes)
     if parts is not None:
         return save_parts_with_rows(parts, target, streamed)
     from juesuan.io.xlsx import new_workbook

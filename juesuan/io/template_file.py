@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from juesuan.io.safe_write import atomic_write
 from juesuan.io.xlsx import new_workbook, save_atomic
@@ -42,6 +43,18 @@ def template_theme(spec: TemplateSpec) -> bytes | None:
             return z.read("xl/theme/theme1.xml")
     except (OSError, KeyError, zipfile.BadZipFile):
         return None
+
+
+def template_parts(spec: TemplateSpec, dept: str = "", year: str = "",
+                   rows: dict[str, list[list[Any]]] | None = None) -> dict[str, bytes] | None:
+    """Every part of a new workbook from the official template of ``spec`` (``rows``: input
+    id → rows typed on that input sheet), written directly as openpyxl would save them
+    (:func:`juesuan.io.fresh_package.package_parts`, the theme of the checked-in template):
+    no openpyxl import. None when a picture is left to openpyxl: the caller then saves
+    :func:`juesuan.io.xlsx.new_workbook` of the same pictures."""
+    from juesuan.io.fresh_package import package_parts
+
+    return package_parts(template_pictures(spec, dept, year, rows), theme=template_theme(spec))
 
 
 def build_template(spec: TemplateSpec, path: str | Path) -> Path:
