@@ -311,3 +311,30 @@ def test_fill_refuses_an_error_value_in_a_ledger_amount_at_its_cell(spelling, fi
     text = proc.stdout + proc.stderr
     assert f"{LEDGER}!{LEDGER_CELL}" in text and f"错误值 {LEDGER_ERROR}" in text, text
     assert path.read_bytes() == before and not out.exists()
+
+
+# -- the places of cells without an address: python-calamine's own, compared cell by cell -------
+
+ORDERS = {
+    "cell-address-below-its-row": '<row r="2"><c r="A5">{v}</c><c>{v}</c></row><row><c>{v}</c></row>',
+    "rows-without-address": '<row><c r="B3">{v}</c></row><row><c>{v}</c><c/><c>{v}</c></row>',
+    "empty-cells-and-rows": '<row r="4"><c/><c/><c>{v}</c></row><row/><row/><row><c r="D9">{v}</c><c>{v}</c></row>',
+    "address-then-order": '<row r="3"><c>{v}</c><c r="E3">{v}</c><c>{v}</c></row>',
+}
+
+
+@pytest.mark.parametrize("order", list(ORDERS))
+def test_error_cells_without_address_take_the_places_calamine_gives(order, tmp_path):
+    """The same rows twice: numbers (python-calamine shows where it puts them) and error
+    values (the guard must note them at exactly those places)."""
+    from guard_helpers import book
+    from python_calamine import CalamineWorkbook
+
+    numbers = book(tmp_path, ORDERS[order].format(v="<v>7</v>"), "numbers.xlsx")
+    typed = ORDERS[order].replace("<c>", '<c t="e">').replace("<c r=", '<c t="e" r=')
+    errors = book(tmp_path, typed.format(v="<v>#N/A</v>"), "errors.xlsx")
+    grid = CalamineWorkbook.from_path(str(numbers)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    placed = {(r, c) for r, row in enumerate(grid) for c, value in enumerate(row) if value == 7}
+    assert placed and len(placed) == ORDERS[order].count("{v}")
+    sheet = CalamineWorkbook.from_path(str(errors)).sheet_names[0]
+    assert guard.error_cells(errors, sheet) == {at: "#N/A" for at in placed}

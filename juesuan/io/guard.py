@@ -36,10 +36,12 @@ lines are ≈ 700,000 cells).
 
 The scan also notes which sheets hold cells with error values (``t="e"``: #DIV/0!, #VALUE!,
 #REF! …), which python-calamine reads as blanks; :func:`error_cells` reads them back. On the
-quick path that is a byte test (``t="e"``) and, on reading, one regular expression over the
-canonical spelling; a sheet whose error cells that expression could not place (an error value
-in a cell without an address first in its tag) takes the exact path, whose parse notes every
-error cell where the placer puts it (any spelling, prefix or quoting), kept in the scan.
+quick path that is one byte search (``"e"``, then ``t="e"`` counted where found: a sheet
+without error values pays nothing more) and, on reading, one regular expression over the
+canonical spelling. A sheet whose error cells that expression could not place (``t = "e"``
+with spaces, an error value in a cell without an address first in its tag) takes the exact
+path, whose parse notes every error cell where the placer puts it (any spelling, prefix or
+quoting): the scan keeps them for :func:`error_cells`.
 """
 
 from __future__ import annotations
@@ -610,9 +612,9 @@ class _Placer:
     The bounds (``max_row``, ``max_col``) err on the large side: a row without an address
     follows the lowest cell placed so far. A cell's own place is python-calamine's: its
     address, or the next column of its row element's row (``line``). Cells holding an error
-    value (``t="e"``) are noted there with their value (``errors``, 0-based); the text of
-    their ``v`` element is collected through ``parser`` only while it is open, so other
-    cells cost nothing more."""
+    value (``t="e"``) are noted there with their value (``errors``, 0-based): while one is
+    open, ``parser`` (the expat parser feeding this placer) calls the handlers that read its
+    ``v`` element, so the other cells cost one dictionary look-up more."""
 
     def __init__(self, parser: Any = None) -> None:
         self.depth = 0  # open sheetData elements
@@ -620,7 +622,7 @@ class _Placer:
         self.line = 0  # the row element's row (python-calamine's place for a cell without an address)
         self.parser = parser
         self.errors: dict[tuple[int, int], str] = {}
-        self._error_at: tuple[int, int] | None = None  # the open error cell's place
+        self._error_at = (0, 0)  # the open error cell's place
         self._text: list[str] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
@@ -645,28 +647,39 @@ class _Placer:
                 self.max_row = max(self.max_row, self.row)
             else:
                 self.col += 1
-                at = max(self.line, 1)
+                at = self.line or 1
                 self.max_row = max(self.max_row, self.row, 1)
             self.max_col = max(self.max_col, self.col)
-            if attrs.get("t") == "e" and at > 0:
+            if attrs.get("t") == "e" and self.parser is not None and at > 0:
                 self._error_at = (at - 1, self.col - 1)
-        elif local == "v" and self._error_at is not None and self.parser is not None:
-            self._text = []
-            self.parser.CharacterDataHandler = self._text.append
+                self._text = []
+                self.parser.StartElementHandler = self._error_start
+                self.parser.EndElementHandler = self._error_end
 
     def end(self, name: str) -> None:
-        if self._error_at is not None:
-            local = name.rpartition(":")[2]
-            if local == "v":
-                if self.parser is not None:
-                    self.parser.CharacterDataHandler = None
-                value = "".join(self._text).strip()
-                if value:
-                    self.errors[self._error_at] = value
-            elif local == "c":
-                self._error_at = None
         if self.depth and name.rpartition(":")[2] == "sheetData":
             self.depth -= 1
+
+    def _error_start(self, name: str, attrs: dict[str, str]) -> None:
+        """Inside an error cell: its value's text is collected; anything else placed as usual."""
+        if name.rpartition(":")[2] == "v":
+            self._text = []
+            self.parser.CharacterDataHandler = self._text.append
+        else:
+            self.start(name, attrs)
+
+    def _error_end(self, name: str) -> None:
+        local = name.rpartition(":")[2]
+        if local == "v":
+            self.parser.CharacterDataHandler = None
+            value = "".join(self._text).strip()
+            if value:
+                self.errors[self._error_at] = value
+        elif local == "c":
+            self.parser.StartElementHandler = self.start
+            self.parser.EndElementHandler = self.end
+        else:
+            self.end(name)
 
 
 def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, where: str,
