@@ -5,7 +5,9 @@ each format (a few hundred ledger lines), each command a fresh process as a user
 - ``openpyxl``: ``python -c`` importing openpyxl, ``load_workbook`` + ``save`` of the same file;
 - ``check``: ``python -m juesuan check demo.xlsx``;
 - ``floor``: ``python -c`` importing python-calamine and reading every sheet (python start +
-  calamine read: the least a checker in Python can spend).
+  calamine read: the least a checker in Python can spend);
+- ``new``: ``python -m juesuan new -o new.xlsx`` (a blank workbook of the format; no target,
+  printed against the openpyxl load+save for scale).
 
 Prints medians of ``--repeat`` alternating runs (wall and CPU) and the ratios
 fill / openpyxl (target ≤ 0.8) and check / floor (target ≤ 4), on CPU time (what a user
@@ -49,6 +51,7 @@ def main() -> None:
                 "openpyxl": [py, "-c", OPENPYXL, str(src), str(out / "saved.xlsx")],
                 "check": [py, "-m", "juesuan", "check", str(src)],
                 "floor": [py, "-c", CALAMINE, str(src)],
+                "new": [py, "-m", "juesuan", "new", "-o", str(out / "new.xlsx"), "--format", fmt, "--force"],
             }, args.repeat)
         print(f"format {fmt}: {src.name}")
         for kind, r in m.items():
@@ -57,6 +60,8 @@ def main() -> None:
               f"   wall {m['fill']['wall'] / m['openpyxl']['wall']:.2f}")
         print(f"  check / (python start + calamine)  cpu {verdict(m['check']['cpu'] / m['floor']['cpu'], CHECK_TARGET)}"
               f"   wall {m['check']['wall'] / m['floor']['wall']:.2f}")
+        print(f"  new / (openpyxl load+save)         cpu {m['new']['cpu'] / m['openpyxl']['cpu']:.2f} (no target)"
+              f"   wall {m['new']['wall'] / m['openpyxl']['wall']:.2f}")
 
 
 if __name__ == "__main__":

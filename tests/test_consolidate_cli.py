@@ -15,6 +15,7 @@ from conftest import run_cli
 from python_calamine import CalamineWorkbook
 
 from juesuan.consolidate.sample import department_units
+from juesuan.errors import InputError
 from juesuan.io.files import write_new
 from juesuan.spec import load_spec
 
@@ -174,6 +175,27 @@ def test_mixed_formats_and_bad_units_refused_all_at_once(tmp_path):
     for expected in ("[新格式单位.xlsx]基本信息", "与其他单位（2019）不一致", "[损坏.xlsx]", "[某市环境监测站.xlsx]收入明细!D3"):
         assert expected in message, expected
     assert "Traceback" not in proc.stderr
+
+
+def test_department_workbook_refused_before_the_work_when_it_cannot_be_written(tmp_path, monkeypatch):
+    """An output that is not an .xlsx (Excel would refuse an .xlsx package named .xlsm), a
+    folder, or an existing file without --force: refused at once (exit 2, the path and why
+    in the message), before any unit is read; nothing written."""
+    import juesuan.io.consolidate_file as consolidate_file
+
+    paths = _units(tmp_path / "u", 2)
+    (tmp_path / "已有.xlsx").write_bytes(b"a year of work")
+    (tmp_path / "文件夹.xlsx").mkdir()
+    for name, code in (("部门.xlsm", "output-type"), ("文件夹.xlsx", "output-is-folder"), ("已有.xlsx", "output-exists")):
+        out = tmp_path / name
+        proc = run_cli("consolidate", *map(str, paths), "-o", str(out))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert name in " ".join(proc.stderr.split())
+        monkeypatch.setattr(consolidate_file, "consolidate_paths", lambda *a, **k: pytest.fail("units read"))
+        with pytest.raises(InputError) as caught:
+            consolidate_file.consolidate_files(paths, out)
+        assert caught.value.problems[0].code == code
+    assert (tmp_path / "已有.xlsx").read_bytes() == b"a year of work" and not (tmp_path / "部门.xlsm").exists()
 
 
 def test_consolidate_macro_writes_beside_the_units(tmp_path):

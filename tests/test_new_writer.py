@@ -14,10 +14,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from test_consolidate_writer import ODD_TEXT, _grids, _parts, _styles_sections
+from test_format_2020 import small_inputs
+from test_import_2020 import published_csv, write
 from test_patch_writer import SOFFICE, _everything, libreoffice_round_trip
 
 import juesuan.io.fresh_package as fresh_package
-from juesuan.io.files import write_new
+from juesuan.io.files import fill_file, write_new
 from juesuan.sample import sample_inputs
 from juesuan.spec import available_formats, load_spec
 
@@ -120,3 +122,32 @@ def test_new_refuses_another_extension(tmp_path):
     with pytest.raises(InputError):
         write_new(tmp_path / "x.xlsm", load_spec("2020"))
     assert not list(tmp_path.iterdir())
+
+
+@pytest.fixture(scope="module")
+def filled_2020(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("published") / "filled.xlsx"
+    write_new(path, load_spec("2020"), inputs=small_inputs())
+    fill_file(path, path)
+    return path
+
+
+def test_imported_disclosure_written_directly_equals_the_openpyxl_one(filled_2020, tmp_path):
+    """``juesuan import`` writes the fresh template holding a disclosure's figures the same
+    way (its tables' pictures included): every sheet byte for byte as openpyxl saves it."""
+    from juesuan.io.import_file import import_file
+
+    source = write(tmp_path / "pub.csv", published_csv(filled_2020))
+    spec = load_spec("2020")
+    direct = import_file(source, tmp_path / "direct.xlsx", spec, "某区某局", "2024")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(fresh_package, "package_parts", lambda pictures, theme=None: None)
+        reference = import_file(source, tmp_path / "openpyxl.xlsx", spec, "某区某局", "2024")
+    mine, theirs = _parts(direct), _parts(reference)
+    assert set(mine) == set(theirs)
+    sheets = [n for n in theirs if n.startswith("xl/worksheets/sheet")]
+    assert len(sheets) == len(openpyxl.load_workbook(reference, read_only=True).sheetnames)
+    for name in theirs:
+        if name.startswith(("xl/worksheets/", "xl/comments/", "xl/drawings/")):
+            assert mine[name] == theirs[name], name
+    assert _grids(direct) == _grids(reference)

@@ -119,11 +119,10 @@ def consolidate_paths(paths: Iterable[str | Path], exclude: str | Path | None = 
 def write_department(result: Consolidation, target: str | Path) -> Path:
     """The department workbook: the official template with the consolidated detail sheets
     and 单位构成 (atomic; Fill computes the tables). Its parts are written directly
-    (:func:`juesuan.io.template_file.template_parts`, as openpyxl would save them; openpyxl
+    (:func:`juesuan.io.template_file.save_new_workbook`, as openpyxl would save them; openpyxl
     itself only for a picture that writer leaves to it), and the detail rows streamed into
     the sheets (:mod:`juesuan.io.bulk_rows`): a department has hundreds of thousands of them."""
-    from juesuan.io.bulk_rows import save_parts_with_rows, save_with_rows
-    from juesuan.io.template_file import template_parts
+    from juesuan.io.template_file import save_new_workbook
     from juesuan.jobs import template_pictures
 
     spec = result.spec
@@ -131,24 +130,17 @@ def write_department(result: Consolidation, target: str | Path) -> Path:
     bulk = {s.id: s.sheet for s in spec.inputs if s.kind == "list" and s.ledger and rows.get(s.id)}
     prototypes = {**rows, **{i: rows[i][:1] for i in bulk}}  # one styled row each: the rest is streamed
     streamed = {sheet: rows[i] for i, sheet in bulk.items()}
-    parts = template_parts(spec, result.dept, result.year, prototypes)
-    if parts is not None:
-        return save_parts_with_rows(parts, target, streamed)
-    from juesuan.io.xlsx import new_workbook
-
-    wb = new_workbook(template_pictures(spec, result.dept, result.year, prototypes))
-    wb.active = 0
-    return save_with_rows(wb, target, streamed)
+    return save_new_workbook(spec, lambda: template_pictures(spec, result.dept, result.year, prototypes), target,
+                             streamed)
 
 
 def consolidate_files(paths: Iterable[str | Path], out: str | Path, dept: str | None = None, fmt: str | None = None,
                       parent: str | None = None, allow_unbalanced: bool = False, force: bool = False) -> Outcome:
     """Consolidate the unit workbooks at ``paths`` (files or folders) into ``out``."""
     from juesuan.gcpause import gc_paused
+    from juesuan.io.safe_write import check_new_output
 
-    target = Path(out)
-    if target.exists() and not force:
-        raise InputError([Problem("output-exists", {"path": str(target)})])
+    target = check_new_output(out, force=force, suffixes=(".xlsx",), what="部门汇总工作簿 / a department workbook")
     with gc_paused():  # every unit's lines are long-lived objects: no collector walks them meanwhile
         result, findings = consolidate_paths(paths, target, dept, fmt, parent, allow_unbalanced)
         return Outcome(result, write_department(result, target), findings)

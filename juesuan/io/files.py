@@ -30,23 +30,11 @@ from juesuan.workbook_format import spec_for
 def write_new(out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "",
               inputs: dict[str, list[list[Any]]] | None = None) -> Path:
     """A new workbook from the official template of ``spec`` at ``out`` (.xlsx), atomically;
-    ``inputs``: input id → rows typed on that input sheet. Its parts are written directly
-    (:func:`juesuan.io.template_file.template_parts`: the sheets byte for byte as openpyxl
-    saves them, without importing it); openpyxl only for a picture that writer leaves to it."""
-    from juesuan.io.bulk_rows import save_parts_with_rows
-    from juesuan.io.template_file import template_parts
+    ``inputs``: input id → rows typed on that input sheet
+    (:func:`juesuan.io.template_file.save_new_workbook`: no openpyxl unless a picture needs it)."""
+    from juesuan.io.template_file import save_new_workbook
 
-    target = Path(out)
-    if target.suffix.lower() != ".xlsx":
-        raise fail("output-type", path=str(target), expected=".xlsx",
-                   reason="须与工作簿的类型一致 / it must match the workbook's type")
-    parts = template_parts(spec, dept, year, inputs)
-    if parts is not None:
-        return save_parts_with_rows(parts, target, {})
-    wb = new_workbook(template_pictures(spec, dept, year, inputs))
-    wb.active = 0
-    save_atomic(wb, target)
-    return target
+    return save_new_workbook(spec, lambda: template_pictures(spec, dept, year, inputs), out)
 
 
 def _same_file(a: Path, b: Path) -> bool:

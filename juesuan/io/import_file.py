@@ -7,7 +7,7 @@ from pathlib import Path
 
 from juesuan.errors import fail
 from juesuan.importer import import_rows, read_csv
-from juesuan.io.xlsx import new_workbook, save_atomic
+from juesuan.io.template_file import save_new_workbook
 from juesuan.jobs import template_pictures
 from juesuan.pipeline import sheet_order
 from juesuan.spec.model import TemplateSpec
@@ -30,7 +30,4 @@ def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept:
     imported = {p.name: p for p in tables}
     ordered = [imported.get(p.name, p) for p in template]
     ordered += [p for p in tables if p.name not in {q.name for q in template}]
-    wb = new_workbook(sheet_order(spec, ordered))
-    wb.active = 0
-    save_atomic(wb, out)
-    return Path(out)
+    return save_new_workbook(spec, lambda: sheet_order(spec, ordered), out)

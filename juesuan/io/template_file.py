@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from juesuan.errors import fail
 from juesuan.io.safe_write import atomic_write
 from juesuan.io.xlsx import new_workbook, save_atomic
 from juesuan.jobs import template_pictures
+from juesuan.port import SheetPicture
 from juesuan.spec.model import TemplateSpec
 
 # The date written into docProps/core.xml and onto every zip member.
@@ -45,16 +48,30 @@ def template_theme(spec: TemplateSpec) -> bytes | None:
         return None
 
 
-def template_parts(spec: TemplateSpec, dept: str = "", year: str = "",
-                   rows: dict[str, list[list[Any]]] | None = None) -> dict[str, bytes] | None:
-    """Every part of a new workbook from the official template of ``spec`` (``rows``: input
-    id → rows typed on that input sheet), written directly as openpyxl would save them
-    (:func:`juesuan.io.fresh_package.package_parts`, the theme of the checked-in template):
-    no openpyxl import. None when a picture is left to openpyxl: the caller then saves
-    :func:`juesuan.io.xlsx.new_workbook` of the same pictures."""
+def save_new_workbook(spec: TemplateSpec, pictures: Callable[[], Iterable[SheetPicture]], target: str | Path,
+                      rows: dict[str, Sequence[Sequence[Any]]] | None = None) -> Path:
+    """A new .xlsx at ``target`` holding the sheets ``pictures()`` draws (the first active),
+    with the data rows of each sheet named in ``rows`` streamed in (:mod:`juesuan.io.bulk_rows`),
+    atomically. Its parts are written directly as openpyxl would save them
+    (:func:`juesuan.io.fresh_package.package_parts`, with the theme of the format's checked-in
+    template): no openpyxl import (≈0.35 s). Only when a picture is left to openpyxl is an
+    openpyxl workbook of ``pictures()`` (drawn again) saved instead."""
+    from juesuan.io.bulk_rows import save_parts_with_rows, save_with_rows
     from juesuan.io.fresh_package import package_parts
 
-    return package_parts(template_pictures(spec, dept, year, rows), theme=template_theme(spec))
+    target = Path(target)
+    if target.suffix.lower() != ".xlsx":
+        raise fail("output-type", path=str(target), expected=".xlsx",
+                   reason="须与工作簿的类型一致 / it must match the workbook's type")
+    parts = package_parts(pictures(), theme=template_theme(spec))
+    if parts is not None:
+        return save_parts_with_rows(parts, target, rows or {})
+    wb = new_workbook(pictures())
+    wb.active = 0
+    if rows:
+        return save_with_rows(wb, target, rows)
+    save_atomic(wb, target)
+    return target
 
 
 def build_template(spec: TemplateSpec, path: str | Path) -> Path:
