@@ -35,8 +35,14 @@ environment variables ``JUESUAN_MAX_CELLS``, ``JUESUAN_MAX_GRID_CELLS`` and
 lines are ≈ 700,000 cells).
 
 The scan also notes which sheets hold cells with error values (``t="e"``: #DIV/0!, #VALUE!,
-#REF! …), which python-calamine reads as blanks; :func:`error_cells` reads them back; and
-which hold formulas, whose cells without a cached value python-calamine reads as blanks too
+#REF! …), which python-calamine reads as blanks; :func:`error_cells` reads them back. On the
+quick path that is one byte search (``"e"``, then ``t="e"`` counted where found: a sheet
+without error values pays nothing more) and, on reading, one regular expression over the
+canonical spelling. A sheet whose error cells that expression could not place (``t = "e"``
+with spaces, an error value in a cell without an address first in its tag) takes the exact
+path, whose parse notes every error cell where the placer puts it (any spelling, prefix or
+quoting): the scan keeps them for :func:`error_cells`. It notes too which sheets hold
+formulas, whose cells without a cached value python-calamine reads as blanks as well
 (:class:`juesuan.io.xlsx.CalamineBook` marks them).
 """
 
@@ -153,6 +159,8 @@ class Scan:
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name → worksheet part
     error_parts: set[str] = field(default_factory=set)  # worksheet parts with error values
     formula_parts: set[str] = field(default_factory=set)  # worksheet parts holding formulas
+    # the error cells of the parts the exact path parsed: part → 0-based (row, col) → "#N/A" …
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
 
 _SCANS: dict[tuple[str, int, int, Limits], Scan] = {}
@@ -328,6 +336,7 @@ class _Bounds:
         self.tagged_cells = 0
         self.error = self.beyond = self.odd = self.formula = False
         self.first = True
+        self.errors: dict[tuple[int, int], str] | None = None  # placed by the exact path, when it ran
 
     def feed(self, body: bytes) -> None:
         if self.first:
@@ -339,7 +348,11 @@ class _Bounds:
         self.cells += body.count(b"<c ") + body.count(b"<c>")
         self.tagged_cells += body.count(b'<c r="')
         self.beyond = self.beyond or (self.sieve.search(body) is not None and self.beyond_re.search(body) is not None)
-        self.error = self.error or b't="e"' in body
+        if b'"e"' in body:  # an error cell's type, however spaced: one search where there is none
+            canonical = body.count(b't="e"')
+            self.error = self.error or canonical > 0
+            if canonical < body.count(b'"e"') and _SPACED_TYPE.search(body) is not None:
+                self.odd = True  # t = "e": the byte test and error_cells would not see it, the exact parse does
         self.odd = self.odd or _odd_spelling(body) or _open_tag(body)
         if not self.formula and (b"<f" in body or b":f" in body):  # "<f": memchr speed, then exactly
             self.formula = _FORMULA.search(body) is not None
@@ -357,6 +370,7 @@ _WS_IN_TAG = re.compile(rb"[\t\n\r][^<>]*>")  # a tab or line break before the e
 _QUOTED = re.compile(rb"=[ \t\r\n]*'")  # a single-quoted attribute value
 _PREFIXED = re.compile(rb":(?:c|row)(?:>|[\s/][^<>]*>)")  # <x:c …>, <x:row …> (not "x:c" in text)
 _WS_AROUND_EQ = re.compile(rb"(?: +=|= +)[^<>]*>")
+_SPACED_TYPE = re.compile(rb't(?: += *|= +)"e"')  # t = "e", t ="e", t= "e" (tabs, line breaks: _WS_IN_TAG)
 
 
 def _odd_spelling(body: bytes) -> bool:
@@ -530,7 +544,10 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
     if not sheet and not bounds.odd:
         return
     if not bounds.odd and bounds.needs_exact:
-        bounds.odd = not _exact_bounds(z, info, bounds)
+        if sheet and bounds.error and bounds.tagged_cells < bounds.cells:
+            bounds.odd = True  # an error value may stand in a cell without an address: the placer finds it
+        else:
+            bounds.odd = not _exact_bounds(z, info, bounds)
     if bounds.odd:
         _parsed_bounds(z, info, bounds, where, strict=sheet)
     scan.cells += bounds.cells
@@ -542,7 +559,11 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, limits: 
     if bounds.max_row * bounds.max_col > limits.max_grid_cells:
         raise fail("sheet-too-large", path=where, part=name, rows=f"{bounds.max_row:,}",
                    cols=f"{bounds.max_col:,}", limit=f"{limits.max_grid_cells:,}")
-    if bounds.error:
+    if sheet and bounds.errors is not None:  # the exact path's parse: its error cells, however spelt
+        scan.errors[name] = bounds.errors
+        if bounds.errors:
+            scan.error_parts.add(name)
+    elif bounds.error:
         scan.error_parts.add(name)
     if bounds.formula:
         scan.formula_parts.add(name)
@@ -594,11 +615,23 @@ class _Placer:
     """Rows and cells placed as a spreadsheet reader places them (python-calamine included):
     an element named ``row`` or ``c`` under any prefix, inside ``sheetData``; its ``r``
     attribute (any quoting, spacing or character reference: expat has resolved them) gives
-    its place, and one without a readable address takes the next row, or the next column."""
+    its place, and one without a readable address takes the next row, or the next column.
 
-    def __init__(self) -> None:
+    The bounds (``max_row``, ``max_col``) err on the large side: a row without an address
+    follows the lowest cell placed so far. A cell's own place is python-calamine's: its
+    address, or the next column of its row element's row (``line``). Cells holding an error
+    value (``t="e"``) are noted there with their value (``errors``, 0-based): while one is
+    open, ``parser`` (the expat parser feeding this placer) calls the handlers that read its
+    ``v`` element, so the other cells cost one dictionary look-up more."""
+
+    def __init__(self, parser: Any = None) -> None:
         self.depth = 0  # open sheetData elements
         self.row = self.col = self.max_row = self.max_col = self.cells = 0
+        self.line = 0  # the row element's row (python-calamine's place for a cell without an address)
+        self.parser = parser
+        self.errors: dict[tuple[int, int], str] = {}
+        self._error_at = (0, 0)  # the open error cell's place
+        self._text: list[str] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
@@ -606,7 +639,10 @@ class _Placer:
             self.depth += 1
         elif self.depth and local == "row":
             r = attrs.get("r", "").strip()
-            self.row = int(r) if r.isascii() and r.isdigit() else self.row + 1
+            if r.isascii() and r.isdigit():
+                self.row = self.line = int(r)
+            else:
+                self.row, self.line = self.row + 1, self.line + 1
             self.col = 0
             self.max_row = max(self.max_row, self.row)
         elif self.depth and local == "c":
@@ -614,16 +650,44 @@ class _Placer:
             found = _CELL_ADDRESS.fullmatch(attrs.get("r", "").strip())
             if found and found.group(1).isascii():
                 self.col = column_number(found.group(1).encode())
-                self.row = max(self.row, int(found.group(2)))  # later rows without an address follow it
+                at = int(found.group(2))
+                self.row = max(self.row, at)  # later rows without an address follow it
                 self.max_row = max(self.max_row, self.row)
             else:
                 self.col += 1
+                at = self.line or 1
                 self.max_row = max(self.max_row, self.row, 1)
             self.max_col = max(self.max_col, self.col)
+            if attrs.get("t") == "e" and self.parser is not None and at > 0:
+                self._error_at = (at - 1, self.col - 1)
+                self._text = []
+                self.parser.StartElementHandler = self._error_start
+                self.parser.EndElementHandler = self._error_end
 
     def end(self, name: str) -> None:
         if self.depth and name.rpartition(":")[2] == "sheetData":
             self.depth -= 1
+
+    def _error_start(self, name: str, attrs: dict[str, str]) -> None:
+        """Inside an error cell: its value's text is collected; anything else placed as usual."""
+        if name.rpartition(":")[2] == "v":
+            self._text = []
+            self.parser.CharacterDataHandler = self._text.append
+        else:
+            self.start(name, attrs)
+
+    def _error_end(self, name: str) -> None:
+        local = name.rpartition(":")[2]
+        if local == "v":
+            self.parser.CharacterDataHandler = None
+            value = "".join(self._text).strip()
+            if value:
+                self.errors[self._error_at] = value
+        elif local == "c":
+            self.parser.StartElementHandler = self.start
+            self.parser.EndElementHandler = self.end
+        else:
+            self.end(name)
 
 
 def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, where: str,
@@ -636,8 +700,8 @@ def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, w
     fault; another part mentioning ``sheetData`` keeps what was placed before it."""
     from xml.parsers import expat
 
-    placer = _Placer()
     parser = expat.ParserCreate()
+    placer = _Placer(parser if strict else None)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def refuse(*_: Any) -> None:
@@ -657,6 +721,7 @@ def _parsed_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds, w
         if strict:
             raise fail("file-corrupt", path=where, reason=f"{info.filename}: {exc}") from exc
     bounds.cells = placer.cells
+    bounds.errors = placer.errors
     bounds.max_row = max(bounds.max_row, placer.max_row)
     bounds.max_col = max(bounds.max_col, placer.max_col)
 
@@ -694,19 +759,26 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-_ERROR_CELL = re.compile(rb'<c\b([^>]*)>(?:(?!</c>).)*?<v>(#[A-Z0-9/!?.]+)</v>', re.S)
-_ATTR_R = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+# A cell tag (not self-closing), then its value element (``<v>``, or prefixed within a
+# canonical sheet: python-calamine reads ``<x:v>`` too) before the cell ends.
+_ERROR_CELL = re.compile(rb'<c\b([^>]*)(?<!/)>(?:(?!</c>).)*?<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*(#[^<\s]+)\s*</',
+                         re.S)
+_ATTR_R = re.compile(rb'\sr="([A-Za-z]+)(\d+)"')
 _ATTR_T_E = re.compile(rb'\st="e"')
 
 
 def error_cells(path: Path, sheet: str, scan: Scan | None = None) -> dict[tuple[int, int], str]:
     """The cells of ``sheet`` holding an error value, 0-based (row, col) → ``#DIV/0!`` …
     (empty unless the guard saw error values on that sheet; ``scan``: the guard's scan of
-    ``path`` when the caller holds it)."""
+    ``path`` when the caller holds it). A sheet the exact path parsed gives the cells it
+    placed; a canonical one is searched here (every error cell then has its address first)."""
     scan = scan or scan_workbook(path)
     part = scan.sheets.get(sheet)
     if part is None or part not in scan.error_parts:
         return {}
+    placed = scan.errors.get(part)
+    if placed is not None:
+        return dict(placed)
     out: dict[tuple[int, int], str] = {}
     with zipfile.ZipFile(path) as z:
         data = z.read(part)  # bounded by the inflated-size limit checked above

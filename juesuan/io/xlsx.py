@@ -181,7 +181,8 @@ class LoadedBook:
 
 def _parsed_values(ws: Any) -> tuple[Grid, bool]:
     """A worksheet's stored values as a grid (one pass over openpyxl's cells), and whether
-    any cell holds a formula."""
+    any cell holds a formula. An error value (``t="e"``, however spelt: openpyxl parses the
+    XML) is a :class:`CellError`, as :class:`CalamineBook` reads it."""
     cells = ws._cells  # noqa: SLF001 - one pass over the parsed cells is what keeps this cheap
     if not cells:
         return [], False
@@ -192,9 +193,12 @@ def _parsed_values(ws: Any) -> tuple[Grid, bool]:
     for (r, c), cell in cells.items():
         value = cell._value  # noqa: SLF001
         if value is not None and value != "":
-            grid[r - 1][c - 1] = value
-            if cell.data_type == "f":
+            kind = cell.data_type
+            if kind == "f":
                 formulas = True
+            elif kind == "e" and type(value) is str:
+                value = CellError(value)
+            grid[r - 1][c - 1] = value
     while grid and all(v is None for v in grid[-1]):  # formatted but empty rows at the end
         grid.pop()
     return grid, formulas
