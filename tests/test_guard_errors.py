@@ -338,3 +338,36 @@ def test_error_cells_without_address_take_the_places_calamine_gives(order, tmp_p
     assert placed and len(placed) == ORDERS[order].count("{v}")
     sheet = CalamineWorkbook.from_path(str(errors)).sheet_names[0]
     assert guard.error_cells(errors, sheet) == {at: "#N/A" for at in placed}
+
+
+NEWER_ERRORS = ["#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#GETTING_DATA"]  # Excel 365's; calamine refuses them
+
+
+@pytest.mark.parametrize("error", NEWER_ERRORS)
+def test_error_values_of_newer_excel_are_read_at_their_cells(error, filled, tmp_path):
+    """An error value python-calamine does not know (a spilled dynamic array's ``#SPILL!``,
+    ``#CALC!`` …) once made the whole workbook unreadable ("file-corrupt", exit 2, no cell).
+    Now the sheet is read, the cell holds that error value, and check and Fill report it at
+    the cell like any error value; the other sheets and figures read as before."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(shutil.copy(filled, tmp_path / "in.xlsx"))
+    newer = f'<c r="{LEDGER_CELL}" t="e"><f>SEQUENCE(2)</f><v>{error}</v></c>'.encode()
+    _with_errors(path, None, newer)
+    wb = CalamineWorkbook.from_path(str(path))
+    with pytest.raises(Exception, match="error value"):  # the reason: python-calamine refuses the sheet
+        wb.get_sheet_by_name(LEDGER).to_python()
+    guard._SCANS.clear()
+    book = CalamineBook(path)
+    grids = {name: book.read_sheet(name) for name in (LEDGER, TABLE)}
+    book.close()
+    assert type(grids[LEDGER][LEDGER_AT[0]][LEDGER_AT[1]]) is CellError
+    assert grids[LEDGER][LEDGER_AT[0]][LEDGER_AT[1]] == error
+    assert grids[LEDGER][2][4] == 50000 and grids[TABLE][TABLE_AT[0]][TABLE_AT[1]] == TABLE_ERROR
+    findings = _findings(path)
+    at_ledger = [f for f in findings if {"sheet": LEDGER, "cell": LEDGER_CELL} in f["cells"]]
+    assert any(f"错误值 {error}" in f["message"] for f in at_ledger), findings
+    fill = run_cli("fill", str(path), "-o", str(tmp_path / "out.xlsx"))
+    said = " ".join(fill.stderr.split())
+    assert fill.returncode == 2 and f"{LEDGER}!{LEDGER_CELL}" in said and error in said, said
+    assert "损坏" not in said and "corrupt" not in said

@@ -8,6 +8,7 @@ a corrupt zip. Saving is atomic: a temporary file beside the target, then ``os.r
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -85,7 +86,9 @@ class CalamineBook:
                 try:
                     raw = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 except Exception as exc:  # calamine raises its own error types
-                    raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
+                    if "error value" not in str(exc):
+                        raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
+                    raw = self._read_with_known_errors(name, exc)
                 grid = [[None if v == "" else v for v in row] for row in raw]
             if name in self.formula_sheets():  # a formula without a cached value reads as blank
                 _put_uncached(grid, uncached_formula_cells(self.path, name))
@@ -93,8 +96,45 @@ class CalamineBook:
             self._cache[name] = grid
         return grid
 
+    def _read_with_known_errors(self, name: str, exc: Exception) -> list[list[Any]]:
+        """``name`` read from a copy of the package in memory where each error value
+        python-calamine does not know (``#SPILL!``, ``#CALC!``, ``#FIELD!`` … of newer Excel:
+        it refuses the whole sheet) reads ``#N/A``; :func:`error_cells` then puts the real
+        values back from the file, so such a cell is reported as what it holds."""
+        from python_calamine import CalamineWorkbook
+
+        part = self._scan.sheets.get(name)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(self.path) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+            for info in src.infolist():  # (inflated sizes within the guard's limits)
+                data = src.read(info)
+                copy.writestr(info.filename, _KNOWN_ERROR_CELL.sub(_known_error, data) if info.filename == part else data)
+        buffer.seek(0)
+        try:
+            wb = CalamineWorkbook.from_filelike(buffer)
+            try:
+                return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            finally:
+                wb.close()
+        except Exception:  # calamine raises its own error types
+            raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
+
     def close(self) -> None:
         self._wb.close()
+
+
+# the error values python-calamine reads; any other (#SPILL!, #CALC! …) makes it refuse the sheet
+_CALAMINE_ERRORS = frozenset({b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"})
+_KNOWN_ERROR_CELL = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?c)\b([^>]*?)(?<!/)>(.*?)</\1>", re.S)
+_ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+_ERROR_V = re.compile(rb"(<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*)(#[^<\s]+)")
+
+
+def _known_error(cell: re.Match[bytes]) -> bytes:
+    """A cell (``<c …>…</c>``) whose error value python-calamine does not know, with ``#N/A``."""
+    if not _ERROR_TYPE.search(cell.group(2)):
+        return cell.group(0)
+    return _ERROR_V.sub(lambda v: v.group(0) if v.group(2) in _CALAMINE_ERRORS else v.group(1) + b"#N/A", cell.group(0))
 
 
 def _put_uncached(grid: Grid, cells: list[tuple[int, int]]) -> None:
