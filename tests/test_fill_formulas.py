@@ -175,3 +175,39 @@ def test_a_formula_without_its_value_is_reported_alike_by_check_and_fill(tmp_pat
         assert "公式单元格没有缓存的计算结果" in said and "支出明细!E4" in said, said
         assert "“金额（元）”不能为空" not in said
     assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize("spelling", [
+    '<c r="F8" s="{s}">\n  <f>F7*0+19.74</f>\n</c>',  # pretty-printed XML
+    "<c r='F8' s='{s}'><f>F7*0+19.74</f><v></v></c>",  # single-quoted attributes
+    '<x:c r="f8" s="{s}"><x:f>F7*0+19.74</x:f></x:c>',  # prefixed elements, a lower-case address
+])
+def test_a_formula_without_its_value_in_any_spelling_is_not_read_as_blank(demo_copy, tmp_path, spelling):
+    """A formula saved without a value on a self-evaluation (an optional amount: a blank
+    there is zero) is named at its cell however the worksheet XML is spelt — never filled
+    as a blank (Fill wrote the scores of an executed amount of 0, exit 0)."""
+    import re
+    import zipfile
+
+    from juesuan.io.patch import sheet_parts
+
+    with zipfile.ZipFile(demo_copy) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+        sheet = next(name for name, _ in sheet_parts(z)[1] if name.startswith("绩效自评-"))
+        part = dict(sheet_parts(z)[1])[sheet]
+    cell = re.search(rb'<c r="F8" s="(\d+)"[^>]*?(?:/>|>.*?</c>)', parts[part])
+    xml = parts[part].replace(cell.group(0), spelling.format(s=cell.group(1).decode()).encode())
+    if b"<x:" in xml:
+        xml = xml.replace(b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ', 1)
+    parts[part] = xml
+    src = tmp_path / "pretty.xlsx"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    fill = run_cli("fill", str(src), "-o", str(tmp_path / "out.xlsx"))
+    check = run_cli("check", str(src))
+    assert fill.returncode == 2 and check.returncode == 1, fill.stdout + fill.stderr
+    for proc in (fill, check):
+        said = " ".join((proc.stdout + proc.stderr).split())
+        assert "公式单元格没有缓存的计算结果" in said and f"{sheet}!F8" in said, said
+    assert not (tmp_path / "out.xlsx").exists()

@@ -89,7 +89,12 @@ def restore_cached_values(path: Path, cached: dict[str, dict[tuple[int, int], An
     _drop_temp(tmp)
 
 
-_UNCACHED = re.compile(rb'<c\b([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>')
+# a formula cell without a value, in any spelling a writer may use: prefixed elements
+# (<x:c>, <x:f>), line breaks or spaces between them, single-quoted or spaced attributes
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"
+_UNCACHED = re.compile(rb"<(" + _P + rb"c)\b([^>]*?)(?<!/)>\s*(?:<" + _P + rb"f\b[^>]*/>|<(" + _P + rb"f)\b[^>]*>[^<]*</\3\s*>)"
+                       rb"\s*(?:<" + _P + rb"v\b[^>]*/>|<(" + _P + rb"v)\b[^>]*>\s*</\4\s*>)?\s*</\1\s*>")
+_ANY_R = re.compile(rb"\sr\s*=\s*[\"']\s*([A-Za-z]+)(\d+)\s*[\"']")
 
 
 def uncached_formula_cells(path: Path, sheet: str) -> list[tuple[int, int]]:
@@ -103,11 +108,11 @@ def uncached_formula_cells(path: Path, sheet: str) -> list[tuple[int, int]]:
         if part is None or part not in z.NameToInfo:
             return []
         xml = z.read(part)  # within the guard's limits
-    if b"<f" not in xml:
+    if b"<f" not in xml and b":f" not in xml:
         return []
     out = []
     for m in _UNCACHED.finditer(xml):
-        ref = _R.search(m.group(1))
+        ref = _ANY_R.search(m.group(2))
         if ref is not None:
-            out.append((int(ref.group(2)) - 1, _col(ref.group(1)) - 1))
+            out.append((int(ref.group(2)) - 1, _col(ref.group(1).upper()) - 1))
     return out
