@@ -138,7 +138,14 @@ def info_value(spec: TemplateSpec, port: WorkbookPort, key: str) -> str:
     sheet = spec.info.sheet
     if sheet not in port.sheet_names():
         return ""
-    return form_value(port.read_sheet(sheet), spec.info_label(key))
+    grid, label = port.read_sheet(sheet), spec.info_label(key)
+    rows = [r for r in range(len(grid)) if _text(cell_at(grid, r, 0)) == label]
+    value = cell_at(grid, rows[-1], 1) if rows else None
+    if value is NO_CACHED_VALUE or type(value) is CellError:  # never "#REF!" as a 部门名称: named at its cell
+        reader = _Reader(spec)
+        reader.amount(value, sheet, rows[-1], 1)
+        raise InputError(reader.problems)
+    return _text(value)
 
 
 def read_info(spec: TemplateSpec, grid: Grid, sheet_spec: InputSheetSpec) -> dict[str, Any]:
@@ -175,6 +182,11 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort, unit: str = "") -> Ledge
         grid = port.read_sheet(sheet_spec.sheet)
         if sheet_spec.kind == "form":
             info.update(read_info(spec, grid, sheet_spec))
+            labels = {f.label for f in sheet_spec.fields}
+            for r in range(INPUT_FIRST_ROW, len(grid)):  # a formula's error value is no 部门名称 …
+                value = cell_at(grid, r, 1)
+                if (value is NO_CACHED_VALUE or type(value) is CellError) and _text(cell_at(grid, r, 0)) in labels:
+                    reader.amount(value, sheet_spec.sheet, r, 1)  # named at its cell, as on the detail sheets
             for row, f in enumerate(sheet_spec.fields, start=INPUT_FIRST_ROW):
                 if f.required and not info.get(f.key):
                     notices.append(Problem("info-missing", {"field": f.label}, sheet_spec.sheet, a1(row, 1),

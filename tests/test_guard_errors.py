@@ -371,3 +371,37 @@ def test_error_values_of_newer_excel_are_read_at_their_cells(error, filled, tmp_
     said = " ".join(fill.stderr.split())
     assert fill.returncode == 2 and f"{LEDGER}!{LEDGER_CELL}" in said and error in said, said
     assert "损坏" not in said and "corrupt" not in said
+
+
+@pytest.mark.parametrize("error", ["#SPILL!", "#N/A"])
+def test_an_error_value_spelt_with_spaces_is_read_at_its_cell(error, filled, tmp_path):
+    """``<v> #SPILL! </v>`` (spaces around the value, as the guard reads it): python-calamine
+    refuses the sheet for a known value so spelt as for a newer one; the workbook was called
+    corrupt (exit 2, no cell) by check, Fill and consolidate."""
+    path = Path(shutil.copy(filled, tmp_path / "in.xlsx"))
+    _with_errors(path, None, f'<c r="{LEDGER_CELL}" t="e"><v> {error}\n</v></c>'.encode())
+    findings = _findings(path)
+    at_ledger = [f for f in findings if {"sheet": LEDGER, "cell": LEDGER_CELL} in f["cells"]]
+    assert any(f"错误值 {error}" in f["message"] for f in at_ledger), findings
+    fill = run_cli("fill", str(path), "-o", str(tmp_path / "out.xlsx"))
+    said = " ".join(fill.stderr.split())
+    assert fill.returncode == 2 and f"{LEDGER}!{LEDGER_CELL}" in said and error in said, said
+    assert "损坏" not in said and "corrupt" not in said
+
+
+@pytest.mark.parametrize("error", ["#CALC!", "#REF!"])
+def test_an_error_value_in_the_basic_information_is_named_not_published(error, filled, tmp_path):
+    """A formula's error value as 部门名称 was read as the text "#CALC!": Fill titled every
+    table and the 说明 "#CALC!2019年度…", check passed, narrative wrote it into the Word
+    document. Now it is named at its cell (check: a finding; Fill, narrative: exit 2)."""
+    path = Path(shutil.copy(filled, tmp_path / "in.xlsx"))
+    info = _sheet_part(path, "基本信息")
+    _rewrite(path, {info: lambda xml: _set_cell(xml, "B3", f'<c r="B3" t="e"><f>A1/0</f><v>{error}</v></c>'.encode())})
+    findings = _findings(path)
+    assert any({"sheet": "基本信息", "cell": "B3"} in f["cells"] and error in f["message"] for f in findings), findings
+    for args in (["fill", str(path), "-o", str(tmp_path / "out.xlsx")],
+                 ["narrative", str(path), "-o", str(tmp_path / "说明.docx")]):
+        proc = run_cli(*args)
+        said = " ".join((proc.stdout + proc.stderr).split())
+        assert proc.returncode == 2 and "基本信息!B3" in said and error in said, said
+    assert not (tmp_path / "out.xlsx").exists() and not (tmp_path / "说明.docx").exists()

@@ -127,14 +127,14 @@ class CalamineBook:
 _CALAMINE_ERRORS = frozenset({b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"})
 _KNOWN_ERROR_CELL = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?c)\b([^>]*?)(?<!/)>(.*?)</\1>", re.S)
 _ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
-_ERROR_V = re.compile(rb"(<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*)(#[^<\s]+)")
+_ERROR_V = re.compile(rb"(<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>)\s*(#[^<\s]+)\s*(?=<)")  # (spaces around: refused too)
 
 
 def _known_error(cell: re.Match[bytes]) -> bytes:
     """A cell (``<c …>…</c>``) whose error value python-calamine does not know, with ``#N/A``."""
     if not _ERROR_TYPE.search(cell.group(2)):
         return cell.group(0)
-    return _ERROR_V.sub(lambda v: v.group(0) if v.group(2) in _CALAMINE_ERRORS else v.group(1) + b"#N/A", cell.group(0))
+    return _ERROR_V.sub(lambda v: v.group(1) + (v.group(2) if v.group(2) in _CALAMINE_ERRORS else b"#N/A"), cell.group(0))
 
 
 def _put_uncached(grid: Grid, cells: list[tuple[int, int]]) -> None:
