@@ -151,3 +151,20 @@ def test_imported_disclosure_written_directly_equals_the_openpyxl_one(filled_202
         if name.startswith(("xl/worksheets/", "xl/comments/", "xl/drawings/")):
             assert mine[name] == theirs[name], name
     assert _grids(direct) == _grids(reference)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_department_name_with_undecodable_bytes_gives_a_readable_workbook(fmt, tmp_path):
+    """``juesuan new --dept`` with bytes the shell could not decode (a GBK name in a UTF-8
+    terminal: Python holds them as lone surrogates) wrote ``&#56575;`` into the sheet, a
+    character XML cannot hold: juesuan itself then called its own new workbook corrupt (and
+    Excel repairs it). They now show as U+FFFD: the workbook opens and the garbled name is seen."""
+    from conftest import run_cli
+
+    out = tmp_path / "新.xlsx"
+    made = run_cli("new", "-o", str(out), "--dept", "某局\udcff\udcfe", "--year", "2025", "--format", fmt)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert openpyxl.load_workbook(out)["基本信息"]["B3"].value == "某局\ufffd\ufffd"
+    check = run_cli("check", str(out))
+    said = " ".join((check.stdout + check.stderr).split())
+    assert "损坏" not in said and "corrupt" not in said and "Traceback" not in said, said

@@ -19,15 +19,20 @@ from typing import Any
 from juesuan.errors import fail
 from juesuan.port import NO_CACHED_VALUE, SheetPicture, a1
 
-# The characters an XML 1.0 document cannot hold (openpyxl refuses them in cells).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The characters an XML 1.0 document cannot hold (openpyxl refuses them in cells); a lone
+# surrogate (bytes a command line could not decode, e.g. a GBK name in a UTF-8 shell) too.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"))
 MAX_CELL_TEXT = 32767
 
 
 def clean_cell_text(text: str) -> str:
-    """``text`` without the control characters a cell (or a .docx) cannot hold."""
-    return _ILLEGAL.sub("", text) if _ILLEGAL.search(text) else text
+    """``text`` without the control characters a cell (or a .docx) cannot hold; an
+    undecodable byte (a lone surrogate) shows as U+FFFD, so the garbled name is seen."""
+    if not _ILLEGAL.search(text):
+        return text
+    return _ILLEGAL.sub("", _SURROGATE.sub("\ufffd", text))
 
 
 def looks_active(text: str) -> bool:
