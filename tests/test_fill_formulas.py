@@ -211,3 +211,82 @@ def test_a_formula_without_its_value_in_any_spelling_is_not_read_as_blank(demo_c
         said = " ".join((proc.stdout + proc.stderr).split())
         assert "公式单元格没有缓存的计算结果" in said and f"{sheet}!F8" in said, said
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def _package_problems(path) -> list[str]:
+    """What makes Excel "repair" a package: a content type for a missing part, a part
+    without a content type, a relationship to a missing part, relationships of a missing part."""
+    import posixpath
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    names = {n.lower() for n in parts}
+    types = ElementTree.fromstring(parts["[Content_Types].xml"])
+    defaults = {e.get("Extension", "").lower() for e in types if e.tag.endswith("}Default")}
+    overrides = {e.get("PartName", "").lstrip("/").lower() for e in types if e.tag.endswith("}Override")}
+    out = [f"content type of missing {o}" for o in sorted(overrides - names)]
+    out += [f"no content type: {n}" for n in parts if n != "[Content_Types].xml"
+            and n.lower() not in overrides and n.rsplit(".", 1)[-1].lower() not in defaults]
+    for name, data in parts.items():
+        if not name.endswith(".rels"):
+            continue
+        base = posixpath.dirname(posixpath.dirname(name))
+        if name != "_rels/.rels" and posixpath.join(base, posixpath.basename(name)[:-5]) not in parts:
+            out.append(f"relationships of a missing part: {name}")
+        for r in ElementTree.fromstring(data):
+            target = r.get("Target", "")
+            full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+            if r.get("TargetMode") != "External" and full not in parts:
+                out.append(f"{name} {r.get('Id')} → missing {full}")
+    return out
+
+
+CHAIN_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"
+
+
+@pytest.mark.parametrize("chain, override", [
+    ("xl/calcChain.xml", f"<Override PartName='/xl/calcChain.xml' ContentType='{CHAIN_CONTENT_TYPE}'/>"),
+    ("xl/calcChain.xml", f'<Override PartName="/xl/calcChain.xml" ContentType="{CHAIN_CONTENT_TYPE}"></Override>'),
+    ("xl/calcChain.xml", f'<Override PartName="/xl/CalcChain.xml" ContentType="{CHAIN_CONTENT_TYPE}"/>'),
+    ("xl/calc/chain1.xml", f'<Override PartName="/xl/calc/chain1.xml" ContentType="{CHAIN_CONTENT_TYPE}"/>'),
+], ids=["single-quoted", "end-tag", "other-case", "named-otherwise"])
+def test_the_dropped_calculation_chain_leaves_nothing_behind(demo_copy, tmp_path, chain, override):
+    """Fill drops the calculation chain (it names formula cells of the sheets Fill replaces):
+    its content type went only when spelt exactly ``<Override PartName="/xl/calcChain.xml" …/>``
+    (else it named a missing part), and a chain named otherwise stayed with its relationship;
+    now neither is left, the detail sheet's formula stays and check passes."""
+    import re
+    import zipfile
+
+    from juesuan.io.patch import sheet_parts
+
+    with zipfile.ZipFile(demo_copy) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+        wb_part, sheets = sheet_parts(z)
+    ledger = dict(sheets)["支出明细"]
+    cell = re.search(rb'<c r="E5"( s="\d+")?[^>]*><v>([^<]+)</v></c>', parts[ledger])
+    parts[ledger] = parts[ledger].replace(cell.group(0), b'<c r="E5"' + (cell.group(1) or b"") + b"><f>"
+                                          + cell.group(2) + b"+0</f><v>" + cell.group(2) + b"</v></c>")
+    index = [name for name, _ in sheets].index("支出明细") + 1
+    parts[chain] = (f'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    f'<c r="E5" i="{index}"/><c r="B5" i="{index + 1}"/></calcChain>').encode()
+    rels = f"xl/_rels/{wb_part.rsplit('/', 1)[1]}.rels"
+    parts[rels] = parts[rels].replace(b"</Relationships>", f'<Relationship Id="rIdChain" Type="{CHAIN_TYPE}" '
+                                      f'Target="{chain[3:]}"/></Relationships>'.encode())
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", override.encode() + b"</Types>")
+    src = tmp_path / "excel.xlsx"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert _package_problems(src) == []  # (part names ignore case)
+    out = tmp_path / "filled.xlsx"
+    run_cli("fill", str(src), "-o", str(out), check=True)
+    assert _package_problems(out) == []
+    with zipfile.ZipFile(out) as z:
+        after = {n: z.read(n) for n in z.namelist()}
+    assert chain not in after and b"calcChain" not in after[rels] and b"calcChain" not in after["[Content_Types].xml"]
+    assert after[ledger] == parts[ledger]  # the formula and its value untouched
+    assert run_cli("check", str(out)).returncode == 0

@@ -409,6 +409,7 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
         if book != z.read(wb_part):
             replaced[wb_part] = book
         chains = {n for n in names if PurePosixPath(n).name.lower() == "calcchain.xml"}
+        chains |= {part for part in _related_all(z, wb_part, "/calcChain") if part in names}  # (named otherwise)
         if chains:
             book_rels = _without_calc_chain(z.read(_rels_path(wb_part)))
             if book_rels is None:
@@ -496,9 +497,16 @@ _VML_DEFAULT = b'<Default Extension="vml" ContentType="application/vnd.openxmlfo
 
 
 def _content_types(types: bytes, added: dict[str, bytes], removed: set[str]) -> bytes | None:
-    """[Content_Types].xml without the overrides of removed parts, with those of added ones."""
-    for name in removed:
-        types = re.sub(rb'<Override[^>]*PartName="/' + re.escape(name.encode()) + rb'"[^>]*/>', b"", types)
+    """[Content_Types].xml without the overrides of removed parts, with those of added ones;
+    None when an override of a removed part is left (spelt otherwise): a content type naming a
+    missing part is one more thing for Excel to repair."""
+    for name in removed:  # (any quotes, spaces, prefix or end tag; part names ignore case)
+        types = re.sub(rb"<((?:[A-Za-z_][\w.-]*:)?Override)\b[^>]*\bPartName\s*=\s*([\"'])/" + re.escape(name.encode())
+                       + rb"\2[^>]*?(?:/>|>\s*</\1\s*>)", b"", types, flags=re.I)
+    gone = {name.lower() for name in removed}
+    if any(e.tag.rsplit("}", 1)[-1] == "Override" and e.get("PartName", "").lstrip("/").lower() in gone
+           for e in SafeET.fromstring(types)):
+        return None
     extra = b""
     for name in added:
         if name.endswith(".xml") and "/comments/" in name:
@@ -509,6 +517,15 @@ def _content_types(types: bytes, added: dict[str, bytes], removed: set[str]) -> 
     if close < 0:
         return None
     return types[:close] + extra + types[close:]
+
+
+def _related_all(z: Any, wb_part: str, suffix: str) -> list[str]:
+    """Every part the workbook relates to with a relationship type ending in ``suffix``."""
+    rels = _rels_path(wb_part)
+    if rels not in z.namelist():
+        return []
+    return [_resolve(wb_part, r.get("Target", "")) for r in SafeET.fromstring(z.read(rels))
+            if r.get("Type", "").endswith(suffix) and r.get("TargetMode") != "External"]
 
 
 def _related(z: Any, wb_part: str, suffix: str) -> str | None:
