@@ -10,7 +10,7 @@ from typing import Any
 from juesuan.codes import BadCode, normalise_code, strip_numbering
 from juesuan.layout import ColumnPlace, body_row, columns
 from juesuan.money import NotANumber, parse_amount
-from juesuan.port import Grid, a1, cell_at
+from juesuan.port import NO_CACHED_VALUE, CellError, Grid, a1, cell_at
 from juesuan.spec.model import TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
 
@@ -189,6 +189,8 @@ def _read_values(row: TableRow, table: TableSpec, cols: list[ColumnPlace], r: in
         try:
             row.values[pl.spec.key] = _amount(raw)
         except NotANumber:
-            problems.append(ReadProblem(table.sheet, address, raw, "not-a-number"))
+            reason = ("error-value" if type(raw) is CellError else "formula-no-value" if raw is NO_CACHED_VALUE
+                      else "not-a-number")
+            problems.append(ReadProblem(table.sheet, address, raw, reason))
             row.values[pl.spec.key] = None
     return row

@@ -178,7 +178,7 @@ def _assert_reported(findings: list[dict]) -> None:
     at_ledger = [f for f in findings if {"sheet": LEDGER, "cell": LEDGER_CELL} in f["cells"]]
     assert any(f"错误值 {LEDGER_ERROR}" in f["message"] for f in at_ledger), findings
     at_table = [f for f in findings if f["cells"] == [{"sheet": TABLE, "cell": TABLE_CELL}]]
-    assert any(f["rule"] == "R00-readable" and TABLE_ERROR in f["message"] for f in at_table), findings
+    assert any(f["rule"] == "R00-readable" and f"为错误值 {TABLE_ERROR}" in f["message"] for f in at_table), findings
 
 
 def test_canonical_error_values_are_reported_at_their_cells(canonical, monkeypatch):

@@ -354,8 +354,9 @@ class _Bounds:
             if canonical < body.count(b'"e"') and _SPACED_TYPE.search(body) is not None:
                 self.odd = True  # t = "e": the byte test and error_cells would not see it, the exact parse does
         self.odd = self.odd or _odd_spelling(body) or _open_tag(body)
-        if not self.formula and (b"<f" in body or b":f" in body):  # "<f": memchr speed, then exactly
-            self.formula = _FORMULA.search(body) is not None
+        # a formula's end tag (a shared formula's followers end their group's master's), or in
+        # a part spelt with prefixes (already odd) a prefixed formula: one more byte search
+        self.formula = self.formula or b"</f>" in body or (self.odd and _PREFIXED_FORMULA.search(body) is not None)
 
     @property
     def needs_exact(self) -> bool:
@@ -365,7 +366,7 @@ class _Bounds:
         return self.beyond or self.tagged_cells < self.cells
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a formula element (<f>, <f t="shared" …/>, <x:f>)
+_PREFIXED_FORMULA = re.compile(rb"<\w+:f[\s>/]")  # <x:f>
 _WS_IN_TAG = re.compile(rb"[\t\n\r][^<>]*>")  # a tab or line break before the end of a tag
 _QUOTED = re.compile(rb"=[ \t\r\n]*'")  # a single-quoted attribute value
 _PREFIXED = re.compile(rb":(?:c|row)(?:>|[\s/][^<>]*>)")  # <x:c …>, <x:row …> (not "x:c" in text)

@@ -15,7 +15,10 @@ from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Context, Rule, plain
 
-REASONS = {"not-a-number": "{sheet}!{cell} 的“{value}”不是数字", "bad-code": "{sheet}!{cell} 的编码“{value}”格式不正确"}
+REASONS = {"not-a-number": "{sheet}!{cell} 的“{value}”不是数字",
+           "error-value": "{sheet}!{cell} 为错误值 {value}，请修正公式或数据后重新计算",
+           "formula-no-value": "{sheet}!{cell} 的公式没有缓存的计算结果，请在 Excel 中重新计算并保存",
+           "bad-code": "{sheet}!{cell} 的编码“{value}”格式不正确"}
 
 
 @register("readable")
