@@ -290,3 +290,44 @@ def test_the_dropped_calculation_chain_leaves_nothing_behind(demo_copy, tmp_path
     assert chain not in after and b"calcChain" not in after[rels] and b"calcChain" not in after["[Content_Types].xml"]
     assert after[ledger] == parts[ledger]  # the formula and its value untouched
     assert run_cli("check", str(out)).returncode == 0
+
+
+def test_a_workbook_without_calculation_settings_asks_for_recalculation_in_the_right_place(demo_copy, tmp_path):
+    """A workbook part without ``<calcPr>`` whose workbook view holds an ``extLst``: the
+    recalculation request was put inside that view (``<workbookView><calcPr …/><extLst>``),
+    out of the schema's order — Excel repairs such a file. It goes after the sheets and names."""
+    import re
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    from juesuan.io.patch import sheet_parts
+
+    with zipfile.ZipFile(demo_copy) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+        wb_part, sheets = sheet_parts(z)
+    ledger = dict(sheets)["支出明细"]
+    cell = re.search(rb'<c r="E5"( s="\d+")?[^>]*><v>([^<]+)</v></c>', parts[ledger])
+    parts[ledger] = parts[ledger].replace(cell.group(0), b'<c r="E5"' + (cell.group(1) or b"") + b"><f>"
+                                          + cell.group(2) + b"+0</f><v>" + cell.group(2) + b"</v></c>")
+    book = re.sub(rb"<calcPr\b[^>]*/>", b"", parts[wb_part])
+    book, n = re.subn(rb"<workbookView\b([^>]*?)/>", rb'<workbookView\1><extLst><ext uri="{00000000-0000-0000-0000-'
+                      rb'000000000001}"/></extLst></workbookView>', book, count=1)
+    assert n == 1 and b"<calcPr" not in book
+    parts[wb_part] = book
+    src = tmp_path / "in.xlsx"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    out = tmp_path / "out.xlsx"
+    run_cli("fill", str(src), "-o", str(out), check=True)
+    with zipfile.ZipFile(out) as z:
+        root = ElementTree.fromstring(z.read(wb_part))
+    children = [child.tag.rsplit("}", 1)[1] for child in root]
+    assert "calcPr" in children and not any(e.tag.endswith("}calcPr") for e in root.find(f"{root.tag[:-8]}bookViews").iter())
+    order = ["fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets", "functionGroups",
+             "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
+             "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst"]
+    known = [c for c in children if c in order]
+    assert known == sorted(known, key=order.index), children
+    assert root.find(f"{root.tag[:-8]}calcPr").get("fullCalcOnLoad") == "1"

@@ -456,7 +456,9 @@ def _full_calc_on_load(book: bytes) -> bytes | None:
             book[found.end():]
     if re.search(rb"<\w+:(?:workbook|calcPr)\b", book):
         return None
-    after = _AFTER_CALC_PR.search(book)
+    # (from the end of <sheets>: every element calcPr precedes comes after it, and a
+    # workbookView before it may hold an extLst of its own)
+    after = _AFTER_CALC_PR.search(book, max(book.find(b"</sheets>"), 0))
     if after is None:
         return None
     return book[:after.start()] + b'<calcPr fullCalcOnLoad="1"/>' + book[after.start():]
