@@ -405,3 +405,29 @@ def test_an_error_value_in_the_basic_information_is_named_not_published(error, f
         said = " ".join((proc.stdout + proc.stderr).split())
         assert proc.returncode == 2 and "基本信息!B3" in said and error in said, said
     assert not (tmp_path / "out.xlsx").exists() and not (tmp_path / "说明.docx").exists()
+
+
+@pytest.mark.parametrize("error", ["#SPILL!", "#REF!"])
+def test_an_error_value_in_an_entry_of_the_narrative_is_named(error, filled, tmp_path):
+    """A formula's error value typed into an input cell of the 说明 sheet was read as a blank
+    entry: Fill wrote 【请填写…】 into the 说明 and exit 0, as did narrative. Now Fill and
+    narrative (and check-text --against) name the cell."""
+    from juesuan.narrative.sheet import read_entries
+    from juesuan.narrative.steps import sheet_name
+    from juesuan.spec import load_spec
+
+    path = Path(shutil.copy(filled, tmp_path / "in.xlsx"))
+    sheet = sheet_name(load_spec("2019"))
+    book = CalamineBook(path)
+    cells = read_entries(book.read_sheet(sheet))[1]
+    book.close()
+    cell = next(iter(cells.values()))
+    part = _sheet_part(path, sheet)
+    _rewrite(path, {part: lambda xml: _set_cell(xml, cell, f'<c r="{cell}" t="e"><f>A1/0</f><v>{error}</v></c>'.encode())})
+    guard._SCANS.clear()
+    narrative = tmp_path / "说明.docx"
+    for args in (["fill", str(path), "-o", str(tmp_path / "out.xlsx")], ["narrative", str(path), "-o", str(narrative)]):
+        proc = run_cli(*args)
+        said = " ".join((proc.stdout + proc.stderr).split())
+        assert proc.returncode == 2 and f"{sheet}!{cell}" in said and error in said, said
+    assert not (tmp_path / "out.xlsx").exists() and not narrative.exists()
