@@ -331,3 +331,36 @@ def test_a_workbook_without_calculation_settings_asks_for_recalculation_in_the_r
     known = [c for c in children if c in order]
     assert known == sorted(known, key=order.index), children
     assert root.find(f"{root.tag[:-8]}calcPr").get("fullCalcOnLoad") == "1"
+
+
+def test_a_formula_that_calculates_to_empty_text_is_no_missing_value(demo_copy, tmp_path, monkeypatch):
+    """``=IF(A5="","",…)`` in an optional column (项目名称, 单位) calculating to the empty text
+    is saved by Excel and LibreOffice as ``t="str"`` with an empty ``<v>``: a value, not a
+    formula without one (openpyxl's ``<v></v>`` has no type). Fill refused it ('公式单元格没有缓存
+    的计算结果', exit 2) on both paths and check reported it; both fill and check pass now."""
+    import re
+    import zipfile
+
+    from test_patch_writer import _fill_with_openpyxl
+
+    from juesuan.io.patch import sheet_parts
+
+    with zipfile.ZipFile(demo_copy) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+        ledger = dict(sheet_parts(z)[1])["支出明细"]
+    xml = parts[ledger]
+    for ref in ("F5", "H5"):  # 项目名称, 单位 of the 2019 format
+        cell = re.search(rb'<c r="' + ref.encode() + rb'"( s="\d+")?[^>]*?(?:/>|>.*?</c>)', xml)
+        xml = xml.replace(cell.group(0), b'<c r="' + ref.encode() + b'"' + (cell.group(1) or b"")
+                          + b' t="str"><f aca="false">IF(1=1,&quot;&quot;,&quot;x&quot;)</f><v></v></c>')
+    parts[ledger] = xml
+    src = tmp_path / "in.xlsx"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    check = run_cli("check", str(src))
+    assert check.returncode == 0, check.stdout
+    fill = run_cli("fill", str(src), "-o", str(tmp_path / "out.xlsx"))
+    assert fill.returncode == 0, fill.stdout + fill.stderr
+    _fill_with_openpyxl(src, tmp_path / "careful.xlsx", monkeypatch)  # openpyxl's careful path: no InputError
+    assert run_cli("check", str(tmp_path / "careful.xlsx")).returncode == 0

@@ -93,7 +93,10 @@ def restore_cached_values(path: Path, cached: dict[str, dict[tuple[int, int], An
 # (<x:c>, <x:f>), line breaks or spaces between them, single-quoted or spaced attributes
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"
 _UNCACHED = re.compile(rb"<(" + _P + rb"c)\b([^>]*?)(?<!/)>\s*(?:<" + _P + rb"f\b[^>]*/>|<(" + _P + rb"f)\b[^>]*>[^<]*</\3\s*>)"
-                       rb"\s*(?:<" + _P + rb"v\b[^>]*/>|<(" + _P + rb"v)\b[^>]*>\s*</\4\s*>)?\s*</\1\s*>")
+                       rb"\s*(<" + _P + rb"v\b[^>]*/>|<(" + _P + rb"v)\b[^>]*>\s*</\5\s*>)?\s*</\1\s*>")
+# t="str" with an empty <v>: a formula whose calculated value is the empty text (=IF(A1="","",…),
+# as Excel and LibreOffice save it), not one without a value (openpyxl writes <v></v> and no type)
+_STR_TYPE = re.compile(rb"""\st\s*=\s*["']str["']""")
 _ANY_R = re.compile(rb"\sr\s*=\s*[\"']\s*([A-Za-z]+)(\d+)\s*[\"']")
 
 
@@ -112,6 +115,8 @@ def uncached_formula_cells(path: Path, sheet: str) -> list[tuple[int, int]]:
         return []
     out = []
     for m in _UNCACHED.finditer(xml):
+        if m.group(4) is not None and _STR_TYPE.search(m.group(2)):
+            continue  # a calculated empty text
         ref = _ANY_R.search(m.group(2))
         if ref is not None:
             out.append((int(ref.group(2)) - 1, _col(ref.group(1).upper()) - 1))

@@ -187,10 +187,9 @@ class LoadedBook:
                 grid = self._cache[name] = self._calamine.read_sheet(name)  # (formulas without a value marked)
                 return grid
             grid, formulas = _parsed_values(self.wb[name])
-            if formulas:
-                if self._calamine is None:
+            if formulas:  # the values last calculated, NO_CACHED_VALUE where a formula has none
+                if self._calamine is None:  # (read from the XML: a calculated empty text is no such formula)
                     self._calamine = CalamineBook(self.path)
-                mark_uncached_formulas(self._calamine, self.wb, [name])
                 grid = self._calamine.read_sheet(name)
                 self._formula_sheets.append(name)
             self._cache[name] = grid
@@ -208,8 +207,8 @@ class LoadedBook:
             for (r, c), cell in self.wb[name]._cells.items():  # noqa: SLF001 - one pass
                 if cell.data_type == "f" and r <= len(grid) and c <= len(grid[r - 1]):
                     value = grid[r - 1][c - 1]
-                    if value is not None and value is not NO_CACHED_VALUE:
-                        values[(r - 1, c - 1)] = value
+                    if value is not NO_CACHED_VALUE:  # (blank: a calculated empty text)
+                        values[(r - 1, c - 1)] = "" if value is None else value
             if values:
                 out[name] = values
         return out
@@ -242,35 +241,6 @@ def _parsed_values(ws: Any) -> tuple[Grid, bool]:
     while grid and all(v is None for v in grid[-1]):  # formatted but empty rows at the end
         grid.pop()
     return grid, formulas
-
-
-def mark_uncached_formulas(book: CalamineBook, wb: Any, sheets: Iterable[str]) -> None:
-    """Where openpyxl sees a formula and calamine no value, put :data:`NO_CACHED_VALUE`.
-
-    Only cells calamine reads as blank are looked up, inside its grid and the stored
-    cells beyond it, so a formula-free ledger costs one dictionary probe per blank cell."""
-    for name in sheets:
-        if name not in wb.sheetnames:
-            continue
-        grid = book.read_sheet(name)
-        stored = wb[name]._cells  # noqa: SLF001 - direct probes are what keeps this cheap
-        for r, row in enumerate(grid):
-            for c, value in enumerate(row):
-                if value is None:
-                    cell = stored.get((r + 1, c + 1))
-                    if cell is not None and cell.data_type == "f":
-                        row[c] = NO_CACHED_VALUE
-        ws = wb[name]
-        width = max(ws.max_column, max((len(row) for row in grid), default=0))
-        beyond = [(r, c) for r in range(len(grid) + 1, ws.max_row + 1) for c in range(1, width + 1)
-                  if (cell := stored.get((r, c))) is not None and cell.data_type == "f"]
-        for r, c in beyond:
-            while len(grid) < r:
-                grid.append([])
-            line = grid[r - 1]
-            while len(line) < c:
-                line.append(None)
-            line[c - 1] = NO_CACHED_VALUE
 
 
 EMPTY_WORKSHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
