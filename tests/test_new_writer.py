@@ -66,9 +66,10 @@ def test_direct_new_workbook_equals_the_openpyxl_one(fmt, with_rows, new_books):
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) 未安装 / not installed")
 def test_libreoffice_opens_the_new_workbooks(new_books, tmp_path):
-    """LibreOffice converts the directly written new workbook of every format (one run for
-    all) and reads the same values on every sheet."""
-    converted = libreoffice_round_trip({f"{fmt}-{rows}": direct for (fmt, rows), (direct, _) in new_books.items()},
+    """LibreOffice converts the directly written new workbook of every format, rows typed in
+    (one run for all; a blank one holds a subset of its parts), and reads the same values on
+    every sheet."""
+    converted = libreoffice_round_trip({fmt: direct for (fmt, rows), (direct, _) in new_books.items() if rows},
                                        tmp_path)
     for path, back in converted.items():
         assert_same_values(path, back)
