@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -18,15 +19,16 @@ from juesuan.spec import load_spec
 
 SPEC = load_spec("2019")
 GP = "一般公共预算财政拨款"
+INPUTS = {"info": [["部门名称", "公式测试"], ["年度", "2019"], ["模板格式", "2019"]],  # E4 gets a formula
+          "income": [["2110101", "", "一般公共预算财政拨款收入", Decimal("50000")]],
+          "expense": [["2110101", "30101", "基本支出", GP, Decimal("10000"), "", ""],
+                      ["2110101", "30201", "基本支出", GP, None, "", ""]],
+          "balance": [], "sangong_budget": []}
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_formula_amounts_use_their_calculated_values(tmp_path):
-    inputs = {"info": [["部门名称", "公式测试"], ["年度", "2019"], ["模板格式", "2019"]],
-              "income": [["2110101", "", "一般公共预算财政拨款收入", Decimal("50000")]],
-              "expense": [["2110101", "30101", "基本支出", GP, Decimal("10000"), "", ""],
-                          ["2110101", "30201", "基本支出", GP, None, "", ""]],
-              "balance": [], "sangong_budget": []}
+    inputs = copy.deepcopy(INPUTS)
     src = write_new(tmp_path / "src.xlsx", SPEC, inputs=inputs)
     wb = openpyxl.load_workbook(src)
     wb["支出明细"]["E4"] = "=E3*2+0.5"  # 20,000.50 元 once calculated
@@ -56,11 +58,7 @@ def _with_formulas(tmp_path, uncached: bool = False):
     calculated) and one typed into a table cell (公开01表, which Fill replaces); calculated and
     saved by LibreOffice (the values cached, as Excel saves them) unless ``uncached`` (as a
     program that writes formulas without values leaves them)."""
-    inputs = {"info": [["部门名称", "公式测试"], ["年度", "2019"], ["模板格式", "2019"]],
-              "income": [["2110101", "", "一般公共预算财政拨款收入", Decimal("50000")]],
-              "expense": [["2110101", "30101", "基本支出", GP, Decimal("10000"), "", ""],
-                          ["2110101", "30201", "基本支出", GP, None, "", ""]],
-              "balance": [], "sangong_budget": []}
+    inputs = copy.deepcopy(INPUTS)
     src = write_new(tmp_path / "src.xlsx", SPEC, inputs=inputs)
     wb = openpyxl.load_workbook(src)
     wb["支出明细"]["E4"] = "=E3*2+0.5"

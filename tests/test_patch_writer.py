@@ -57,6 +57,18 @@ def libreoffice_round_trip(books: dict[str, Path], tmp_path: Path) -> dict[Path,
     return out
 
 
+def assert_same_values(path: Path, back: Path) -> tuple:
+    """``back`` (``path`` converted by LibreOffice) has the same sheets, each with the same
+    values in the same cells; returns both workbooks (openpyxl) for further comparisons."""
+    ours, theirs = openpyxl.load_workbook(path), openpyxl.load_workbook(back)
+    assert theirs.sheetnames == ours.sheetnames
+    for name in ours.sheetnames:
+        mine = {(c.coordinate, c.value) for row in ours[name].iter_rows() for c in row if c.value is not None}
+        lo = {(c.coordinate, c.value) for row in theirs[name].iter_rows() for c in row if c.value is not None}
+        assert mine == lo, (path.name, name)
+    return ours, theirs
+
+
 def _fill_with_openpyxl(src: Path, dst: Path, monkeypatch) -> None:
     """Fill through openpyxl's careful path (the one a workbook with formulas takes when the
     patch does not handle its package)."""
@@ -320,12 +332,8 @@ def test_libreoffice_opens_the_direct_writers_workbooks(demos, tmp_path):
         ours_check, lo_check = (run_cli("check", str(p), "--format", "json") for p in (path, back))
         assert ours_check.returncode == lo_check.returncode
         assert json.loads(ours_check.stdout) == json.loads(lo_check.stdout)
-        ours, theirs = openpyxl.load_workbook(path), openpyxl.load_workbook(back)
-        assert theirs.sheetnames == ours.sheetnames
+        ours, theirs = assert_same_values(path, back)
         for name in ours.sheetnames:
-            mine = {(c.coordinate, c.value) for row in ours[name].iter_rows() for c in row if c.value is not None}
-            lo = {(c.coordinate, c.value) for row in theirs[name].iter_rows() for c in row if c.value is not None}
-            assert mine == lo, (path.name, name)
             assert sorted(map(str, ours[name].merged_cells.ranges)) == sorted(map(str, theirs[name].merged_cells.ranges))
 
 

@@ -159,32 +159,28 @@ class Context:
     def ledger(self) -> Ledger:
         """The department's ledger (:func:`juesuan.ledger.read_ledger`), read once for every
         rule that looks at it; an unreadable one raises its :class:`InputError` each time."""
-        from juesuan.errors import InputError
         from juesuan.ledger import read_ledger
 
-        if "ledger" not in self.cache:
-            try:
-                self.cache["ledger"] = read_ledger(self.spec, self.port)
-            except InputError as exc:
-                self.cache["ledger"] = exc
-        found = self.cache["ledger"]
-        if isinstance(found, InputError):
-            raise found
-        return found
+        return self._read_once("ledger", read_ledger)
 
     def evaluations(self) -> list[Any]:
         """The self-evaluations, scored (:func:`juesuan.evaluation.steps.read_evaluations`),
         read once for every rule that looks at them; unreadable ones (a formula without a
         calculated value, an error value) raise their :class:`InputError` each time."""
-        from juesuan.errors import InputError
         from juesuan.evaluation.steps import read_evaluations
 
-        if "evaluations" not in self.cache:
+        return self._read_once("evaluations", read_evaluations)
+
+    def _read_once(self, key: str, read: Any) -> Any:
+        """``read(spec, port)``, kept in the cache under ``key`` with the InputError it raised."""
+        from juesuan.errors import InputError
+
+        if key not in self.cache:
             try:
-                self.cache["evaluations"] = read_evaluations(self.spec, self.port)
+                self.cache[key] = read(self.spec, self.port)
             except InputError as exc:
-                self.cache["evaluations"] = exc
-        found = self.cache["evaluations"]
+                self.cache[key] = exc
+        found = self.cache[key]
         if isinstance(found, InputError):
             raise found
         return found
