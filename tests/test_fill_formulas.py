@@ -245,6 +245,24 @@ def _package_problems(path) -> list[str]:
 CHAIN_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"
 
 
+def _demo_with_a_formula(demo):
+    """The parts of ``demo`` (and its workbook part and sheets) with 支出明细!E5 a formula
+    (its value plus 0) holding its value, as Excel saves one."""
+    import re
+    import zipfile
+
+    from juesuan.io.patch import sheet_parts
+
+    with zipfile.ZipFile(demo) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+        wb_part, sheets = sheet_parts(z)
+    ledger = dict(sheets)["支出明细"]
+    cell = re.search(rb'<c r="E5"( s="\d+")?[^>]*><v>([^<]+)</v></c>', parts[ledger])
+    parts[ledger] = parts[ledger].replace(cell.group(0), b'<c r="E5"' + (cell.group(1) or b"") + b"><f>"
+                                          + cell.group(2) + b"+0</f><v>" + cell.group(2) + b"</v></c>")
+    return parts, wb_part, sheets
+
+
 @pytest.mark.parametrize("chain, override", [
     ("xl/calcChain.xml", f"<Override PartName='/xl/calcChain.xml' ContentType='{CHAIN_CONTENT_TYPE}'/>"),
     ("xl/calcChain.xml", f'<Override PartName="/xl/calcChain.xml" ContentType="{CHAIN_CONTENT_TYPE}"></Override>'),
@@ -256,18 +274,11 @@ def test_the_dropped_calculation_chain_leaves_nothing_behind(demo_copy, tmp_path
     its content type went only when spelt exactly ``<Override PartName="/xl/calcChain.xml" …/>``
     (else it named a missing part), and a chain named otherwise stayed with its relationship;
     now neither is left, the detail sheet's formula stays and check passes."""
-    import re
     import zipfile
 
-    from juesuan.io.patch import sheet_parts
 
-    with zipfile.ZipFile(demo_copy) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-        wb_part, sheets = sheet_parts(z)
+    parts, wb_part, sheets = _demo_with_a_formula(demo_copy)
     ledger = dict(sheets)["支出明细"]
-    cell = re.search(rb'<c r="E5"( s="\d+")?[^>]*><v>([^<]+)</v></c>', parts[ledger])
-    parts[ledger] = parts[ledger].replace(cell.group(0), b'<c r="E5"' + (cell.group(1) or b"") + b"><f>"
-                                          + cell.group(2) + b"+0</f><v>" + cell.group(2) + b"</v></c>")
     index = [name for name, _ in sheets].index("支出明细") + 1
     parts[chain] = (f'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                     f'<c r="E5" i="{index}"/><c r="B5" i="{index + 1}"/></calcChain>').encode()
@@ -299,15 +310,8 @@ def test_a_workbook_without_calculation_settings_asks_for_recalculation_in_the_r
 
     from defusedxml import ElementTree
 
-    from juesuan.io.patch import sheet_parts
 
-    with zipfile.ZipFile(demo_copy) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-        wb_part, sheets = sheet_parts(z)
-    ledger = dict(sheets)["支出明细"]
-    cell = re.search(rb'<c r="E5"( s="\d+")?[^>]*><v>([^<]+)</v></c>', parts[ledger])
-    parts[ledger] = parts[ledger].replace(cell.group(0), b'<c r="E5"' + (cell.group(1) or b"") + b"><f>"
-                                          + cell.group(2) + b"+0</f><v>" + cell.group(2) + b"</v></c>")
+    parts, wb_part, _ = _demo_with_a_formula(demo_copy)
     book = re.sub(rb"<calcPr\b[^>]*/>", b"", parts[wb_part])
     book, n = re.subn(rb"<workbookView\b([^>]*?)/>", rb'<workbookView\1><extLst><ext uri="{00000000-0000-0000-0000-'
                       rb'000000000001}"/></extLst></workbookView>', book, count=1)

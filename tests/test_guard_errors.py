@@ -340,6 +340,17 @@ def test_error_cells_without_address_take_the_places_calamine_gives(order, tmp_p
     assert guard.error_cells(errors, sheet) == {at: "#N/A" for at in placed}
 
 
+def _named_at_the_ledger_cell(path: Path, error: str, tmp_path: Path) -> None:
+    """check reports ``error`` at the ledger cell; Fill refuses naming that cell, never "corrupt"."""
+    findings = _findings(path)
+    at_ledger = [f for f in findings if {"sheet": LEDGER, "cell": LEDGER_CELL} in f["cells"]]
+    assert any(f"错误值 {error}" in f["message"] for f in at_ledger), findings
+    fill = run_cli("fill", str(path), "-o", str(tmp_path / "out.xlsx"))
+    said = " ".join(fill.stderr.split())
+    assert fill.returncode == 2 and f"{LEDGER}!{LEDGER_CELL}" in said and error in said, said
+    assert "损坏" not in said and "corrupt" not in said
+
+
 NEWER_ERRORS = ["#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#GETTING_DATA"]  # Excel 365's; calamine refuses them
 
 
@@ -364,13 +375,7 @@ def test_error_values_of_newer_excel_are_read_at_their_cells(error, filled, tmp_
     assert type(grids[LEDGER][LEDGER_AT[0]][LEDGER_AT[1]]) is CellError
     assert grids[LEDGER][LEDGER_AT[0]][LEDGER_AT[1]] == error
     assert grids[LEDGER][2][4] == 50000 and grids[TABLE][TABLE_AT[0]][TABLE_AT[1]] == TABLE_ERROR
-    findings = _findings(path)
-    at_ledger = [f for f in findings if {"sheet": LEDGER, "cell": LEDGER_CELL} in f["cells"]]
-    assert any(f"错误值 {error}" in f["message"] for f in at_ledger), findings
-    fill = run_cli("fill", str(path), "-o", str(tmp_path / "out.xlsx"))
-    said = " ".join(fill.stderr.split())
-    assert fill.returncode == 2 and f"{LEDGER}!{LEDGER_CELL}" in said and error in said, said
-    assert "损坏" not in said and "corrupt" not in said
+    _named_at_the_ledger_cell(path, error, tmp_path)
 
 
 @pytest.mark.parametrize("error", ["#SPILL!", "#N/A"])
@@ -380,13 +385,7 @@ def test_an_error_value_spelt_with_spaces_is_read_at_its_cell(error, filled, tmp
     corrupt (exit 2, no cell) by check, Fill and consolidate."""
     path = Path(shutil.copy(filled, tmp_path / "in.xlsx"))
     _with_errors(path, None, f'<c r="{LEDGER_CELL}" t="e"><v> {error}\n</v></c>'.encode())
-    findings = _findings(path)
-    at_ledger = [f for f in findings if {"sheet": LEDGER, "cell": LEDGER_CELL} in f["cells"]]
-    assert any(f"错误值 {error}" in f["message"] for f in at_ledger), findings
-    fill = run_cli("fill", str(path), "-o", str(tmp_path / "out.xlsx"))
-    said = " ".join(fill.stderr.split())
-    assert fill.returncode == 2 and f"{LEDGER}!{LEDGER_CELL}" in said and error in said, said
-    assert "损坏" not in said and "corrupt" not in said
+    _named_at_the_ledger_cell(path, error, tmp_path)
 
 
 @pytest.mark.parametrize("error", ["#CALC!", "#REF!"])
