@@ -80,9 +80,10 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
             calamine.close()
             raise
         computed = {t.sheet for t in spec.tables}
-        # formulas on the sheets Fill does not replace (inputs, self-evaluations, the 说明's
-        # entries): their cached values are read like any value (NO_CACHED_VALUE where there is
-        # none), they stay untouched in the patched package, and Excel recalculates on opening
+        # formulas outside the tables: their cached values are read like any value
+        # (NO_CACHED_VALUE where there is none); the detail sheets stay untouched in the patched
+        # package and Excel recalculates on opening. (The self-evaluation and 说明 sheets are
+        # pictured anew, their entries as values: a formula typed there becomes its value.)
         formulas = bool(calamine.formula_sheets() - computed)
         names = set(calamine.sheet_names())
         try:
