@@ -100,19 +100,14 @@ _STR_TYPE = re.compile(rb"""\st\s*=\s*["']str["']""")
 _ANY_R = re.compile(rb"\sr\s*=\s*[\"']\s*([A-Za-z]+)(\d+)\s*[\"']")
 
 
-def uncached_formula_cells(path: Path, sheet: str) -> list[tuple[int, int]]:
-    """The 0-based cells of ``sheet`` holding a formula without a cached value (read from
-    the worksheet XML: for the sheets Fill reads with python-calamine alone, which shows
-    them as blanks)."""
-    from juesuan.io.guard import sheet_parts
-
+def uncached_formula_cells(path: Path, part: str) -> list[tuple[int, int]]:
+    """The 0-based cells of the worksheet ``part`` holding a formula without a cached value
+    (read from the XML: python-calamine shows them as blanks). For a part the read guard
+    noted as holding formulas (``Scan.formula_parts``)."""
     with zipfile.ZipFile(path) as z:
-        part = sheet_parts(z).get(sheet)
-        if part is None or part not in z.NameToInfo:
+        if part not in z.NameToInfo:
             return []
         xml = z.read(part)  # within the guard's limits
-    if b"<f" not in xml and b":f" not in xml:
-        return []
     out = []
     for m in _UNCACHED.finditer(xml):
         if m.group(4) is not None and _STR_TYPE.search(m.group(2)):

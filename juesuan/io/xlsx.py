@@ -90,8 +90,9 @@ class CalamineBook:
                         raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
                     raw = self._read_with_known_errors(name, exc)
                 grid = [[None if v == "" else v for v in row] for row in raw]
-            if name in self.formula_sheets():  # a formula without a cached value reads as blank
-                _put_uncached(grid, uncached_formula_cells(self.path, name))
+            part = self._scan.sheets.get(name)
+            if part in self._scan.formula_parts:  # a formula without a cached value reads as blank
+                _put_uncached(grid, uncached_formula_cells(self.path, part))
             _put_errors(grid, error_cells(self.path, name, self._scan))
             self._cache[name] = grid
         return grid
