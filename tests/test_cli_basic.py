@@ -44,3 +44,15 @@ def test_version_names_the_template_formats():
 
     proc = run_cli("--version")
     assert proc.returncode == 0 and __version__ in proc.stdout and "2019" in proc.stdout
+
+
+def test_demo_of_another_seed_checks_clean(tmp_path):
+    """The sample self-evaluations' 全年执行数 follow the seed's ledger (rule E11), so a demo
+    made with any seed, in any format, passes its own check."""
+    for fmt, seed in (("2020", "7"), ("2019", "22")):
+        out = tmp_path / fmt
+        made = run_cli("demo", "--format", fmt, "--seed", seed, "-o", str(out))
+        assert made.returncode == 0, made.stdout + made.stderr
+        proc = run_cli("check", str(out / f"示例部门决算-{fmt}.xlsx"), "--format", "json")
+        assert proc.returncode == 0, proc.stdout
+        assert "E11-ledger" not in proc.stdout
