@@ -77,3 +77,23 @@ def test_parallel_batch_gives_the_same_summary_and_exit_code(demo_workbook, tmp_
     assert text.returncode == 2 and text.stdout.index("a.xlsx ====") < text.stdout.index("d.xlsx ====")
     assert "共 5 个工作簿" in text.stdout
     assert run_cli("check", str(folder), "--jobs", "0").returncode == 2  # a usage error, not a traceback
+
+
+def test_a_folders_xls_files_are_listed_as_unusable_not_skipped(demo_workbook, tmp_path):
+    """A department that sent .xls (or an .xlsx renamed .xls) is counted and told why, instead
+    of being left out of the summary unseen; the renamed one is told to rename, not “corrupt”."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    shutil.copy2(demo_workbook, folder / "a.xlsx")
+    shutil.copy2(demo_workbook, folder / "b-改名.xls")
+    (folder / "c-旧版.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    (folder / "子目录.xls").mkdir()  # a folder is no workbook
+    proc = run_cli("check", str(folder), "--format", "json")
+    assert proc.returncode == 2, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["summary"] == {"files": 3, "passed": 1, "with_errors": 0, "unusable": 2}
+    by_name = {r["file"].rsplit("/", 1)[-1]: r for r in data["workbooks"]}
+    assert "请改名为 .xlsx" in by_name["b-改名.xls"]["error"] and "损坏" not in by_name["b-改名.xls"]["error"]
+    assert ".xls" in by_name["c-旧版.xls"]["error"]
+    single = run_cli("check", str(folder / "b-改名.xls"))
+    assert single.returncode == 2 and "rename it to .xlsx" in single.stderr.replace("\n", " ").replace("│", "")

@@ -48,12 +48,17 @@ def run_check(path: Path, units: list[Path] | None = None):
             unit.close()
 
 
+# a folder's spreadsheets: .xlsx/.xlsm are checked; the others are listed as unusable, with
+# why, rather than skipped unseen (a department's .xls, or an .xlsx renamed .xls)
+_SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
+
+
 def _expand(paths: list[Path]) -> list[Path]:
-    """Files to check: each path as given, a folder's .xlsx/.xlsm files (no Office lock files)."""
+    """Files to check: each path as given, a folder's spreadsheet files (no Office lock files)."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.suffix.lower() in (".xlsx", ".xlsm")
+            files += sorted(f for f in p.iterdir() if f.suffix.lower() in _SPREADSHEETS and f.is_file()
                             and not f.name.startswith(("~$", ".~")))
         else:
             files.append(p)
