@@ -97,3 +97,20 @@ def test_a_folders_xls_files_are_listed_as_unusable_not_skipped(demo_workbook, t
     assert ".xls" in by_name["c-旧版.xls"]["error"]
     single = run_cli("check", str(folder / "b-改名.xls"))
     assert single.returncode == 2 and "rename it to .xlsx" in single.stderr.replace("\n", " ").replace("│", "")
+
+
+def test_batch_text_names_every_file_and_why_in_full_at_80_columns(demo_workbook, tmp_path):
+    """Piped to a log at 80 columns, the summary wraps a long file name and an unusable
+    workbook's reason instead of cutting them off with “…”, and the log gives the reason
+    in full under the workbook's own heading."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    long_name = "某市某区生态环境局机关服务中心二〇二五年度部门决算（第二次修订稿）.xlsx"
+    shutil.copy2(demo_workbook, folder / long_name)
+    (folder / "损坏的工作簿.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    proc = run_cli("check", str(folder), env={"COLUMNS": "80"})
+    assert proc.returncode == 2
+    flat = "".join(ch for ch in proc.stdout if not ch.isspace() and ch not in "│┃")
+    assert "…" not in proc.stdout
+    assert long_name in flat
+    assert "====" + str(folder / "损坏的工作簿.xlsx").replace(" ", "") + "====无法校验/unusable:" in flat

@@ -166,6 +166,9 @@ def check_many(files: list[Path], fmt: str, jobs: int) -> None:
             results.append(entry)
             if not entry["checked"]:
                 worst = EXIT_UNUSABLE
+                if fmt == "text":  # the reason in full, where the log has each workbook's report
+                    out.print(f"\n==== {clean_text(str(path))} ====\n无法校验 / unusable: {clean_text(entry['error'])}",
+                              highlight=False, markup=False)
                 continue
             if not entry["valid"] and worst == EXIT_OK:
                 worst = EXIT_FINDINGS
@@ -179,8 +182,10 @@ def check_many(files: list[Path], fmt: str, jobs: int) -> None:
         echo_json({"summary": summary, "workbooks": results})
         raise SystemExit(worst)
     table = Table(title="汇总 / summary", title_justify="left")
-    for column in ("工作簿 / workbook", "结果 / result", "错误 / errors", "警告 / warnings", "提示 / info"):
-        table.add_column(column)
+    for column in ("工作簿 / workbook", "结果 / result"):
+        table.add_column(column, overflow="fold")  # a file's name and why wrap, never cut off with “…”
+    for column in ("错误 / errors", "警告 / warnings", "提示 / info"):
+        table.add_column(column, justify="right")
     for r in results:
         if not r["checked"]:
             table.add_row(escape(clean_text(r["file"])), escape(clean_text("无法校验 / unusable: " + r["error"])),
