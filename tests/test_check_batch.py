@@ -114,3 +114,17 @@ def test_batch_text_names_every_file_and_why_in_full_at_80_columns(demo_workbook
     assert "…" not in proc.stdout
     assert long_name in flat
     assert "====" + str(folder / "损坏的工作簿.xlsx").replace(" ", "") + "====无法校验/unusable:" in flat
+
+
+def test_json_says_why_a_workbook_is_unusable_alone_or_in_a_batch(tmp_path):
+    """``--format json`` is for machines: a workbook that can't be checked gives a JSON entry
+    on stdout (checked: false, why in Chinese and English), alone as in a batch, exit 2."""
+    broken = tmp_path / "损坏.xlsx"
+    broken.write_bytes(b"not a workbook")
+    proc = run_cli("check", str(broken), "--format", "json")
+    assert proc.returncode == 2
+    entry = json.loads(proc.stdout)
+    assert entry["checked"] is False and entry["file"] == str(broken)
+    assert "zip" in entry["error"] and "Not a valid Excel workbook" in entry["error_en"]
+    batch = json.loads(run_cli("check", str(tmp_path), "--format", "json").stdout)
+    assert batch["workbooks"] == [entry]

@@ -88,6 +88,9 @@ def check_command(paths: list[Path], fmt: str = "text", mark: Path | None = None
 
 def check_one(path: Path, fmt: str, mark: Path | None, force: bool = False,
                units: list[Path] | None = None) -> None:
+    from juesuan.errors import InputError
+    from juesuan.spec import SpecError
+
     with handled():
         if mark is not None:
             from juesuan.io.safe_write import check_new_output, workbook_suffix
@@ -97,7 +100,12 @@ def check_one(path: Path, fmt: str, mark: Path | None, force: bool = False,
             suffix, why = workbook_suffix(path)
             check_new_output(mark, force=force, suffixes=(suffix,), what="标记副本 / a marked copy", why=why)
         with err.status(f"校验 / checking {clean_text(path.name)}"):
-            report = run_check(path, units)
+            try:
+                report = run_check(path, units)
+            except (InputError, SpecError) as exc:
+                if fmt == "json":  # a machine reading stdout learns why too (the message goes to stderr)
+                    echo_json(unusable_entry(path, exc))
+                raise
         if mark is not None:
             from juesuan.io.marks_xlsx import mark_file
             from juesuan.validate.marks_plan import plan_marks
@@ -122,10 +130,18 @@ def check_entry(path: Path) -> tuple[dict, str]:
         with gc_paused():
             report = run_check(path)
     except (InputError, SpecError) as exc:
-        problems = exc.problems if isinstance(exc, InputError) else []
-        message = "；".join(p.message_zh for p in problems) if problems else str(exc)
-        return {"file": str(path), "checked": False, "error": message}, ""
+        return unusable_entry(path, exc), ""
     return {"file": str(path), "checked": True, **report.to_json()}, report.to_text()
+
+
+def unusable_entry(path: Path, exc: Exception) -> dict:
+    """The JSON entry of a workbook that could not be checked: why, in Chinese and English."""
+    from juesuan.errors import InputError
+
+    problems = exc.problems if isinstance(exc, InputError) else []
+    message = "；".join(p.message_zh for p in problems) if problems else str(exc)
+    english = "; ".join(p.message_en for p in problems) if problems else str(exc)
+    return {"file": str(path), "checked": False, "error": message, "error_en": english}
 
 
 def _pool(files: list[Path], jobs: int) -> Any:
