@@ -2,8 +2,8 @@
 JSON, the 校验结果 sheet, cell marks).
 
 A :class:`Finding` is one broken (or rounding-explained) relation: the rule that found it,
-its severity (``error`` | ``warning`` | ``info``), a Chinese message rendered from the
-rule's template, the cells involved (sheet + A1 address, the checked cell first), and the
+its severity (``error`` | ``warning`` | ``info``), a Chinese message and its English
+(``message_en``) rendered from the rule's templates with the same values, the cells involved (sheet + A1 address, the checked cell first), and the
 amounts: ``expected`` (what the relation implies), ``actual`` (what the cell shows) and
 ``difference`` = actual − expected. A rule that cannot run (it names a sheet, row or
 column the workbook or spec lacks) yields a finding of kind ``rule-error``.
@@ -20,6 +20,16 @@ from juesuan.money import round_cents
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A finding's message template in Chinese and English, with the same ``{placeholders}``
+    (frictionless-style: a catalogue of codes and templates). Chinese labels of tables, rows
+    and cells stay Chinese in the English message: they are what the workbook prints."""
+
+    zh: str
+    en: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,12 @@ class Finding:
     kind: str = "finding"  # finding | rounding | rule-error | unverified (a 说明 clause not tied to a figure)
     quote: str | None = None  # the sentence of a 说明 the finding is about (check-text)
     decimals: int = 2  # how the amounts are shown (a rate of a self-evaluation: 4)
+    message_en: str = ""  # the message in English (the Chinese labels of tables, rows and cells kept)
+
+    @property
+    def english(self) -> str:
+        """The English message; the Chinese one where a finding has none (never a blank line)."""
+        return self.message_en or self.message
 
     def row(self) -> dict[str, Any]:
         """The flat JSON-ready row (amounts as strings with ``decimals`` places; ``quote`` for a 说明)."""
@@ -52,6 +68,7 @@ class Finding:
             "rule": self.rule,
             "severity": self.severity,
             "message": self.message,
+            "message_en": self.english,
             "cells": [{"sheet": c.sheet, "cell": c.cell} for c in self.cells],
             "expected": amount_text(self.expected, self.decimals),
             "actual": amount_text(self.actual, self.decimals),
@@ -125,13 +142,14 @@ class Report:
             if len(f.cells) > 4:
                 where += f" …(+{len(f.cells) - 4})"
             lines.append(f"{mark} {SEVERITY_ZH[f.severity]} [{f.rule}] {f.message}")
+            lines.append(f"    {f.english}")
             amounts = []
             if f.expected is not None or f.actual is not None:
                 d = f.decimals
-                amounts.append(f"应为 {amount_text(f.expected, d) or '-'}，实为 {amount_text(f.actual, d) or '-'}，"
-                               f"差额 {amount_text(f.difference, d) or '-'}")
+                amounts.append(f"应为 / expected {amount_text(f.expected, d) or '-'}，实为 / actual "
+                               f"{amount_text(f.actual, d) or '-'}，差额 / difference {amount_text(f.difference, d) or '-'}")
             if where:
-                amounts.append(f"单元格 {where}")
+                amounts.append(f"单元格 / cells {where}")
             if amounts:
                 lines.append("    " + "；".join(amounts))
             if f.quote:

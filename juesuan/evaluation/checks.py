@@ -31,24 +31,102 @@ from juesuan.evaluation.model import (
 from juesuan.evaluation.steps import read_evaluations
 from juesuan.intervals import compare_sum
 from juesuan.port import WorkbookPort
-from juesuan.report import CellRef, Finding
+from juesuan.report import CellRef, Finding, Message
 from juesuan.spec.model import TemplateSpec
 
 ZERO = Decimal(0)
+M = Message
+# kind → name → the message in Chinese and English (the same placeholders)
+MESSAGES: dict[str, dict[str, Message]] = {
+    "eval-rate": {
+        "zero-budget": M("{sheet}“{label}”全年预算数为0，执行率无法计算，应显示“—”",
+                         "{sheet} “{label}”: 全年预算数 is 0, the execution rate can't be computed and should show “—”"),
+        "blank": M("{sheet}“{label}”执行率未填写（应为 B/A）", "{sheet} “{label}”: the execution rate is blank (should be B/A)"),
+        "differs": M("{sheet}“{label}”执行率显示 {shown}%，而全年执行数÷全年预算数 = {rate}%",
+                     "{sheet} “{label}”: the execution rate shows {shown}%, but 全年执行数 ÷ 全年预算数 = {rate}%"),
+    },
+    "eval-score": {
+        "differs": M("{sheet}“{label}”得分应为 {expected}，实为 {shown}",
+                     "{sheet} “{label}”: the score should be {expected}, is {shown}"),
+    },
+    "eval-total": {
+        "blank": M("{sheet}总分未填写", "{sheet}: the total score (总分) is blank"),
+        "differs": M("{sheet}总分 {shown} 不等于各项得分之和 {expected}",
+                     "{sheet}: the total score {shown} is not the sum of the scores {expected}"),
+        "rounding": M("舍入差异：{sheet}总分 {shown} 与各项得分之和 {expected} 相差 {difference}，在舍入误差范围内",
+                      "Rounding difference: {sheet}: the total score {shown} and the sum of the scores {expected} differ by"
+                      " {difference}, within the rounding margin"),
+    },
+    "eval-grade": {
+        "differs": M("{sheet}总分 {total} 对应等级“{expected}”，实为“{shown}”",
+                     "{sheet}: the total score {total} means grade “{expected}”, the sheet shows “{shown}”"),
+    },
+    "eval-budget-sum": {
+        "differs": M("{sheet}年度资金总额“{label}” {actual} 不等于各资金来源之和 {expected}",
+                     "{sheet}: 年度资金总额 “{label}” {actual} is not the sum of the sources of funds {expected}"),
+    },
+    "eval-cost": {
+        "over": M("{sheet}成本指标“{label}”实际完成值 {actual} 超过全年执行数 {spent}",
+                  "{sheet}: the cost indicator “{label}” achieved {actual}, more than 全年执行数 {spent}"),
+    },
+    "eval-percent-unit": {
+        "rate": M("{sheet}“{label}”执行率印为“{printed}”：小数而表头为百分数，单位不明（{percent}% 还是 {fraction}%？）{reading}",
+                  "{sheet} “{label}”: the execution rate is printed “{printed}”: a fraction under a % header, the unit is"
+                  " unclear ({percent}% or {fraction}%?){reading}"),
+        "reading": M("；按 {percent}% 读，与全年执行数÷全年预算数 {rate}%{verdict}",
+                     "; read as {percent}%, it {verdict} 全年执行数 ÷ 全年预算数 {rate}%"),
+        "mixed": M("{sheet}指标“{label}”年度指标值“{target}”与实际完成值“{actual}”一为百分数一为小数，单位不明，未按其计分",
+                   "{sheet}: indicator “{label}”: the target “{target}” and the achieved value “{actual}” are one a"
+                   " percentage, the other a fraction; the unit is unclear, it is not scored"),
+        "unlike": M("{sheet}指标“{label}”年度指标值“{target}”与实际完成值“{actual}”单位不同，不能比较，未按其计分",
+                    "{sheet}: indicator “{label}”: the target “{target}” and the achieved value “{actual}” have different"
+                    " units and can't be compared; it is not scored"),
+    },
+    "eval-weights": {
+        "differs": M("{sheet}分值合计为 {weights}，应为 {total}", "{sheet}: the weights add up to {weights}, should be {total}"),
+    },
+    "eval-qualitative": {
+        "blank": M("{sheet}定性指标“{label}”未填写得分", "{sheet}: the qualitative indicator “{label}” has no score"),
+        "range": M("{sheet}定性指标“{label}”得分 {score} 应在 0 与分值 {weight} 之间",
+                   "{sheet}: the score {score} of the qualitative indicator “{label}” should be between 0 and its"
+                   " weight {weight}"),
+    },
+    "eval-summary": {
+        "no-sheet": M("缺少“{sheet}”表，而工作簿有 {count} 张绩效自评表",
+                      "The sheet “{sheet}” is missing, but the workbook has {count} self-evaluation sheets"),
+        "no-evaluation": M("汇总表所列项目“{project}”没有对应的绩效自评表",
+                           "The summary lists project “{project}”, which has no self-evaluation sheet"),
+        "score": M("汇总表“{project}”自评得分为 {shown}，而其自评表总分为 {expected}",
+                   "The summary gives project “{project}” the score {shown}, its self-evaluation sheet's total is {expected}"),
+        "grade": M("汇总表“{project}”自评等级为“{shown}”，而其自评表为“{expected}”",
+                   "The summary gives project “{project}” the grade “{shown}”, its self-evaluation sheet “{expected}”"),
+        "unlisted": M("项目“{project}”的绩效自评表未列入汇总表",
+                      "The self-evaluation of project “{project}” is not listed on the summary"),
+    },
+}
+AGREES = {True: ("相符", "agrees with"), False: ("不符", "does not agree with")}
 
 
 def _rounded(v: Decimal | None, places: int) -> Decimal | None:
     return None if v is None else v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def finding(kind: str, message: str, sheet: str, cells: list[str], expected: Decimal | None = None,
-            actual: Decimal | None = None, severity: str = "error", places: int = 2) -> Finding:
+def finding(kind: str, message: tuple[str, dict[str, Any]], sheet: str, cells: list[str | None],
+            expected: Decimal | None = None, actual: Decimal | None = None, severity: str = "error",
+            places: int = 2) -> Finding:
     """A finding of the one report model (:class:`juesuan.report.Finding`), its ``rule`` the
-    evaluation check kind until the rule catalogue names it; amounts shown with ``places``."""
+    evaluation check kind until the rule catalogue names it; ``message``: the name of its
+    template in :data:`MESSAGES` and the values (an ``en`` entry: English values of Chinese
+    wording); amounts shown with ``places``."""
+    name, values = message
+    template = MESSAGES[kind][name]
+    values = dict(values)
+    english = {**values, **values.pop("en", {})}
     expected, actual = _rounded(expected, places), _rounded(actual, places)
     diff = actual - expected if expected is not None and actual is not None else None
-    return Finding(kind, severity, message, [CellRef(sheet, c) for c in cells if c], expected, actual, diff,
-                   kind="rounding" if severity == "info" else "finding", decimals=places)
+    return Finding(kind, severity, template.zh.format(**values), [CellRef(sheet, c) for c in cells if c], expected,
+                   actual, diff, kind="rounding" if severity == "info" else "finding", decimals=places,
+                   message_en=template.en.format(**english))
 
 
 def _places(number: Decimal) -> int:
@@ -78,21 +156,21 @@ def check_rate(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
         cell = line.cells.get("rate")
         if line.rate is None:
             if not _blank(line.shown_rate, cfg) and amount(line.budget) == 0:
-                out.append(finding("eval-rate", f"{ev.sheet}“{line.label}”全年预算数为0，执行率无法计算，应显示“—”",
+                out.append(finding("eval-rate", ("zero-budget", {"sheet": ev.sheet, "label": line.label}),
                                    ev.sheet, [cell]))
             continue
         kind, shown, places = _shown_rate(line.shown_rate, cfg)
         if kind == AMBIGUOUS or (kind == NA and line.key != "total"):
             continue  # the unit is reported by eval-percent-unit; a 其中 line printed 无 is not scored
         if shown is None:
-            out.append(finding("eval-rate", f"{ev.sheet}“{line.label}”执行率未填写（应为 B/A）", ev.sheet, [cell],
+            out.append(finding("eval-rate", ("blank", {"sheet": ev.sheet, "label": line.label}), ev.sheet, [cell],
                                line.rate * 100, None))
             continue
         places = max(places, 0)
         expected = line.rate.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         if shown != expected:
-            out.append(finding("eval-rate", f"{ev.sheet}“{line.label}”执行率显示 {shown * 100:.2f}%，"
-                               f"而全年执行数÷全年预算数 = {line.rate * 100:.2f}%", ev.sheet,
+            out.append(finding("eval-rate", ("differs", {"sheet": ev.sheet, "label": line.label, "shown": f"{shown * 100:.2f}",
+                                                     "rate": f"{line.rate * 100:.2f}"}), ev.sheet,
                                [cell, line.cells.get("budget"), line.cells.get("spent")],
                                line.rate * 100, shown * 100))
     return out
@@ -114,8 +192,10 @@ def check_score(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
         expected = scoring.publish(score)
         shown = amount(shown_raw)
         if shown is None or abs(shown - score) > Decimal("0.005"):
-            out.append(finding("eval-score", f"{ev.sheet}“{label}”得分应为 {expected}，实为 "
-                               f"{'空白' if shown is None else shown}", ev.sheet, [cell], expected, shown))
+            out.append(finding("eval-score", ("differs", {"sheet": ev.sheet, "label": label, "expected": expected,
+                                                      "shown": "空白" if shown is None else shown,
+                                                      "en": {"shown": "blank"} if shown is None else {}}),
+                               ev.sheet, [cell], expected, shown))
     return out
 
 
@@ -132,15 +212,15 @@ def check_total(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     shown = amount(ev.shown_total)
     cell = ev.total_cells.get("total")
     if shown is None:
-        return [finding("eval-total", f"{ev.sheet}总分未填写", ev.sheet, [cell], ev.total, None)]
+        return [finding("eval-total", ("blank", {"sheet": ev.sheet}), ev.sheet, [cell], ev.total, None)]
     verdict = compare_sum(shown, _shown_parts(ev))
     if verdict.status == "error":
-        return [finding("eval-total", f"{ev.sheet}总分 {shown} 不等于各项得分之和 {verdict.expected}", ev.sheet, [cell],
-                        verdict.expected, shown)]
+        return [finding("eval-total", ("differs", {"sheet": ev.sheet, "shown": shown, "expected": verdict.expected}),
+                        ev.sheet, [cell], verdict.expected, shown)]
     if verdict.status == "rounding":
-        return [finding("eval-total", f"舍入差异：{ev.sheet}总分 {shown} 与各项得分之和 {verdict.expected} 相差"
-                        f" {verdict.difference}，在舍入误差范围内", ev.sheet, [cell], verdict.expected, shown,
-                        severity="info")]
+        return [finding("eval-total", ("rounding", {"sheet": ev.sheet, "shown": shown, "expected": verdict.expected,
+                                                    "difference": verdict.difference}),
+                        ev.sheet, [cell], verdict.expected, shown, severity="info")]
     return []
 
 
@@ -151,7 +231,8 @@ def check_grade(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     expected = scoring.grade_of(shown_total, cfg.grades)
     shown = str(ev.shown_grade or "").strip()
     if shown != expected:
-        return [finding("eval-grade", f"{ev.sheet}总分 {shown_total} 对应等级“{expected}”，实为“{shown or '空白'}”",
+        return [finding("eval-grade", ("differs", {"sheet": ev.sheet, "total": shown_total, "expected": expected,
+                                                   "shown": shown or "空白", "en": {"shown": shown or "blank"}}),
                         ev.sheet, [ev.total_cells.get("grade"), ev.total_cells.get("total")])]
     return []
 
@@ -170,8 +251,8 @@ def check_budget_sum(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
         verdict = compare_sum(shown, items)
         if verdict.status != "ok":
             severity = "info" if verdict.status == "rounding" else "error"
-            out.append(finding("eval-budget-sum", f"{ev.sheet}年度资金总额“{label}” {verdict.actual} 不等于各资金来源之和"
-                               f" {verdict.expected}", ev.sheet, [total.cells.get(key)] + [b.cells.get(key) for b in parts],
+            out.append(finding("eval-budget-sum", ("differs", {"sheet": ev.sheet, "label": label, "actual": verdict.actual,
+                                                           "expected": verdict.expected}), ev.sheet, [total.cells.get(key)] + [b.cells.get(key) for b in parts],
                                verdict.expected, verdict.actual, severity=severity))
     return out
 
@@ -192,8 +273,8 @@ def check_cost(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
             continue
         actual, _ = scoring.parse_measure(ind.actual)
         if actual is not None and actual > spent:
-            out.append(finding("eval-cost", f"{ev.sheet}成本指标“{ind.level3 or ''}”实际完成值 {actual} 超过全年执行数"
-                               f" {spent}", ev.sheet, [ind.cells.get("actual"), total.cells.get("spent")], spent, actual,
+            out.append(finding("eval-cost", ("over", {"sheet": ev.sheet, "label": ind.level3 or "", "actual": actual,
+                                                  "spent": spent}), ev.sheet, [ind.cells.get("actual"), total.cells.get("spent")], spent, actual,
                                severity="warning"))
     return out
 
@@ -228,29 +309,33 @@ def check_units(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
         kind, fraction, _ = _shown_rate(line.shown_rate, cfg)
         if kind != AMBIGUOUS or fraction is None:
             continue
-        reading = ""
+        reading = reading_en = ""
         if line.rate is not None:
             agrees = fraction.quantize(Decimal("0.0001")) == line.rate.quantize(Decimal("0.0001"))
-            reading = (f"；按 {fraction * 100:.2f}% 读，与全年执行数÷全年预算数 {line.rate * 100:.2f}%"
-                       f"{'相符' if agrees else '不符'}")
-        out.append(finding("eval-percent-unit", f"{ev.sheet}“{line.label}”执行率印为“{line.shown_rate}”：小数而表头为百分数，"
-                           f"单位不明（{fraction * 100:.2f}% 还是 {fraction:.2f}%？）{reading}", ev.sheet,
+            read = MESSAGES["eval-percent-unit"]["reading"]
+            values = {"percent": f"{fraction * 100:.2f}", "rate": f"{line.rate * 100:.2f}"}
+            reading = read.zh.format(verdict=AGREES[agrees][0], **values)
+            reading_en = read.en.format(verdict=AGREES[agrees][1], **values)
+        out.append(finding("eval-percent-unit", ("rate", {"sheet": ev.sheet, "label": line.label, "printed": line.shown_rate,
+                                                          "percent": f"{fraction * 100:.2f}", "fraction": f"{fraction:.2f}",
+                                                          "reading": reading, "en": {"reading": reading_en}}), ev.sheet,
                            [line.cells.get("rate")], severity="warning"))
     for ind in ev.indicators:
         if percent_mismatch(ind, cfg):
-            out.append(finding("eval-percent-unit", f"{ev.sheet}指标“{ind.level3 or ''}”年度指标值“{ind.target}”与实际完成值"
-                               f"“{ind.actual}”一为百分数一为小数，单位不明，未按其计分", ev.sheet,
+            out.append(finding("eval-percent-unit", ("mixed", {"sheet": ev.sheet, "label": ind.level3 or "",
+                                                           "target": ind.target, "actual": ind.actual}), ev.sheet,
                                [ind.cells.get("target"), ind.cells.get("actual")], severity="warning"))
         elif units_differ(ind):
-            out.append(finding("eval-percent-unit", f"{ev.sheet}指标“{ind.level3 or ''}”年度指标值“{ind.target}”与实际完成值"
-                               f"“{ind.actual}”单位不同，不能比较，未按其计分", ev.sheet,
+            out.append(finding("eval-percent-unit", ("unlike", {"sheet": ev.sheet, "label": ind.level3 or "",
+                                                            "target": ind.target, "actual": ind.actual}), ev.sheet,
                                [ind.cells.get("target"), ind.cells.get("actual")], severity="warning"))
     return out
 
 
 def check_weights(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     if ev.weights != cfg.total_weight:
-        return [finding("eval-weights", f"{ev.sheet}分值合计为 {ev.weights}，应为 {cfg.total_weight}", ev.sheet,
+        return [finding("eval-weights", ("differs", {"sheet": ev.sheet, "weights": ev.weights, "total": cfg.total_weight}),
+                        ev.sheet,
                         [ev.total_cells.get("weights")], cfg.total_weight, ev.weights)]
     return []
 
@@ -262,11 +347,11 @@ def check_qualitative(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
             continue
         score, weight = amount(ind.entered), amount(ind.weight)
         if score is None:
-            out.append(finding("eval-qualitative", f"{ev.sheet}定性指标“{ind.level3 or ''}”未填写得分", ev.sheet,
+            out.append(finding("eval-qualitative", ("blank", {"sheet": ev.sheet, "label": ind.level3 or ""}), ev.sheet,
                                [ind.cells.get("score")]))
         elif score < 0 or (weight is not None and score > weight):
-            out.append(finding("eval-qualitative", f"{ev.sheet}定性指标“{ind.level3 or ''}”得分 {score} 应在 0 与分值"
-                               f" {weight} 之间", ev.sheet, [ind.cells.get("score"), ind.cells.get("weight")], weight, score))
+            out.append(finding("eval-qualitative", ("range", {"sheet": ev.sheet, "label": ind.level3 or "", "score": score,
+                                                          "weight": weight}), ev.sheet, [ind.cells.get("score"), ind.cells.get("weight")], weight, score))
     return out
 
 
@@ -281,7 +366,7 @@ def check_summary(evals: list[Evaluation], cfg: EvalConfig, port: WorkbookPort) 
     sheet = cfg.summary_sheet
     if sheet not in port.sheet_names():
         if evals:
-            return [finding("eval-summary", f"缺少“{sheet}”表，而工作簿有 {len(evals)} 张绩效自评表", sheet, [])]
+            return [finding("eval-summary", ("no-sheet", {"sheet": sheet, "count": len(evals)}), sheet, [])]
         return []
     rows = read_summary(port.read_sheet(sheet))
     by_name: dict[str, list[Evaluation]] = {}
@@ -295,12 +380,12 @@ def check_summary(evals: list[Evaluation], cfg: EvalConfig, port: WorkbookPort) 
         if ev is not None:
             listed.add(id(ev))
         if ev is None:
-            out.append(finding("eval-summary", f"汇总表所列项目“{row['project']}”没有对应的绩效自评表", sheet,
+            out.append(finding("eval-summary", ("no-evaluation", {"project": row["project"]}), sheet,
                                [row["cells"]["project"]]))
             continue
         shown, expected = amount(row["score"]), amount(ev.shown_total)
         if shown != expected:
-            out.append(finding("eval-summary", f"汇总表“{row['project']}”自评得分为 {shown}，而其自评表总分为 {expected}",
+            out.append(finding("eval-summary", ("score", {"project": row["project"], "shown": shown, "expected": expected}),
                                sheet, [row["cells"]["score"], ev.total_cells.get("total")], expected, shown))
         sheet_grade = str(ev.shown_grade or "").strip()
         if not row["grade"]:
@@ -310,11 +395,11 @@ def check_summary(evals: list[Evaluation], cfg: EvalConfig, port: WorkbookPort) 
                 continue
             sheet_grade = scoring.grade_of(expected, cfg.grades) or ""
         if row["grade"] != sheet_grade:
-            out.append(finding("eval-summary", f"汇总表“{row['project']}”自评等级为“{row['grade']}”，而其自评表为"
-                               f"“{sheet_grade}”", sheet, [row["cells"]["grade"], ev.total_cells.get("grade")]))
+            out.append(finding("eval-summary", ("grade", {"project": row["project"], "shown": row["grade"],
+                                                      "expected": sheet_grade}), sheet, [row["cells"]["grade"], ev.total_cells.get("grade")]))
     for ev in evals:
         if id(ev) not in listed:
-            out.append(finding("eval-summary", f"项目“{ev.project}”的绩效自评表未列入汇总表", sheet, []))
+            out.append(finding("eval-summary", ("unlisted", {"project": ev.project}), sheet, []))
     return out
 
 

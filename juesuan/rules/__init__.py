@@ -7,7 +7,11 @@ and registers it with :func:`register`. Common keys of every rule: ``id`` (stabl
 (error | warning | info, the severity of a violation not explained by rounding),
 ``tolerance`` (万元, widens the rounding interval), ``message`` and ``rounding_message``
 (templates with ``{where}``, ``{expected}``, ``{actual}``, ``{difference}``, ``{slack}``,
-``{title}`` and kind-specific fields).
+``{title}`` and kind-specific fields) and, optionally, their English ``message_en`` and
+``rounding_message_en`` and an English ``title_en`` (without them the kind's English
+template is used: every finding is reported in Chinese and English). Each kind registers
+its message templates (:class:`~juesuan.rules.base.Message`, Chinese and English) in
+:data:`MESSAGES`.
 
 Kinds: ``sum``, ``hierarchy``, ``row_sum``, ``compare``, ``cross_rows``, ``balance``,
 ``detail``, ``required``, ``empty_note``, ``codes``, ``readable``.
@@ -21,16 +25,29 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from juesuan.report import SEVERITIES, Finding
-from juesuan.rules.base import DEFAULT_ROUNDING_MESSAGE, Context, Rule, RuleError
+from juesuan.rules.base import (
+    DEFAULT_MESSAGE,
+    DEFAULT_ROUNDING_MESSAGE,
+    ROUNDING,
+    Context,
+    Message,
+    Rule,
+    RuleError,
+)
 
 CheckFn = Callable[[Rule, Context], list[Finding]]
 KINDS: dict[str, CheckFn] = {}
-COMMON_KEYS = ("id", "type", "title", "relation", "severity", "tolerance", "message", "rounding_message")
+MESSAGES: dict[str, dict[str, Message]] = {}  # kind → name → its templates (Chinese and English)
+COMMON_KEYS = ("id", "type", "title", "relation", "severity", "tolerance", "message", "rounding_message",
+               "message_en", "rounding_message_en", "title_en")
+RELATION_MESSAGES = {"message": DEFAULT_MESSAGE, "rounding": ROUNDING}  # kinds judging amounts by intervals
 
 
-def register(kind: str) -> Callable[[CheckFn], CheckFn]:
+def register(kind: str, messages: dict[str, Message] | None = None) -> Callable[[CheckFn], CheckFn]:
+    """Register ``kind``'s check function and its message templates."""
     def wrap(fn: CheckFn) -> CheckFn:
         KINDS[kind] = fn
+        MESSAGES[kind] = dict(messages or {})
         return fn
     return wrap
 
@@ -93,8 +110,11 @@ def parse_rules(raw: Any) -> list[Rule | BadRule]:
             message=str(entry.get("message", "")),
             rounding_message=str(entry.get("rounding_message") or DEFAULT_ROUNDING_MESSAGE),
             params={k: v for k, v in entry.items() if k not in COMMON_KEYS},
+            message_en=str(entry.get("message_en") or ""),
+            rounding_message_en=str(entry.get("rounding_message_en") or ""), title_en=str(entry.get("title_en") or ""),
         ))
     return out
 
 
-__all__ = ["KINDS", "BadRule", "Context", "Rule", "RuleError", "load_kinds", "parse_rules", "register"]
+__all__ = ["KINDS", "MESSAGES", "BadRule", "Context", "Message", "Rule", "RuleError", "load_kinds", "parse_rules",
+           "register"]

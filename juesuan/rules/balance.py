@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from juesuan.intervals import compare_sum
 from juesuan.report import Finding
-from juesuan.rules import register
+from juesuan.rules import RELATION_MESSAGES, register
 from juesuan.rules.base import Context, Rule, RuleError, judge, parse_ref
 from juesuan.rules.row_sum import check_rows
 
@@ -26,7 +26,7 @@ def _list(value: object) -> list[str]:
     raise RuleError("plus/minus 应为列表 / plus and minus must be lists")
 
 
-@register("balance")
+@register("balance", RELATION_MESSAGES)
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     end, start = str(rule.param("end")), str(rule.param("start"))
     plus, minus = _list(rule.param("plus", [])), _list(rule.param("minus", []))

@@ -22,12 +22,19 @@ from juesuan.intervals import Verdict
 from juesuan.ledger import Ledger
 from juesuan.port import Grid, WorkbookPort
 from juesuan.reading import ReadProblem, read_table
-from juesuan.report import CellRef, Finding, amount_text
+from juesuan.report import CellRef, Finding, Message, amount_text
 from juesuan.spec.model import TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
 
 LEVELS = {"类": 3, "款": 5, "项": 7}
+
+
 DEFAULT_ROUNDING_MESSAGE = "舍入差异：{title}，{where}差额 {difference} 万元，在舍入误差（±{slack}）范围内"
+DEFAULT_ROUNDING_MESSAGE_EN = ("Rounding difference: {title}, {where} differs by {difference} 万元, within the rounding"
+                               " margin (±{slack})")
+DEFAULT_MESSAGE = Message("{title}：{where}应为 {expected}，实为 {actual}，差额 {difference}",
+                          "{title}: {where} should be {expected}, is {actual}, difference {difference}")
+ROUNDING = Message(DEFAULT_ROUNDING_MESSAGE, DEFAULT_ROUNDING_MESSAGE_EN)
 _REF = re.compile(r"^\s*([+-]?)\s*([^.\s]+)\.([^.\s]+)(?:\.([^.\s]+))?\s*$")
 
 
@@ -48,6 +55,19 @@ class Rule:
     message: str = ""
     rounding_message: str = DEFAULT_ROUNDING_MESSAGE
     params: dict[str, Any] = field(default_factory=dict)
+    message_en: str = ""  # the English of ``message`` (spec ``message_en``); blank: the kind's template
+    rounding_message_en: str = ""
+    title_en: str = ""
+
+    def template(self, default: Message, key: str = "message") -> Message:
+        """The templates a finding is rendered from: the spec's ``key`` (``message``,
+        ``orphan_message`` …) and ``key_en`` where given, else the kind's ``default``; a
+        Chinese override without its English keeps the kind's English template (never blank)."""
+        if key == "message":
+            zh, en = self.message, self.message_en
+        else:
+            zh, en = self.params.get(key), self.params.get(f"{key}_en")
+        return Message(str(zh) if zh else default.zh, str(en) if en else default.en)
 
     def param(self, name: str, default: Any = ...) -> Any:
         if name in self.params:
@@ -282,9 +302,20 @@ def refs_of(cells: list[Cell]) -> list[CellRef]:
     return out
 
 
+def _english(rule: Rule, values: dict[str, Any], en: dict[str, Any] | None) -> dict[str, Any]:
+    """The values of the English message: the same, with the rule's ``title_en`` and the
+    English of any Chinese wording passed in ``en`` (a Chinese label stays as printed)."""
+    out = {**values, "title": rule.title_en or rule.title}
+    if en:
+        out.update(en)
+    return out
+
+
 def judge(rule: Rule, verdict: Verdict, cells: list[Cell], table: str, where: str = "",
-          **extra: Any) -> Finding | None:
-    """A finding for a verdict that isn't ``ok``: rounding → info note; otherwise the rule's severity."""
+          default: Message = DEFAULT_MESSAGE, en: dict[str, Any] | None = None, **extra: Any) -> Finding | None:
+    """A finding for a verdict that isn't ``ok``: rounding → info note; otherwise the rule's
+    severity. ``default``: the kind's templates (the spec's ``message``/``message_en`` win);
+    ``en``: English values of fields whose text is Chinese wording, not a label."""
     if verdict.status == "ok":
         return None
     values = {
@@ -294,15 +325,19 @@ def judge(rule: Rule, verdict: Verdict, cells: list[Cell], table: str, where: st
     }
     if verdict.status == "rounding":
         return Finding(rule.id, "info", render(rule.rounding_message, **values), refs_of(cells),
-                       verdict.expected, verdict.actual, verdict.difference, table, "rounding")
-    message = render(rule.message or "{title}：{where}应为 {expected}，实为 {actual}，差额 {difference}", **values)
-    return Finding(rule.id, rule.severity, message, refs_of(cells), verdict.expected, verdict.actual,
-                   verdict.difference, table)
+                       verdict.expected, verdict.actual, verdict.difference, table, "rounding",
+                       message_en=render(rule.rounding_message_en or DEFAULT_ROUNDING_MESSAGE_EN,
+                                         **_english(rule, values, en)))
+    template = rule.template(default)
+    return Finding(rule.id, rule.severity, render(template.zh, **values), refs_of(cells), verdict.expected,
+                   verdict.actual, verdict.difference, table, message_en=render(template.en, **_english(rule, values, en)))
 
 
-def plain(rule: Rule, cells: list[CellRef], group: str | None, template: str, severity: str | None = None,
-          **values: Any) -> Finding:
-    """A finding without amounts (missing rows, codes, notes) rendered from ``template``;
-    ``group`` is the table id it is listed under."""
-    message = render(template, title=rule.title, relation=rule.relation, **values)
-    return Finding(rule.id, severity or rule.severity, message, cells, table=group)
+def plain(rule: Rule, cells: list[CellRef], group: str | None, template: Message, severity: str | None = None,
+          en: dict[str, Any] | None = None, **values: Any) -> Finding:
+    """A finding without amounts (missing rows, codes, notes) rendered from ``template`` (both
+    languages; ``en``: English values of Chinese wording); ``group`` is the table id it is
+    listed under."""
+    values = {"title": rule.title, "relation": rule.relation, **values}
+    return Finding(rule.id, severity or rule.severity, render(template.zh, **values), cells, table=group,
+                   message_en=render(template.en, **_english(rule, values, en)))

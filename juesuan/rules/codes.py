@@ -12,20 +12,26 @@ from __future__ import annotations
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, strip_numbering
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
-from juesuan.rules.base import Context, Rule, RuleError, plain
+from juesuan.rules.base import Context, Message, Rule, RuleError, plain
 
-UNKNOWN = "{table}编码 {code}（{name}）不在 {year} 年科目表中"
-BAD_LEVEL = "{table}编码 {code} 位数不正确（应为 {levels} 位）"
-NAME = "{table}编码 {code} 的科目名称应为“{expected}”，表中为“{name}”"
-BLANK_NAME = "{table}编码 {code} 的科目名称为空（应为“{expected}”）"
-UNKNOWN_CLASS = "{table}“{name}”不是 {year} 年科目表中的类级科目名称"
+UNKNOWN = Message("{table}编码 {code}（{name}）不在 {year} 年科目表中",
+                  "{table}: code {code} ({name}) is not in the {year} code list")
+BAD_LEVEL = Message("{table}编码 {code} 位数不正确（应为 {levels} 位）",
+                    "{table}: code {code} has a wrong number of digits (should be {levels})")
+NAME = Message("{table}编码 {code} 的科目名称应为“{expected}”，表中为“{name}”",
+               "{table}: the name of code {code} should be “{expected}”, the table says “{name}”")
+BLANK_NAME = Message("{table}编码 {code} 的科目名称为空（应为“{expected}”）",
+                     "{table}: the name of code {code} is blank (should be “{expected}”)")
+UNKNOWN_CLASS = Message("{table}“{name}”不是 {year} 年科目表中的类级科目名称",
+                        "{table}: “{name}” is not the name of a class (类) in the {year} code list")
 
 
 def _norm(text: str) -> str:
     return strip_numbering("".join(text.split())).replace("(", "（").replace(")", "）")
 
 
-@register("codes")
+@register("codes", {"unknown": UNKNOWN, "bad-level": BAD_LEVEL, "name": NAME, "blank-name": BLANK_NAME,
+                   "unknown-class": UNKNOWN_CLASS})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     scheme = rule.param("scheme", "functional")
     if scheme not in ("functional", "economic"):

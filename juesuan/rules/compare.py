@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from juesuan.intervals import compare
 from juesuan.report import Finding
-from juesuan.rules import register
+from juesuan.rules import RELATION_MESSAGES, register
 from juesuan.rules.base import Context, Rule, RuleError, judge, parse_refs
 
 OPS = {"eq": "=", "le": "≤", "ge": "≥"}
 
 
-@register("compare")
+@register("compare", RELATION_MESSAGES)
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     op = str(rule.param("op", "eq"))
     if op not in OPS:

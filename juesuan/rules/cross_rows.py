@@ -16,10 +16,12 @@ from decimal import Decimal
 
 from juesuan.intervals import compare
 from juesuan.report import CellRef, Finding
-from juesuan.rules import register
-from juesuan.rules.base import Cell, Context, Rule, RuleError, judge
+from juesuan.rules import RELATION_MESSAGES, register
+from juesuan.rules.base import Cell, Context, Message, Rule, RuleError, judge
 from juesuan.rules.compare import OPS
 from juesuan.tables import TableRow
+
+MISSING = Message("（{table}无此行）", " ({table} has no such row)")  # the ``{missing}`` field
 
 
 def _rows(ctx: Context, tid: str, levels: list[int] | None, total: bool) -> dict[str, TableRow]:
@@ -34,7 +36,7 @@ def _rows(ctx: Context, tid: str, levels: list[int] | None, total: bool) -> dict
     return out
 
 
-@register("cross_rows")
+@register("cross_rows", {**RELATION_MESSAGES, "missing": MISSING})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     lt, rt = str(rule.param("left")), str(rule.param("right"))
     op = str(rule.param("op", "eq"))
@@ -62,13 +64,13 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
                 continue  # the cells are named (for the message) only when there is something to say
             a = _cell(ctx, lt, left.get(key), key, str(lc))
             b = _cell(ctx, rt, right.get(key), key, str(rc))
-            missing = ""
-            if left.get(key) is None:
-                missing = f"（{ctx.table_spec(lt).display}无此行）"
-            elif right.get(key) is None:
-                missing = f"（{ctx.table_spec(rt).display}无此行）"
+            missing = missing_en = ""
+            absent = lt if left.get(key) is None else rt if right.get(key) is None else None
+            if absent is not None:
+                missing = MISSING.zh.format(table=ctx.table_spec(absent).display)
+                missing_en = MISSING.en.format(table=ctx.table_spec(absent).display)
             finding = judge(rule, verdict, [a, b], lt if a.ref else rt, where=a.label, op=OPS[op],
-                            other=b.label, missing=missing)
+                            other=b.label, missing=missing, en={"missing": missing_en})
             if finding:
                 out.append(finding)
     return out

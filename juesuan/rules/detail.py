@@ -19,7 +19,6 @@ Parameters: ``tables`` (default: every table of the spec).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from juesuan.errors import InputError
@@ -28,13 +27,29 @@ from juesuan.intervals import Verdict
 from juesuan.ledger import Ledger
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
-from juesuan.rules.base import Cell, Context, Rule, RuleError, judge, plain, refs_of, render
+from juesuan.rules.base import (
+    ROUNDING,
+    Cell,
+    Context,
+    Message,
+    Rule,
+    RuleError,
+    judge,
+    plain,
+    refs_of,
+    render,
+)
 from juesuan.tables import FilledAccounts, TableRow
 
-MESSAGE = "{where}与明细表不符：按明细应为 {expected}，表中为 {actual}，差额 {difference}"
-MISSING_ROW = "{table}缺少“{row}”行：按明细该行应为 {expected}"
-EXTRA_ROW = "{where}在明细表中没有对应数据，表中为 {actual}"
-LEDGER = "明细表有误，无法与公开表比对：{problem}"
+MESSAGE = Message("{where}与明细表不符：按明细应为 {expected}，表中为 {actual}，差额 {difference}",
+                  "{where} does not match the detail sheets: they imply {expected}, the table shows {actual},"
+                  " difference {difference}")
+MISSING_ROW = Message("{table}缺少“{row}”行：按明细该行应为 {expected}",
+                      "{table} lacks the row “{row}”: the detail sheets imply {expected} for it")
+EXTRA_ROW = Message("{where}在明细表中没有对应数据，表中为 {actual}",
+                    "{where} has no data on the detail sheets, the table shows {actual}")
+LEDGER = Message("明细表有误，无法与公开表比对：{problem}",
+                 "The detail sheets have an error, they can't be compared with the tables: {problem}")
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
 
@@ -44,11 +59,12 @@ def _problems(rule: Rule, exc: InputError) -> list[Finding]:
     for p in exc.problems:
         cells = [CellRef(p.sheet, p.cell)] if p.sheet and p.cell else []
         out.append(plain(rule, cells, None, LEDGER, severity=p.severity if p.severity != "error" else None,
-                         problem=p.message_zh))
+                         problem=p.message_zh, en={"problem": p.message_en}))
     return out
 
 
-@register("detail")
+@register("detail", {"message": MESSAGE, "missing-row": MISSING_ROW, "extra-row": EXTRA_ROW,
+                    "ledger": LEDGER, "rounding": ROUNDING})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     spec = ctx.spec
     missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names and not s.optional]
@@ -104,12 +120,10 @@ def _exact_decides(rule: Rule, ctx: Context, accounts: FilledAccounts) -> bool:
     return True
 
 
-def compare_accounts(rule: Rule, ctx: Context, accounts: FilledAccounts, message: str = MESSAGE,
-                     missing_row: str = MISSING_ROW, extra_row: str = EXTRA_ROW) -> list[Finding]:
+def compare_accounts(rule: Rule, ctx: Context, accounts: FilledAccounts, message: Message = MESSAGE,
+                     missing_row: Message = MISSING_ROW, extra_row: Message = EXTRA_ROW) -> list[Finding]:
     """Every figure of the workbook's tables against ``accounts`` (what some ledger implies):
     a finding per figure that differs (beyond ``tolerance``), per missing or extra row."""
-    if not rule.message:
-        rule = replace(rule, message=message)
     tables = [str(t) for t in rule.param("tables", None) or [t.id for t in ctx.spec.tables]]
     out: list[Finding] = []
     for tid in tables:
@@ -124,12 +138,13 @@ def compare_accounts(rule: Rule, ctx: Context, accounts: FilledAccounts, message
             actual = ctx.row(tid, row.key)
             if actual is None:
                 if any(v for v in row.values.values()):
-                    out.append(plain(rule, [], tid, str(rule.params.get("missing_row_message") or missing_row),
+                    out.append(plain(rule, [], tid, rule.template(missing_row, "missing_row_message"),
                                      table=ctx.table_spec(tid).display, row=ctx.row_label(tid, row, row.key),
                                      expected="、".join(f"{v:.2f}" for v in row.values.values() if v is not None)))
                 continue
             for col, want in row.values.items():
-                out += _compare(rule, ctx, tid, sheet, actual, col, want, accounts.exact.get((tid, row.key, col)))
+                out += _compare(rule, ctx, tid, sheet, actual, col, want, accounts.exact.get((tid, row.key, col)),
+                                message)
         for actual in ctx.table(tid).rows():
             if actual.role == "spare" or actual.key in seen:
                 continue
@@ -138,8 +153,9 @@ def compare_accounts(rule: Rule, ctx: Context, accounts: FilledAccounts, message
                     address = actual.cells.get(col)
                     cell = Cell(have, CellRef(sheet, address) if address else None, tid, actual.key, col,
                                 ctx.describe(tid, actual, actual.key, col))
-                    message = render(extra_row, where=cell.label, actual=f"{have:.2f}")
-                    out.append(Finding(rule.id, rule.severity, message, refs_of([cell]), ZERO, have, have, tid))
+                    message = render(extra_row.zh, where=cell.label, actual=f"{have:.2f}")
+                    out.append(Finding(rule.id, rule.severity, message, refs_of([cell]), ZERO, have, have, tid,
+                                       message_en=render(extra_row.en, where=cell.label, actual=f"{have:.2f}")))
     return out
 
 
@@ -158,7 +174,7 @@ def within_bound(have: Decimal | None, want: Decimal | None, exact: Decimal | No
 
 
 def _compare(rule: Rule, ctx: Context, tid: str, sheet: str, actual: TableRow, col: str,
-             want: Decimal | None, exact: Decimal | None = None) -> list[Finding]:
+             want: Decimal | None, exact: Decimal | None = None, message: Message = MESSAGE) -> list[Finding]:
     have = actual.values.get(col)
     if col not in actual.values:
         return []
@@ -169,5 +185,5 @@ def _compare(rule: Rule, ctx: Context, tid: str, sheet: str, actual: TableRow, c
     cell = Cell(have, CellRef(sheet, address) if address else None, tid, actual.key, col,
                 ctx.describe(tid, actual, actual.key, col))
     verdict = Verdict("error", want or ZERO, have or ZERO, difference, rule.tolerance)
-    finding = judge(rule, verdict, [cell], tid, where=cell.label)
+    finding = judge(rule, verdict, [cell], tid, where=cell.label, default=message)
     return [finding] if finding else []

@@ -14,13 +14,13 @@ from juesuan.layout import body_row
 from juesuan.port import a1, cell_at
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
-from juesuan.rules.base import Context, Rule, RuleError, plain
+from juesuan.rules.base import Context, Message, Rule, RuleError, plain
 
-EMPTY = "{table}没有数据，应在表下注明“{text}”"
-NOT_EMPTY = "{table}有数据，但表下注明“{text}”"
+EMPTY = Message("{table}没有数据，应在表下注明“{text}”", "{table} holds no figures: the note below it should say “{text}”")
+NOT_EMPTY = Message("{table}有数据，但表下注明“{text}”", "{table} holds figures, but the note below it says “{text}”")
 
 
-@register("empty_note")
+@register("empty_note", {"empty": EMPTY, "not-empty": NOT_EMPTY})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     tid = str(rule.param("table"))
     table = ctx.table_spec(tid)
@@ -42,7 +42,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         note_at, note = hit or texts[-1]
     cells = [CellRef(table.sheet, note_at or a1(first, 0))]
     if not has_data and text not in note:
-        return [plain(rule, cells, tid, rule.message or EMPTY, table=ctx.table_spec(tid).display, text=text)]
+        return [plain(rule, cells, tid, rule.template(EMPTY), table=ctx.table_spec(tid).display, text=text)]
     if has_data and text in note:
-        return [plain(rule, cells, tid, str(rule.params.get("data_message") or NOT_EMPTY), table=ctx.table_spec(tid).display, text=text)]
+        return [plain(rule, cells, tid, rule.template(NOT_EMPTY, "data_message"), table=ctx.table_spec(tid).display, text=text)]
     return []

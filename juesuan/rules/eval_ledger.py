@@ -18,17 +18,23 @@ from juesuan.evaluation.model import amount
 from juesuan.intervals import compare_sum
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
-from juesuan.rules.base import Context, Rule
+from juesuan.rules.base import Context, Message, Rule, render
 from juesuan.rules.ledger_sanity import _ledger
 
 WAN = Decimal(10000)
+NO_LINES = Message("{prefix}{sheet}项目“{project}”在支出明细中没有“项目名称”相同的行，全年执行数 {shown} 万元未与明细核对",
+                   "{prefix}{sheet}: project “{project}” has no line of the same 项目名称 on 支出明细; 全年执行数"
+                   " {shown} 万元 is not checked against the details")
+DIFFERS = Message("{prefix}{sheet}全年执行数 {shown} 万元，而支出明细中项目“{project}”合计 {ledger} 万元",
+                  "{prefix}{sheet}: 全年执行数 is {shown} 万元, but the lines of project “{project}” on 支出明细 add up"
+                  " to {ledger} 万元")
 
 
 def _key(name: object) -> str:
     return "".join(str(name or "").split())
 
 
-@register("eval-ledger")
+@register("eval-ledger", {"no-lines": NO_LINES, "differs": DIFFERS})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     ledger = _ledger(ctx)
     if ledger is None or not ledger.lines:
@@ -42,6 +48,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         if line.ledger == "expense" and line.project:
             spent_by_project[_key(line.project)] += line.amount
     prefix = f"{rule.title}：" if rule.title else ""
+    prefix_en = f"{rule.title_en or rule.title}: " if rule.title else ""
     out: list[Finding] = []
     for ev in evals:
         total = ev.line("total")
@@ -51,14 +58,16 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         cells = [CellRef(ev.sheet, total.cells["spent"])] if total.cells.get("spent") else []
         key = _key(ev.project)
         if key not in spent_by_project:
-            out.append(Finding(rule.id, "info", f"{prefix}{ev.sheet}项目“{ev.project}”在支出明细中没有“项目名称”相同的行，"
-                               f"全年执行数 {shown} 万元未与明细核对", cells))
+            values = {"sheet": ev.sheet, "project": ev.project, "shown": shown}
+            out.append(Finding(rule.id, "info", render(NO_LINES.zh, prefix=prefix, **values), cells,
+                               message_en=render(NO_LINES.en, prefix=prefix_en, **values)))
             continue
         exact = spent_by_project[key] / WAN
         verdict = compare_sum(shown, [(1, exact)], half_width=Decimal("0.005"))
         if verdict.status == "error" or abs(shown - exact) > Decimal("0.005"):
-            out.append(Finding(rule.id, rule.severity,
-                               f"{prefix}{ev.sheet}全年执行数 {shown} 万元，而支出明细中项目“{ev.project}”合计 "
-                               f"{exact.quantize(Decimal('0.01'))} 万元", cells, exact.quantize(Decimal("0.01")), shown,
-                               shown - exact.quantize(Decimal("0.01"))))
+            ledger_total = exact.quantize(Decimal("0.01"))
+            values = {"sheet": ev.sheet, "project": ev.project, "shown": shown, "ledger": ledger_total}
+            out.append(Finding(rule.id, rule.severity, render(DIFFERS.zh, prefix=prefix, **values), cells, ledger_total,
+                               shown, shown - ledger_total,
+                               message_en=render(DIFFERS.en, prefix=prefix_en, **values)))
     return out

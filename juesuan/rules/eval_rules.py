@@ -18,12 +18,14 @@ import dataclasses
 from collections.abc import Callable
 
 from juesuan.errors import InputError
-from juesuan.evaluation.checks import PER_SHEET, evaluation_findings
+from juesuan.evaluation.checks import MESSAGES, PER_SHEET, evaluation_findings
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
-from juesuan.rules.base import Context, Rule, plain
+from juesuan.rules.base import Context, Message, Rule, plain
 
-UNREADABLE = "绩效自评表有误，无法评分核对：{problem}"
+UNREADABLE = Message("绩效自评表有误，无法评分核对：{problem}",
+                     "A self-evaluation sheet has an error, it can't be scored and checked: {problem}")
+TITLED = Message("{title}：{message}", "{title}: {message}")
 
 
 def _findings(kind: str) -> Callable[[Rule, Context], list[Finding]]:
@@ -35,16 +37,19 @@ def _findings(kind: str) -> Callable[[Rule, Context], list[Finding]]:
                 return []
             ctx.cache["evaluations-reported"] = True
             return [plain(rule, [CellRef(p.sheet, p.cell)] if p.sheet and p.cell else [], None, UNREADABLE,
-                          problem=p.message_zh) for p in exc.problems]
+                          problem=p.message_zh, en={"problem": p.message_en}) for p in exc.problems]
         out = []
         for f in evaluation_findings(ctx.spec, ctx.port, [kind], evals):
             severity = f.severity if f.severity == "info" else rule.severity
-            message = f"{rule.title}：{f.message}" if rule.title else f.message
-            out.append(dataclasses.replace(f, rule=rule.id, severity=severity, message=message))
+            message, message_en = f.message, f.english
+            if rule.title:
+                message = TITLED.zh.format(title=rule.title, message=message)
+                message_en = TITLED.en.format(title=rule.title_en or rule.title, message=message_en)
+            out.append(dataclasses.replace(f, rule=rule.id, severity=severity, message=message, message_en=message_en))
         return out
 
     return check
 
 
 for _kind in [*PER_SHEET, "eval-summary"]:
-    register(_kind)(_findings(_kind))
+    register(_kind, {**MESSAGES[_kind], "unreadable": UNREADABLE, "titled": TITLED})(_findings(_kind))

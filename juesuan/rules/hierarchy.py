@@ -14,15 +14,17 @@ from __future__ import annotations
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, LEVEL_NAMES
 from juesuan.intervals import compare_sum
 from juesuan.report import CellRef, Finding
-from juesuan.rules import register
-from juesuan.rules.base import Cell, Context, Rule, RuleError, judge, plain
+from juesuan.rules import RELATION_MESSAGES, register
+from juesuan.rules.base import Cell, Context, Message, Rule, RuleError, judge, plain
 from juesuan.tables import TableRow
 
-ORPHAN = "{where}：{level}级科目 {code} 没有其上级{parent_level}级科目 {parent} 的行（缺行或编码有误）"
-NO_TOTAL = "{table}缺少“合计”行"
+ORPHAN = Message("{where}：{level}级科目 {code} 没有其上级{parent_level}级科目 {parent} 的行（缺行或编码有误）",
+                 "{where}: {level} code {code} has no row for its parent {parent_level} code {parent}"
+                 " (a missing row or a wrong code)")
+NO_TOTAL = Message("{table}缺少“合计”行", "{table} has no 合计 (total) row")
 
 
-@register("hierarchy")
+@register("hierarchy", {**RELATION_MESSAGES, "orphan": ORPHAN, "no-total": NO_TOTAL})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     tid = str(rule.param("table"))
     scheme = rule.param("scheme", "functional")
@@ -55,7 +57,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         children.setdefault(parent, []).append(r)
         if parent not in by_code:
             anchor = r.cells.get("code") or next(iter(r.cells.values()), None)
-            template = str(rule.params.get("orphan_message") or ORPHAN)
+            template = rule.template(ORPHAN, "orphan_message")
             out.append(plain(rule, [CellRef(sheet, anchor)] if anchor else [], tid, template,
                              where=ctx.table_spec(tid).display, code=code, level=LEVEL_NAMES.get(len(code), "?"),
                              parent=parent, parent_level=LEVEL_NAMES.get(len(parent), "?")))

@@ -18,8 +18,12 @@ from juesuan.errors import InputError, Problem
 from juesuan.ledger import Ledger
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
-from juesuan.rules.base import Context, Rule
+from juesuan.rules.base import Context, Message, Rule, render
 from juesuan.sanity import code_problems, empty_problems, info_problems
+
+# the problems' own texts are the error catalogue's (juesuan.errors), in Chinese and English
+TITLED = Message("{title}：{problem}", "{title}: {problem}")
+MESSAGES = {"titled": TITLED}
 
 
 def _ledger(ctx: Context) -> Ledger | None:
@@ -36,8 +40,13 @@ def _findings(rule: Rule, problems: list[Problem]) -> list[Finding]:
     out = []
     for p in problems:
         severity = rule.severity if p.severity == "error" else p.severity
-        message = f"{rule.title}：{p.message_zh}" if rule.title else p.message_zh
-        out.append(Finding(rule.id, severity, message, [CellRef(p.sheet, p.cell)] if p.sheet and p.cell else []))
+        if rule.title:
+            message = render(TITLED.zh, title=rule.title, problem=p.message_zh)
+            message_en = render(TITLED.en, title=rule.title_en or rule.title, problem=p.message_en)
+        else:
+            message, message_en = p.message_zh, p.message_en
+        out.append(Finding(rule.id, severity, message, [CellRef(p.sheet, p.cell)] if p.sheet and p.cell else [],
+                           message_en=message_en))
     return out
 
 
@@ -59,13 +68,13 @@ def _published_without_ledger(ctx: Context) -> bool:
     return False
 
 
-@register("ledger-info")
+@register("ledger-info", MESSAGES)
 def check_info(rule: Rule, ctx: Context) -> list[Finding]:
     ledger = _ledger(ctx)
     return [] if ledger is None else _findings(rule, info_problems(ctx.spec, ledger))
 
 
-@register("ledger-empty")
+@register("ledger-empty", MESSAGES)
 def check_empty(rule: Rule, ctx: Context) -> list[Finding]:
     ledger = _ledger(ctx)
     if ledger is None:
@@ -76,7 +85,7 @@ def check_empty(rule: Rule, ctx: Context) -> list[Finding]:
     return _findings(rule, found)
 
 
-@register("ledger-names")
+@register("ledger-names", MESSAGES)
 def check_names(rule: Rule, ctx: Context) -> list[Finding]:
     ledger = _ledger(ctx)
     return [] if ledger is None else _findings(rule, code_problems(ctx.spec, ledger))

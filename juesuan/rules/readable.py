@@ -13,29 +13,34 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
-from juesuan.rules.base import Context, Rule, plain
+from juesuan.rules.base import Context, Message, Rule, plain
 
-REASONS = {"not-a-number": "{sheet}!{cell} 的“{value}”不是数字",
-           "error-value": "{sheet}!{cell} 为错误值 {value}，请修正公式或数据后重新计算",
-           "formula-no-value": "{sheet}!{cell} 的公式没有缓存的计算结果，请在 Excel 中重新计算并保存",
-           "bad-code": "{sheet}!{cell} 的编码“{value}”格式不正确"}
+REASONS = {"not-a-number": Message("{sheet}!{cell} 的“{value}”不是数字", "{sheet}!{cell}: “{value}” is not a number"),
+           "error-value": Message("{sheet}!{cell} 为错误值 {value}，请修正公式或数据后重新计算",
+                                  "{sheet}!{cell} holds the error value {value}: correct the formula or the data and"
+                                  " recalculate"),
+           "formula-no-value": Message("{sheet}!{cell} 的公式没有缓存的计算结果，请在 Excel 中重新计算并保存",
+                                       "{sheet}!{cell}: the formula has no cached value; recalculate and save in Excel"),
+           "bad-code": Message("{sheet}!{cell} 的编码“{value}”格式不正确", "{sheet}!{cell}: the code “{value}” is malformed")}
+OTHER = Message("{sheet}!{cell}：{value}", "{sheet}!{cell}: {value}")
+
+NOISE = Decimal("1e-9")
+OVER_PRECISE = Message("{sheet}!{cell} 的金额 {value} 超过 {decimals} 位小数（表中显示为 {shown}），请按 {decimals} 位小数填列",
+                       "{sheet}!{cell}: the amount {value} has more than {decimals} decimals (the table shows {shown});"
+                       " enter it with {decimals} decimals")
 
 
-@register("readable")
+@register("readable", {**REASONS, "other": OTHER, "over-precise": OVER_PRECISE})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for tid in [str(t) for t in rule.param("tables", None) or [t.id for t in ctx.spec.tables]]:
         ctx.table(tid)
         for p in ctx.read_problems.get(tid, []):
-            template = REASONS.get(p.reason, "{sheet}!{cell}：{value}")
+            template = REASONS.get(p.reason, OTHER)
             out.append(plain(rule, [CellRef(p.sheet, p.cell)], tid, template, sheet=p.sheet, cell=p.cell,
                              value=p.value))
         out += _over_precise(rule, ctx, tid)
     return out
-
-
-NOISE = Decimal("1e-9")
-OVER_PRECISE = "{sheet}!{cell} 的金额 {value} 超过 {decimals} 位小数（表中显示为 {shown}），请按 {decimals} 位小数填列"
 
 
 def _over_precise(rule: Rule, ctx: Context, tid: str) -> list[Finding]:

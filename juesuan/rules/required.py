@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from juesuan.report import Finding
 from juesuan.rules import register
-from juesuan.rules.base import Context, Rule, parse_refs, plain, refs_of
+from juesuan.rules.base import Context, Message, Rule, parse_refs, plain, refs_of
 
-MESSAGE = "{where}不能为空（无数据请填 0）"
+MESSAGE = Message("{where}不能为空（无数据请填 0）", "{where} must not be blank (enter 0 when there is no figure)")
 
 
-@register("required")
+@register("required", {"message": MESSAGE})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for ref in parse_refs(rule.param("cells")):
         for cell in ctx.cells(ref):
             if cell.value is None:
-                out.append(plain(rule, refs_of([cell]), cell.table, rule.message or MESSAGE, where=cell.label))
+                out.append(plain(rule, refs_of([cell]), cell.table, rule.template(MESSAGE), where=cell.label))
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from juesuan.intervals import compare_sum
 from juesuan.report import CellRef, Finding
-from juesuan.rules import register
+from juesuan.rules import RELATION_MESSAGES, register
 from juesuan.rules.base import Cell, Context, Rule, RuleError, judge
 
 
@@ -57,7 +57,7 @@ def check_rows(rule: Rule, ctx: Context, tid: str, total_col: str, items: list[t
     return out
 
 
-@register("row_sum")
+@register("row_sum", RELATION_MESSAGES)
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     tid = str(rule.param("table"))
     return check_rows(rule, ctx, tid, str(rule.param("total")), signed_columns(rule.param("items")))

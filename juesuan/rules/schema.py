@@ -25,21 +25,25 @@ KIND_PARAMS: dict[str, dict[str, tuple[str, bool]]] = {
     "sum": {"total": ("ref", True), "items": ("refs", True), "columns": ("columns", False)},
     "compare": {"left": ("refs", True), "right": ("refs", True), "op": ("op", False)},
     "hierarchy": {"table": ("table", True), "scheme": ("scheme", False), "columns": ("columns", False),
-                  "total": ("text", False), "orphan_message": ("text", False)},
+                  "total": ("text", False), "orphan_message": ("text", False),
+                  "orphan_message_en": ("text", False)},
     "row_sum": {"table": ("table", True), "total": ("text", True), "items": ("list", True)},
     "cross_rows": {"left": ("table", True), "right": ("table", True), "op": ("op", False),
                    "columns": ("columns", True), "levels": ("list", False), "rows": ("text", False),
                    "total": ("bool", False)},
     "balance": {"table": ("table", False), "end": ("text", True), "start": ("text", True),
                 "plus": ("list", False), "minus": ("list", False)},
-    "detail": {"tables": ("tables", False), "missing_row_message": ("text", False)},
+    "detail": {"tables": ("tables", False), "missing_row_message": ("text", False),
+               "missing_row_message_en": ("text", False)},
     "required": {"cells": ("refs", True)},
-    "empty_note": {"table": ("table", True), "text": ("text", False), "data_message": ("text", False)},
+    "empty_note": {"table": ("table", True), "text": ("text", False), "data_message": ("text", False),
+                   "data_message_en": ("text", False)},
     "codes": {"tables": ("tables", True), "scheme": ("scheme", False)},
     "readable": {"tables": ("tables", False)},
     "units": {"tables": ("tables", False), "unbalanced_severity": ("text", False)},
 }
-COMMON = ("id", "type", "title", "relation", "severity", "tolerance", "message", "rounding_message")
+COMMON = ("id", "type", "title", "relation", "severity", "tolerance", "message", "rounding_message",
+          "message_en", "rounding_message_en", "title_en")
 OPS = ("eq", "le", "ge", "lt", "gt")
 LEVEL_ROWS = ("类", "款", "项", "total")
 
@@ -86,6 +90,8 @@ def parse_catalogue(spec: TemplateSpec) -> tuple:
                 id=rid, type=str(kind), title=str(entry.get("title", "")), relation=str(entry.get("relation", "")),
                 severity=str(severity), tolerance=tolerance, message=str(entry.get("message", "")),
                 rounding_message=str(entry.get("rounding_message") or DEFAULT_ROUNDING_MESSAGE), params=params,
+                message_en=str(entry.get("message_en") or ""),
+                rounding_message_en=str(entry.get("rounding_message_en") or ""), title_en=str(entry.get("title_en") or ""),
             ))
     return tuple(out)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from juesuan.intervals import compare_sum
 from juesuan.report import Finding
-from juesuan.rules import register
+from juesuan.rules import RELATION_MESSAGES, register
 from juesuan.rules.base import Context, Rule, RuleError, judge, parse_ref, parse_refs
 
 
-@register("sum")
+@register("sum", RELATION_MESSAGES)
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     total_ref = parse_ref(rule.param("total"))
     item_refs = parse_refs(rule.param("items"))

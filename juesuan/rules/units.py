@@ -22,26 +22,34 @@ from juesuan.ledger import Ledger, read_records
 from juesuan.port import a1
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
-from juesuan.rules.base import Context, Rule, RuleError, plain
+from juesuan.rules.base import ROUNDING, Context, Message, Rule, RuleError, plain
 from juesuan.rules.detail import compare_accounts, implied_accounts
 
 UNITS_KEY = "units"  # ctx.cache key: the units' workbooks as (label, port) pairs
-MESSAGE = "{where}与各单位汇总不符：各单位合计减内部抵销应为 {expected}，表中为 {actual}，差额 {difference}"
-MISSING_ROW = "公开{table}表缺少“{row}”行：按各单位汇总该行应为 {expected}"
-EXTRA_ROW = "{where}在各单位明细中没有对应数据，表中为 {actual}"
-UNIT_PROBLEM = "单位工作簿有误，无法汇总比对：{problem}"
-UNLISTED = "明细表“单位”列的“{unit}”不在“单位构成”中"
+MESSAGE = Message("{where}与各单位汇总不符：各单位合计减内部抵销应为 {expected}，表中为 {actual}，差额 {difference}",
+                  "{where} does not match the units' sum: the units' total less internal eliminations is {expected},"
+                  " the table shows {actual}, difference {difference}")
+MISSING_ROW = Message("公开{table}表缺少“{row}”行：按各单位汇总该行应为 {expected}",
+                      "Table {table} lacks the row “{row}”: the units' sum implies {expected} for it")
+EXTRA_ROW = Message("{where}在各单位明细中没有对应数据，表中为 {actual}",
+                    "{where} has no data in the units' detail sheets, the table shows {actual}")
+UNIT_PROBLEM = Message("单位工作簿有误，无法汇总比对：{problem}",
+                       "A unit's workbook has an error, the sum can't be compared: {problem}")
+UNLISTED = Message("明细表“单位”列的“{unit}”不在“单位构成”中",
+                   "“{unit}” of the detail sheets' 单位 column is not listed on 单位构成")
 
 
 def _located(rule: Rule, problems: list[Problem], severity: str | None = None) -> list[Finding]:
     out = []
     for p in problems:
-        where = f"{p.where}：" if p.where else ""
-        out.append(plain(rule, [], None, UNIT_PROBLEM, severity=severity, problem=f"{where}{p.message_zh}"))
+        where, where_en = (f"{p.where}：", f"{p.where}: ") if p.where else ("", "")
+        out.append(plain(rule, [], None, UNIT_PROBLEM, severity=severity, problem=f"{where}{p.message_zh}",
+                         en={"problem": f"{where_en}{p.message_en}"}))
     return out
 
 
-@register("units")
+@register("units", {"message": MESSAGE, "missing-row": MISSING_ROW, "extra-row": EXTRA_ROW,
+                   "unit-problem": UNIT_PROBLEM, "unlisted": UNLISTED, "rounding": ROUNDING})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     books = ctx.cache.get(UNITS_KEY)
     spec = ctx.spec

@@ -16,6 +16,7 @@ from juesuan.rules import BadRule, Context, RuleError, load_kinds
 from juesuan.spec.model import TemplateSpec
 
 RULE_ERROR = "规则“{id}”无法执行（模板规范问题）：{reason}"
+RULE_ERROR_EN = "Rule '{id}' cannot run (a problem of the template spec): {reason}"
 
 
 def check_workbook(spec: TemplateSpec, port: WorkbookPort,
@@ -48,7 +49,8 @@ def _run(rules: list, ctx: Context, report: Report) -> None:
 
 
 def _rule_error(rule_id: str, reason: str) -> Finding:
-    return Finding(rule_id, "error", RULE_ERROR.format(id=rule_id, reason=reason), kind="rule-error")
+    return Finding(rule_id, "error", RULE_ERROR.format(id=rule_id, reason=reason), kind="rule-error",
+                   message_en=RULE_ERROR_EN.format(id=rule_id, reason=reason.split(" / ", 1)[-1]))
 
 
 __all__ = ["check_workbook"]
