@@ -209,7 +209,7 @@ def test_cli_json_rows_like_check_and_pdf_and_docx_input(tmp_path, workbook, fig
     out = json.loads(proc.stdout)
     assert [f["rule"] for f in out["findings"]] == ["text-amount"]
     row = out["findings"][0]
-    assert set(row) == {"rule", "severity", "message", "cells", "expected", "actual", "difference", "quote"}
+    assert set(row) == {"rule", "severity", "message", "message_en", "cells", "expected", "actual", "difference", "quote"}
     assert row["quote"] == f"基本支出{fig['basic'] + 1:.2f}万元。"
     marked = tmp_path / "标记.xlsx"
     assert run_cli("check-text", str(bad), "--against", str(workbook), "--mark", str(marked)).returncode == 1

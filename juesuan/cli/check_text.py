@@ -47,7 +47,9 @@ def check_text(
             from juesuan.validate.marks_plan import plan_marks
 
             quoted = Report(template=report.template, rules_run=report.rules_run,
-                            findings=[replace(f, message=f"{f.message}（原文：{f.quote}）") for f in report.findings])
+                            findings=[replace(f, message=f"{f.message}（原文：{f.quote}）",
+                                              message_en=f"{f.english} (sentence: {f.quote})")
+                                      for f in report.findings])
             mark_file(against, plan_marks(quoted), mark)
     if fmt == "json":
         doc = report.to_json()

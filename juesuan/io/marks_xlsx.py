@@ -39,6 +39,19 @@ MAX_STATE_ROWS = 200_000
 MAX_FILL_XML = 20_000
 MAX_NOTE_JSON = 100_000
 _ADDRESS = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
+NOTE_WIDTH = 420  # px: a note holds each message in Chinese and, on the next line, in English
+NOTE_UNITS_PER_LINE = 64  # what fits on a line of the note, a CJK character counting two
+NOTE_MAX_HEIGHT = 600
+
+
+def note_size(text: str) -> tuple[int, int]:
+    """Width and height (px) of a note showing ``text`` without cutting it off: the lines it
+    wraps to at :data:`NOTE_WIDTH` (a CJK character as wide as two Latin ones), capped."""
+    lines = 0
+    for line in text.split("\n"):
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+        lines += max(1, math.ceil(units / NOTE_UNITS_PER_LINE))
+    return NOTE_WIDTH, min(24 + 16 * lines, NOTE_MAX_HEIGHT)
 
 
 def _fill_xml(fill: Any) -> str:
@@ -168,7 +181,7 @@ def apply_marks(wb: Any, plan: MarksPlan) -> int:
         colour = MARK_COLOURS.get(mark.severity, MARK_COLOURS["error"])
         cell.fill = PatternFill("solid", fgColor=colour, bgColor=colour)
         note = Comment(clean_cell_text(mark.note), NOTE_AUTHOR)
-        note.width, note.height = 320, min(60 + 18 * mark.note.count("\n"), 400)
+        note.width, note.height = note_size(mark.note)
         cell.comment = note
         painted += 1
     state.sheet_state = "hidden"

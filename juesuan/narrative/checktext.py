@@ -92,16 +92,20 @@ class Checker:
 
     # -- findings ----------------------------------------------------------------------
     def add(self, rule: str, message: str, quote: str, cells: list[tuple[str, str]] | None = None,
-            expected: Decimal | None = None, actual: Decimal | None = None, severity: str = "error") -> None:
+            expected: Decimal | None = None, actual: Decimal | None = None, severity: str = "error",
+            en: str = "") -> None:
+        """A finding; ``message`` as it always was (Chinese / short English), ``en`` the English
+        message (else the short English after “ / ”)."""
         diff = actual - expected if expected is not None and actual is not None else None
         kind = "unverified" if severity == "info" else "finding"
         self.findings.append(Finding(rule, severity, message, [CellRef(s, c) for s, c in cells or []], expected,
-                                     actual, diff, kind=kind, quote=quote))
+                                     actual, diff, kind=kind, quote=quote,
+                                     message_en=en or message.split(" / ", 1)[-1]))
 
-    def note(self, message: str, quote: str) -> None:
+    def note(self, message: str, quote: str, en: str = "") -> None:
         if any(f.rule == "text-unverified" and f.quote == quote and f.message == message for f in self.findings):
             return
-        self.add("text-unverified", message, quote, severity="info")
+        self.add("text-unverified", message, quote, severity="info", en=en)
 
     # -- labels ------------------------------------------------------------------------
     def _label_index(self) -> dict[str | None, list[tuple[str, Subject]]]:
@@ -190,13 +194,15 @@ class Checker:
         for pattern in self.cfg.get("residue", []):
             m = re.search(str(pattern), text)
             if m:
-                self.add("text-residue", f"模板残留文字“{m.group(0)}”未替换 / template text left in", quote)
+                self.add("text-residue", f"模板残留文字“{m.group(0)}”未替换 / template text left in", quote,
+                         en=f"Template text “{m.group(0)}” was left in, not replaced")
                 break
         names = set(self.cat.codes.values())
         for item in self.cfg.get("old_names", []):
             old, new = str(item["old"]), str(item["new"])
             if old in text and new not in text.replace(old, "") and any(new in n for n in names):
-                self.add("text-old-name", f"科目名称已变更：“{old}”应为“{new}” / old class name", quote)
+                self.add("text-old-name", f"科目名称已变更：“{old}”应为“{new}” / old class name", quote,
+                         en=f"The class name has changed: “{old}” should be “{new}”")
 
     def sentence(self, text: str, quote: str, section: str | None, state: _State) -> None:
         prev_end = 0
@@ -233,11 +239,13 @@ class Checker:
                 after = before[end:]
                 if kind == "amount" and (re.search(r"（[类款项]）", after) or not self.is_filler(after)):
                     state.current = None  # the amount belongs to a name after the item (a 项 the tables lack)
-                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote)
+                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote,
+                              en=f"Which item of the tables “{tok.group(0)}” refers to is unclear: not checked")
                     continue
                 if not certain:
                     if kind in ("amount", "percent"):
-                        self.note(f"“{subject.labels[0]}”可能指多个数字，未核对 / ambiguous name, not checked", quote)
+                        self.note(f"“{subject.labels[0]}”可能指多个数字，未核对 / ambiguous name, not checked", quote,
+                                  en=f"“{subject.labels[0]}” may mean several figures: not checked")
                     state.current = None
                     continue
                 state.current = subject
@@ -248,18 +256,21 @@ class Checker:
                 own = label_part[start:] if len(label_part) > start else ""
                 if not self.is_filler(own) and kind == "amount":
                     state.current = None
-                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote)
+                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote,
+                              en=f"Which item of the tables “{tok.group(0)}” refers to is unclear: not checked")
                     continue
                 subject = state.current
             if subject is None:
                 if kind in ("amount", "percent", "bare"):
-                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote)
+                    self.note(f"未能确定“{tok.group(0)}”所指的公开表项目，未核对 / not tied to a figure", quote,
+                              en=f"Which item of the tables “{tok.group(0)}” refers to is unclear: not checked")
                 continue
             dirm = list(_DIRECTION.finditer(after))
             direction = ("up" if dirm[-1].group(0) in UP else "down") if dirm else None
             ctx = _FUND_BUDGET.sub("", text[:tok.start()])
             if direction and re.search(r"(比|较|与|超)(年初)?预算", ctx) and not re.search(r"上年|去年|同比", ctx):
-                self.note("与预算相比的增减未核对 / a change against the budget is not checked", quote)
+                self.note("与预算相比的增减未核对 / a change against the budget is not checked", quote,
+                          en="A change against the budget is not checked")
                 continue  # 比年初预算增加…: a change against the budget, not on last year
             if direction:
                 directions.setdefault(subject.key, set()).add(direction)
@@ -290,22 +301,25 @@ class Checker:
                         self.share(subject, tok, clause, quote, alternatives)
             elif kind == "bare":
                 self.add("text-percent-sign", f"百分比缺少“%”号：“{tok.group(0)}” / a share without %", quote,
-                         self.cells(subject), None, number(tok.group("bnum")))
+                         self.cells(subject), None, number(tok.group("bnum")),
+                         en=f"A percentage without its “%” sign: “{tok.group(0)}”")
             elif kind == "nobudget":
                 self.no_budget(subject, quote, state)
         for key, dirs in directions.items():
             if "flat" in dirs and len(dirs) > 1:
                 s = self.cat.by_key[key]
                 self.add("text-yoy-direction", f"“{s.labels[0]}”同一句中既称增减又称“持平” / 持平 and a change in one"
-                                               " sentence", quote, self.cells(s))
+                                               " sentence", quote, self.cells(s),
+                         en=f"“{s.labels[0]}”: one sentence says both a change and “持平” (unchanged)")
             elif {"up", "down"} <= dirs and not self.has_previous:
                 s = self.cat.by_key[key]
                 self.add("text-yoy-direction", f"“{s.labels[0]}”同一句中增减方向不一致 / up and down in one sentence",
-                         quote, self.cells(s))
+                         quote, self.cells(s), en=f"“{s.labels[0]}”: one sentence says both up and down")
         if change_seen and self.unverified_change and not any(f.quote == quote and f.rule.startswith("text-yoy")
                                                                for f in self.findings):
             self.note("上年数未知（可用 --previous 提供上年决算），同比变动未核对 / last year unknown, change not checked",
-                      quote)
+                      quote, en="Last year's figures are unknown (give last year's workbook with --previous):"
+                                " the change on last year is not checked")
         tail, _, _, certain = self.find_label(text[prev_end:], section)  # an item named after the last figure
         if tail is not None and certain and tail.item:
             state.current = tail
@@ -323,7 +337,9 @@ class Checker:
             coarse = min(p0, places)
             if _q(first, coarse) != _q(value, coarse):
                 self.add("text-twice", f"“{s.labels[0]}”前后两处数字不一致：{first:f} 与 {value:f} {unit_} / one figure"
-                         f" quoted twice with two values（前文：{where}）", quote, self.cells(s), first, value)
+                         f" quoted twice with two values（前文：{where}）", quote, self.cells(s), first, value,
+                         en=f"“{s.labels[0]}” is quoted twice with two values: {first:f} and {value:f} {unit_}"
+                            f" (earlier: {where})")
         else:
             self.quoted[key] = (value, quote, places)
 
@@ -346,7 +362,9 @@ class Checker:
         expected = amount(self.cat.fig.entries.get(key))
         if expected is not None and expected != written:
             self.add("text-count", f"数量与填写的不符：“{found['labels'][0]}”应为 {expected.normalize():f}{unit_}，说明写作 {tok.group(0)}"
-                     " / count differs from the entry", quote, [], expected, written)
+                     " / count differs from the entry", quote, [], expected, written,
+                     en=f"The count differs from the entry: “{found['labels'][0]}” should be"
+                        f" {expected.normalize():f}{unit_}, the text says {tok.group(0)}")
 
     def amount(self, s: Subject, tok: re.Match, after: str, quote: str, state: _State) -> None:
         written, unit_ = number(tok.group("anum")), tok.group("unit")
@@ -360,7 +378,8 @@ class Checker:
                 return
             if s.previous is not None:
                 self.add("text-yoy-amount", f"“{s.labels[0]}”上年数应为 {s.previous:.2f} 万元 / last year's figure",
-                         quote, [], s.previous, _q(wan, 2))
+                         quote, [], s.previous, _q(wan, 2),
+                         en=f"Last year's figure of “{s.labels[0]}” should be {s.previous:.2f} 万元")
             return
         is_budget = cleaned.rfind("预算") > cleaned.rfind("决算")
         if is_budget and s.budget is None:
@@ -371,7 +390,8 @@ class Checker:
         self._twice(s, "budget" if is_budget else "actual", wan, quote, wan_places)
         if expected is None:
             if s.absent and written != 0:
-                self.note(f"公开表中没有“{s.labels[0]}”，未核对 / not in the tables", quote)
+                self.note(f"公开表中没有“{s.labels[0]}”，未核对 / not in the tables", quote,
+                          en=f"The tables have no “{s.labels[0]}”: not checked")
             return
         if is_budget:
             state.stated_budget[s.key] = wan
@@ -380,13 +400,18 @@ class Checker:
             return
         cells = s.budget_cells if is_budget else self.cells(s)
         what = "年初预算数" if is_budget else "决算数"
+        what_en = "the budget (年初预算数)" if is_budget else "the final figure (决算数)"
         if (unit_ == "元" and _q(expected, places) == written) or (unit_ == "万元" and _q(expected * TEN_THOUSAND,
                                                                                         places) == written):
             self.add("text-unit", f"单位有误：“{s.labels[0]}”{what}为 {expected:.2f} 万元，说明写作 {tok.group(0)}"
-                     f" / wrong unit (元 vs 万元)", quote, cells, expected, _q(wan, 2))
+                     f" / wrong unit (元 vs 万元)", quote, cells, expected, _q(wan, 2),
+                     en=f"Wrong unit (元 vs 万元): {what_en} of “{s.labels[0]}” is {expected:.2f} 万元, the text says"
+                        f" {tok.group(0)}")
             return
         self.add("text-amount", f"金额与公开表不符：“{s.labels[0]}”{what}应为 {expected:.2f} 万元，说明写作"
-                 f" {tok.group(0)} / amount differs from the table", quote, cells, expected, _q(wan, 2))
+                 f" {tok.group(0)} / amount differs from the table", quote, cells, expected, _q(wan, 2),
+                 en=f"The amount differs from the tables: {what_en} of “{s.labels[0]}” should be {expected:.2f} 万元,"
+                    f" the text says {tok.group(0)}")
 
     def share(self, s: Subject, tok: re.Match, clause: str, quote: str, alternatives: list[Subject] | None = None
               ) -> None:
@@ -407,17 +432,21 @@ class Checker:
         if right is None:
             right = stated
         if right is None or s.actual is None:
-            self.note(f"“{s.labels[0]}”的占比基数不明，未核对 / share base unknown", quote)
+            self.note(f"“{s.labels[0]}”的占比基数不明，未核对 / share base unknown", quote,
+                      en=f"The base of the share of “{s.labels[0]}” is unclear: not checked")
             return
         if stated is not None and stated.key != right.key:
             expected = _pct(s.actual, right.value, places)
             self.add("text-share-base", f"占比基数有误：“{s.labels[0]}”应以“{right.labels[0]}”为基数"
                      f"（{s.actual:.2f} ÷ {_v(right.value)} = {_show(expected)}%），说明以“{stated.labels[0]}”为基数"
-                     " / share of the wrong base", quote, self.cells(s) + right.cells, expected, written)
+                     " / share of the wrong base", quote, self.cells(s) + right.cells, expected, written,
+                     en=f"Wrong base of a share: “{s.labels[0]}” is a share of “{right.labels[0]}”"
+                        f" ({s.actual:.2f} ÷ {_v(right.value)} = {_show(expected)}%), the text takes"
+                        f" “{stated.labels[0]}” as its base")
             return
         if not right.value:
             self.add("text-share", f"基数“{right.labels[0]}”为0，占比无法计算 / share of a zero base", quote, right.cells,
-                     None, written)
+                     None, written, en=f"The base “{right.labels[0]}” is 0: no share can be computed")
             return
         expected = _pct(s.actual, right.value, places)
         if re.search(r"(不足|低于|小于|不到)$", clause):
@@ -431,15 +460,17 @@ class Checker:
                 accepted.add(lr)
         if written in accepted or (written == 0 and s.actual == 0):
             return
-        hint = ""
+        hint = hint_en = ""
         for b in self.cat.bases.values():
             if b.key != right.key and b.value and _pct(s.actual, b.value, places) == written:
                 hint = f"；{tok.group('pnum')}% 相当于以“{b.labels[0]}”为基数，基数有误"
+                hint_en = f"; {tok.group('pnum')}% is a share of “{b.labels[0]}”: the wrong base"
                 break
         self.add("text-share-base" if hint else "text-share",
                  f"占比有误：“{s.labels[0]}”{s.actual:.2f} ÷ “{right.labels[0]}”{_v(right.value)} = {_show(expected)}%，"
                  f"说明写作 {tok.group('pnum')}%{hint} / share differs", quote, self.cells(s) + right.cells, expected,
-                 written)
+                 written, en=f"The share differs: “{s.labels[0]}” {s.actual:.2f} ÷ “{right.labels[0]}”"
+                            f" {_v(right.value)} = {_show(expected)}%, the text says {tok.group('pnum')}%{hint_en}")
 
     def group_share(self, s: Subject, named: list[Subject], tok: re.Match, clause: str, quote: str) -> None:
         written, places = number(tok.group("pnum")), decimals_of(tok.group("pnum"))
@@ -449,7 +480,8 @@ class Checker:
             members = members[-_COUNTS[m.group(1)]:]
         bases = {x.base for x in members}
         if len(members) < 2 or len(bases) != 1:
-            self.note("合计占比所指的项目不明，未核对 / group share not tied to items", quote)
+            self.note("合计占比所指的项目不明，未核对 / group share not tied to items", quote,
+                      en="The items of a combined share are unclear: not checked")
             return
         base = self.cat.bases.get(bases.pop() or "")
         if base is None or not base.value:
@@ -467,23 +499,30 @@ class Checker:
         names = "、".join(x.labels[0] for x in members)
         self.add("text-group-share", f"合计占比有误：{names}合计 {total:.2f} ÷ “{base.labels[0]}”{_v(base.value)} = "
                  f"{_show(expected)}%，说明写作 {tok.group('pnum')}% / group share differs", quote,
-                 [c for x in members for c in x.cells] + base.cells, expected, written)
+                 [c for x in members for c in x.cells] + base.cells, expected, written,
+                 en=f"The combined share differs: {names} together {total:.2f} ÷ “{base.labels[0]}” {_v(base.value)} ="
+                    f" {_show(expected)}%, the text says {tok.group('pnum')}%")
 
     def completion(self, s: Subject, tok: re.Match, quote: str, state: _State) -> None:
         written, places = number(tok.group("pnum")), decimals_of(tok.group("pnum"))
         budget = s.budget if s.budget is not None else state.stated_budget.get(s.key)
         if budget is None or s.actual is None:
-            self.note(f"“{s.labels[0]}”年初预算数未知，完成率未核对 / budget unknown", quote)
+            self.note(f"“{s.labels[0]}”年初预算数未知，完成率未核对 / budget unknown", quote,
+                      en=f"The budget of “{s.labels[0]}” is unknown: the completion rate is not checked")
             return
         if budget == 0:
             self.add("text-completion-zero", f"“{s.labels[0]}”年初预算为0，完成率无法计算，不应写“{tok.group(0)}”"
-                     "（应说明无年初预算数）/ completion of a zero budget", quote, s.budget_cells, None, written)
+                     "（应说明无年初预算数）/ completion of a zero budget", quote, s.budget_cells, None, written,
+                     en=f"The budget of “{s.labels[0]}” is 0: no completion rate can be computed; the text should not"
+                        f" say “{tok.group(0)}” (but that there was no budget)")
             return
         expected = _pct(s.actual, budget, places)
         if written != expected:
             self.add("text-completion", f"完成率有误：“{s.labels[0]}”决算 {s.actual:.2f} ÷ 年初预算 {budget:.2f} = "
                      f"{_show(expected)}%，说明写作 {tok.group('pnum')}% / completion rate differs", quote,
-                     self.cells(s) + s.budget_cells, expected, written)
+                     self.cells(s) + s.budget_cells, expected, written,
+                     en=f"The completion rate differs: “{s.labels[0]}” final {s.actual:.2f} ÷ budget {budget:.2f} ="
+                        f" {_show(expected)}%, the text says {tok.group('pnum')}%")
 
     def no_budget(self, s: Subject, quote: str, state: _State) -> None:
         budget = s.budget if s.budget is not None else state.stated_budget.get(s.key)
@@ -491,7 +530,8 @@ class Checker:
             return
         if budget != 0:
             self.add("text-no-budget", f"说明称“{s.labels[0]}”无年初预算数，但年初预算数为 {budget:.2f} 万元"
-                     " / says no budget but there is one", quote, s.budget_cells, budget, ZERO)
+                     " / says no budget but there is one", quote, s.budget_cells, budget, ZERO,
+                     en=f"The text says “{s.labels[0]}” had no budget, but its budget is {budget:.2f} 万元")
 
     def _previous(self, s: Subject, state: _State) -> Decimal | None:
         return s.previous if s.previous is not None else state.stated_previous.get(s.key)
@@ -511,7 +551,8 @@ class Checker:
         if _q(_in_unit(abs(diff), tok.group("unit")), places) != written:
             self.add("text-yoy-amount", f"同比增减额有误：“{s.labels[0]}”{s.actual:.2f} − 上年 {prev:.2f} = {diff:.2f}"
                      f" 万元，说明写作 {tok.group(0)} / change in amount differs", quote, self.cells(s), abs(diff),
-                     _q(wan, 2))
+                     _q(wan, 2), en=f"The change on last year differs: “{s.labels[0]}” {s.actual:.2f} − last year"
+                                    f" {prev:.2f} = {diff:.2f} 万元, the text says {tok.group(0)}")
 
     def change_percent(self, s: Subject, tok: re.Match, direction: str | None, quote: str, text: str,
                        state: _State) -> None:
@@ -519,7 +560,9 @@ class Checker:
         prev = self._previous(s, state)
         if prev == 0 or (prev is None and _ZERO_BASE.search(text)):
             self.add("text-yoy-zero-base", f"“{s.labels[0]}”上年数为0，不能计算增长率（说明写作 {tok.group(0)}）"
-                     " / growth from a zero base", quote, self.cells(s), None, written)
+                     " / growth from a zero base", quote, self.cells(s), None, written,
+                     en=f"Last year's figure of “{s.labels[0]}” is 0: no growth rate can be computed (the text says"
+                        f" {tok.group(0)})")
             return
         if prev is None or s.actual is None:
             self.unverified_change = True
@@ -532,7 +575,8 @@ class Checker:
         if written != expected:
             self.add("text-yoy-percent", f"同比增减幅度有误：“{s.labels[0]}”({s.actual:.2f} − {prev:.2f}) ÷ {prev:.2f} = "
                      f"{_show(expected)}%，说明写作 {tok.group('pnum')}% / change in % differs", quote, self.cells(s),
-                     expected, written)
+                     expected, written, en=f"The change in % differs: “{s.labels[0]}” ({s.actual:.2f} − {prev:.2f}) ÷"
+                                          f" {prev:.2f} = {_show(expected)}%, the text says {tok.group('pnum')}%")
 
     def flat(self, s: Subject, quote: str) -> None:
         prev = s.previous
@@ -546,8 +590,10 @@ class Checker:
         if any(f.rule == "text-yoy-direction" and f.quote == quote for f in self.findings):
             return
         word = "持平" if diff == 0 else ("增加" if diff > 0 else "减少")
+        word_en = "unchanged (持平)" if diff == 0 else ("up (增加)" if diff > 0 else "down (减少)")
         self.add("text-yoy-direction", f"增减方向有误：“{s.labels[0]}”与上年相比应为{word}（{diff:+.2f} 万元）"
-                 " / direction word contradicts the figures", quote, self.cells(s), diff, None)
+                 " / direction word contradicts the figures", quote, self.cells(s), diff, None,
+                 en=f"Wrong direction: “{s.labels[0]}” should be {word_en} on last year ({diff:+.2f} 万元)")
 
     def find_base(self, text: str) -> Base | None:
         best, found = 0, None

@@ -4,10 +4,12 @@
 
 * ``marks``: one :class:`~juesuan.marks.CellMark` per offending cell (sheet + A1 address),
   with the worst severity among the findings naming that cell (error > warning > info) and
-  a note listing every message about it (one line each, ``[rule id] message``). Colours by
+  a note listing every message about it (``[rule id] message`` and its English on the next
+  line). Colours by
   severity are in :data:`juesuan.marks.MARK_COLOURS`.
 * ``results``: the 校验结果 sheet as a :class:`~juesuan.port.SheetPicture` (title, summary
-  line, header row, one row per finding: 序号 | 级别 | 规则 | 表 | 单元格 | 说明 | 应为 | 实为 | 差额).
+  line, header row, one row per finding: 序号 | 级别 | 规则 | 表 | 单元格 | 说明 | 英文说明 (English) |
+  应为 | 实为 | 差额).
 * ``links``: results-sheet cell (0-based row, col) → (sheet, A1) each finding row links to
   (its first cell).
 
@@ -26,8 +28,8 @@ from juesuan.marks import RESULTS_SHEET, CellMark
 from juesuan.port import SheetPicture
 from juesuan.report import SEVERITY_RANK, SEVERITY_ZH, Report
 
-HEADERS = ("序号", "级别", "规则", "表", "单元格", "说明", "应为", "实为", "差额")
-WIDTHS = (6.0, 8.0, 20.0, 10.0, 22.0, 70.0, 14.0, 14.0, 12.0)
+HEADERS = ("序号", "级别", "规则", "表", "单元格", "说明", "英文说明 / English", "应为", "实为", "差额")
+WIDTHS = (6.0, 8.0, 20.0, 10.0, 22.0, 70.0, 70.0, 14.0, 14.0, 12.0)
 FIRST_ROW = 3  # 0-based row of the first finding
 
 
@@ -45,7 +47,7 @@ def plan_marks(report: Report, link_col: int = HEADERS.index("单元格")) -> Ma
     by_cell: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for f in findings:
         for c in f.cells:
-            by_cell.setdefault((c.sheet, c.cell), []).append((f.severity, f"[{f.rule}] {f.message}"))
+            by_cell.setdefault((c.sheet, c.cell), []).append((f.severity, f"[{f.rule}] {f.message}\n{f.english}"))
     marks = []
     for (sheet, cell), items in by_cell.items():
         worst = min((s for s, _ in items), key=SEVERITY_RANK.__getitem__)
@@ -57,7 +59,10 @@ def plan_marks(report: Report, link_col: int = HEADERS.index("单元格")) -> Ma
     s = report.stats
     summary = (f"模板格式 {report.template}；{'通过' if report.valid else '未通过'}：规则 {s['rules']} 条，"
                f"错误 {s['errors']}，警告 {s['warnings']}，提示 {s['info']}（其中舍入差异 {s['rounding']}），"
-               f"规则错误 {s['rule_errors']}。点击“单元格”列可跳转。")
+               f"规则错误 {s['rule_errors']}。点击“单元格”列可跳转。"
+               f" / Template format {report.template}; {'passed' if report.valid else 'failed'}: rules {s['rules']},"
+               f" errors {s['errors']}, warnings {s['warnings']}, info {s['info']} (rounding {s['rounding']}),"
+               f" rule errors {s['rule_errors']}. Click a cell of the 单元格 column to go there.")
     pic.put(1, 0, summary, "note", merge_to=(1, last))
     for c, text in enumerate(HEADERS):
         pic.put(2, c, text, "header")
@@ -67,10 +72,10 @@ def plan_marks(report: Report, link_col: int = HEADERS.index("单元格")) -> Ma
         r = FIRST_ROW + i
         cells = "、".join(f"{c.sheet}!{c.cell}" for c in f.cells[:6]) + (" …" if len(f.cells) > 6 else "")
         table = f"公开{f.table}表" if f.table else ""
-        row = (i + 1, SEVERITY_ZH[f.severity], f.rule, table, cells or None, f.message)
+        row = (i + 1, SEVERITY_ZH[f.severity], f.rule, table, cells or None, f.message, f.english)
         for c, value in enumerate(row):
             pic.put(r, c, value, "body-label")
-        for c, value in ((6, f.expected), (7, f.actual), (8, f.difference)):
+        for c, value in ((7, f.expected), (8, f.actual), (9, f.difference)):
             pic.put(r, c, value, "amount")
         if f.cells:
             links[(r, link_col)] = (f.cells[0].sheet, f.cells[0].cell)
