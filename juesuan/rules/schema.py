@@ -82,6 +82,9 @@ def parse_catalogue(spec: TemplateSpec) -> tuple:
                 tolerance = Decimal(str(entry.get("tolerance", 0)))
             except InvalidOperation:
                 raise SpecError(f"{where}.tolerance", "应为数字（万元） / tolerance must be a number") from None
+            for key in ("message_en", "rounding_message_en", "title_en"):  # optional English of a bureau's texts
+                if key in entry and not isinstance(entry[key], str):
+                    raise SpecError(f"{where}.{key}", "应为文本 / expected text")
             params = {k: v for k, v in entry.items() if k not in COMMON}
             schema = KIND_PARAMS.get(str(kind))
             if schema is not None:
