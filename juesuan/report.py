@@ -3,8 +3,9 @@ JSON, the 校验结果 sheet, cell marks).
 
 A :class:`Finding` is one broken (or rounding-explained) relation: the rule that found it,
 its severity (``error`` | ``warning`` | ``info``), a Chinese message and its English
-(``message_en``) rendered from the rule's templates with the same values, the cells involved (sheet + A1 address, the checked cell first), and the
-amounts: ``expected`` (what the relation implies), ``actual`` (what the cell shows) and
+(``message_en``) rendered from the rule's templates (:class:`Message`) with the same values,
+the cells involved (sheet + A1 address, the checked cell first), and the amounts:
+``expected`` (what the relation implies), ``actual`` (what the cell shows) and
 ``difference`` = actual − expected. A rule that cannot run (it names a sheet, row or
 column the workbook or spec lacks) yields a finding of kind ``rule-error``.
 """

@@ -207,3 +207,15 @@ def test_check_text_findings_in_english(tmp_path):
     lines = shown.stdout.splitlines()
     head = next(i for i, line in enumerate(lines) if error["message"] in line)
     assert lines[head + 1].strip() == error["message_en"]
+
+
+def test_a_detail_sheet_problem_is_in_english_as_fill_says_it(tmp_path):
+    """R18-detail reports an unreadable ledger amount with the error catalogue's English, as
+    Fill does (it used to be Chinese only)."""
+    book = modified(_demo(tmp_path, "2020"), tmp_path / "abc.xlsx", {("收入明细", "D3"): "abc"})
+    proc = run_cli("check", str(book), "--format", "json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [found] = [f for f in json.loads(proc.stdout)["findings"] if {"sheet": "收入明细", "cell": "D3"} in f["cells"]]
+    assert "金额“abc”不是数字" in found["message"]
+    assert found["message_en"] == ("The detail sheets have an error, they can't be compared with the tables:"
+                                   " Amount 'abc' is not a number")

@@ -27,8 +27,6 @@ from juesuan.spec.model import TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
 
 LEVELS = {"类": 3, "款": 5, "项": 7}
-
-
 DEFAULT_ROUNDING_MESSAGE = "舍入差异：{title}，{where}差额 {difference} 万元，在舍入误差（±{slack}）范围内"
 DEFAULT_ROUNDING_MESSAGE_EN = ("Rounding difference: {title}, {where} differs by {difference} 万元, within the rounding"
                                " margin (±{slack})")
