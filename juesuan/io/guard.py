@@ -43,7 +43,11 @@ with spaces, an error value in a cell without an address first in its tag) takes
 path, whose parse notes every error cell where the placer puts it (any spelling, prefix or
 quoting): the scan keeps them for :func:`error_cells`. It notes too which sheets hold
 formulas, whose cells without a cached value python-calamine reads as blanks as well
-(:class:`juesuan.io.xlsx.CalamineBook` marks them).
+(:class:`juesuan.io.xlsx.CalamineBook` marks them): any ``f`` element, with an end tag or
+self-closing (a What-If data table's ``<f t="dataTable" …/>``), prefixed or not. A chunk of
+rows and cells spells no ``f`` but in a formula (or inline text), so one memchr-speed search
+passes it; only a chunk holding one (a part's first and last, with ``ref=``, ``footer=``,
+``<formula1>``) is searched for the element (:func:`_holds_formula`).
 """
 
 from __future__ import annotations
@@ -354,9 +358,8 @@ class _Bounds:
             if canonical < body.count(b'"e"') and _SPACED_TYPE.search(body) is not None:
                 self.odd = True  # t = "e": the byte test and error_cells would not see it, the exact parse does
         self.odd = self.odd or _odd_spelling(body) or _open_tag(body)
-        # a formula's end tag (a shared formula's followers end their group's master's), or in
-        # a part spelt with prefixes (already odd) a prefixed formula: one more byte search
-        self.formula = self.formula or b"</f>" in body or (self.odd and _PREFIXED_FORMULA.search(body) is not None)
+        if not self.formula and b"f" in body:  # (memchr speed: rows and cells spell no "f", a formula does)
+            self.formula = _holds_formula(body)
 
     @property
     def needs_exact(self) -> bool:
@@ -366,7 +369,30 @@ class _Bounds:
         return self.beyond or self.tagged_cells < self.cells
 
 
-_PREFIXED_FORMULA = re.compile(rb"<\w+:f[\s>/]")  # <x:f>
+_FORMULA = re.compile(rb"<f[\s/>]")  # <f>, <f t="…">, <f t="dataTable" …/>, <f/> (not <formula1>)
+# a prefixed formula element first in a cell (a cell's formula is its first child): <x:c r="A1"><x:f …>,
+# not the <xm:f> of an Excel 2010 data validation's <x14:formula1>
+_PREFIXED_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^<>]*>\s*<[A-Za-z_][\w.-]*:f[\s/>]")
+
+
+def _holds_formula(body: bytes) -> bool:
+    """Whether ``body`` (a chunk of a worksheet part holding an ``f``) holds a formula element in
+    any spelling: with an end tag or self-closing (a data table's ``<f t="dataTable" …/>``, a
+    shared formula's follower), attributes quoted either way, a tab or line break after its name,
+    a namespace prefix. Data validations' ``<formula1>`` and ``<xm:f>`` are none. Two byte
+    searches where there are none (the first and last chunk of a part: ``ref=``, ``footer=``);
+    a middle chunk of rows and cells without formulas holds no ``f`` at all and costs one memchr."""
+    at = body.find(b"<f")
+    for _ in range(32):  # each "<f" looked at (a few <formula1>), else one regular expression
+        if at == -1 or body[at + 2:at + 3] in _AFTER_NAME:
+            break
+        at = body.find(b"<f", at + 2)
+    else:
+        at = -1 if _FORMULA.search(body, at) is None else at
+    return at != -1 or (b":f" in body and _PREFIXED_FORMULA.search(body) is not None)
+
+
+_AFTER_NAME = frozenset((b" ", b"/", b">", b"\t", b"\n", b"\r"))
 _WS_IN_TAG = re.compile(rb"[\t\n\r][^<>]*>")  # a tab or line break before the end of a tag
 _QUOTED = re.compile(rb"=[ \t\r\n]*'")  # a single-quoted attribute value
 _PREFIXED = re.compile(rb":(?:c|row)(?:>|[\s/][^<>]*>)")  # <x:c …>, <x:row …> (not "x:c" in text)
