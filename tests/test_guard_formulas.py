@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from test_guard_errors import LEDGER, LEDGER_CELL, _prefixed, _rewrite, _set_cell, _sheet_part
+from test_guard_errors import (  # noqa: F401 - filled: the module's fixture, a small department filled by juesuan
+    LEDGER,
+    LEDGER_CELL,
+    _prefixed,
+    _rewrite,
+    _set_cell,
+    _sheet_part,
+    filled,
+)
 
 from juesuan.io import guard
 from juesuan.io.xlsx import CalamineBook
@@ -39,8 +47,8 @@ FORMULAS = {
 }
 
 
-def _with_formula(filled: Path, tmp_path: Path, case: str, value: str = "") -> Path:
-    path = Path(shutil.copy(filled, tmp_path / "in.xlsx"))
+def _with_formula(source: Path, tmp_path: Path, case: str, value: str = "") -> Path:
+    path = Path(shutil.copy(source, tmp_path / "in.xlsx"))
     cell = FORMULAS[case]
     if value:
         cell = re.sub(r"(/>)(</(?:x:)?c>)$", rf"\1<v>{value}</v>\2", cell)
@@ -53,23 +61,8 @@ def _with_formula(filled: Path, tmp_path: Path, case: str, value: str = "") -> P
     return path
 
 
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory) -> Path:
-    import copy
-
-    from test_guard_errors import INPUTS
-
-    from juesuan.io.files import write_new
-    from juesuan.spec import load_spec
-
-    path = write_new(tmp_path_factory.mktemp("filled") / "in.xlsx", load_spec("2019"), inputs=copy.deepcopy(INPUTS))
-    run_cli("fill", str(path), check=True)
-    path.with_name("in.bak.xlsx").unlink()
-    return path
-
-
 @pytest.mark.parametrize("case", list(FORMULAS))
-def test_a_self_closing_formula_without_its_value_is_named(case, filled, tmp_path):
+def test_a_self_closing_formula_without_its_value_is_named(case, filled, tmp_path):  # noqa: F811
     path = _with_formula(filled, tmp_path, case)
     part = _sheet_part(path, LEDGER)
     assert part in guard.scan_workbook(path).formula_parts
@@ -91,7 +84,7 @@ def test_a_self_closing_formula_without_its_value_is_named(case, filled, tmp_pat
 
 
 @pytest.mark.parametrize("case", ["data-table", "prefixed-sheet"])
-def test_a_self_closing_formula_with_its_value_reads_as_that_value(case, filled, tmp_path):
+def test_a_self_closing_formula_with_its_value_reads_as_that_value(case, filled, tmp_path):  # noqa: F811
     """The same cells with the value Excel stored: read as that value, check passes, Fill fills."""
     path = _with_formula(filled, tmp_path, case, value="20000")
     assert _sheet_part(path, LEDGER) in guard.scan_workbook(path).formula_parts
@@ -107,7 +100,7 @@ def test_a_self_closing_formula_with_its_value_reads_as_that_value(case, filled,
     assert run_cli("check", str(tmp_path / "out.xlsx")).returncode == 0
 
 
-def test_formulas_of_data_validations_are_no_cell_formulas(filled, tmp_path):
+def test_formulas_of_data_validations_are_no_cell_formulas(filled, tmp_path):  # noqa: F811
     """``<formula1>`` of a data validation and the ``<xm:f>`` of an Excel 2010 one are no cell
     formulas: a sheet holding only them is not noted (its reading costs nothing more)."""
     path = Path(shutil.copy(filled, tmp_path / "in.xlsx"))

@@ -64,6 +64,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from juesuan.errors import fail
+from juesuan.port import CellError
 
 LARGE_MEMBER = 1 << 21  # inflated bytes from which zlib-ng pays its import (≈4 ms; it saves ≈1.7 ms per MB)
 _declared_so_far = 0  # bytes of the members inflated so far in this process (a consolidation: many units)
@@ -164,7 +165,8 @@ class Scan:
     error_parts: set[str] = field(default_factory=set)  # worksheet parts with error values
     formula_parts: set[str] = field(default_factory=set)  # worksheet parts holding formulas
     # the error cells of the parts the exact path parsed: part → 0-based (row, col) → "#N/A" …
-    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    # (a CellError: whether a formula calculated it, or the cell holds it without one)
+    errors: dict[str, dict[tuple[int, int], CellError]] = field(default_factory=dict)
 
 
 _SCANS: dict[tuple[str, int, int, Limits], Scan] = {}
@@ -340,7 +342,7 @@ class _Bounds:
         self.tagged_cells = 0
         self.error = self.beyond = self.odd = self.formula = False
         self.first = True
-        self.errors: dict[tuple[int, int], str] | None = None  # placed by the exact path, when it ran
+        self.errors: dict[tuple[int, int], CellError] | None = None  # placed by the exact path, when it ran
 
     def feed(self, body: bytes) -> None:
         if self.first:
@@ -649,16 +651,19 @@ class _Placer:
     address, or the next column of its row element's row (``line``). Cells holding an error
     value (``t="e"``) are noted there with their value (``errors``, 0-based): while one is
     open, ``parser`` (the expat parser feeding this placer) calls the handlers that read its
-    ``v`` element, so the other cells cost one dictionary look-up more."""
+    ``v`` element (and note whether a formula element stands in it: a pasted error value has
+    none), so the other cells cost one dictionary look-up more."""
 
     def __init__(self, parser: Any = None) -> None:
         self.depth = 0  # open sheetData elements
         self.row = self.col = self.max_row = self.max_col = self.cells = 0
         self.line = 0  # the row element's row (python-calamine's place for a cell without an address)
         self.parser = parser
-        self.errors: dict[tuple[int, int], str] = {}
+        self.errors: dict[tuple[int, int], CellError] = {}
         self._error_at = (0, 0)  # the open error cell's place
         self._text: list[str] = []
+        self._value = ""  # the open error cell's value, once its v element has ended
+        self._formula = False  # whether the open error cell holds a formula element
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
@@ -687,7 +692,7 @@ class _Placer:
             self.max_col = max(self.max_col, self.col)
             if attrs.get("t") == "e" and self.parser is not None and at > 0:
                 self._error_at = (at - 1, self.col - 1)
-                self._text = []
+                self._text, self._value, self._formula = [], "", False
                 self.parser.StartElementHandler = self._error_start
                 self.parser.EndElementHandler = self._error_end
 
@@ -696,10 +701,14 @@ class _Placer:
             self.depth -= 1
 
     def _error_start(self, name: str, attrs: dict[str, str]) -> None:
-        """Inside an error cell: its value's text is collected; anything else placed as usual."""
-        if name.rpartition(":")[2] == "v":
+        """Inside an error cell: its value's text is collected, its formula element noted;
+        anything else placed as usual."""
+        local = name.rpartition(":")[2]
+        if local == "v":
             self._text = []
             self.parser.CharacterDataHandler = self._text.append
+        elif local == "f":
+            self._formula = True
         else:
             self.start(name, attrs)
 
@@ -707,10 +716,10 @@ class _Placer:
         local = name.rpartition(":")[2]
         if local == "v":
             self.parser.CharacterDataHandler = None
-            value = "".join(self._text).strip()
-            if value:
-                self.errors[self._error_at] = value
+            self._value = "".join(self._text).strip()
         elif local == "c":
+            if self._value:
+                self.errors[self._error_at] = CellError(self._value, formula=self._formula)
             self.parser.StartElementHandler = self.start
             self.parser.EndElementHandler = self.end
         else:
@@ -786,19 +795,21 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-# A cell tag (not self-closing), then its value element (``<v>``, or prefixed within a
-# canonical sheet: python-calamine reads ``<x:v>`` too) before the cell ends.
-_ERROR_CELL = re.compile(rb'<c\b([^>]*)(?<!/)>(?:(?!</c>).)*?<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*(#[^<\s]+)\s*</',
+# A cell tag (not self-closing), then (what stands before it: a formula?) its value element
+# (``<v>``, or prefixed within a canonical sheet: python-calamine reads ``<x:v>`` too) before the cell ends.
+_ERROR_CELL = re.compile(rb'<c\b([^>]*)(?<!/)>((?:(?!</c>).)*?)<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*(#[^<\s]+)\s*</',
                          re.S)
+_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _ATTR_R = re.compile(rb'\sr="([A-Za-z]+)(\d+)"')
 _ATTR_T_E = re.compile(rb'\st="e"')
 
 
-def error_cells(path: Path, sheet: str, scan: Scan | None = None) -> dict[tuple[int, int], str]:
-    """The cells of ``sheet`` holding an error value, 0-based (row, col) → ``#DIV/0!`` …
-    (empty unless the guard saw error values on that sheet; ``scan``: the guard's scan of
-    ``path`` when the caller holds it). A sheet the exact path parsed gives the cells it
-    placed; a canonical one is searched here (every error cell then has its address first)."""
+def error_cells(path: Path, sheet: str, scan: Scan | None = None) -> dict[tuple[int, int], CellError]:
+    """The cells of ``sheet`` holding an error value, 0-based (row, col) → ``#DIV/0!`` … as a
+    :class:`~juesuan.port.CellError` that says whether a formula calculated it (empty unless
+    the guard saw error values on that sheet; ``scan``: the guard's scan of ``path`` when the
+    caller holds it). A sheet the exact path parsed gives the cells it placed; a canonical one
+    is searched here (every error cell then has its address first)."""
     scan = scan or scan_workbook(path)
     part = scan.sheets.get(sheet)
     if part is None or part not in scan.error_parts:
@@ -806,13 +817,16 @@ def error_cells(path: Path, sheet: str, scan: Scan | None = None) -> dict[tuple[
     placed = scan.errors.get(part)
     if placed is not None:
         return dict(placed)
-    out: dict[tuple[int, int], str] = {}
+    out: dict[tuple[int, int], CellError] = {}
     with zipfile.ZipFile(path) as z:
         data = z.read(part)  # bounded by the inflated-size limit checked above
-    for attrs, value in _ERROR_CELL.findall(data):
+    formulas = part in scan.formula_parts  # (none in the sheet: none in its error cells)
+    for attrs, before, value in _ERROR_CELL.findall(data):
         if not _ATTR_T_E.search(attrs):
             continue
         m = _ATTR_R.search(attrs)
         if m:
-            out[(int(m.group(2)) - 1, column_number(m.group(1)) - 1)] = value.decode("ascii", "replace")
+            formula = formulas and _FORMULA_ELEMENT.search(before) is not None
+            out[(int(m.group(2)) - 1, column_number(m.group(1)) - 1)] = CellError(value.decode("ascii", "replace"),
+                                                                                 formula=formula)
     return out
