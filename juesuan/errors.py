@@ -67,6 +67,8 @@ _KINDS = [
     ErrorKind("info-required", "“{field}”未填写：公开表的表头和说明需要它", "'{field}' is required: the tables and the narrative need it"),
     ErrorKind("year-format", "年度“{year}”不适用于 {format} 年格式的模板（适用年度：{years}）",
               "Year '{year}' does not fit the {format} format (years {years})"),
+    ErrorKind("year-format-option", "年度“{year}”不适用于 {format} 年格式的模板（适用年度：{years}），请加 --format {other}",
+              "Year '{year}' does not fit the {format} format (years {years}): add --format {other}"),
     # juesuan codes import (a bureau's code table)
     ErrorKind("codes-no-header", "找不到表头行（应含 {headers} 两列）", "No header row found (it needs columns {headers})"),
     ErrorKind("codes-bad-code", "编码“{value}”不是科目编码（功能分类 3/5/7 位、经济分类 3/5 位数字）",
@@ -77,6 +79,12 @@ _KINDS = [
               "Code {code} is named '{name}'; the shipped {format} list says '{shipped}' (the imported name is kept)"),
     ErrorKind("codes-orphan", "编码 {code} 的上级科目 {parent} 既不在导入表中也不在内置科目表中",
               "The parent {parent} of code {code} is neither in the table nor in the shipped list"),
+    ErrorKind("ledger-scale", "{what}合计仅 {total} 元（公开表约 {wan} 万元）：明细表金额应以元填写；若按万元录入，公开表将小一万倍",
+              "The {what_en} add up to only {total} yuan ({wan} 万元 in the tables): the detail sheets take amounts "
+              "in yuan; typed in 万元, every published figure would be 10,000 times too small"),
+    ErrorKind("ledger-negative", "功能分类 {code} 的支出合计为负数 {total} 元（退款多于支出？），公开表将列示负数",
+              "The expenditure of 功能分类 {code} adds up to a negative {total} yuan (refunds above spending?): "
+              "the tables will print a negative figure"),
     ErrorKind("ledger-empty", "明细表（{sheets}）没有任何数据行", "The detail sheets ({sheets}) hold no data rows"),
     ErrorKind("spec-invalid", "模板规范有误：{where}：{reason}", "Invalid template spec: {where}: {reason}"),
     ErrorKind("output-write", "无法写入输出文件 {path}：{reason}", "Cannot write output file {path}: {reason}"),

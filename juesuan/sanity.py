@@ -13,10 +13,11 @@ The years a format covers are spec data: ``years: [2019, 2019]`` in ``spec-2019.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from juesuan.code_names import name_problems, own_name_conflicts
 from juesuan.errors import Problem
-from juesuan.ledger import INPUT_FIRST_ROW, OWN_CODES, Ledger
+from juesuan.ledger import INPUT_FIRST_ROW, OWN_CODES, Ledger, LedgerLine
 from juesuan.port import a1
 from juesuan.spec.model import TemplateSpec
 
@@ -53,15 +54,38 @@ def info_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
         if not str(ledger.info.get(key) or "").strip():
             out.append(Problem("info-required", {"field": label}, sheet, cell))
     year = str(ledger.info.get("year") or "").strip()
-    lo, hi = format_years(spec)
-    m = _YEAR.match(year)
-    if year and (lo is not None or hi is not None):
-        number = int(m.group(1)) if m else None
-        if number is None or (lo is not None and number < lo) or (hi is not None and number > hi):
-            sheet, cell, _ = _info_cell(spec, "year")
-            span = f"{lo or ''}–{hi or ''}" if lo != hi else str(lo)
-            out.append(Problem("year-format", {"year": year, "format": spec.format, "years": span}, sheet, cell))
+    if year_misfits(spec, year):
+        sheet, cell, _ = _info_cell(spec, "year")
+        out.append(Problem("year-format", {"year": year, "format": spec.format, "years": _span(spec)}, sheet, cell))
     return out
+
+
+def year_misfits(spec: TemplateSpec, year: str) -> bool:
+    """A 年度 given that is not one of the format's years (or no year at all)."""
+    lo, hi = format_years(spec)
+    if not year or (lo is None and hi is None):
+        return False
+    m = _YEAR.match(year)
+    number = int(m.group(1)) if m else None
+    return number is None or (lo is not None and number < lo) or (hi is not None and number > hi)
+
+
+def _span(spec: TemplateSpec) -> str:
+    lo, hi = format_years(spec)
+    return f"{lo or ''}–{hi or ''}" if lo != hi else str(lo)
+
+
+def year_option_problem(spec: TemplateSpec, year: str) -> Problem | None:
+    """``--year`` of ``new``/``import`` outside the format's years: refused before a workbook is
+    written that check would reject, naming the shipped format the year belongs to."""
+    from juesuan.spec import available_formats, load_spec
+
+    year = year.strip()
+    if not year_misfits(spec, year):
+        return None
+    fits = [f for f in available_formats() if f.isdigit() and not year_misfits(load_spec(f), year)]
+    params = {"year": year, "format": spec.format, "years": _span(spec)}
+    return Problem("year-format-option", {**params, "other": fits[0]}) if fits else Problem("year-format", params)
 
 
 def empty_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
@@ -73,6 +97,52 @@ def empty_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
                     a1(INPUT_FIRST_ROW, 0) if sheets else None)]
 
 
+SCALE_FLOOR = Decimal(100_000)  # 元: a department's ledger below this was most likely typed in 万元
+
+
+def plausibility_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
+    """Warnings on figures that read but are unlikely (a warning each, never a refusal):
+    a ledger whose income and expenditure both add up to less than 10 万元 (typed in 万元, the
+    tables come out 10,000 times too small), and a 功能分类 whose expenditure adds up to a
+    negative amount (refunds booked above the spending: the tables print a negative)."""
+    out: list[Problem] = []
+    totals = {"income": Decimal(0), "expense": Decimal(0)}
+    first: dict[str, LedgerLine] = {}
+    by_func: dict[str, Decimal] = {}
+    func_line: dict[str, LedgerLine] = {}
+    for line in ledger.lines:
+        if line.ledger in totals:
+            totals[line.ledger] += line.amount
+            first.setdefault(line.ledger, line)
+        if line.ledger == "expense" and line.func:
+            by_func[line.func] = by_func.get(line.func, Decimal(0)) + line.amount
+            func_line.setdefault(line.func, line)
+    if first and all(abs(t) < SCALE_FLOOR for t in totals.values()) and any(totals.values()):
+        which = "expense" if totals["expense"] else "income"
+        line = first[which]
+        out.append(Problem("ledger-scale", {
+            "what": "支出明细金额" if which == "expense" else "收入明细金额",
+            "what_en": "expenditure lines" if which == "expense" else "income lines",
+            "total": f"{totals[which]:,.2f}", "wan": f"{totals[which] / 10_000:.2f}"},
+            line.sheet, _amount_cell(spec, line), severity="warning"))
+    for code, total in by_func.items():
+        if total < 0:
+            line = func_line[code]
+            out.append(Problem("ledger-negative", {"code": code, "total": f"{total:,.2f}"}, line.sheet,
+                               _amount_cell(spec, line), severity="warning"))
+    return out
+
+
+def _amount_cell(spec: TemplateSpec, line: LedgerLine) -> str | None:
+    """The A1 address of ``line``'s amount on its detail sheet."""
+    for s in spec.inputs:
+        if s.sheet == line.sheet:
+            keys = [c.key for c in s.columns]
+            if "amount" in keys and line.row:
+                return a1(line.row - 1, keys.index("amount"))
+    return None
+
+
 def code_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
     """Codes without a name, 类 without a class line, 科目表 names contradicting the list."""
     return [*name_problems(spec, ledger.lines, ledger.own_names, ledger.typed_names),
@@ -80,7 +150,8 @@ def code_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
 
 
 def ledger_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
-    return [*info_problems(spec, ledger), *empty_problems(spec, ledger), *code_problems(spec, ledger)]
+    return [*info_problems(spec, ledger), *empty_problems(spec, ledger), *code_problems(spec, ledger),
+            *plausibility_problems(spec, ledger)]
 
 
 def has_own_codes_sheet(spec: TemplateSpec) -> bool:
