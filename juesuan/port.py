@@ -24,10 +24,18 @@ NO_CACHED_VALUE = _NoCachedValue()
 
 
 class CellError(str):
-    """A formula's cached error value (``#DIV/0!``, ``#VALUE!``, ``#REF!`` …) as read from a
-    file: text to code that only shows it, recognisable to code that needs a number."""
+    """An error value (``#DIV/0!``, ``#VALUE!``, ``#REF!`` …) as read from a file: text to code
+    that only shows it, recognisable to code that needs a number. ``formula``: whether a formula
+    calculated it (its cached value: the usual case) or the cell holds it without one (pasted
+    as a value, typed): the reports word the two differently (:func:`juesuan.errors.error_value_code`)."""
 
-    __slots__ = ()
+    formula: bool = True
+
+    def __new__(cls, value: str, formula: bool = True) -> CellError:
+        self = super().__new__(cls, value)
+        if not formula:
+            self.formula = False  # (an instance attribute only for the rare pasted one)
+        return self
 
 Grid = list[list[Any]]
 

@@ -44,20 +44,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def replaced_sheets(spec: TemplateSpec, names: list[str]) -> set[str]:
-    """The sheets of a workbook that Fill pictures anew and reads nothing from (the tables and
-    the self-evaluation summary), so openpyxl need not parse them; a guess made before Fill
-    runs, which :func:`fill_file` verifies. Self-evaluation sheets and the 说明 hold the
-    accountant's entries (formulas included) and are parsed like any input."""
-    from juesuan.evaluation.model import config
-
-    out = {t.sheet for t in spec.tables}
-    cfg = config(spec)
-    if cfg is not None:
-        out.add(cfg.summary_sheet)
-    return out & set(names)
-
-
 def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None = None,
               progress: Progress = _quiet, extras: dict[str, Any] | None = None,
               force: bool = False) -> tuple[FillResult, Path, Path | None]:
@@ -84,7 +70,8 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         # (NO_CACHED_VALUE where there is none); the detail sheets stay untouched in the patched
         # package and Excel recalculates on opening. (The self-evaluation and 说明 sheets are
         # pictured anew, their entries as values: a formula typed there becomes its value.)
-        formulas = bool(calamine.formula_sheets() - computed)
+        formula_sheets = calamine.formula_sheets()
+        formulas = bool(formula_sheets - computed)
         names = set(calamine.sheet_names())
         try:
             result = fill_workbook(spec, calamine, progress, extras)
@@ -102,19 +89,14 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
             progress("保存 / saving")
             return result, target, save_atomic(written, target, backup=out is None)
         # formulas in a package the patch does not handle: openpyxl's careful path, which keeps
-        # the formulas' cached values on saving (Fill computes again, reading through openpyxl)
+        # the formulas' cached values on saving (the computation above is reused: only the
+        # sheets holding formulas are read again, for those values)
         progress("保留公式 / keeping the formulas")
-        calamine = CalamineBook(source)
-        # the sheets Fill replaces whole: openpyxl need not parse them (Fill reads them with calamine)
-        skip = replaced_sheets(spec, calamine.sheet_names())
-        book = LoadedBook(load_for_write(source, skip=skip), source, calamine)
+        pictured = {p.name for p in result.pictures}
+        book = LoadedBook(load_for_write(source, skip=pictured & names), source)  # (replaced whole: not parsed)
         try:
-            result = fill_workbook(spec, book, progress, extras)
-            progress("写入公开表 / writing the tables")
-            pictured = {p.name for p in result.pictures}
-            if not book.skipped <= pictured:  # e.g. a sheet named like a self-evaluation that isn't one
-                book.close()
-                book = LoadedBook(load_for_write(source, skip=book.skipped & pictured), source)
+            for name in sorted(formula_sheets - pictured):
+                book.read_sheet(name)  # python-calamine's values, which save_workbook puts back
             replace_sheets(book.wb, result.pictures)
             target = Path(out) if out else book.path
             progress("保存 / saving")

@@ -30,7 +30,7 @@ def unit_names(spec: TemplateSpec, port: WorkbookPort) -> list[str]:
 
 
 def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
-    from juesuan.errors import InputError, Problem
+    from juesuan.errors import InputError, Problem, error_value_code
     from juesuan.port import NO_CACHED_VALUE, CellError
 
     name = sheet_name(spec)
@@ -39,7 +39,7 @@ def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
     entries, cells = read_entries(port.read_sheet(name))
     # a formula's error value, or one without a value, is no blank entry (【请填写】): named at its cell
     wrong = [Problem("formula-no-value", {}, name, cells[k]) if v is NO_CACHED_VALUE else
-             Problem("formula-error", {"value": str(v)}, name, cells[k])
+             Problem(error_value_code(v), {"value": str(v)}, name, cells[k])
              for k, v in entries.items() if v is NO_CACHED_VALUE or type(v) is CellError]
     if wrong:
         raise InputError(wrong)
