@@ -354,9 +354,11 @@ class _Bounds:
             if canonical < body.count(b'"e"') and _SPACED_TYPE.search(body) is not None:
                 self.odd = True  # t = "e": the byte test and error_cells would not see it, the exact parse does
         self.odd = self.odd or _odd_spelling(body) or _open_tag(body)
-        # a formula's end tag (a shared formula's followers end their group's master's), or in
-        # a part spelt with prefixes (already odd) a prefixed formula: one more byte search
-        self.formula = self.formula or b"</f>" in body or (self.odd and _PREFIXED_FORMULA.search(body) is not None)
+        # a formula's end tag (a shared formula's followers end their group's master's), a formula
+        # element without one (a data table's <f t="dataTable" …/>: searched only where no end tag
+        # is), or in a part spelt with prefixes (already odd) a prefixed formula
+        self.formula = self.formula or b"</f>" in body or b"<f " in body or \
+            (self.odd and _PREFIXED_FORMULA.search(body) is not None)
 
     @property
     def needs_exact(self) -> bool:
