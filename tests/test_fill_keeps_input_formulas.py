@@ -17,7 +17,6 @@ import pytest
 from conftest import run_cli
 
 from juesuan.io.guard import sheet_parts
-from juesuan.io.kept_formulas import NotCarried, moved_text
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_lo = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) 未安装 / not installed")
@@ -245,6 +244,8 @@ def test_a_formula_that_cant_be_carried_is_refused_at_its_cell(demo_copy, tmp_pa
 
 
 def test_moved_references():
+    from juesuan.io.kept_formulas import NotCarried, moved_text
+
     moves = {(9, 1): (10, 1), (10, 1): (11, 1), (11, 1): (12, 1), (4, 1): (4, 1)}
     assert moved_text("B10+$B$11*说明!B12+'说明'!B11", "说明", moves) == "B11+$B$12*说明!B13+'说明'!B12"
     assert moved_text('SUM(B10:B12)&"B10"&其它!B10&nm', "说明", moves) == 'SUM(B11:B13)&"B10"&其它!B10&nm'
