@@ -429,16 +429,16 @@ def build_addin(out_path: Path, *, template: Path | None = None, customui: Path 
     added = {"xl/worksheets/juesuan_functions.xml": _function_sheet(functions)}
 
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(out_path.name + ".tmp")
-    try:
+
+    def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w") as zout:
             for info in infos:
                 zout.writestr(info, new_parts.get(info.filename, parts[info.filename]),
                               compress_type=zipfile.ZIP_DEFLATED)
             for name, data in added.items():
                 zout.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
-        tmp.replace(out_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    from juesuan.io.safe_write import atomic_write
+
+    atomic_write(out_path, write)  # whole or not at all: a killed build leaves the previous add-in
     return out_path
