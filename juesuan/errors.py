@@ -67,6 +67,8 @@ _KINDS = [
     ErrorKind("info-required", "“{field}”未填写：公开表的表头和说明需要它", "'{field}' is required: the tables and the narrative need it"),
     ErrorKind("year-format", "年度“{year}”不适用于 {format} 年格式的模板（适用年度：{years}）",
               "Year '{year}' does not fit the {format} format (years {years})"),
+    ErrorKind("year-format-option", "年度“{year}”不适用于 {format} 年格式的模板（适用年度：{years}），请加 --format {other}",
+              "Year '{year}' does not fit the {format} format (years {years}): add --format {other}"),
     # juesuan codes import (a bureau's code table)
     ErrorKind("codes-no-header", "找不到表头行（应含 {headers} 两列）", "No header row found (it needs columns {headers})"),
     ErrorKind("codes-bad-code", "编码“{value}”不是科目编码（功能分类 3/5/7 位、经济分类 3/5 位数字）",

@@ -13,7 +13,8 @@ a PDF can be checked like any workbook. Works for every format; tables need not 
 * ``column``: the column's printed header, a ``parent/leaf`` header path where a leaf repeats
   (07: ``公务接待费/决算数``), or the 栏次 number where the format has them; blank where the
   row has one value.
-* ``value``: an amount in 万元; blank leaves the cell blank, which every check reads as zero.
+* ``value``: an amount in 万元; blank leaves the cell blank, which every check reads as zero,
+  and so does a dash (``-``, ``－``, ``—``, ``——``, ``–``), which many disclosures print for zero.
 
 Every unknown table, row or column is reported with its CSV line number (all at once), with
 the valid choices for a row or a column. Rows whose table isn't one of the spec's tables are
@@ -37,6 +38,7 @@ from juesuan.tables import TableRow, TableValues
 
 HEADER = ("table", "row", "column", "value")
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
+_ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--"})  # printed for zero, like a blank cell
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ class _TableImport:
     # -- the cell of one CSV row --------------------------------------------------------
     def _set(self, r: CsvRow, row: TableRow, col: str) -> None:
         try:
-            value = parse_amount(r.value)
+            value = None if r.value.strip() in _ZERO_DASHES else parse_amount(r.value)
         except NotANumber:
             self.problem("import-value", r, value=r.value)
             return

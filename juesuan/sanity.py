@@ -53,15 +53,38 @@ def info_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
         if not str(ledger.info.get(key) or "").strip():
             out.append(Problem("info-required", {"field": label}, sheet, cell))
     year = str(ledger.info.get("year") or "").strip()
-    lo, hi = format_years(spec)
-    m = _YEAR.match(year)
-    if year and (lo is not None or hi is not None):
-        number = int(m.group(1)) if m else None
-        if number is None or (lo is not None and number < lo) or (hi is not None and number > hi):
-            sheet, cell, _ = _info_cell(spec, "year")
-            span = f"{lo or ''}–{hi or ''}" if lo != hi else str(lo)
-            out.append(Problem("year-format", {"year": year, "format": spec.format, "years": span}, sheet, cell))
+    if year_misfits(spec, year):
+        sheet, cell, _ = _info_cell(spec, "year")
+        out.append(Problem("year-format", {"year": year, "format": spec.format, "years": _span(spec)}, sheet, cell))
     return out
+
+
+def year_misfits(spec: TemplateSpec, year: str) -> bool:
+    """A 年度 given that is not one of the format's years (or no year at all)."""
+    lo, hi = format_years(spec)
+    if not year or (lo is None and hi is None):
+        return False
+    m = _YEAR.match(year)
+    number = int(m.group(1)) if m else None
+    return number is None or (lo is not None and number < lo) or (hi is not None and number > hi)
+
+
+def _span(spec: TemplateSpec) -> str:
+    lo, hi = format_years(spec)
+    return f"{lo or ''}–{hi or ''}" if lo != hi else str(lo)
+
+
+def year_option_problem(spec: TemplateSpec, year: str) -> Problem | None:
+    """``--year`` of ``new``/``import`` outside the format's years: refused before a workbook is
+    written that check would reject, naming the shipped format the year belongs to."""
+    from juesuan.spec import available_formats, load_spec
+
+    year = year.strip()
+    if not year_misfits(spec, year):
+        return None
+    fits = [f for f in available_formats() if f.isdigit() and not year_misfits(load_spec(f), year)]
+    params = {"year": year, "format": spec.format, "years": _span(spec)}
+    return Problem("year-format-option", {**params, "other": fits[0]}) if fits else Problem("year-format", params)
 
 
 def empty_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:

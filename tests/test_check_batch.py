@@ -77,3 +77,54 @@ def test_parallel_batch_gives_the_same_summary_and_exit_code(demo_workbook, tmp_
     assert text.returncode == 2 and text.stdout.index("a.xlsx ====") < text.stdout.index("d.xlsx ====")
     assert "共 5 个工作簿" in text.stdout
     assert run_cli("check", str(folder), "--jobs", "0").returncode == 2  # a usage error, not a traceback
+
+
+def test_a_folders_xls_files_are_listed_as_unusable_not_skipped(demo_workbook, tmp_path):
+    """A department that sent .xls (or an .xlsx renamed .xls) is counted and told why, instead
+    of being left out of the summary unseen; the renamed one is told to rename, not “corrupt”."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    shutil.copy2(demo_workbook, folder / "a.xlsx")
+    shutil.copy2(demo_workbook, folder / "b-改名.xls")
+    (folder / "c-旧版.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    (folder / "子目录.xls").mkdir()  # a folder is no workbook
+    proc = run_cli("check", str(folder), "--format", "json")
+    assert proc.returncode == 2, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["summary"] == {"files": 3, "passed": 1, "with_errors": 0, "unusable": 2}
+    by_name = {r["file"].rsplit("/", 1)[-1]: r for r in data["workbooks"]}
+    assert "请改名为 .xlsx" in by_name["b-改名.xls"]["error"] and "损坏" not in by_name["b-改名.xls"]["error"]
+    assert ".xls" in by_name["c-旧版.xls"]["error"]
+    single = run_cli("check", str(folder / "b-改名.xls"))
+    assert single.returncode == 2 and "rename it to .xlsx" in single.stderr.replace("\n", " ").replace("│", "")
+
+
+def test_batch_text_names_every_file_and_why_in_full_at_80_columns(demo_workbook, tmp_path):
+    """Piped to a log at 80 columns, the summary wraps a long file name and an unusable
+    workbook's reason instead of cutting them off with “…”, and the log gives the reason
+    in full under the workbook's own heading."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    long_name = "某市某区生态环境局机关服务中心二〇二五年度部门决算（第二次修订稿）.xlsx"
+    shutil.copy2(demo_workbook, folder / long_name)
+    (folder / "损坏的工作簿.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    proc = run_cli("check", str(folder), env={"COLUMNS": "80"})
+    assert proc.returncode == 2
+    flat = "".join(ch for ch in proc.stdout if not ch.isspace() and ch not in "│┃")
+    assert "…" not in proc.stdout
+    assert long_name in flat
+    assert "====" + str(folder / "损坏的工作簿.xlsx").replace(" ", "") + "====无法校验/unusable:" in flat
+
+
+def test_json_says_why_a_workbook_is_unusable_alone_or_in_a_batch(tmp_path):
+    """``--format json`` is for machines: a workbook that can't be checked gives a JSON entry
+    on stdout (checked: false, why in Chinese and English), alone as in a batch, exit 2."""
+    broken = tmp_path / "损坏.xlsx"
+    broken.write_bytes(b"not a workbook")
+    proc = run_cli("check", str(broken), "--format", "json")
+    assert proc.returncode == 2
+    entry = json.loads(proc.stdout)
+    assert entry["checked"] is False and entry["file"] == str(broken)
+    assert "zip" in entry["error"] and "Not a valid Excel workbook" in entry["error_en"]
+    batch = json.loads(run_cli("check", str(tmp_path), "--format", "json").stdout)
+    assert batch["workbooks"] == [entry]

@@ -44,3 +44,37 @@ def test_version_names_the_template_formats():
 
     proc = run_cli("--version")
     assert proc.returncode == 0 and __version__ in proc.stdout and "2019" in proc.stdout
+
+
+def test_demo_of_another_seed_checks_clean(tmp_path):
+    """The sample self-evaluations' 全年执行数 follow the seed's ledger (rule E11), so a demo
+    made with any seed, in any format, passes its own check — without a note: the printed
+    得分 add up to the printed 总分 (E03-total; seed 7 printed 87.85 under 87.87 by half-up)."""
+    import json
+
+    for fmt, seed in (("2020", "7"), ("2019", "22"), ("2020-b", "5")):
+        out = tmp_path / fmt
+        made = run_cli("demo", "--format", fmt, "--seed", seed, "-o", str(out))
+        assert made.returncode == 0, made.stdout + made.stderr
+        proc = run_cli("check", str(out / f"示例部门决算-{fmt}.xlsx"), "--format", "json")
+        assert proc.returncode == 0, proc.stdout
+        assert "E11-ledger" not in proc.stdout
+        stats = json.loads(proc.stdout)["stats"]
+        assert stats["info"] == stats["rounding"] == stats["warnings"] == 0, proc.stdout
+
+
+def test_new_and_import_refuse_a_year_of_another_format(tmp_path):
+    """``--year 2019`` with the default (2020+) format used to make a workbook that check then
+    rejects (R19-info): refused at once, naming the format the year belongs to; nothing written."""
+    out = tmp_path / "决算2019.xlsx"
+    proc = run_cli("new", "-o", str(out), "--dept", "某局", "--year", "2019")
+    assert proc.returncode == 2 and not out.exists()
+    assert "--format 2019" in proc.stderr
+    proc = run_cli("new", "-o", str(out), "--dept", "某局", "--year", "2024", "--format", "2019")
+    assert proc.returncode == 2 and not out.exists() and "--format 2020" in proc.stderr
+    csv = tmp_path / "pub.csv"
+    csv.write_text("table,row,column,value\n1,本年收入合计,决算数,1.00\n", encoding="utf-8")
+    proc = run_cli("import", str(csv), "-o", str(out), "--year", "2019")
+    assert proc.returncode == 2 and not out.exists() and "--format 2019" in proc.stderr
+    made = run_cli("new", "-o", str(out), "--dept", "某局", "--year", "2019年", "--format", "2019")
+    assert made.returncode == 0, made.stderr

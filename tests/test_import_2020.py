@@ -104,3 +104,20 @@ def test_unknown_names_reported_at_once_with_choices(tmp_path):
     assert "本年收入合计" in text  # a valid choice is offered for the unknown row
     assert "合计/决算数" in text  # and the header paths for the ambiguous column
     assert "收入/总计" in text and "1=收入支出决算总表" in text
+
+
+def test_a_dash_printed_for_zero_reads_as_a_blank_cell(filled, tmp_path):
+    """Many disclosures print “-” or “—” where a figure is zero: imported like a blank cell,
+    the disclosure checks clean (a real non-number is still reported)."""
+    dashes = ["-", "－", "—", "——", "–"]
+    rows = [[t, r, c, v or dashes[n % len(dashes)]] for n, (t, r, c, v) in enumerate(published_csv(filled))]
+    assert sum(r[3] in dashes for r in rows) > 10
+    out = tmp_path / "dash.xlsx"
+    proc = run_cli("import", str(write(tmp_path / "dash.csv", rows)), "-o", str(out), "--format", "2020",
+                   "--dept", "某区某局", "--year", "2024")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {k: v for k, v in _figures(out).items() if v} == {k: v for k, v in _figures(filled).items() if v}
+    assert run_cli("check", str(out)).returncode == 0
+    rows[0][3] = "-x"
+    bad = run_cli("import", str(write(tmp_path / "bad.csv", rows)), "-o", str(tmp_path / "bad.xlsx"), "--format", "2020")
+    assert bad.returncode == 2 and "-x" in bad.stdout + bad.stderr

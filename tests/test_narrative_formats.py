@@ -109,3 +109,33 @@ def test_entries_typed_once_are_carried_from_last_year(filled, tmp_path):
     assert kept["duties"].startswith("贯彻落实") and kept["unit:1"] == "某市生态环境局本级|行政单位"
     assert kept["use:2110101"] == "行政运行方面的支出"
     assert kept["reason_total"] is None  # a reason is this year's: not carried
+
+
+def test_counts_and_amounts_typed_with_their_unit_read_as_numbers(filled, tmp_path):
+    """An accountant types “3辆”, “无”, “19.5万元” in the 说明's number cells: the 说明 prints the
+    numbers (not “3辆辆”), adds up the 政府采购 total, and leaves the input cells as typed."""
+    fmt, path, _ = filled
+    wb = openpyxl.load_workbook(path)
+    ws = wb["说明"]
+    keys = {ws.cell(r, 3).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value}
+    typed = {"cars_held": "3辆", "cars_bought": "无", "proc_goods": "80.5万元", "proc_works": "—",
+             "proc_services": " 19.5 万元"}
+    for key, value in typed.items():
+        ws.cell(keys[key], 2).value = value
+    copy = tmp_path / "单位.xlsx"
+    wb.save(copy)
+    run_cli("fill", str(copy), check=True)
+    docx = tmp_path / "单位.docx"
+    run_cli("narrative", str(copy), "-o", str(docx), check=True)
+    text = "\n".join(_text(docx))
+    assert "保有量3辆" in text and "3辆辆" not in text and "无辆" not in text
+    assert "本年购置公务用车0辆" in text
+    assert "政府采购支出总额100.00万元" in text and "服务支出19.50万元" in text and "万元万元" not in text
+    after = openpyxl.load_workbook(copy)["说明"]
+    assert {k: after.cell(keys[k], 2).value for k in typed} == typed
+    assert run_cli("check-text", str(docx), "--against", str(copy)).returncode == 0
+    ws.cell(keys["proc_works"], 2).value = None  # the total can't be added up: its placeholder names the part missing
+    wb.save(copy)
+    run_cli("fill", str(copy), check=True)
+    run_cli("narrative", str(copy), "-o", str(docx), "--force", check=True)
+    assert "政府采购支出总额【请填写政府采购工程支出（万元）】万元" in "\n".join(_text(docx))

@@ -48,12 +48,17 @@ def run_check(path: Path, units: list[Path] | None = None):
             unit.close()
 
 
+# a folder's spreadsheets: .xlsx/.xlsm are checked; the others are listed as unusable, with
+# why, rather than skipped unseen (a department's .xls, or an .xlsx renamed .xls)
+_SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
+
+
 def _expand(paths: list[Path]) -> list[Path]:
-    """Files to check: each path as given, a folder's .xlsx/.xlsm files (no Office lock files)."""
+    """Files to check: each path as given, a folder's spreadsheet files (no Office lock files)."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.suffix.lower() in (".xlsx", ".xlsm")
+            files += sorted(f for f in p.iterdir() if f.suffix.lower() in _SPREADSHEETS and f.is_file()
                             and not f.name.startswith(("~$", ".~")))
         else:
             files.append(p)
@@ -83,6 +88,9 @@ def check_command(paths: list[Path], fmt: str = "text", mark: Path | None = None
 
 def check_one(path: Path, fmt: str, mark: Path | None, force: bool = False,
                units: list[Path] | None = None) -> None:
+    from juesuan.errors import InputError
+    from juesuan.spec import SpecError
+
     with handled():
         if mark is not None:
             from juesuan.io.safe_write import check_new_output, workbook_suffix
@@ -92,7 +100,12 @@ def check_one(path: Path, fmt: str, mark: Path | None, force: bool = False,
             suffix, why = workbook_suffix(path)
             check_new_output(mark, force=force, suffixes=(suffix,), what="标记副本 / a marked copy", why=why)
         with err.status(f"校验 / checking {clean_text(path.name)}"):
-            report = run_check(path, units)
+            try:
+                report = run_check(path, units)
+            except (InputError, SpecError) as exc:
+                if fmt == "json":  # a machine reading stdout learns why too (the message goes to stderr)
+                    echo_json(unusable_entry(path, exc))
+                raise
         if mark is not None:
             from juesuan.io.marks_xlsx import mark_file
             from juesuan.validate.marks_plan import plan_marks
@@ -117,10 +130,18 @@ def check_entry(path: Path) -> tuple[dict, str]:
         with gc_paused():
             report = run_check(path)
     except (InputError, SpecError) as exc:
-        problems = exc.problems if isinstance(exc, InputError) else []
-        message = "；".join(p.message_zh for p in problems) if problems else str(exc)
-        return {"file": str(path), "checked": False, "error": message}, ""
+        return unusable_entry(path, exc), ""
     return {"file": str(path), "checked": True, **report.to_json()}, report.to_text()
+
+
+def unusable_entry(path: Path, exc: Exception) -> dict:
+    """The JSON entry of a workbook that could not be checked: why, in Chinese and English."""
+    from juesuan.errors import InputError
+
+    problems = exc.problems if isinstance(exc, InputError) else []
+    message = "；".join(p.message_zh for p in problems) if problems else str(exc)
+    english = "; ".join(p.message_en for p in problems) if problems else str(exc)
+    return {"file": str(path), "checked": False, "error": message, "error_en": english}
 
 
 def _pool(files: list[Path], jobs: int) -> Any:
@@ -161,6 +182,9 @@ def check_many(files: list[Path], fmt: str, jobs: int) -> None:
             results.append(entry)
             if not entry["checked"]:
                 worst = EXIT_UNUSABLE
+                if fmt == "text":  # the reason in full, where the log has each workbook's report
+                    out.print(f"\n==== {clean_text(str(path))} ====\n无法校验 / unusable: {clean_text(entry['error'])}",
+                              highlight=False, markup=False)
                 continue
             if not entry["valid"] and worst == EXIT_OK:
                 worst = EXIT_FINDINGS
@@ -174,8 +198,10 @@ def check_many(files: list[Path], fmt: str, jobs: int) -> None:
         echo_json({"summary": summary, "workbooks": results})
         raise SystemExit(worst)
     table = Table(title="汇总 / summary", title_justify="left")
-    for column in ("工作簿 / workbook", "结果 / result", "错误 / errors", "警告 / warnings", "提示 / info"):
-        table.add_column(column)
+    for column in ("工作簿 / workbook", "结果 / result"):
+        table.add_column(column, overflow="fold")  # a file's name and why wrap, never cut off with “…”
+    for column in ("错误 / errors", "警告 / warnings", "提示 / info"):
+        table.add_column(column, justify="right")
     for r in results:
         if not r["checked"]:
             table.add_row(escape(clean_text(r["file"])), escape(clean_text("无法校验 / unusable: " + r["error"])),

@@ -25,10 +25,15 @@ def import_(
 ) -> None:
     """导入：把已公开的决算数字写入空白模板，以便校验 / Import published figures for checking."""
     with handled():
+        from juesuan.errors import InputError
         from juesuan.io.import_file import import_file
         from juesuan.io.safe_write import check_new_output
+        from juesuan.sanity import year_option_problem
 
         check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)
+        misfit = year_option_problem(spec, year)
+        if misfit is not None:
+            raise InputError([misfit])
         path = import_file(csv_path, output, spec, dept, year, eval_variant)
     out.print(f"已导入 / imported: {path}（{spec.name}）", highlight=False, markup=False)

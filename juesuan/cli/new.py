@@ -19,10 +19,15 @@ def new(
 ) -> None:
     """新建：按官方模板生成空白工作簿 / Create a blank workbook from the official template."""
     with handled():
+        from juesuan.errors import InputError
         from juesuan.io.files import write_new
         from juesuan.io.safe_write import check_new_output
+        from juesuan.sanity import year_option_problem
 
         check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)
+        misfit = year_option_problem(spec, year)
+        if misfit is not None:
+            raise InputError([misfit])
         path = write_new(output, spec, dept, year)
         out.print(f"已创建 / created: {path}（{spec.name}）", highlight=False, markup=False)

@@ -30,6 +30,7 @@ from juesuan.evaluation.model import (
 )
 from juesuan.evaluation.steps import read_evaluations
 from juesuan.intervals import compare_sum
+from juesuan.money import CENT
 from juesuan.port import WorkbookPort
 from juesuan.report import CellRef, Finding
 from juesuan.spec.model import TemplateSpec
@@ -113,7 +114,7 @@ def check_score(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
             continue
         expected = scoring.publish(score)
         shown = amount(shown_raw)
-        if shown is None or abs(shown - score) > Decimal("0.005"):
+        if shown is None or not abs(shown - score) < CENT:  # the floor or the ceiling, as any rounding prints
             out.append(finding("eval-score", f"{ev.sheet}“{label}”得分应为 {expected}，实为 "
                                f"{'空白' if shown is None else shown}", ev.sheet, [cell], expected, shown))
     return out

@@ -110,7 +110,7 @@ def _render_budget(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: int, c
         if line.key == "total":
             pic.put(rr, BUD_COLS["weight"], line.weight, "eval-input-money")
             _origin(pic, rr, BUD_COLS["weight"], line.cells.get("weight"))
-            score = line.shown_score if shown else scoring.publish(line.score) if computed else None
+            score = line.shown_score if shown else line.published if computed else None
             pic.put(rr, BUD_COLS["score"], score, "amount", merge_to=(rr, 9))
         else:
             pic.put(rr, BUD_COLS["weight"], DASH, "body-line")
@@ -190,7 +190,7 @@ def _render_indicators(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: in
             pic.put(rr, 8, ind.entered, "eval-input-money")  # entered by the evaluator
             _origin(pic, rr, 8, ind.cells.get("score"))
         else:
-            pic.put(rr, 8, scoring.publish(ind.score) if computed else None, "amount")
+            pic.put(rr, 8, ind.published if computed else None, "amount")
         pic.put(rr, 9, ind.reason, "eval-input")
         for key, c in (("level3", 3), ("target", 4), ("actual", 5), ("direction", 6), ("weight", 7), ("reason", 9)):
             _origin(pic, rr, c, ind.cells.get(key))

@@ -170,6 +170,7 @@ class BudgetLine:
     cells: dict[str, str] = field(default_factory=dict)  # initial/budget/spent/weight/rate/score → A1
     rate: Decimal | None = None  # computed, unrounded
     score: Decimal | None = None
+    published: Decimal | None = None  # the 得分 Fill prints (:func:`scoring.publish_parts`)
 
 
 @dataclass
@@ -187,6 +188,7 @@ class Indicator:
     reason: Any = None
     cells: dict[str, str] = field(default_factory=dict)
     score: Decimal | None = None  # computed, unrounded
+    published: Decimal | None = None  # the 得分 Fill prints (:func:`scoring.publish_parts`)
 
     @property
     def effective_direction(self) -> str | None:
@@ -245,6 +247,7 @@ class Evaluation:
 def score(ev: Evaluation, cfg: EvalConfig) -> Evaluation:
     """Compute every rate and score of ``ev`` in place (from its input values only)."""
     parts: list[Decimal | None] = []
+    scored: list[BudgetLine | Indicator] = []  # the owner of each part
     weights = Decimal(0)
     for line in ev.budget:
         a, b = amount(line.budget), amount(line.spent)
@@ -255,6 +258,7 @@ def score(ev: Evaluation, cfg: EvalConfig) -> Evaluation:
             line.score = scoring.budget_score(w, a, b, cfg.zero_budget_score)
             weights += w or 0
             parts.append(line.score)
+            scored.append(line)
     for ind in ev.indicators:
         direction = ind.effective_direction
         a, _ = scoring.parse_measure(ind.target)
@@ -265,6 +269,10 @@ def score(ev: Evaluation, cfg: EvalConfig) -> Evaluation:
         ind.score = scoring.indicator_score(direction, w, a, b, amount(ind.entered))
         weights += w or 0
         parts.append(ind.score)
+        scored.append(ind)
+    movable = [not (isinstance(o, Indicator) and (o.is_qualitative or o.effective_direction is None)) for o in scored]
+    for owner, printed in zip(scored, scoring.publish_parts(parts, movable), strict=True):
+        owner.published = printed
     ev.total_exact = sum((p for p in parts if p is not None), Decimal(0))
     ev.total = scoring.total_score(parts)
     ev.grade = scoring.grade_of(ev.total, cfg.grades)

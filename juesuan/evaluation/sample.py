@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
 from juesuan.evaluation.layout import new_evaluation, render_evaluation
 from juesuan.evaluation.model import BudgetLine, Evaluation, Indicator, config, sheet_name_for
 from juesuan.port import SheetPicture
@@ -40,8 +43,24 @@ PROJECTS = [
 ]
 
 
-def sample_pictures(spec: TemplateSpec, existing: list[str], dept: str, year: str) -> list[SheetPicture]:
-    """Pictures of the filled sample self-evaluation sheets (inputs only; Fill scores them)."""
+def _executed(budget: list, spent: Decimal | None) -> list:
+    """The budget block with its 全年执行数 set to ``spent`` (万元, the project's ledger lines, so
+    the demo checks clean whatever its seed): 上年结转资金 as sampled (at most ``spent``),
+    当年财政拨款 the rest."""
+    if spent is None:
+        return budget
+    rows = {key: [key, initial, a, b] for key, initial, a, b in budget}
+    total = spent.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    carried = min(Decimal(str(rows["carried"][3])), total)
+    rows["total"][3], rows["carried"][3] = float(total), float(carried)
+    rows["current"][3] = float(total - carried)
+    return [tuple(rows[key]) for key, *_ in budget]
+
+
+def sample_pictures(spec: TemplateSpec, existing: list[str], dept: str, year: str,
+                    spent: Mapping[str, Decimal] | None = None) -> list[SheetPicture]:
+    """Pictures of the filled sample self-evaluation sheets (inputs only; Fill scores them).
+    ``spent``: each project's expenditure in the ledger (万元), its 全年执行数 (rule E11)."""
     cfg = config(spec)
     if cfg is None:
         return []
@@ -53,7 +72,7 @@ def sample_pictures(spec: TemplateSpec, existing: list[str], dept: str, year: st
         ev: Evaluation = new_evaluation(cfg, name, project, dept, dept)
         ev.header["phone"] = "0571-8888" + str(6000 + len(names))
         lines = {line.key: line for line in ev.budget}
-        for key, initial, a, b in budget:
+        for key, initial, a, b in _executed(budget, (spent or {}).get(project)):
             line: BudgetLine = lines[key]
             line.initial, line.budget, line.spent = initial, a, b
         ev.goal_plan, ev.goal_done = plan, done

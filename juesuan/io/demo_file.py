@@ -4,6 +4,8 @@ to a fresh demo workbook (the sample content itself is engine data:
 
 from __future__ import annotations
 
+from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 from juesuan.evaluation.sample import sample_pictures
@@ -21,10 +23,16 @@ def add_demo_extras(path: str | Path) -> list[str]:
     ``path``, saved in place; returns the names of the sheets written."""
     book = CalamineBook(path)
     spec = spec_for(book, None)
-    pictures = sample_pictures(spec, book.sheet_names(), info_value(spec, book, "dept"), info_value(spec, book, "year"))
+    ledger = read_ledger(spec, book)
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    for line in ledger.lines:
+        if line.ledger == "expense" and line.project:
+            spent[line.project] += line.amount / 10000
+    pictures = sample_pictures(spec, book.sheet_names(), info_value(spec, book, "dept"), info_value(spec, book, "year"),
+                               spent)
     cfg = settings(spec)
     if cfg is not None:
-        accounts = fill_accounts(spec, read_ledger(spec, book))
+        accounts = fill_accounts(spec, ledger)
         title = [Paragraph("title", "部门决算情况说明"), Paragraph("text", "（运行“填充”后生成 / written by Fill）")]
         pictures.append(render_narrative(str(cfg.get("sheet", "说明")), str(cfg.get("intro", "")), title,
                                          slot_specs(spec, accounts), sample_entries(accounts)))

@@ -46,7 +46,14 @@ def check_workbook_file(path: str | Path) -> Path:
     scan = scan_workbook(p)
     if not scan.has_workbook:
         raise fail("file-not-xlsx", path=str(p), reason="缺少 xl/workbook.xml / no workbook part")
+    if p.suffix.lower() in _OTHER_READERS:  # a reader would take it by its name for another format
+        raise fail("file-not-xlsx", path=str(p),
+                   reason=f"扩展名为 {p.suffix}，内容却是 .xlsx 工作簿，请改名为 .xlsx / named {p.suffix} but it holds "
+                          f"an .xlsx workbook: rename it to .xlsx")
     return p
+
+
+_OTHER_READERS = (".xls", ".xla", ".xlsb", ".ods")  # extensions python-calamine reads as another format
 
 
 def _is_encrypted_ole(p: Path) -> bool:

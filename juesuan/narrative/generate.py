@@ -296,8 +296,10 @@ class _Writer:
 
     def _procurement(self, v: dict[str, Any]) -> None:
         total = self.cat.by_key.get("proc_total")
-        if total is None or total.actual is None:
-            v["proc_total"] = self.placeholder("proc_goods")
+        if total is None or total.actual is None:  # the total adds up the parts: name the one missing
+            parts = ("proc_goods", "proc_works", "proc_services")
+            missing = next((k for k in parts if self.money_entry(k) is None), parts[0])
+            v["proc_total"] = self.placeholder(missing)
             v["proc_sme_share"] = v["proc_small_share"] = "【请填写】"
             return
         v["proc_total"] = fmt_amount(total.actual)

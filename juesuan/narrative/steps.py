@@ -51,12 +51,44 @@ def entries_and_cells(spec: TemplateSpec, port: WorkbookPort) -> tuple[dict[str,
     return entries, cells
 
 
+_NONE_MARKS = ("无", "没有", "—", "——", "－", "-", "–")
+_COUNT_UNITS = ("台（套）", "台(套)", "台/套", "人次", "批次", "辆", "个", "台", "套", "次", "人")
+
+
+def typed_numbers(spec: TemplateSpec, entries: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``entries`` with money and count entries as numbers where they were typed with their unit (“3辆”,
+    “19.5万元”) or as “无”/“—” for none (0): the 说明 prints its own unit after the entry, so
+    “3辆” would read “保有量3辆辆” and a total (政府采购支出总额) could not be added up.
+    Anything else is kept as typed; the input cells themselves are left as typed."""
+    from juesuan.evaluation.model import amount
+
+    entries = dict(entries)
+    cfg = settings(spec) or {}
+    types = {s.key: s.type for s in slot_specs(spec, None)}
+    per_item = cfg.get("item_inputs", {}) or {}
+    for key, value in list(entries.items()):
+        kind = types.get(key)
+        if kind is None and ":" in key:
+            kind = str((per_item.get(key.split(":", 1)[0]) or {}).get("type", ""))
+        if kind not in ("money", "count") or not isinstance(value, str) or amount(value) is not None:
+            continue
+        text = "".join(value.split())
+        if text in _NONE_MARKS:
+            entries[key] = 0
+            continue
+        for unit in ("万元",) if kind == "money" else _COUNT_UNITS:
+            if text.endswith(unit) and amount(text[:-len(unit)]) is not None:
+                entries[key] = amount(text[:-len(unit)])
+                break
+    return entries
+
+
 def stated_entries(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
     """The entries a 说明 is checked against: the 说明 sheet's input cells, plus the figures
     Fill derives from other sheets (``eval_amount``: 涉及资金 of the self-evaluations)."""
     from juesuan.narrative.generate import evaluation_amount
 
-    entries = entries_of(spec, port)
+    entries = typed_numbers(spec, entries_of(spec, port))
     evals = read_evaluations(spec, port)
     if evals and entries.get("eval_amount") in (None, ""):
         entries["eval_amount"] = evaluation_amount(evals)
@@ -84,7 +116,7 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
     evals = result.extras.get("evaluations")
     if evals is None:
         evals = read_evaluations(spec, port)
-    paragraphs = generate(spec, result.accounts, entries, evals, units=unit_names(spec, port))
+    paragraphs = generate(spec, result.accounts, typed_numbers(spec, entries), evals, units=unit_names(spec, port))
     slots = slot_specs(spec, result.accounts)
     result.pictures.append(render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slots, entries,
                                             cells))
@@ -118,4 +150,5 @@ def accounts_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> FilledAcco
 def narrative_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> list[Paragraph]:
     """The 说明 of a filled workbook: from its tables, its entries and its self-evaluations."""
     accounts = accounts_from_workbook(spec, port)
-    return generate(spec, accounts, entries_of(spec, port), read_evaluations(spec, port), units=unit_names(spec, port))
+    return generate(spec, accounts, typed_numbers(spec, entries_of(spec, port)), read_evaluations(spec, port),
+                    units=unit_names(spec, port))
