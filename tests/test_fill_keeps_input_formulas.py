@@ -302,3 +302,22 @@ def test_moved_references():
         moved_text("SUM(B5:B10)", "说明", moves)  # entries moving apart
     with pytest.raises(NotCarried):
         moved_text("SUM(B:B)", "说明", moves)
+
+
+def test_the_patch_carries_formulas_without_openpyxl(demo_copy, tmp_path):
+    """A formula in an entry that stays where it was costs the patch path no openpyxl import
+    (only a move or a shared formula needs openpyxl's formula tokenizer)."""
+    import json
+    import subprocess
+    import sys
+
+    r = _total_row(demo_copy)
+    src = _edited(demo_copy, tmp_path / "excel.xlsx", EVAL, lambda xml: re.sub(
+        rb'(<c r="F%d"[^>]*?>)' % r, rb"\1<f>F%d+F%d+F%d</f>" % (r + 1, r + 2, r + 3), xml, count=1))
+    out = tmp_path / "filled.xlsx"
+    code = ("import json, sys\nfrom juesuan.io.files import fill_file\nfill_file(sys.argv[1], sys.argv[2])\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'openpyxl')))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(src), str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout) == []
+    assert re.search(rb"<f>F%d\+F%d\+F%d</f><v>447.69</v>" % (r + 1, r + 2, r + 3), _cells(out, EVAL)[f"F{r}"])
