@@ -63,36 +63,42 @@ def _local(tag: str) -> str:
 
 def read_formulas(xml: bytes) -> dict[tuple[int, int], SourceFormula]:
     """Every formula cell of a worksheet part (0-based (row, col) → :class:`SourceFormula`),
-    whatever namespace prefix the writer used."""
+    whatever namespace prefix the writer used; a row or cell without its address takes the
+    one after the previous (as the format says, and python-calamine reads it)."""
     from defusedxml.ElementTree import fromstring
 
     out: dict[tuple[int, int], SourceFormula] = {}
     root = fromstring(xml, forbid_dtd=True)
-    for c in root.iter():
-        if _local(c.tag) != "c":
+    data = next((e for e in root if _local(e.tag) == "sheetData"), None)
+    row = -1
+    for line in data if data is not None else ():
+        if _local(line.tag) != "row":
             continue
-        f = next((child for child in c if _local(child.tag) == "f"), None)
-        if f is None:
-            continue
-        pos = _position(c.get("r", ""))
-        if pos is None:
-            continue  # (cells without an address: the guard reads them in order; not an entry here)
-        kind = f.get("t", "normal")
-        text = f.text if f.text is not None else None
-        if kind == "normal" and text is None:
-            text = ""
-        out[pos] = SourceFormula(kind if kind in ("normal", "shared", "array", "dataTable") else "other",
-                                 text, f.get("ref"), f.get("si"))
+        given = line.get("r", "").strip()
+        row = int(given) - 1 if given.isdigit() else row + 1
+        col = -1
+        for c in line:
+            if _local(c.tag) != "c":
+                continue
+            at = _position(c.get("r", ""))
+            row_at, col = (row, col + 1) if at is None else (at[0], at[1])
+            f = next((child for child in c if _local(child.tag) == "f"), None)
+            if f is None:
+                continue
+            kind = f.get("t", "normal")
+            text = f.text if f.text is not None or kind != "normal" else ""
+            out[(row_at, col)] = SourceFormula(kind if kind in ("normal", "shared", "array", "dataTable") else "other",
+                                               text, f.get("ref"), f.get("si"))
     return out
 
 
-def resolved(formulas: dict[tuple[int, int], SourceFormula]) -> dict[tuple[int, int], SourceFormula | str]:
+def resolved(formulas: dict[tuple[int, int], SourceFormula]) -> dict[tuple[int, int], SourceFormula]:
     """Shared formulas resolved into each cell's own text (Excel's reading: the master's text
     with its relative references moved by the cell's offset from the master); a dependent
     whose master is missing is left as the :class:`SourceFormula` (not carried)."""
-    masters = {(f.si): (pos, f.text) for pos, f in formulas.items()
+    masters = {f.si: (pos, f.text) for pos, f in formulas.items()
                if f.kind == "shared" and f.text and f.si is not None}
-    out: dict[tuple[int, int], SourceFormula | str] = {}
+    out: dict[tuple[int, int], SourceFormula] = {}
     for pos, f in formulas.items():
         if f.kind != "shared":
             out[pos] = f
@@ -210,7 +216,8 @@ def carry_formulas(path: Path, pictures: list[SheetPicture], formula_sheets: set
             _carry(pic, resolved(read_formulas(xml[pic.name])))
 
 
-def _carry(pic: SheetPicture, formulas: dict[tuple[int, int], Any]) -> None:
+def _carry(pic: SheetPicture, formulas: dict[tuple[int, int], SourceFormula]) -> None:
+    """Set ``pic.formulas`` from the sheet's ``formulas`` (resolved) at its entries' origins."""
     origin_of = {}
     for pos, address in pic.origins.items():
         old = _position(address)
