@@ -85,13 +85,16 @@ def typed_numbers(spec: TemplateSpec, entries: dict[str, Any]) -> dict[str, Any]
 
 def stated_entries(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
     """The entries a 说明 is checked against: the 说明 sheet's input cells, plus the figures
-    Fill derives from other sheets (``eval_amount``: 涉及资金 of the self-evaluations)."""
+    Fill derives from other sheets (``eval_amount``: 涉及资金 of the self-evaluations, and
+    ``eval_spent``: their 全年执行数, which a 说明 may quote instead)."""
     from juesuan.narrative.generate import evaluation_amount
 
     entries = typed_numbers(spec, entries_of(spec, port))
     evals = read_evaluations(spec, port)
     if evals and entries.get("eval_amount") in (None, ""):
         entries["eval_amount"] = evaluation_amount(evals)
+    if evals:
+        entries["eval_spent"] = evaluation_amount(evals, "spent")
     return entries
 
 
