@@ -116,6 +116,10 @@ _KINDS = [
               "The formula evaluates to the error {value}: correct the formula and recalculate"),
     ErrorKind("error-value", "单元格的值为错误值 {value}（没有公式：粘贴或录入的值），请改为正确的数据",
               "The cell holds the error value {value} (no formula: a pasted or typed value): enter the right data"),
+    ErrorKind("formula-not-kept", "此输入单元格中的公式在“填充”重写本表时无法原样保留（{reason}），为免丢失公式，未写入任何内容："
+              "请改为输入数值或调整公式后再填充",
+              "The formula in this input cell can't be kept as it is when Fill rewrites the sheet ({reason}); "
+              "nothing was written so as not to lose it: type its value or change the formula, then fill again"),
     ErrorKind("marks-state", "标记状态表第 {row} 行无效（{reason}），无法据此恢复单元格",
               "Row {row} of the marks state sheet is invalid ({reason}); cells cannot be restored from it"),
     # consolidation of a department's units (juesuan consolidate)

@@ -73,6 +73,16 @@ class CellStyle:
     merge_to: tuple[int, int] | None = None  # bottom-right (row, col), 0-based, when merged
 
 
+@dataclass(frozen=True)
+class CellFormula:
+    """A formula the accountant typed into an input cell of a sheet Fill pictures anew (a
+    self-evaluation, the 说明), carried into the picture by the file adapter: its text without
+    the leading ``=``, as the file spells it, and ``array``, the range of an array formula."""
+
+    text: str
+    array: str | None = None
+
+
 @dataclass
 class SheetPicture:
     """Everything to write on one sheet: values and styles by 0-based position, plus layout."""
@@ -89,6 +99,11 @@ class SheetPicture:
     comments: dict[tuple[int, int], str] = field(default_factory=dict)
     unlocked_ranges: list[str] = field(default_factory=list)  # A1 ranges editable under protection
     kind: str = "table"  # table | input
+    # input sheets: picture cell → the A1 address (same sheet, as read) of the input it shows,
+    # so an adapter can carry a formula typed there (see ``formulas``)
+    origins: dict[tuple[int, int], str] = field(default_factory=dict)
+    # picture cell → the formula to write there (its value in ``cells`` is the cached value)
+    formulas: dict[tuple[int, int], CellFormula] = field(default_factory=dict)
 
     def put(self, row: int, col: int, value: Any, role: str, merge_to: tuple[int, int] | None = None) -> None:
         self.cells[(row, col)] = (value, CellStyle(role, merge_to))

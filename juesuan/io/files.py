@@ -11,6 +11,7 @@ from typing import Any
 from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
 from juesuan.io.fresh_package import fresh_parts
+from juesuan.io.kept_formulas import cached_values, carry_formulas
 from juesuan.io.patch import plan_patch
 from juesuan.io.safe_write import atomic_write, check_in_place, check_new_output, workbook_suffix
 from juesuan.io.xlsx import (
@@ -68,8 +69,9 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         computed = {t.sheet for t in spec.tables}
         # formulas outside the tables: their cached values are read like any value
         # (NO_CACHED_VALUE where there is none); the detail sheets stay untouched in the patched
-        # package and Excel recalculates on opening. (The self-evaluation and 说明 sheets are
-        # pictured anew, their entries as values: a formula typed there becomes its value.)
+        # package and Excel recalculates on opening. The self-evaluation and 说明 sheets are
+        # pictured anew, their entries as read: a formula typed into an entry is carried into
+        # the picture (kept_formulas) and written again with its cached value, on both paths.
         formula_sheets = calamine.formula_sheets()
         formulas = bool(formula_sheets - computed)
         names = set(calamine.sheet_names())
@@ -77,6 +79,7 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
             result = fill_workbook(spec, calamine, progress, extras)
         finally:
             calamine.close()
+        carry_formulas(source, result.pictures, formula_sheets)
         progress("写入公开表 / writing the tables")
         fresh = fresh_parts(result.pictures)  # (None: a picture only openpyxl draws)
         written: Any = plan_patch(source, result.pictures, fresh if fresh is not None else new_workbook(result.pictures),
@@ -100,16 +103,20 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
             replace_sheets(book.wb, result.pictures)
             target = Path(out) if out else book.path
             progress("保存 / saving")
-            backup = save_workbook(book, target, backup=out is None)
+            kept = {p.name: cached_values(p) for p in result.pictures if p.formulas}
+            backup = save_workbook(book, target, backup=out is None, kept=kept)
         finally:
             book.close()
     return result, target, backup
 
 
-def save_workbook(book: LoadedBook, target: Path, backup: bool = False) -> Path | None:
+def save_workbook(book: LoadedBook, target: Path, backup: bool = False,
+                  kept: dict[str, dict[tuple[int, int], Any]] | None = None) -> Path | None:
     """Save a workbook Fill has changed, keeping the cached values of the formulas it read on
-    the detail sheets (so the filled file checks clean and fills again)."""
+    the detail sheets (so the filled file checks clean and fills again), and of the formulas
+    ``kept`` in the entries of the sheets it pictured anew (sheet → 0-based cell → value)."""
     cached = book.formula_values()
+    cached.update(kept or {})
     if not cached:
         return save_atomic(book.wb, target, backup=backup)
     from juesuan.io.cached import restore_cached_values

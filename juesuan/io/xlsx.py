@@ -315,6 +315,19 @@ def replace_sheets(wb: Any, pictures: Iterable[SheetPicture], order: list[str] |
         ws = wb.create_sheet(pic.name, index)
         apply_picture(ws, pic, memo)
         keep_as_text(ws, literal)
+        _put_formulas(ws, pic)
+
+
+def _put_formulas(ws: Any, pic: SheetPicture) -> None:
+    """The accountant's formulas carried into ``pic`` (:mod:`juesuan.io.kept_formulas`) written
+    as formulas (their cached values are put back when the package is saved)."""
+    if not pic.formulas:
+        return
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    for (r, c), formula in pic.formulas.items():
+        cell = ws.cell(row=r + 1, column=c + 1)
+        cell.value = ArrayFormula(formula.array, "=" + formula.text) if formula.array else "=" + formula.text
 
 
 def new_workbook(pictures: Iterable[SheetPicture]) -> Any:

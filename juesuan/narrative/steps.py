@@ -30,12 +30,17 @@ def unit_names(spec: TemplateSpec, port: WorkbookPort) -> list[str]:
 
 
 def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
+    return entries_and_cells(spec, port)[0]
+
+
+def entries_and_cells(spec: TemplateSpec, port: WorkbookPort) -> tuple[dict[str, Any], dict[str, str]]:
+    """The 说明 sheet's entries (key → value as read) and their input cells (key → A1)."""
     from juesuan.errors import InputError, Problem, error_value_code
     from juesuan.port import NO_CACHED_VALUE, CellError
 
     name = sheet_name(spec)
     if name not in port.sheet_names():
-        return {}
+        return {}, {}
     entries, cells = read_entries(port.read_sheet(name))
     # a formula's error value, or one without a value, is no blank entry (【请填写】): named at its cell
     wrong = [Problem("formula-no-value", {}, name, cells[k]) if v is NO_CACHED_VALUE else
@@ -43,7 +48,7 @@ def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
              for k, v in entries.items() if v is NO_CACHED_VALUE or type(v) is CellError]
     if wrong:
         raise InputError(wrong)
-    return entries
+    return entries, cells
 
 
 _NONE_MARKS = ("无", "没有", "—", "——", "－", "-", "–")
@@ -99,13 +104,15 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
     if cfg is None:
         return
     progress("生成说明 / writing the narrative")
-    entries = entries_of(spec, port)
+    entries, cells = entries_and_cells(spec, port)
+    cells = dict(cells)
     previous = result.extras.get("previous")  # last year's figures (``fill --previous``)
     if previous:  # kept in the 上年数 cells, so the next Fill needs no --previous
         for d in cfg.get("previous", []):
             key = str(d["key"])
             if key in previous:
                 entries[f"prev:{key}"] = float(previous[key])
+                cells.pop(f"prev:{key}", None)  # replaced as asked: no formula of this year's kept
     for key, value in (result.extras.get("previous_entries") or {}).items():
         if entries.get(key) in (None, ""):  # typed once: 主要职能, 单位构成, each 项's 主要用于
             entries[key] = value
@@ -114,7 +121,8 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
         evals = read_evaluations(spec, port)
     paragraphs = generate(spec, result.accounts, typed_numbers(spec, entries), evals, units=unit_names(spec, port))
     slots = slot_specs(spec, result.accounts)
-    result.pictures.append(render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slots, entries))
+    result.pictures.append(render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slots, entries,
+                                            cells))
     missing = sum(p.text.count("【请填写") for p in paragraphs)
     if missing:
         result.notes.append(f"说明 / narrative: 尚有 {missing} 处待填写（见“{sheet_name(spec)}”表下方）"
