@@ -398,6 +398,8 @@ class Checker:
         shown = _in_unit(expected, unit_)
         if _q(shown, places) == written:
             return
+        if not is_budget and any(_q(_in_unit(other, unit_), places) == written for other in s.also):
+            return  # another figure the 说明 may quote for it (涉及资金: the 全年执行数 total)
         cells = s.budget_cells if is_budget else self.cells(s)
         what = "年初预算数" if is_budget else "决算数"
         what_en = "the budget (年初预算数)" if is_budget else "the final figure (决算数)"

@@ -16,9 +16,12 @@ from juesuan.rules import register
 from juesuan.rules.base import Context, Message, Rule, plain
 
 REASONS = {"not-a-number": Message("{sheet}!{cell} 的“{value}”不是数字", "{sheet}!{cell}: “{value}” is not a number"),
-           "error-value": Message("{sheet}!{cell} 为错误值 {value}，请修正公式或数据后重新计算",
-                                  "{sheet}!{cell} holds the error value {value}: correct the formula or the data and"
-                                  " recalculate"),
+           "formula-error": Message("{sheet}!{cell} 的公式的计算结果为错误值 {value}，请修正公式后重新计算",
+                                    "{sheet}!{cell}: the formula's result is the error value {value}; correct the"
+                                    " formula and recalculate"),
+           "error-value": Message("{sheet}!{cell} 单元格的值为错误值 {value}（没有公式：粘贴或录入的值），请改为正确的数据",
+                                  "{sheet}!{cell} holds the error value {value} (no formula: a pasted or typed value);"
+                                  " replace it with the right figure"),
            "formula-no-value": Message("{sheet}!{cell} 的公式没有缓存的计算结果，请在 Excel 中重新计算并保存",
                                        "{sheet}!{cell}: the formula has no cached value; recalculate and save in Excel"),
            "bad-code": Message("{sheet}!{cell} 的编码“{value}”格式不正确", "{sheet}!{cell}: the code “{value}” is malformed")}
