@@ -143,6 +143,8 @@ _KINDS = [
     ErrorKind("import-value", "第 {line} 行：金额“{value}”不是数字", "Line {line}: amount '{value}' is not a number"),
     ErrorKind("import-column-blank-row", "第 {line} 行（空行名）：{table}没有栏“{column}”{hint}",
               "Line {line} (blank row label): {table} has no column '{column}'{hint}"),
+    ErrorKind("import-column-ambiguous", "第 {line} 行{blank}：{table}中栏“{column}”不唯一，请连同上级栏写出{hint}",
+              "Line {line}{blank_en}: column '{column}' is not unique in {table}; write its parent header too{hint}"),
     ErrorKind("import-skipped", "{table}：本格式没有以下 {count} 行/栏，其值为空或零，已略过：{items}",
               "{table}: {count} rows/columns this format lacks, blank or zero, were skipped: {items_en}"),
     ErrorKind("import-variant", "未知的绩效自评表样式“{variant}”（可选：{known}）",

@@ -154,6 +154,12 @@ class _TableImport:
         else:
             self.problem("import-row", r, row=r.row, hint=hint)
 
+    def ambiguous_column(self, r: CsvRow, paths: list[str]) -> None:
+        """A header several columns share (07's 决算数): an error whatever the figure."""
+        blank = not r.row.strip()
+        self.problem("import-column-ambiguous", r, column=r.column, blank="（空行名）" if blank else "",
+                     blank_en=" (blank row label)" if blank else "", hint=self.choices(paths, r.column))
+
     def unknown_column(self, r: CsvRow, hint: str) -> None:
         if _is_nil(r.value):
             self.skipped.append(r)
@@ -184,6 +190,9 @@ class _TableImport:
         matches = [c for c in _columns_matching(panel, r.column, self.aliases) if c.key in row.values]
         if len(matches) == 1:
             return matches[0].key
+        if matches:
+            self.ambiguous_column(r, [_path(c) for c in matches])
+            return None
         self.unknown_column(r, self.choices([_path(c) for c in panel.amount_columns if c.key in row.values], r.column))
         return None
 
@@ -311,6 +320,9 @@ class _TableImport:
             return None
         row, p = rows[0]
         panel = self.table.panels[p]
+        if cells:
+            self.ambiguous_column(r, [_path(c) for c in panel.amount_columns if c.key in {k for _, _, k in cells}])
+            return None
         self.unknown_column(r, self.choices([_path(c) for c in panel.amount_columns if c.key in row.values], r.column))
         return None
 
