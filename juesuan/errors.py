@@ -79,6 +79,12 @@ _KINDS = [
               "Code {code} is named '{name}'; the shipped {format} list says '{shipped}' (the imported name is kept)"),
     ErrorKind("codes-orphan", "编码 {code} 的上级科目 {parent} 既不在导入表中也不在内置科目表中",
               "The parent {parent} of code {code} is neither in the table nor in the shipped list"),
+    ErrorKind("ledger-scale", "{what}合计仅 {total} 元（公开表约 {wan} 万元）：明细表金额应以元填写；若按万元录入，公开表将小一万倍",
+              "The {what_en} add up to only {total} yuan ({wan} 万元 in the tables): the detail sheets take amounts "
+              "in yuan; typed in 万元, every published figure would be 10,000 times too small"),
+    ErrorKind("ledger-negative", "功能分类 {code} 的支出合计为负数 {total} 元（退款多于支出？），公开表将列示负数",
+              "The expenditure of 功能分类 {code} adds up to a negative {total} yuan (refunds above spending?): "
+              "the tables will print a negative figure"),
     ErrorKind("ledger-empty", "明细表（{sheets}）没有任何数据行", "The detail sheets ({sheets}) hold no data rows"),
     ErrorKind("format-unknown", "未知的模板格式 {format}；可用格式：{known}{hint}",
               "Unknown template format {format}; known formats: {known_en}{hint_en}"),

@@ -13,10 +13,11 @@ The years a format covers are spec data: ``years: [2019, 2019]`` in ``spec-2019.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from juesuan.code_names import name_problems, own_name_conflicts
 from juesuan.errors import Problem
-from juesuan.ledger import INPUT_FIRST_ROW, OWN_CODES, Ledger
+from juesuan.ledger import INPUT_FIRST_ROW, OWN_CODES, Ledger, LedgerLine
 from juesuan.port import a1
 from juesuan.spec.model import TemplateSpec
 
@@ -96,6 +97,52 @@ def empty_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
                     a1(INPUT_FIRST_ROW, 0) if sheets else None)]
 
 
+SCALE_FLOOR = Decimal(100_000)  # 元: a department's ledger below this was most likely typed in 万元
+
+
+def plausibility_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
+    """Warnings on figures that read but are unlikely (a warning each, never a refusal):
+    a ledger whose income and expenditure both add up to less than 10 万元 (typed in 万元, the
+    tables come out 10,000 times too small), and a 功能分类 whose expenditure adds up to a
+    negative amount (refunds booked above the spending: the tables print a negative)."""
+    out: list[Problem] = []
+    totals = {"income": Decimal(0), "expense": Decimal(0)}
+    first: dict[str, LedgerLine] = {}
+    by_func: dict[str, Decimal] = {}
+    func_line: dict[str, LedgerLine] = {}
+    for line in ledger.lines:
+        if line.ledger in totals:
+            totals[line.ledger] += line.amount
+            first.setdefault(line.ledger, line)
+        if line.ledger == "expense" and line.func:
+            by_func[line.func] = by_func.get(line.func, Decimal(0)) + line.amount
+            func_line.setdefault(line.func, line)
+    if first and all(abs(t) < SCALE_FLOOR for t in totals.values()) and any(totals.values()):
+        which = "expense" if totals["expense"] else "income"
+        line = first[which]
+        out.append(Problem("ledger-scale", {
+            "what": "支出明细金额" if which == "expense" else "收入明细金额",
+            "what_en": "expenditure lines" if which == "expense" else "income lines",
+            "total": f"{totals[which]:,.2f}", "wan": f"{totals[which] / 10_000:.2f}"},
+            line.sheet, _amount_cell(spec, line), severity="warning"))
+    for code, total in by_func.items():
+        if total < 0:
+            line = func_line[code]
+            out.append(Problem("ledger-negative", {"code": code, "total": f"{total:,.2f}"}, line.sheet,
+                               _amount_cell(spec, line), severity="warning"))
+    return out
+
+
+def _amount_cell(spec: TemplateSpec, line: LedgerLine) -> str | None:
+    """The A1 address of ``line``'s amount on its detail sheet."""
+    for s in spec.inputs:
+        if s.sheet == line.sheet:
+            keys = [c.key for c in s.columns]
+            if "amount" in keys and line.row:
+                return a1(line.row - 1, keys.index("amount"))
+    return None
+
+
 def code_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
     """Codes without a name, 类 without a class line, 科目表 names contradicting the list."""
     return [*name_problems(spec, ledger.lines, ledger.own_names, ledger.typed_names),
@@ -103,7 +150,8 @@ def code_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
 
 
 def ledger_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
-    return [*info_problems(spec, ledger), *empty_problems(spec, ledger), *code_problems(spec, ledger)]
+    return [*info_problems(spec, ledger), *empty_problems(spec, ledger), *code_problems(spec, ledger),
+            *plausibility_problems(spec, ledger)]
 
 
 def has_own_codes_sheet(spec: TemplateSpec) -> bool:

@@ -63,6 +63,16 @@ def test_demo_department_fills_and_checks_clean(demo_department):
     assert abs(Decimal(str(t01["本年收入合计"])) - (unit_totals - transfers / 10_000)) <= Decimal("0.02")
 
 
+def test_every_unit_of_the_demo_checks_clean_on_its_own(tmp_path):
+    """Each unit workbook ``demo --units`` makes is a department's real input: it must pass its
+    own check (本级 paid its units' subsidies from other funds it did not have, and failed R10-end:
+    年末 fiscal balance above the total, in the 2020 format)."""
+    run_cli("demo", "--units", "3", "-o", str(tmp_path), check=True)
+    for book in sorted((tmp_path / "单位").iterdir()):
+        proc = run_cli("check", str(book))
+        assert proc.returncode == 0, f"{book.name}: {proc.stdout}"
+
+
 def test_check_units_finds_a_changed_unit(demo_department, tmp_path):
     units = tmp_path / "单位"
     units.mkdir()

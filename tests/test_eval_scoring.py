@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from juesuan.evaluation import scoring
 from juesuan.evaluation.model import BudgetLine, EvalConfig, Evaluation, Indicator, score, sheet_name_for
@@ -65,6 +67,35 @@ def test_total_is_rounded_from_unrounded_parts():
     parts = [D("33.335"), D("33.335"), D("33.335")]
     assert scoring.total_score(parts) == D("100.01")  # 100.005 → 100.01, not 3 × 33.34 = 100.02
     assert sum(scoring.publish(p) for p in parts) == D("100.02")
+
+
+def test_printed_scores_add_up_to_the_printed_total():
+    parts = [D("33.335"), D("33.335"), D("33.335")]  # half-up prints 3 × 33.34 = 100.02 under a 总分 of 100.01
+    printed = scoring.publish_parts(parts, [True] * 3)
+    assert printed == [D("33.33"), D("33.34"), D("33.34")]  # the first of equals takes the other rounding
+    assert sum(printed) == scoring.total_score(parts) == D("100.01")
+    # an entered (定性) score is printed as entered: the computed ones make up the difference
+    assert scoring.publish_parts([D("12.5"), D("4.444"), D("4.444")], [False, True, True]) == [
+        D("12.50"), D("4.45"), D("4.44")]  # 21.388 → 总分 21.39
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.decimals(min_value=0, max_value=30, places=4)), min_size=1, max_size=12),
+       st.data())
+def test_published_scores_are_additive_and_each_within_a_cent(parts, data):
+    movable = data.draw(st.lists(st.booleans(), min_size=len(parts), max_size=len(parts)))
+    printed = scoring.publish_parts(parts, movable)
+    half_up = [scoring.publish(p) for p in parts]
+    for p, shown, plain, free in zip(parts, printed, half_up, movable, strict=True):
+        assert (shown is None) == (p is None)
+        if p is not None:
+            assert abs(shown - p) < D("0.01") and shown == shown.quantize(D("0.01"))
+            assert free or shown == plain  # an entered score is never moved
+    fixed_in_cents = all(free or p is None or p == p.quantize(D("0.01")) for p, free in zip(parts, movable, strict=True))
+    if fixed_in_cents:  # the computed scores can always make up the difference
+        assert sum((x for x in printed if x is not None), D(0)) == scoring.total_score(parts)
+    if sum((x for x in half_up if x is not None), D(0)) == scoring.total_score(parts):
+        assert printed == half_up  # half-up already adds up: nothing moves
 
 
 def test_parse_measure_reads_typed_values():

@@ -156,3 +156,50 @@ def test_a_blank_sheet_fails_the_weight_rule(filled, spec):
     findings = [f for f in _eval_findings(spec, path) if f["cells"] and f["cells"][0]["sheet"] == SHEET + "(2)"]
     assert [f["rule"] for f in findings] == ["E08-weights"]  # only the pre-filled 10 of the budget
     assert findings[0]["actual"] == "10.00" and findings[0]["expected"] == "100.00"
+
+
+def _demo_indicator(tmp_path: Path, change) -> Path:
+    """The 2020 demo (real CLI) with the first quantitative indicator row of its first
+    self-evaluation changed by ``change(cells)`` (the row's openpyxl cells)."""
+    run_cli("demo", "-o", str(tmp_path), check=True)
+    path = tmp_path / "示例部门决算-2020.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = next(w for w in wb.worksheets if w.title.startswith("绩效自评-"))
+    row = next(r for r in ws.iter_rows() if len(r) > 8 and r[6].value in ("≥", "≤"))
+    change(row)
+    wb.save(path)
+    return path
+
+
+def test_an_indicator_without_direction_scores_as_entered(tmp_path):
+    """按月公开 / 已按月公开 with no direction: the evaluator's score is printed, and the 总分 adds
+    it (Fill used to leave it out of the 总分 and its own check then failed E03)."""
+    def text(row):
+        row[4].value, row[5].value, row[6].value, row[8].value = "按月公开", "已按月公开", None, 9.5
+    path = _demo_indicator(tmp_path, text)
+    fill = run_cli("fill", str(path), check=True)
+    assert "未完成" not in fill.stdout
+    proc = run_cli("check", str(path))
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_an_indicator_without_its_actual_value_is_said_not_scored(tmp_path):
+    """A blank 实际完成值 used to drop the indicator's points from the 总分 (a grade lower) with
+    nothing said by Fill or check."""
+    def blank(row):
+        row[5].value = None
+    path = _demo_indicator(tmp_path, blank)
+    fill = run_cli("fill", str(path), check=True)
+    assert "绩效自评未完成" in fill.stdout and "without a score" in fill.stdout
+    proc = run_cli("check", str(path))
+    assert proc.returncode == 1 and "E12-unscored" in proc.stdout and "没有得分" in proc.stdout
+
+
+def test_a_printed_score_with_a_word_for_the_actual_is_no_error(tmp_path):
+    """A published evaluation (not filled) whose 实际完成值 reads 达标 shows the evaluator's score:
+    no E12 (the sheet has a score), and the 总分 check reads what the sheet shows."""
+    def word(row):
+        row[5].value = "达标"
+    path = _demo_indicator(tmp_path, word)
+    proc = run_cli("check", str(path), "--format", "json")
+    assert "E12-unscored" not in proc.stdout, proc.stdout

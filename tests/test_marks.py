@@ -3,6 +3,7 @@ cell and style exactly; marking twice replaces the previous marks."""
 
 from __future__ import annotations
 
+import os
 from copy import copy
 
 from check_helpers import cell_of, check, modified
@@ -70,3 +71,18 @@ def test_plan_merges_findings_per_cell(demo_workbook, tmp_path):
     assert mark.severity == "error" and len(rules) >= 2
     assert all(f"[{r}]" in mark.note for r in rules)
     assert len(plan.results.cells) > 0 and len(plan.links) == len([f for f in report.findings if f.cells])
+
+
+def test_clear_leaves_a_workbook_without_marks_as_it_is(demo_workbook, tmp_path):
+    """Nothing to clear: the file is not rewritten in place (it used to be, with a new
+    core.xml), and ``-o`` gets a byte copy."""
+    book = tmp_path / "unmarked.xlsx"
+    book.write_bytes(demo_workbook.read_bytes())
+    os.utime(book, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    proc = run_cli("clear", str(book))
+    assert proc.returncode == 0 and "未改动" in proc.stdout and "unchanged" in proc.stdout, proc.stdout + proc.stderr
+    assert book.read_bytes() == demo_workbook.read_bytes()
+    assert book.stat().st_mtime_ns == 1_000_000_000_000_000_000
+    copy = tmp_path / "copy.xlsx"
+    run_cli("clear", str(book), "-o", str(copy), check=True)
+    assert copy.read_bytes() == demo_workbook.read_bytes()

@@ -61,6 +61,32 @@ def test_empty_ledger_is_an_error(tmp_path):
     assert [f["severity"] for f in _findings(path, "R19-ledger-empty")] == ["error"]  # … and check says no
 
 
+def test_a_ledger_typed_in_wan_yuan_is_warned_of(tmp_path):
+    """Amounts typed in 万元 (30, 10, 45.47) publish tables 10,000 times too small: Fill warns and
+    fills, check warns at the first amount; a real ledger in 元 is not warned of."""
+    path = _book(tmp_path, income=[["2050202", "", INC_GP, Decimal("30.00")]],
+                 expense=[["2050101", "30101", BASIC, GP, Decimal("10.00"), "", ""],
+                          ["2050202", "30227", PROJECT, GP, Decimal("45.47"), "教师培训", ""]])
+    proc = run_cli("fill", str(path))
+    assert proc.returncode == 0 and "万元录入" in proc.stdout + proc.stderr and "10,000 times" in proc.stdout + proc.stderr
+    found = _findings(path, "R19-plausible")
+    assert [(f["severity"], f["cells"][0]["sheet"], f["cells"][0]["cell"]) for f in found] == [
+        ("warning", "支出明细", "E3")]
+    assert "55.47 元" in found[0]["message"]
+    assert _findings(_book(tmp_path / "ok"), "R19-plausible") == []
+
+
+def test_a_function_class_spent_below_zero_is_warned_of(tmp_path):
+    """Refunds booked above the spending of a 项 print a negative expenditure: a warning at the
+    first line of that code (negative lines on their own are allowed)."""
+    expense = [*BASE["expense"], ["2050299", "30201", BASIC, GP, Decimal("-5000.00"), "", ""],
+               ["2050202", "30227", PROJECT, GP, Decimal("-4700.00"), "教师培训", ""]]
+    path = _book(tmp_path, expense=expense)
+    found = _findings(path, "R19-plausible")
+    assert [(f["severity"], f["cells"][0]["cell"]) for f in found] == [("warning", "E5")]
+    assert "2050299" in found[0]["message"] and "-5,000.00" in found[0]["message"]
+
+
 def test_evaluation_spending_against_the_project_ledger(tmp_path):
     path = _book(tmp_path)
     assert run_cli("eval", "add", str(path), "--name", "教师培训").returncode == 0

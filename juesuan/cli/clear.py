@@ -29,6 +29,11 @@ def clear(
         else:
             suffix, why = workbook_suffix(path)
             check_new_output(output, force=force, suffixes=(suffix,), what="工作簿 / a workbook", why=why)
+        from juesuan.io.marks_xlsx import has_marks
+
+        if output is None and not has_marks(path):  # nothing to clear: the file is not rewritten
+            out.print(f"没有校验标记，文件未改动 / no validation marks: {path} is unchanged", highlight=False, markup=False)
+            return
         target, restored = clear_file(path, output)
     out.print(f"已清除 {restored} 个单元格的标记 / cleared marks from {restored} cells: {target}",
               highlight=False, markup=False)

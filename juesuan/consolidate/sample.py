@@ -1,7 +1,8 @@
 """A sample department of several units for ``juesuan demo --units N``, the tests and the
 benchmark: 本级 plus N−1 subordinate units, with internal transfers both ways (本级 pays each
 unit a 对附属单位补助支出 the unit books as 上级补助收入; each unit remits an 上缴上级支出 the
-parent books as 附属单位上缴收入), balanced by 功能分类 code. Rows are in the format's column
+parent books as 附属单位上缴收入, the difference funded by 本级's own 其他收入), balanced by 功能分类 code; every
+unit checks clean on its own. Rows are in the format's column
 order (the 单位 column left blank: each unit's own lines are 本级 to it)."""
 
 from __future__ import annotations
@@ -44,4 +45,8 @@ def department_units(n: int = 3, seed: int = 2019, dept: str = DEPT, year: str |
         back = REMIT_CODES[(i - 1) % len(REMIT_CODES)]
         rows["expense"].append([back, "39999", "上缴上级支出", OTHER, remit, "", ""])
         parent["income"].append([back, "", "附属单位上缴收入", remit])
+        # the subsidy net of the remittance is funded by 本级's own other income, so that its
+        # non-fiscal funds don't end the year below zero (which fails R10-end: 年末 financial
+        # balance above the total)
+        parent["income"].append([code, "", "其他收入", subsidy - remit])
     return units

@@ -6,7 +6,7 @@ Kinds: ``eval-rate`` (执行率 shown = B/A), ``eval-score`` (each 得分 = its 
 ``eval-total`` (总分 = Σ 得分, within rounding), ``eval-grade`` (等级 matches 总分),
 ``eval-budget-sum`` (年度资金总额 = Σ sources), ``eval-summary`` (summary = each sheet),
 ``eval-cost`` (成本指标 actual ≤ 全年执行数), ``eval-weights`` (Σ 分值 = 100),
-``eval-qualitative`` (0 ≤ 定性得分 ≤ 分值).
+``eval-qualitative`` (0 ≤ 定性得分 ≤ 分值), ``eval-unscored`` (an indicator with a 分值 has a score).
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ from juesuan.evaluation.model import (
     config,
     not_applicable,
     read_percent,
+    unscored,
 )
 from juesuan.evaluation.steps import read_evaluations
 from juesuan.intervals import compare_sum
+from juesuan.money import CENT
 from juesuan.port import WorkbookPort
 from juesuan.report import CellRef, Finding
 from juesuan.spec.model import TemplateSpec
@@ -113,7 +115,7 @@ def check_score(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
             continue
         expected = scoring.publish(score)
         shown = amount(shown_raw)
-        if shown is None or abs(shown - score) > Decimal("0.005"):
+        if shown is None or not abs(shown - score) < CENT:  # the floor or the ceiling, as any rounding prints
             out.append(finding("eval-score", f"{ev.sheet}“{label}”得分应为 {expected}，实为 "
                                f"{'空白' if shown is None else shown}", ev.sheet, [cell], expected, shown))
     return out
@@ -270,10 +272,22 @@ def check_qualitative(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
     return out
 
 
+def check_unscored(ev: Evaluation, cfg: EvalConfig) -> list[Finding]:
+    """An indicator with a 分值 and no score: the 总分 lacks its points, silently (a blank
+    实际完成值 used to drop a grade and pass every other rule)."""
+    return [finding("eval-unscored", f"{ev.sheet}指标“{ind.level3 or ind.level2 or ''}”有分值 "
+                    f"{format(amount(ind.weight).normalize(), 'f')}，但没有得分：{why}", ev.sheet,
+                    [ind.cells.get(k) for k in ("score", "target", "actual") if ind.cells.get(k)][:1] or [])
+            for ind, why, _en in unscored(ev)
+            # a 定性 one: eval-qualitative says it; a score the sheet shows (a published evaluation
+            # whose 实际完成值 reads 达标): the evaluator's judgement, as printed
+            if not ind.is_qualitative and amount(ind.entered) is None]
+
+
 PER_SHEET: dict[str, Callable[[Evaluation, EvalConfig], list[Finding]]] = {
     "eval-rate": check_rate, "eval-score": check_score, "eval-total": check_total, "eval-grade": check_grade,
     "eval-budget-sum": check_budget_sum, "eval-cost": check_cost, "eval-weights": check_weights,
-    "eval-qualitative": check_qualitative, "eval-percent-unit": check_units,
+    "eval-qualitative": check_qualitative, "eval-percent-unit": check_units, "eval-unscored": check_unscored,
 }
 
 

@@ -100,7 +100,7 @@ def _render_budget(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: int, c
             pic.put(rr, BUD_COLS[key], getattr(line, key), "eval-input-money")
         if line.key == "total":
             pic.put(rr, BUD_COLS["weight"], line.weight, "eval-input-money")
-            score = line.shown_score if shown else scoring.publish(line.score) if computed else None
+            score = line.shown_score if shown else line.published if computed else None
             pic.put(rr, BUD_COLS["score"], score, "amount", merge_to=(rr, 9))
         else:
             pic.put(rr, BUD_COLS["weight"], DASH, "body-line")
@@ -175,7 +175,7 @@ def _render_indicators(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: in
         if ind.is_qualitative or ind.effective_direction is None or shown:
             pic.put(rr, 8, ind.entered, "eval-input-money")  # entered by the evaluator
         else:
-            pic.put(rr, 8, scoring.publish(ind.score) if computed else None, "amount")
+            pic.put(rr, 8, ind.published if computed else None, "amount")
         pic.put(rr, 9, ind.reason, "eval-input")
     end = first + len(inds)
     if inds:

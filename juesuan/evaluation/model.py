@@ -170,6 +170,7 @@ class BudgetLine:
     cells: dict[str, str] = field(default_factory=dict)  # initial/budget/spent/weight/rate/score → A1
     rate: Decimal | None = None  # computed, unrounded
     score: Decimal | None = None
+    published: Decimal | None = None  # the 得分 Fill prints (:func:`scoring.publish_parts`)
 
 
 @dataclass
@@ -187,6 +188,7 @@ class Indicator:
     reason: Any = None
     cells: dict[str, str] = field(default_factory=dict)
     score: Decimal | None = None  # computed, unrounded
+    published: Decimal | None = None  # the 得分 Fill prints (:func:`scoring.publish_parts`)
 
     @property
     def effective_direction(self) -> str | None:
@@ -241,9 +243,26 @@ class Evaluation:
         return next((b for b in self.budget if b.key == key), None)
 
 
+def unscored(ev: Evaluation) -> list[tuple[Indicator, str, str]]:
+    """The indicators of a scored ``ev`` that carry a 分值 but no score (the 总分 lacks their
+    points), each with why in Chinese and English."""
+    out = []
+    for ind in ev.indicators:
+        weight = amount(ind.weight)
+        if ind.score is not None or not weight:
+            continue
+        if ind.is_qualitative or ind.effective_direction is None:
+            out.append((ind, "未填写得分（定性指标或未标明方向的指标由评价人打分）",
+                        "no score entered (a qualitative indicator, or one without a direction, is scored by hand)"))
+        else:
+            out.append((ind, "缺少年度指标值或实际完成值，或不是数值", "the target or the actual value is missing or not a number"))
+    return out
+
+
 def score(ev: Evaluation, cfg: EvalConfig) -> Evaluation:
     """Compute every rate and score of ``ev`` in place (from its input values only)."""
     parts: list[Decimal | None] = []
+    scored: list[BudgetLine | Indicator] = []  # the owner of each part
     weights = Decimal(0)
     for line in ev.budget:
         a, b = amount(line.budget), amount(line.spent)
@@ -254,6 +273,7 @@ def score(ev: Evaluation, cfg: EvalConfig) -> Evaluation:
             line.score = scoring.budget_score(w, a, b, cfg.zero_budget_score)
             weights += w or 0
             parts.append(line.score)
+            scored.append(line)
     for ind in ev.indicators:
         direction = ind.effective_direction
         a, _ = scoring.parse_measure(ind.target)
@@ -262,8 +282,14 @@ def score(ev: Evaluation, cfg: EvalConfig) -> Evaluation:
             b = units.to_unit(b, units.indicator_unit(ind.level3, ind.actual), units.indicator_unit(ind.level3, ind.target))
         w = amount(ind.weight)
         ind.score = scoring.indicator_score(direction, w, a, b, amount(ind.entered))
+        if direction is None:  # no direction to compute by (按月公开 / 已公开): scored as the evaluator entered,
+            ind.score = amount(ind.entered)  # and printed so — the 总分 adds what the sheet shows
         weights += w or 0
         parts.append(ind.score)
+        scored.append(ind)
+    movable = [not (isinstance(o, Indicator) and (o.is_qualitative or o.effective_direction is None)) for o in scored]
+    for owner, printed in zip(scored, scoring.publish_parts(parts, movable), strict=True):
+        owner.published = printed
     ev.total_exact = sum((p for p in parts if p is not None), Decimal(0))
     ev.total = scoring.total_score(parts)
     ev.grade = scoring.grade_of(ev.total, cfg.grades)

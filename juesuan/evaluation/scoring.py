@@ -6,7 +6,10 @@
 * a "≤" indicator scores 分值 × min(A/B, 1) (an actual of 0 meets any target ≥ 0);
 * a 定性 (qualitative) indicator scores what the evaluator entered;
 * 总分 = Σ unrounded scores, then half-up to 0.01; 等级 from the rounded 总分.
-Ratios are clamped to [0, 1]. Published scores are half-up to 0.01.
+Ratios are clamped to [0, 1]. Published scores are half-up to 0.01, except where that would
+print a 总分 other than the sum of the printed 得分 (:func:`publish_parts`): then the fewest
+scores take the other rounding (each stays strictly within a cent of exact), as Fill's
+controlled rounding does for the tables.
 """
 
 from __future__ import annotations
@@ -115,6 +118,32 @@ def indicator_score(direction: str | None, weight: Decimal | None, target: Decim
     if actual == 0:
         return weight if target >= 0 else ZERO
     return weight * clamp(target / actual)
+
+
+def publish_parts(parts: list[Decimal | None], movable: list[bool]) -> list[Decimal | None]:
+    """The printed 得分 of ``parts`` (unrounded scores; None = blank), adding up to the printed
+    总分 :func:`total_score`: each half-up to 0.01, then, when their sum misses the 总分, the
+    ``movable`` parts (computed, not entered by the evaluator) with the largest remainders
+    round up instead (or the smallest, down), in their order among equals. Each printed
+    score stays the floor or the ceiling of its exact value, so a sum that half-up already
+    gets right is left exactly as half-up prints it. A 总分 the movable parts can't reach (an
+    entered score with more than two decimals) leaves every score half-up."""
+    printed = [publish(p) for p in parts]
+    gap = total_score(parts) - sum((p for p in printed if p is not None), ZERO)
+    if not gap:
+        return printed
+    steps = int(abs(gap) / CENT)
+    down = gap < 0
+    # those that can take the other rounding: half-up rounded them up (to go down) or down (to go up)
+    candidates = [i for i, p in enumerate(parts)
+                  if movable[i] and p is not None and printed[i] != p and (printed[i] > p) == down]
+    if abs(gap) % CENT or steps > len(candidates):
+        return printed
+    # going up: the largest remainders first; going down: the smallest (stable among equals)
+    candidates.sort(key=lambda i: (parts[i] - printed[i]) if down else -(parts[i] - (printed[i] or ZERO)))
+    for i in candidates[:steps]:
+        printed[i] = (printed[i] or ZERO) + (-CENT if down else CENT)
+    return printed
 
 
 def total_score(parts: list[Decimal | None]) -> Decimal:

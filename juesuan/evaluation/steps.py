@@ -14,7 +14,7 @@ from juesuan.evaluation.layout import (
     render_evaluation,
     render_summary,
 )
-from juesuan.evaluation.model import EvalConfig, Evaluation, config, score, sheet_name_for
+from juesuan.evaluation.model import EvalConfig, Evaluation, config, score, sheet_name_for, unscored
 from juesuan.ledger import info_value
 from juesuan.port import NO_CACHED_VALUE, CellError, SheetPicture, WorkbookPort, a1
 from juesuan.spec.model import TemplateSpec
@@ -73,6 +73,13 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
     if evals:
         grades = "、".join(f"{ev.project or ev.sheet} {ev.total}分（{ev.grade}）" for ev in evals)
         result.notes.append(f"绩效自评 / self-evaluations: {len(evals)} 个项目：{grades}")
+        for ev in evals:
+            missing = unscored(ev)
+            if missing:
+                names = "、".join(f"“{ind.level3 or ind.level2 or ''}”{zh}" for ind, zh, _en in missing)
+                result.notes.append(f"绩效自评未完成 / incomplete self-evaluation: {ev.project or ev.sheet} 有 {len(missing)} 项"
+                                    f"指标没有得分，总分不含其分值：{names} / {len(missing)} indicator(s) without a score: "
+                                    f"{'; '.join(en for _i, _zh, en in missing)}")
 
 
 def template_step(spec: TemplateSpec, inputs: dict[str, list[list[Any]]]) -> list[SheetPicture]:

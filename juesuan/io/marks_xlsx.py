@@ -189,8 +189,27 @@ def mark_file(path: str | Path, plan: MarksPlan, out: str | Path) -> Path:
     return Path(out)
 
 
+def has_marks(path: str | Path) -> bool:
+    """Whether the workbook holds marks to clear (the state or the results sheet), from the
+    read guard's scan (no load)."""
+    from juesuan.io.guard import scan_workbook
+
+    names = scan_workbook(Path(path)).sheets
+    return STATE_SHEET in names or RESULTS_SHEET in names
+
+
 def clear_file(path: str | Path, out: str | Path | None = None) -> tuple[Path, int]:
-    """Remove every mark from ``path``; write to ``out`` (default: in place)."""
+    """Remove every mark from ``path``; write to ``out`` (default: in place). A workbook
+    without marks is left exactly as it is in place (nothing rewritten), or copied byte for
+    byte to ``out``."""
+    if not has_marks(path):
+        if out is None:
+            return Path(path), 0
+        from juesuan.io.safe_write import atomic_write
+
+        data = Path(path).read_bytes()
+        atomic_write(out, lambda tmp: tmp.write_bytes(data))
+        return Path(out), 0
     wb = load_for_write(Path(path))
     restored = clear_marks(wb)
     target = Path(out) if out else Path(path)

@@ -5,7 +5,7 @@ by :mod:`juesuan.evaluation.checks` and declared in the spec's ``evaluation_rule
     - {id: E01-rate, type: eval-rate, title: 执行率 = 全年执行数 ÷ 全年预算数}
 
 Kinds: ``eval-rate``, ``eval-score``, ``eval-total``, ``eval-grade``, ``eval-budget-sum``,
-``eval-summary``, ``eval-cost``, ``eval-weights``, ``eval-qualitative``. The rule's
+``eval-summary``, ``eval-cost``, ``eval-weights``, ``eval-qualitative``, ``eval-unscored``. The rule's
 ``severity`` applies to violations (rounding notes stay ``info``); its ``title`` prefixes
 each message. The sheets are read once per check run (shared through ``ctx.cache``); when
 they can't be scored (a formula without a calculated value, an error value), the first rule

@@ -5,7 +5,9 @@
   hold figures or the workbook holds self-evaluations (a disclosure typed by hand or
   imported, checked as published);
 * ``ledger-names``: every code the tables would print has a name (code list, 科目表 sheet or
-  the typed 科目名称); every 类 has a class line in this format.
+  the typed 科目名称); every 类 has a class line in this format;
+* ``ledger-plausible``: warnings on figures that read but are unlikely — a ledger typed in
+  万元 (10,000 times too small), a 功能分类 whose expenditure adds up to a negative.
 
     - {id: R19-info, type: ledger-info, severity: error, title: 基本信息}
 
@@ -19,7 +21,7 @@ from juesuan.ledger import Ledger
 from juesuan.report import CellRef, Finding
 from juesuan.rules import register
 from juesuan.rules.base import Context, Rule
-from juesuan.sanity import code_problems, empty_problems, info_problems
+from juesuan.sanity import code_problems, empty_problems, info_problems, plausibility_problems
 
 
 def _ledger(ctx: Context) -> Ledger | None:
@@ -80,3 +82,9 @@ def check_empty(rule: Rule, ctx: Context) -> list[Finding]:
 def check_names(rule: Rule, ctx: Context) -> list[Finding]:
     ledger = _ledger(ctx)
     return [] if ledger is None else _findings(rule, code_problems(ctx.spec, ledger))
+
+
+@register("ledger-plausible")
+def check_plausible(rule: Rule, ctx: Context) -> list[Finding]:
+    ledger = _ledger(ctx)
+    return [] if ledger is None else _findings(rule, plausibility_problems(ctx.spec, ledger))
