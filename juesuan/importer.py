@@ -16,8 +16,12 @@ a PDF can be checked like any workbook. Works for every format; tables need not 
 * ``value``: an amount in 万元; blank leaves the cell blank, which every check reads as zero,
   and so does a dash (``-``, ``－``, ``—``, ``——``, ``–``), which many disclosures print for zero.
 
+Labels other regions and years print (``使用非财政拨款结余（含专用结余）``, ``公务用车购置及运行费``,
+another title …) are read as the label they stand for: the spec's ``aliases`` (data, validated
+at load; ``juesuan spec labels`` lists them). A row or column the format lacks whose figure is
+blank, a dash or zero is skipped and listed in a warning; with a figure it is an error.
 Every unknown table, row or column is reported with its CSV line number (all at once), with
-the valid choices for a row or a column. Rows whose table isn't one of the spec's tables are
+the closest valid choices for a row or a column. Rows whose table isn't one of the spec's tables are
 offered to the pipeline steps that import tables of their own (self-evaluations:
 ``绩效汇总``, ``绩效自评:<项目名称>``); rows nobody claims are reported as unknown tables.
 """

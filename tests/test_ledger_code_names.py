@@ -104,3 +104,17 @@ def test_fast_and_row_by_row_readings_agree_on_named_code_cells():
     assert key == [("2010398", "30201", "自定义事务"), ("2010398", "30201", "栏中名称"), ("2010301", "30201", "")]
     assert [(ln.func, ln.econ, ln.name) for ln in slow.lines][:3] == key
     assert fast.typed_names["2010398"] == slow.typed_names["2010398"] == "自定义事务"
+
+
+def test_worksheet_functions_read_named_code_cells_as_fill_does():
+    """JS_SUMCODE and JS_NAME read a code cell as Fill does (one rule): the code, not an error."""
+    from juesuan import udf_logic
+
+    assert udf_logic.read_code("[2150510]工业和信息产业支持") == "2150510"
+    assert udf_logic.read_code("2150510 工业和信息产业支持") == "2150510"
+    total = udf_logic.sum_by_code([["[2150510]工业"], ["2150510"], ["【2010301】行政运行"]],
+                                  [[100], [23.5], [7]], "21505")
+    assert Decimal(str(total)) == Decimal("123.5")
+    assert udf_logic.read_code("[21505]工业和信息产业监管") == "21505"  # a 款 is a 3/5/7-digit code
+    with pytest.raises(udf_logic.UdfError):
+        udf_logic.read_code("[2150]工业")  # 4 digits is not
