@@ -607,7 +607,7 @@ def _eval_config(fmt: str) -> Any:
     except SpecError as exc:
         raise UdfError(f"#参数错误: 模板格式 {fmt}：{exc}") from None
     except InputError as exc:  # an unknown format
-        raise UdfError(f"#参数错误: {exc.problems[0].message_zh}") from None
+        raise UdfError(f"#参数错误: 模板格式 {fmt}：{exc.problems[0].message_zh}") from None
     if cfg is None:
         raise UdfError(f"#参数错误: 模板格式 {fmt} 没有绩效自评规则")
     return cfg
