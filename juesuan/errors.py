@@ -116,6 +116,12 @@ _KINDS = [
               "The sheet part {part} spans {rows} rows × {cols} columns, over the limit of {limit} cells; refused: {path}"),
     ErrorKind("formula-error", "公式的计算结果为错误值 {value}，请修正公式后重新计算",
               "The formula evaluates to the error {value}: correct the formula and recalculate"),
+    ErrorKind("error-value", "单元格的值为错误值 {value}（没有公式：粘贴或录入的值），请改为正确的数据",
+              "The cell holds the error value {value} (no formula: a pasted or typed value): enter the right data"),
+    ErrorKind("formula-not-kept", "此输入单元格中的公式在“填充”重写本表时无法原样保留（{reason}），为免丢失公式，未写入任何内容："
+              "请改为输入数值或调整公式后再填充",
+              "The formula in this input cell can't be kept as it is when Fill rewrites the sheet ({reason}); "
+              "nothing was written so as not to lose it: type its value or change the formula, then fill again"),
     ErrorKind("marks-state", "标记状态表第 {row} 行无效（{reason}），无法据此恢复单元格",
               "Row {row} of the marks state sheet is invalid ({reason}); cells cannot be restored from it"),
     # consolidation of a department's units (juesuan consolidate)
@@ -202,6 +208,13 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def error_value_code(value: Any) -> str:
+    """The catalogue code of an error value read from a cell (a :class:`juesuan.port.CellError`):
+    ``formula-error`` when a formula calculated it, ``error-value`` when the cell holds it
+    without a formula (pasted as a value or typed)."""
+    return "formula-error" if getattr(value, "formula", True) else "error-value"
 
 
 def fail(code: str, sheet: str | None = None, cell: str | None = None, **params: Any) -> InputError:

@@ -18,7 +18,7 @@ from typing import Any
 
 from juesuan.code_names import scheme_of, typed_path
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, CodeWithName, normalise_code, split_code_name
-from juesuan.errors import InputError, Problem
+from juesuan.errors import InputError, Problem, error_value_code
 from juesuan.money import NotANumber, parse_amount
 from juesuan.port import NO_CACHED_VALUE, CellError, Grid, WorkbookPort, a1, cell_at
 from juesuan.spec.model import InputSheetSpec, TemplateSpec
@@ -118,7 +118,7 @@ class _Reader:
             self.problem("formula-no-value", sheet, row, col)
             return None
         if type(value) is CellError:
-            self.problem("formula-error", sheet, row, col, value=str(value))
+            self.problem(error_value_code(value), sheet, row, col, value=str(value))
             return None
         try:
             return parse_amount(value)

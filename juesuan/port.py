@@ -24,10 +24,18 @@ NO_CACHED_VALUE = _NoCachedValue()
 
 
 class CellError(str):
-    """A formula's cached error value (``#DIV/0!``, ``#VALUE!``, ``#REF!`` …) as read from a
-    file: text to code that only shows it, recognisable to code that needs a number."""
+    """An error value (``#DIV/0!``, ``#VALUE!``, ``#REF!`` …) as read from a file: text to code
+    that only shows it, recognisable to code that needs a number. ``formula``: whether a formula
+    calculated it (its cached value: the usual case) or the cell holds it without one (pasted
+    as a value, typed): the reports word the two differently (:func:`juesuan.errors.error_value_code`)."""
 
-    __slots__ = ()
+    formula: bool = True
+
+    def __new__(cls, value: str, formula: bool = True) -> CellError:
+        self = super().__new__(cls, value)
+        if not formula:
+            self.formula = False  # (an instance attribute only for the rare pasted one)
+        return self
 
 Grid = list[list[Any]]
 
@@ -65,6 +73,16 @@ class CellStyle:
     merge_to: tuple[int, int] | None = None  # bottom-right (row, col), 0-based, when merged
 
 
+@dataclass(frozen=True)
+class CellFormula:
+    """A formula the accountant typed into an input cell of a sheet Fill pictures anew (a
+    self-evaluation, the 说明), carried into the picture by the file adapter: its text without
+    the leading ``=``, as the file spells it, and ``array``, the range of an array formula."""
+
+    text: str
+    array: str | None = None
+
+
 @dataclass
 class SheetPicture:
     """Everything to write on one sheet: values and styles by 0-based position, plus layout."""
@@ -81,6 +99,11 @@ class SheetPicture:
     comments: dict[tuple[int, int], str] = field(default_factory=dict)
     unlocked_ranges: list[str] = field(default_factory=list)  # A1 ranges editable under protection
     kind: str = "table"  # table | input
+    # input sheets: picture cell → the A1 address (same sheet, as read) of the input it shows,
+    # so an adapter can carry a formula typed there (see ``formulas``)
+    origins: dict[tuple[int, int], str] = field(default_factory=dict)
+    # picture cell → the formula to write there (its value in ``cells`` is the cached value)
+    formulas: dict[tuple[int, int], CellFormula] = field(default_factory=dict)
 
     def put(self, row: int, col: int, value: Any, role: str, merge_to: tuple[int, int] | None = None) -> None:
         self.cells[(row, col)] = (value, CellStyle(role, merge_to))

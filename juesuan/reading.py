@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from juesuan.codes import BadCode, normalise_code, strip_numbering
+from juesuan.errors import error_value_code
 from juesuan.layout import ColumnPlace, body_row, columns
 from juesuan.money import NotANumber, parse_amount
 from juesuan.port import NO_CACHED_VALUE, CellError, Grid, a1, cell_at
@@ -189,7 +190,7 @@ def _read_values(row: TableRow, table: TableSpec, cols: list[ColumnPlace], r: in
         try:
             row.values[pl.spec.key] = _amount(raw)
         except NotANumber:
-            reason = ("error-value" if type(raw) is CellError else "formula-no-value" if raw is NO_CACHED_VALUE
+            reason = (error_value_code(raw) if type(raw) is CellError else "formula-no-value" if raw is NO_CACHED_VALUE
                       else "not-a-number")
             problems.append(ReadProblem(table.sheet, address, raw, reason))
             row.values[pl.spec.key] = None

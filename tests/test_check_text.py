@@ -297,3 +297,20 @@ def test_the_funds_of_the_self_evaluations_are_checked(tmp_path, fmt):
     wrong = text.replace(stated.group(0), "涉及资金99.99万元")
     errors = _errors(_check(tmp_path, book, wrong, name="错.txt"))
     assert errors == [("text-amount", stated.group(1).replace(",", ""), "99.99")]
+    # many 说明 quote the funds spent (Σ 全年执行数) instead of the budget: no error either
+    spent = _evaluated_spending(book)
+    assert f"{spent:.2f}" != stated.group(1).replace(",", "")
+    executed = text.replace(stated.group(0), f"涉及资金{spent:,.2f}万元")
+    assert not _errors(_check(tmp_path, book, executed, name="执行数.txt"))
+
+
+def _evaluated_spending(book) -> D:
+    """Σ 全年执行数 of the 年度资金总额 lines on the workbook's self-evaluation sheets (read by
+    openpyxl, apart from juesuan's own reading)."""
+    total = D(0)
+    for ws in openpyxl.load_workbook(book, data_only=True).worksheets:
+        if not ws.title.startswith("绩效自评-"):
+            continue
+        row = next(r for r in ws.iter_rows() if r[1].value == "年度资金总额")
+        total += D(str(row[5].value))  # F: 全年执行数
+    return total

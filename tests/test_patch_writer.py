@@ -29,7 +29,7 @@ from conftest import run_cli
 
 import juesuan.io.files as files
 from juesuan.io.files import fill_file, write_new
-from juesuan.port import SheetPicture
+from juesuan.port import CellFormula, SheetPicture
 from juesuan.sample import sample_inputs
 from juesuan.spec import available_formats, load_spec
 
@@ -370,6 +370,14 @@ def _corner_pictures() -> list[SheetPicture]:
     p.put(15, 1, -0.1 + 0.2, "percent")
     p.put(16, 0, float("nan"), "header")
     p.put(17, 0, "  ", "body-text")
+    # an accountant's formulas carried into the picture (a plain one, an array, one whose
+    # cached value is text that looks like a formula), written as openpyxl writes them
+    p.put(18, 0, 447.69, "eval-input-money")
+    p.formulas[(18, 0)] = CellFormula('SUM(A1:A3)&"<&>"')
+    p.put(18, 1, "x", "eval-input")
+    p.formulas[(18, 1)] = CellFormula("A1", "B19")
+    p.put(18, 2, "=text", "eval-input")
+    p.formulas[(18, 2)] = CellFormula('"="&"text"')
     p.freeze = (2, 3)
     p.validations += [("G5:G5", ("a", 'b&"<')), ("A3:B9", ("≥", "≤"))]
     p.row_heights[9] = 12.25

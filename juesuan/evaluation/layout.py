@@ -66,6 +66,7 @@ def render_evaluation(ev: Evaluation, cfg: EvalConfig, year: str = "", computed:
             pic.put(r, c, label, "header")
             end = 4 if k == 0 else last
             pic.put(r, c + 1, ev.header.get(key), "eval-input", merge_to=(r, end))
+            _origin(pic, r, c + 1, ev.header_cells.get(key))
             for cc in range(c + 2, end + 1):
                 pic.put(r, cc, None, "eval-input")
         r += 1
@@ -77,6 +78,13 @@ def render_evaluation(ev: Evaluation, cfg: EvalConfig, year: str = "", computed:
     pic.column_widths.update(WIDTHS)
     pic.print_title_rows = (0, 1)
     return pic
+
+
+def _origin(pic: SheetPicture, r: int, c: int, address: str | None) -> None:
+    """Record that the picture's cell (r, c) shows the input read at ``address`` (a formula
+    typed there is carried by the file adapter); nothing for a sheet not read (new, imported)."""
+    if address:
+        pic.origins[(r, c)] = address
 
 
 def _render_budget(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: int, computed: bool,
@@ -98,8 +106,10 @@ def _render_budget(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: int, c
         pic.put(rr, 2, None, "body-label")
         for key in ("initial", "budget", "spent"):
             pic.put(rr, BUD_COLS[key], getattr(line, key), "eval-input-money")
+            _origin(pic, rr, BUD_COLS[key], line.cells.get(key))
         if line.key == "total":
             pic.put(rr, BUD_COLS["weight"], line.weight, "eval-input-money")
+            _origin(pic, rr, BUD_COLS["weight"], line.cells.get("weight"))
             score = line.shown_score if shown else line.published if computed else None
             pic.put(rr, BUD_COLS["score"], score, "amount", merge_to=(rr, 9))
         else:
@@ -129,6 +139,8 @@ def _render_goals(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: int) ->
         pic.put(r, c, None, "header")
     pic.put(r + 1, 1, ev.goal_plan, "eval-input", merge_to=(r + 1, 5))
     pic.put(r + 1, 6, ev.goal_done, "eval-input", merge_to=(r + 1, 9))
+    _origin(pic, r + 1, 1, ev.goal_cells.get("plan"))
+    _origin(pic, r + 1, 6, ev.goal_cells.get("done"))
     for c in (2, 3, 4, 5, 7, 8, 9):
         pic.put(r + 1, c, None, "eval-input")
     pic.row_heights[r + 1] = 90.0
@@ -159,10 +171,12 @@ def _render_indicators(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: in
     l2 = [f"{_text(i.level1)}\x00{_text(i.level2)}" if _text(i.level2) else "" for i in inds]
     for i, j in _runs(l1):
         pic.put(first + i, 1, inds[i].level1, "eval-input", merge_to=(first + j, 1) if j > i else None)
+        _origin(pic, first + i, 1, inds[i].cells.get("level1"))
         for k in range(i + 1, j + 1):
             pic.put(first + k, 1, None, "eval-input")
     for i, j in _runs(l2):
         pic.put(first + i, 2, inds[i].level2, "eval-input", merge_to=(first + j, 2) if j > i else None)
+        _origin(pic, first + i, 2, inds[i].cells.get("level2"))
         for k in range(i + 1, j + 1):
             pic.put(first + k, 2, None, "eval-input")
     for n, ind in enumerate(inds):
@@ -174,9 +188,12 @@ def _render_indicators(pic: SheetPicture, ev: Evaluation, cfg: EvalConfig, r: in
         pic.put(rr, 7, ind.weight, "eval-input-money")
         if ind.is_qualitative or ind.effective_direction is None or shown:
             pic.put(rr, 8, ind.entered, "eval-input-money")  # entered by the evaluator
+            _origin(pic, rr, 8, ind.cells.get("score"))
         else:
             pic.put(rr, 8, ind.published if computed else None, "amount")
         pic.put(rr, 9, ind.reason, "eval-input")
+        for key, c in (("level3", 3), ("target", 4), ("actual", 5), ("direction", 6), ("weight", 7), ("reason", 9)):
+            _origin(pic, rr, c, ind.cells.get(key))
     end = first + len(inds)
     if inds:
         pic.validations.append((f"G{first + 1}:G{end}", tuple(block.get("directions", ("≥", "≤", "定性")))))
@@ -246,6 +263,7 @@ def read_evaluation(sheet: str, grid: Grid, cfg: EvalConfig) -> Evaluation:
     r = _find(grid, 1, goals[0])
     if r is not None:
         ev.goal_plan, ev.goal_done = cell_at(grid, r + 1, 1), cell_at(grid, r + 1, 6)
+        ev.goal_cells.update({"plan": a1(r + 1, 1), "done": a1(r + 1, 6)})
     head = _find(grid, 1, cfg.raw["indicators"]["columns"][0])
     total_label = cfg.raw.get("total_label", "总分")
     if head is not None:

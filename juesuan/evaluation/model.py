@@ -224,6 +224,7 @@ class Evaluation:
     budget: list[BudgetLine] = field(default_factory=list)
     goal_plan: Any = None
     goal_done: Any = None
+    goal_cells: dict[str, str] = field(default_factory=dict)  # plan/done → A1
     indicators: list[Indicator] = field(default_factory=list)
     shown_weights: Any = None
     shown_total: Any = None

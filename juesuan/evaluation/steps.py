@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from juesuan.errors import InputError, Problem
+from juesuan.errors import InputError, Problem, error_value_code
 from juesuan.evaluation.layout import (
     is_evaluation_grid,
     new_evaluation,
@@ -54,7 +54,7 @@ def _formula_problems(sheet: str, grid: list[list[Any]]) -> list[Problem]:
             if value is NO_CACHED_VALUE:
                 problems.append(Problem("formula-no-value", {}, sheet, a1(r, c)))
             elif type(value) is CellError:
-                problems.append(Problem("formula-error", {"value": str(value)}, sheet, a1(r, c)))
+                problems.append(Problem(error_value_code(value), {"value": str(value)}, sheet, a1(r, c)))
     return problems
 
 

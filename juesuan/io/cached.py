@@ -47,7 +47,7 @@ def _encoded(value: Any) -> tuple[bytes, bytes] | None:
     return None  # dates and anything else: left for the spreadsheet to recalculate
 
 
-def _restore_part(xml: bytes, values: dict[tuple[int, int], Any]) -> bytes:
+def restore_part(xml: bytes, values: dict[tuple[int, int], Any]) -> bytes:
     def put(m: re.Match[bytes]) -> bytes:
         attrs, formula = m.group(1), m.group(2)
         ref = _R.search(attrs)
@@ -80,7 +80,7 @@ def restore_cached_values(path: Path, cached: dict[str, dict[tuple[int, int], An
                 for info in src.infolist():
                     data = src.read(info)
                     if info.filename in parts:
-                        data = _restore_part(data, parts[info.filename])
+                        data = restore_part(data, parts[info.filename])
                     dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
             os.replace(tmp, path)
         except BaseException:

@@ -11,6 +11,7 @@ from typing import Any
 from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
 from juesuan.io.fresh_package import fresh_parts
+from juesuan.io.kept_formulas import cached_values, carry_formulas
 from juesuan.io.patch import plan_patch
 from juesuan.io.safe_write import atomic_write, check_in_place, check_new_output, workbook_suffix
 from juesuan.io.xlsx import (
@@ -44,20 +45,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def replaced_sheets(spec: TemplateSpec, names: list[str]) -> set[str]:
-    """The sheets of a workbook that Fill pictures anew and reads nothing from (the tables and
-    the self-evaluation summary), so openpyxl need not parse them; a guess made before Fill
-    runs, which :func:`fill_file` verifies. Self-evaluation sheets and the 说明 hold the
-    accountant's entries (formulas included) and are parsed like any input."""
-    from juesuan.evaluation.model import config
-
-    out = {t.sheet for t in spec.tables}
-    cfg = config(spec)
-    if cfg is not None:
-        out.add(cfg.summary_sheet)
-    return out & set(names)
-
-
 def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None = None,
               progress: Progress = _quiet, extras: dict[str, Any] | None = None,
               force: bool = False) -> tuple[FillResult, Path, Path | None]:
@@ -82,14 +69,17 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         computed = {t.sheet for t in spec.tables}
         # formulas outside the tables: their cached values are read like any value
         # (NO_CACHED_VALUE where there is none); the detail sheets stay untouched in the patched
-        # package and Excel recalculates on opening. (The self-evaluation and 说明 sheets are
-        # pictured anew, their entries as values: a formula typed there becomes its value.)
-        formulas = bool(calamine.formula_sheets() - computed)
+        # package and Excel recalculates on opening. The self-evaluation and 说明 sheets are
+        # pictured anew, their entries as read: a formula typed into an entry is carried into
+        # the picture (kept_formulas) and written again with its cached value, on both paths.
+        formula_sheets = calamine.formula_sheets()
+        formulas = bool(formula_sheets - computed)
         names = set(calamine.sheet_names())
         try:
             result = fill_workbook(spec, calamine, progress, extras)
         finally:
             calamine.close()
+        carry_formulas(source, result.pictures, formula_sheets)
         progress("写入公开表 / writing the tables")
         fresh = fresh_parts(result.pictures)  # (None: a picture only openpyxl draws)
         written: Any = plan_patch(source, result.pictures, fresh if fresh is not None else new_workbook(result.pictures),
@@ -102,32 +92,31 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
             progress("保存 / saving")
             return result, target, save_atomic(written, target, backup=out is None)
         # formulas in a package the patch does not handle: openpyxl's careful path, which keeps
-        # the formulas' cached values on saving (Fill computes again, reading through openpyxl)
+        # the formulas' cached values on saving (the computation above is reused: only the
+        # sheets holding formulas are read again, for those values)
         progress("保留公式 / keeping the formulas")
-        calamine = CalamineBook(source)
-        # the sheets Fill replaces whole: openpyxl need not parse them (Fill reads them with calamine)
-        skip = replaced_sheets(spec, calamine.sheet_names())
-        book = LoadedBook(load_for_write(source, skip=skip), source, calamine)
+        pictured = {p.name for p in result.pictures}
+        book = LoadedBook(load_for_write(source, skip=pictured & names), source)  # (replaced whole: not parsed)
         try:
-            result = fill_workbook(spec, book, progress, extras)
-            progress("写入公开表 / writing the tables")
-            pictured = {p.name for p in result.pictures}
-            if not book.skipped <= pictured:  # e.g. a sheet named like a self-evaluation that isn't one
-                book.close()
-                book = LoadedBook(load_for_write(source, skip=book.skipped & pictured), source)
+            for name in sorted(formula_sheets - pictured):
+                book.read_sheet(name)  # python-calamine's values, which save_workbook puts back
             replace_sheets(book.wb, result.pictures)
             target = Path(out) if out else book.path
             progress("保存 / saving")
-            backup = save_workbook(book, target, backup=out is None)
+            kept = {p.name: cached_values(p) for p in result.pictures if p.formulas}
+            backup = save_workbook(book, target, backup=out is None, kept=kept)
         finally:
             book.close()
     return result, target, backup
 
 
-def save_workbook(book: LoadedBook, target: Path, backup: bool = False) -> Path | None:
+def save_workbook(book: LoadedBook, target: Path, backup: bool = False,
+                  kept: dict[str, dict[tuple[int, int], Any]] | None = None) -> Path | None:
     """Save a workbook Fill has changed, keeping the cached values of the formulas it read on
-    the detail sheets (so the filled file checks clean and fills again)."""
+    the detail sheets (so the filled file checks clean and fills again), and of the formulas
+    ``kept`` in the entries of the sheets it pictured anew (sheet → 0-based cell → value)."""
     cached = book.formula_values()
+    cached.update(kept or {})
     if not cached:
         return save_atomic(book.wb, target, backup=backup)
     from juesuan.io.cached import restore_cached_values

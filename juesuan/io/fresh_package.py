@@ -257,6 +257,10 @@ class _Sheet:
             if cell_style.merge_to is not None and cell_style.merge_to != (r, c):
                 r2, c2 = cell_style.merge_to
                 self._merge(r + 1, c + 1, r2 + 1, c2 + 1)
+        self.formulas = {(r + 1, c + 1): f for (r, c), f in pic.formulas.items()}
+        for pos in self.formulas:
+            if pos in self.covered or pos not in self.style:
+                raise Unsupported("a formula under a merge or outside the picture")
         for pos, text in sorted(pic.comments.items()):
             at = (pos[0] + 1, pos[1] + 1)
             if at in self.covered:
@@ -364,10 +368,15 @@ class _Sheet:
         pos = (r, c)
         style = self.style[pos]
         value = self.values.get(pos)
-        if value is None and style == ZERO and pos not in self.notes:
+        if value is None and style == ZERO and pos not in self.notes and pos not in self.formulas:
             return ""
         ref = f"{column_letter(c - 1)}{r}"
         s = f' s="{self.styles.xfs.add(style)}"' if style != ZERO else ""
+        formula = self.formulas.get(pos)
+        if formula is not None:  # an accountant's formula, spelt as openpyxl writes one (the cached
+            # value is put in by the patch: juesuan.io.cached)
+            array = f' t="array" ref="{_attr(formula.array)}"' if formula.array else ""
+            return f'<c r="{ref}"{s}><f{array}>{_text(formula.text)}</f><v></v></c>'
         if isinstance(value, str):
             if value == "":
                 return f'<c r="{ref}"{s} t="inlineStr"></c>'

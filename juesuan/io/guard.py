@@ -43,7 +43,11 @@ with spaces, an error value in a cell without an address first in its tag) takes
 path, whose parse notes every error cell where the placer puts it (any spelling, prefix or
 quoting): the scan keeps them for :func:`error_cells`. It notes too which sheets hold
 formulas, whose cells without a cached value python-calamine reads as blanks as well
-(:class:`juesuan.io.xlsx.CalamineBook` marks them).
+(:class:`juesuan.io.xlsx.CalamineBook` marks them): any ``f`` element, with an end tag or
+self-closing (a What-If data table's ``<f t="dataTable" …/>``), prefixed or not. A chunk of
+rows and cells spells no ``f`` but in a formula (or inline text), so one memchr-speed search
+passes it; only a chunk holding one (a part's first and last, with ``ref=``, ``footer=``,
+``<formula1>``) is searched for the element (:func:`_holds_formula`).
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from juesuan.errors import fail
+from juesuan.port import CellError
 
 LARGE_MEMBER = 1 << 21  # inflated bytes from which zlib-ng pays its import (≈4 ms; it saves ≈1.7 ms per MB)
 _declared_so_far = 0  # bytes of the members inflated so far in this process (a consolidation: many units)
@@ -160,7 +165,8 @@ class Scan:
     error_parts: set[str] = field(default_factory=set)  # worksheet parts with error values
     formula_parts: set[str] = field(default_factory=set)  # worksheet parts holding formulas
     # the error cells of the parts the exact path parsed: part → 0-based (row, col) → "#N/A" …
-    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    # (a CellError: whether a formula calculated it, or the cell holds it without one)
+    errors: dict[str, dict[tuple[int, int], CellError]] = field(default_factory=dict)
 
 
 _SCANS: dict[tuple[str, int, int, Limits], Scan] = {}
@@ -336,7 +342,7 @@ class _Bounds:
         self.tagged_cells = 0
         self.error = self.beyond = self.odd = self.formula = False
         self.first = True
-        self.errors: dict[tuple[int, int], str] | None = None  # placed by the exact path, when it ran
+        self.errors: dict[tuple[int, int], CellError] | None = None  # placed by the exact path, when it ran
 
     def feed(self, body: bytes) -> None:
         if self.first:
@@ -354,9 +360,8 @@ class _Bounds:
             if canonical < body.count(b'"e"') and _SPACED_TYPE.search(body) is not None:
                 self.odd = True  # t = "e": the byte test and error_cells would not see it, the exact parse does
         self.odd = self.odd or _odd_spelling(body) or _open_tag(body)
-        # a formula's end tag (a shared formula's followers end their group's master's), or in
-        # a part spelt with prefixes (already odd) a prefixed formula: one more byte search
-        self.formula = self.formula or b"</f>" in body or (self.odd and _PREFIXED_FORMULA.search(body) is not None)
+        if not self.formula and b"f" in body:  # (memchr speed: rows and cells spell no "f", a formula does)
+            self.formula = _holds_formula(body)
 
     @property
     def needs_exact(self) -> bool:
@@ -366,7 +371,30 @@ class _Bounds:
         return self.beyond or self.tagged_cells < self.cells
 
 
-_PREFIXED_FORMULA = re.compile(rb"<\w+:f[\s>/]")  # <x:f>
+_FORMULA = re.compile(rb"<f[\s/>]")  # <f>, <f t="…">, <f t="dataTable" …/>, <f/> (not <formula1>)
+# a prefixed formula element first in a cell (a cell's formula is its first child): <x:c r="A1"><x:f …>,
+# not the <xm:f> of an Excel 2010 data validation's <x14:formula1>
+_PREFIXED_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^<>]*>\s*<[A-Za-z_][\w.-]*:f[\s/>]")
+
+
+def _holds_formula(body: bytes) -> bool:
+    """Whether ``body`` (a chunk of a worksheet part holding an ``f``) holds a formula element in
+    any spelling: with an end tag or self-closing (a data table's ``<f t="dataTable" …/>``, a
+    shared formula's follower), attributes quoted either way, a tab or line break after its name,
+    a namespace prefix. Data validations' ``<formula1>`` and ``<xm:f>`` are none. Two byte
+    searches where there are none (the first and last chunk of a part: ``ref=``, ``footer=``);
+    a middle chunk of rows and cells without formulas holds no ``f`` at all and costs one memchr."""
+    at = body.find(b"<f")
+    for _ in range(32):  # each "<f" looked at (a few <formula1>), else one regular expression
+        if at == -1 or body[at + 2:at + 3] in _AFTER_NAME:
+            break
+        at = body.find(b"<f", at + 2)
+    else:
+        at = -1 if _FORMULA.search(body, at) is None else at
+    return at != -1 or (b":f" in body and _PREFIXED_FORMULA.search(body) is not None)
+
+
+_AFTER_NAME = frozenset((b" ", b"/", b">", b"\t", b"\n", b"\r"))
 _WS_IN_TAG = re.compile(rb"[\t\n\r][^<>]*>")  # a tab or line break before the end of a tag
 _QUOTED = re.compile(rb"=[ \t\r\n]*'")  # a single-quoted attribute value
 _PREFIXED = re.compile(rb":(?:c|row)(?:>|[\s/][^<>]*>)")  # <x:c …>, <x:row …> (not "x:c" in text)
@@ -623,16 +651,19 @@ class _Placer:
     address, or the next column of its row element's row (``line``). Cells holding an error
     value (``t="e"``) are noted there with their value (``errors``, 0-based): while one is
     open, ``parser`` (the expat parser feeding this placer) calls the handlers that read its
-    ``v`` element, so the other cells cost one dictionary look-up more."""
+    ``v`` element (and note whether a formula element stands in it: a pasted error value has
+    none), so the other cells cost one dictionary look-up more."""
 
     def __init__(self, parser: Any = None) -> None:
         self.depth = 0  # open sheetData elements
         self.row = self.col = self.max_row = self.max_col = self.cells = 0
         self.line = 0  # the row element's row (python-calamine's place for a cell without an address)
         self.parser = parser
-        self.errors: dict[tuple[int, int], str] = {}
+        self.errors: dict[tuple[int, int], CellError] = {}
         self._error_at = (0, 0)  # the open error cell's place
         self._text: list[str] = []
+        self._value = ""  # the open error cell's value, once its v element has ended
+        self._formula = False  # whether the open error cell holds a formula element
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
@@ -661,7 +692,7 @@ class _Placer:
             self.max_col = max(self.max_col, self.col)
             if attrs.get("t") == "e" and self.parser is not None and at > 0:
                 self._error_at = (at - 1, self.col - 1)
-                self._text = []
+                self._text, self._value, self._formula = [], "", False
                 self.parser.StartElementHandler = self._error_start
                 self.parser.EndElementHandler = self._error_end
 
@@ -670,10 +701,14 @@ class _Placer:
             self.depth -= 1
 
     def _error_start(self, name: str, attrs: dict[str, str]) -> None:
-        """Inside an error cell: its value's text is collected; anything else placed as usual."""
-        if name.rpartition(":")[2] == "v":
+        """Inside an error cell: its value's text is collected, its formula element noted;
+        anything else placed as usual."""
+        local = name.rpartition(":")[2]
+        if local == "v":
             self._text = []
             self.parser.CharacterDataHandler = self._text.append
+        elif local == "f":
+            self._formula = True
         else:
             self.start(name, attrs)
 
@@ -681,10 +716,10 @@ class _Placer:
         local = name.rpartition(":")[2]
         if local == "v":
             self.parser.CharacterDataHandler = None
-            value = "".join(self._text).strip()
-            if value:
-                self.errors[self._error_at] = value
+            self._value = "".join(self._text).strip()
         elif local == "c":
+            if self._value:
+                self.errors[self._error_at] = CellError(self._value, formula=self._formula)
             self.parser.StartElementHandler = self.start
             self.parser.EndElementHandler = self.end
         else:
@@ -760,19 +795,21 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-# A cell tag (not self-closing), then its value element (``<v>``, or prefixed within a
-# canonical sheet: python-calamine reads ``<x:v>`` too) before the cell ends.
-_ERROR_CELL = re.compile(rb'<c\b([^>]*)(?<!/)>(?:(?!</c>).)*?<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*(#[^<\s]+)\s*</',
+# A cell tag (not self-closing), then (what stands before it: a formula?) its value element
+# (``<v>``, or prefixed within a canonical sheet: python-calamine reads ``<x:v>`` too) before the cell ends.
+_ERROR_CELL = re.compile(rb'<c\b([^>]*)(?<!/)>((?:(?!</c>).)*?)<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*(#[^<\s]+)\s*</',
                          re.S)
+_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _ATTR_R = re.compile(rb'\sr="([A-Za-z]+)(\d+)"')
 _ATTR_T_E = re.compile(rb'\st="e"')
 
 
-def error_cells(path: Path, sheet: str, scan: Scan | None = None) -> dict[tuple[int, int], str]:
-    """The cells of ``sheet`` holding an error value, 0-based (row, col) → ``#DIV/0!`` …
-    (empty unless the guard saw error values on that sheet; ``scan``: the guard's scan of
-    ``path`` when the caller holds it). A sheet the exact path parsed gives the cells it
-    placed; a canonical one is searched here (every error cell then has its address first)."""
+def error_cells(path: Path, sheet: str, scan: Scan | None = None) -> dict[tuple[int, int], CellError]:
+    """The cells of ``sheet`` holding an error value, 0-based (row, col) → ``#DIV/0!`` … as a
+    :class:`~juesuan.port.CellError` that says whether a formula calculated it (empty unless
+    the guard saw error values on that sheet; ``scan``: the guard's scan of ``path`` when the
+    caller holds it). A sheet the exact path parsed gives the cells it placed; a canonical one
+    is searched here (every error cell then has its address first)."""
     scan = scan or scan_workbook(path)
     part = scan.sheets.get(sheet)
     if part is None or part not in scan.error_parts:
@@ -780,13 +817,16 @@ def error_cells(path: Path, sheet: str, scan: Scan | None = None) -> dict[tuple[
     placed = scan.errors.get(part)
     if placed is not None:
         return dict(placed)
-    out: dict[tuple[int, int], str] = {}
+    out: dict[tuple[int, int], CellError] = {}
     with zipfile.ZipFile(path) as z:
         data = z.read(part)  # bounded by the inflated-size limit checked above
-    for attrs, value in _ERROR_CELL.findall(data):
+    formulas = part in scan.formula_parts  # (none in the sheet: none in its error cells)
+    for attrs, before, value in _ERROR_CELL.findall(data):
         if not _ATTR_T_E.search(attrs):
             continue
         m = _ATTR_R.search(attrs)
         if m:
-            out[(int(m.group(2)) - 1, column_number(m.group(1)) - 1)] = value.decode("ascii", "replace")
+            formula = formulas and _FORMULA_ELEMENT.search(before) is not None
+            out[(int(m.group(2)) - 1, column_number(m.group(1)) - 1)] = CellError(value.decode("ascii", "replace"),
+                                                                                 formula=formula)
     return out

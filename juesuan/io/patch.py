@@ -372,6 +372,7 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
         wb_part, sheets = sheet_parts(z)
         index = {name: (i, part) for i, (name, part) in enumerate(sheets)}
         fresh_wb_part, fresh_sheets = sheet_parts(f)
+        pictured = {p.name: p for p in pictures}
         styles_part = _related(z, wb_part, "/styles")
         if styles_part is None or styles_part not in names:
             return None
@@ -396,7 +397,14 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
                 return None  # parts of its own other than notes (drawings, tables …): not handled here
             original = z.read(part)
             selected = re.search(rb'<(?:\w+:)?sheetView\b[^>]*\btabSelected="(?:1|true)"', original) is not None
-            replaced[part] = _sheet_xml(f.read(fresh_part), merge.cell_xf, strings, selected)
+            xml = f.read(fresh_part)
+            pic = pictured.get(name)
+            if pic is not None and pic.formulas:  # the accountant's formulas: their cached values
+                from juesuan.io.cached import restore_part
+                from juesuan.io.kept_formulas import cached_values
+
+                xml = restore_part(xml, cached_values(pic))
+            replaced[part] = _sheet_xml(xml, merge.cell_xf, strings, selected)
             moved[j] = i
         styles = merge.merged()
         if styles != merge.original:

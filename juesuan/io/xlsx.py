@@ -157,15 +157,16 @@ def _put_uncached(grid: Grid, cells: list[tuple[int, int]]) -> None:
             line[c] = NO_CACHED_VALUE
 
 
-def _put_errors(grid: Grid, errors: dict[tuple[int, int], str]) -> None:
-    """Put the error values python-calamine reads as blanks back into ``grid``."""
+def _put_errors(grid: Grid, errors: dict[tuple[int, int], CellError]) -> None:
+    """Put the error values python-calamine reads as blanks back into ``grid`` (each saying
+    whether a formula calculated it)."""
     for (r, c), value in errors.items():
         while len(grid) <= r:
             grid.append([])
         line = grid[r]
         while len(line) <= c:
             line.append(None)
-        line[c] = CellError(value)
+        line[c] = value
 
 
 class LoadedBook:
@@ -229,7 +230,8 @@ class LoadedBook:
 def _parsed_values(ws: Any) -> tuple[Grid, bool]:
     """A worksheet's stored values as a grid (one pass over openpyxl's cells), and whether
     any cell holds a formula. An error value (``t="e"``, however spelt: openpyxl parses the
-    XML) is a :class:`CellError`, as :class:`CalamineBook` reads it."""
+    XML) is a :class:`CellError`, as :class:`CalamineBook` reads it (pasted: no formula here;
+    a sheet holding formulas is read by calamine)."""
     cells = ws._cells  # noqa: SLF001 - one pass over the parsed cells is what keeps this cheap
     if not cells:
         return [], False
@@ -244,7 +246,7 @@ def _parsed_values(ws: Any) -> tuple[Grid, bool]:
             if kind == "f":
                 formulas = True
             elif kind == "e" and type(value) is str:
-                value = CellError(value)
+                value = CellError(value, formula=False)  # (a formula's cell is of kind "f")
             grid[r - 1][c - 1] = value
     while grid and all(v is None for v in grid[-1]):  # formatted but empty rows at the end
         grid.pop()
@@ -313,6 +315,19 @@ def replace_sheets(wb: Any, pictures: Iterable[SheetPicture], order: list[str] |
         ws = wb.create_sheet(pic.name, index)
         apply_picture(ws, pic, memo)
         keep_as_text(ws, literal)
+        _put_formulas(ws, pic)
+
+
+def _put_formulas(ws: Any, pic: SheetPicture) -> None:
+    """The accountant's formulas carried into ``pic`` (:mod:`juesuan.io.kept_formulas`) written
+    as formulas (their cached values are put back when the package is saved)."""
+    if not pic.formulas:
+        return
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    for (r, c), formula in pic.formulas.items():
+        cell = ws.cell(row=r + 1, column=c + 1)
+        cell.value = ArrayFormula(formula.array, "=" + formula.text) if formula.array else "=" + formula.text
 
 
 def new_workbook(pictures: Iterable[SheetPicture]) -> Any:

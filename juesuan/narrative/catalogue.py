@@ -4,7 +4,8 @@ entries. Shared by the writer (which words a figure with its base) and the check
 ties a clause to a figure): one place says what 基本支出 means in 三、 and in 六、.
 
 A figure reference is ``<table>.<row key>.<column key>`` (``05.total.subtotal``) or
-``entry:<key>`` (an input cell of the 说明 sheet); a list means the first one available.
+``entry:<key>`` (an input cell of the 说明 sheet); a list means the first one available;
+``also:`` lists figures a 说明 may quote instead (either is right).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Subject:
     code: str | None = None
     absent: bool = False  # a name of the code list that the tables do not show
     previous: Decimal | None = None  # last year's figure, when known
+    also: list[Decimal] = field(default_factory=list)  # other figures the text may quote for it (``also:``)
 
 
 @dataclass
@@ -165,6 +167,10 @@ class Catalogue:
                         base=item.get("base"), group=item.get("group"), cells=cells)
             if "budget" in item:
                 s.budget, s.budget_cells = self.fig.get(item["budget"])
+            for ref in item.get("also", ()) or ():  # what real 说明 quote as well (涉及资金: 预算 or 执行数)
+                other, _cells = self.fig.get(ref)
+                if other is not None:
+                    s.also.append(other)
             self._put(section, s)
 
     def _add_rows(self, section: str, item: Mapping[str, Any]) -> None:

@@ -378,6 +378,8 @@ class Checker:
         shown = _in_unit(expected, unit_)
         if _q(shown, places) == written:
             return
+        if not is_budget and any(_q(_in_unit(other, unit_), places) == written for other in s.also):
+            return  # another figure the 说明 may quote for it (涉及资金: the 全年执行数 total)
         cells = s.budget_cells if is_budget else self.cells(s)
         what = "年初预算数" if is_budget else "决算数"
         if (unit_ == "元" and _q(expected, places) == written) or (unit_ == "万元" and _q(expected * TEN_THOUSAND,

@@ -445,10 +445,12 @@ def _terms(cfg: Mapping[str, Any], values: Mapping[str, Any]) -> list[Paragraph]
     return out
 
 
-def evaluation_amount(evals: list) -> Decimal:
-    """涉及资金: the sum of the self-evaluated projects' total funds (万元), as the 说明 states it."""
+def evaluation_amount(evals: list, column: str = "budget") -> Decimal:
+    """涉及资金: the sum of the self-evaluated projects' total funds (万元), as the 说明 states it
+    (``column``: ``budget`` the 全年预算数, as Fill writes it; ``spent`` the 全年执行数, which
+    some 说明 quote instead)."""
     total = ZERO
     for ev in evals:
         line = ev.line("total")
-        total += (amount(line.budget) if line else None) or ZERO
+        total += (amount(getattr(line, column)) if line else None) or ZERO
     return total

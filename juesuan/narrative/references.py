@@ -14,9 +14,10 @@ from typing import Any
 from juesuan.spec.loader import SpecError
 from juesuan.spec.model import TemplateSpec
 
-REF_KEYS = ("figure", "budget")
-# entries computed from other cells: 政府采购 total (its three parts), 涉及资金 (the self-evaluations)
-DERIVED_ENTRIES = ("proc_total", "eval_amount")
+REF_KEYS = ("figure", "budget", "also")
+# entries computed from other cells: 政府采购 total (its three parts), 涉及资金 (the self-evaluations'
+# 全年预算数, or their 全年执行数)
+DERIVED_ENTRIES = ("proc_total", "eval_amount", "eval_spent")
 
 
 def _items(chk: dict[str, Any]) -> Iterator[tuple[str, Any]]:

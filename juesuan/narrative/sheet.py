@@ -20,8 +20,10 @@ def _lines(text: str) -> int:
 
 
 def render_narrative(sheet: str, intro: str, paragraphs: list[Paragraph], slots: list[SlotSpec],
-                     entries: dict[str, Any]) -> SheetPicture:
-    """The whole 说明 sheet; ``entries`` are the input values as read (kept unchanged)."""
+                     entries: dict[str, Any], cells: dict[str, str] | None = None) -> SheetPicture:
+    """The whole 说明 sheet; ``entries`` are the input values as read (kept unchanged),
+    ``cells`` the addresses they were read at (the picture's ``origins``: a formula typed
+    there is carried by the file adapter)."""
     pic = SheetPicture(name=sheet, kind="input", protect=True, landscape=False)
     r = 0
     for p in paragraphs:
@@ -45,6 +47,8 @@ def render_narrative(sheet: str, intro: str, paragraphs: list[Paragraph], slots:
     for slot in slots:
         pic.put(r, 0, slot.label, "body-label")
         pic.put(r, 1, entries.get(slot.key), "eval-input-money" if slot.type in ("money", "count") else "eval-input")
+        if cells and slot.key in cells:
+            pic.origins[(r, 1)] = cells[slot.key]
         pic.put(r, 2, slot.key, "note-small")
         if slot.note:
             pic.comments[(r, 1)] = slot.note

@@ -30,20 +30,25 @@ def unit_names(spec: TemplateSpec, port: WorkbookPort) -> list[str]:
 
 
 def entries_of(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
-    from juesuan.errors import InputError, Problem
+    return entries_and_cells(spec, port)[0]
+
+
+def entries_and_cells(spec: TemplateSpec, port: WorkbookPort) -> tuple[dict[str, Any], dict[str, str]]:
+    """The 说明 sheet's entries (key → value as read) and their input cells (key → A1)."""
+    from juesuan.errors import InputError, Problem, error_value_code
     from juesuan.port import NO_CACHED_VALUE, CellError
 
     name = sheet_name(spec)
     if name not in port.sheet_names():
-        return {}
+        return {}, {}
     entries, cells = read_entries(port.read_sheet(name))
     # a formula's error value, or one without a value, is no blank entry (【请填写】): named at its cell
     wrong = [Problem("formula-no-value", {}, name, cells[k]) if v is NO_CACHED_VALUE else
-             Problem("formula-error", {"value": str(v)}, name, cells[k])
+             Problem(error_value_code(v), {"value": str(v)}, name, cells[k])
              for k, v in entries.items() if v is NO_CACHED_VALUE or type(v) is CellError]
     if wrong:
         raise InputError(wrong)
-    return entries
+    return entries, cells
 
 
 _NONE_MARKS = ("无", "没有", "—", "——", "－", "-", "–")
@@ -80,13 +85,16 @@ def typed_numbers(spec: TemplateSpec, entries: dict[str, Any]) -> dict[str, Any]
 
 def stated_entries(spec: TemplateSpec, port: WorkbookPort) -> dict[str, Any]:
     """The entries a 说明 is checked against: the 说明 sheet's input cells, plus the figures
-    Fill derives from other sheets (``eval_amount``: 涉及资金 of the self-evaluations)."""
+    Fill derives from other sheets (``eval_amount``: 涉及资金 of the self-evaluations, and
+    ``eval_spent``: their 全年执行数, which a 说明 may quote instead)."""
     from juesuan.narrative.generate import evaluation_amount
 
     entries = typed_numbers(spec, entries_of(spec, port))
     evals = read_evaluations(spec, port)
     if evals and entries.get("eval_amount") in (None, ""):
         entries["eval_amount"] = evaluation_amount(evals)
+    if evals:
+        entries["eval_spent"] = evaluation_amount(evals, "spent")
     return entries
 
 
@@ -96,13 +104,15 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
     if cfg is None:
         return
     progress("生成说明 / writing the narrative")
-    entries = entries_of(spec, port)
+    entries, cells = entries_and_cells(spec, port)
+    cells = dict(cells)
     previous = result.extras.get("previous")  # last year's figures (``fill --previous``)
     if previous:  # kept in the 上年数 cells, so the next Fill needs no --previous
         for d in cfg.get("previous", []):
             key = str(d["key"])
             if key in previous:
                 entries[f"prev:{key}"] = float(previous[key])
+                cells.pop(f"prev:{key}", None)  # replaced as asked: no formula of this year's kept
     for key, value in (result.extras.get("previous_entries") or {}).items():
         if entries.get(key) in (None, ""):  # typed once: 主要职能, 单位构成, each 项's 主要用于
             entries[key] = value
@@ -111,7 +121,8 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
         evals = read_evaluations(spec, port)
     paragraphs = generate(spec, result.accounts, typed_numbers(spec, entries), evals, units=unit_names(spec, port))
     slots = slot_specs(spec, result.accounts)
-    result.pictures.append(render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slots, entries))
+    result.pictures.append(render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slots, entries,
+                                            cells))
     missing = sum(p.text.count("【请填写") for p in paragraphs)
     if missing:
         result.notes.append(f"说明 / narrative: 尚有 {missing} 处待填写（见“{sheet_name(spec)}”表下方）"

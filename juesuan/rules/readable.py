@@ -16,7 +16,8 @@ from juesuan.rules import register
 from juesuan.rules.base import Context, Rule, plain
 
 REASONS = {"not-a-number": "{sheet}!{cell} 的“{value}”不是数字",
-           "error-value": "{sheet}!{cell} 为错误值 {value}，请修正公式或数据后重新计算",
+           "formula-error": "{sheet}!{cell} 的公式的计算结果为错误值 {value}，请修正公式后重新计算",
+           "error-value": "{sheet}!{cell} 单元格的值为错误值 {value}（没有公式：粘贴或录入的值），请改为正确的数据",
            "formula-no-value": "{sheet}!{cell} 的公式没有缓存的计算结果，请在 Excel 中重新计算并保存",
            "bad-code": "{sheet}!{cell} 的编码“{value}”格式不正确"}
 

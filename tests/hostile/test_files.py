@@ -112,6 +112,8 @@ def test_existing_output_needs_force(command, tmp_path, valid):
     if command == "demo":
         existing = tmp_path / "示例部门决算-2019.xlsx"
         shutil.copy(valid, existing)
+    if command == "clear":  # an unmarked source is copied byte for byte: the file it replaces must differ
+        existing.write_bytes(b"an earlier file of the user's")
     args = {"new": ["new", "-o", str(existing)],
             "import": ["import", str(csv), "-o", str(existing), "--format", "2019"],
             "fill": ["fill", str(src), "-o", str(existing)],
