@@ -1,0 +1,97 @@
+"""What the accountant adds on a table sheet outside the table (a footer under it, a note
+beside it, a formula there, a wider column) survives Fill on the patch path and on
+openpyxl's careful path, for every format, and Fill says what it kept; a hand-edited
+paragraph of the 说明 is rewritten (by design) with a note saying so."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import run_cli
+from test_fill_keeps_input_formulas import _careful
+
+FOOTER = "单位负责人：张三  制表人：李四"
+BESIDE = "备注：数据已核对"
+KEPT = "保留表外内容 / kept outside the tables"
+REWRITTEN = "手工修改的 1 段文字已按公开表重写"
+EDITED = "纳入本部门决算编制范围的单位共三个（手工改）"
+
+
+def _end(ws) -> int:
+    """The table's note row (1-based)."""
+    return max(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("注："))
+
+
+def _table(fmt: str) -> str:
+    from juesuan.spec import load_spec
+
+    return load_spec(fmt).tables[0].sheet
+
+
+def _edited(src: Path, target: Path, table: str) -> dict:
+    wb = openpyxl.load_workbook(src)
+    ws = wb[table]
+    end, right = _end(ws), ws.max_column + 2
+    cells = {f"A{end + 2}": FOOTER, f"A{end + 3}": '=LEN("ab")', f"{openpyxl.utils.get_column_letter(right)}5": BESIDE,
+             f"{openpyxl.utils.get_column_letter(right)}6": 12.5}
+    for cell, value in cells.items():
+        ws[cell] = value
+    ws.column_dimensions["A"].width = 30
+    note = wb["说明"]
+    row = next(r for r in range(1, note.max_row + 1) if str(note.cell(r, 1).value or "").startswith("纳入本部门"))
+    note.cell(row, 1).value = EDITED
+    wb.save(target)
+    return cells
+
+
+@pytest.mark.parametrize("careful", [False, True], ids=["patch", "careful"])
+@pytest.mark.parametrize("fmt", ["2019", "2020"])
+def test_footer_notes_and_widths_survive_fill(tmp_path, fmt, careful):
+    run_cli("demo", "--format", fmt, "-o", str(tmp_path / "demo"), check=True)
+    src = tmp_path / "typed.xlsx"
+    table = _table(fmt)
+    cells = _edited(tmp_path / "demo" / f"示例部门决算-{fmt}.xlsx", src, table)
+    if careful:
+        src = _careful(src, tmp_path / "careful.xlsx")
+    proc = run_cli("fill", str(src), check=True)
+    assert KEPT in proc.stdout
+    for cell in cells:
+        assert f"{table}!{cell}" in proc.stdout
+    assert REWRITTEN in proc.stdout
+    wb = openpyxl.load_workbook(src)
+    ws = wb[table]
+    for cell, value in cells.items():
+        assert ws[cell].value == value, cell
+    assert ws.column_dimensions["A"].width == 30
+    assert not any(str(ws.cell(r, 1).value or "") == EDITED for r in range(1, ws.max_row + 1))
+    assert not any(str(c.value or "") == EDITED for row in wb["说明"].iter_rows() for c in row)
+    assert ws[next(iter(cells))].protection.locked is False  # still the accountant's to edit
+    assert run_cli("check", str(src)).returncode == 0
+    # a second Fill changes nothing more (and no longer finds an edited paragraph)
+    again = tmp_path / "again.xlsx"
+    shutil.copy(src, again)
+    proc = run_cli("fill", str(again), check=True)
+    assert KEPT in proc.stdout and REWRITTEN not in proc.stdout
+    first, second = openpyxl.load_workbook(src), openpyxl.load_workbook(again)
+    for name in first.sheetnames:
+        a, b = first[name], second[name]
+        assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()], name
+        assert {k: v.width for k, v in a.column_dimensions.items()} == \
+            {k: v.width for k, v in b.column_dimensions.items()}, name
+
+
+def test_a_ledger_change_is_no_hand_edit(tmp_path):
+    """The 说明 rewritten because the figures changed is no hand edit: no note."""
+    run_cli("demo", "--format", "2020", "-o", str(tmp_path / "demo"), check=True)
+    src = tmp_path / "typed.xlsx"
+    wb = openpyxl.load_workbook(tmp_path / "demo" / "示例部门决算-2020.xlsx")
+    ws = wb["收入明细"]
+    cell = next(c for row in ws.iter_rows(min_row=2) for c in row
+                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool) and c.value > 10)
+    cell.value += 1234.5
+    wb.save(src)
+    proc = run_cli("fill", str(src), check=True)
+    assert "手工修改" not in proc.stdout
