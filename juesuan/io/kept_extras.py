@@ -33,11 +33,13 @@ date shows as its serial number): only their content.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from juesuan.errors import fail
+from juesuan.io.guard import column_number
 from juesuan.io.kept_formulas import NotCarried, SourceFormula, _local, _position, moved_text, resolved
 from juesuan.port import CellError, CellFormula, SheetPicture, a1
 
@@ -110,6 +112,73 @@ def _read(xml: bytes) -> tuple[dict[tuple[int, int], tuple[str, Any, Any]], list
                         continue
                     cells[(row_at, col)] = (c.get("t", "n"), v, inline)
     return cells, cols, heights
+
+
+_CELL_XML = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(?:/>|>.*?</c>)', re.S)
+_ROW_XML = re.compile(rb"<row\b[^>]*>")
+_COLS_XML = re.compile(rb"<cols>.*?</cols>", re.S)
+
+
+class _Lazy(dict):
+    """Cells of a part spelt as Excel, openpyxl and Fill write it (no prefixes, every cell
+    with its address), each parsed only when asked for (column A and the cells outside the
+    table: a few), so a table sheet costs a regular-expression scan."""
+
+    def __init__(self, found: dict[tuple[int, int], Any]):
+        super().__init__()
+        self.found = found
+
+    def positions(self) -> list[tuple[int, int]]:
+        return list(self.found)
+
+    def get_cell(self, pos: tuple[int, int]) -> tuple[str, Any, Any] | None:
+        from defusedxml.ElementTree import fromstring
+
+        c = fromstring(self.found[pos].group(0), forbid_dtd=True)
+        v = next((e.text for e in c if e.tag == "v"), None)
+        inline = next((e for e in c if e.tag == "is"), None)
+        if v is None and inline is None and not any(e.tag == "f" for e in c):
+            return None
+        return c.get("t", "n"), v, inline
+
+
+def _read_fast(xml: bytes) -> tuple[_Lazy, list[tuple[int, int, float | None, bool]], dict[int, float]] | None:
+    """:func:`_read` without parsing every cell (see :class:`_Lazy`); None for a part spelt
+    otherwise."""
+    if re.search(rb"<\w+:(?:worksheet|c|row)\b", xml):
+        return None
+    found = {(int(m.group(2)) - 1, column_number(m.group(1)) - 1): m for m in _CELL_XML.finditer(xml)}
+    if len(found) != len(re.findall(rb"<c[\s>/]", xml)):
+        return None
+    cols_part = _COLS_XML.search(xml)
+    cols = _read(b"<worksheet>" + cols_part.group(0) + b"</worksheet>")[1] if cols_part else []
+    heights: dict[int, float] = {}
+    for m in _ROW_XML.finditer(xml):
+        tag = m.group(0)
+        r, ht = re.search(rb'\br="(\d+)"', tag), re.search(rb'\bht="([\d.]+)"', tag)
+        if r and ht and re.search(rb'\bcustomHeight="(?:1|true)"', tag):
+            heights[int(r.group(1)) - 1] = float(ht.group(1))
+    return _Lazy(found), cols, heights
+
+
+def _cells_of(xml: bytes) -> tuple[Any, list[tuple[int, int, float | None, bool]], dict[int, float]]:
+    """The part read fast where it can be, else whole; cells as (positions, get_cell)."""
+    fast = _read_fast(xml)
+    if fast is not None:
+        return fast
+    cells, cols, heights = _read(xml)
+    return _Whole(cells), cols, heights
+
+
+class _Whole(dict):
+    def __init__(self, cells: dict[tuple[int, int], tuple[str, Any, Any]]):
+        super().__init__(cells)
+
+    def positions(self) -> list[tuple[int, int]]:
+        return list(self)
+
+    def get_cell(self, pos: tuple[int, int]) -> tuple[str, Any, Any] | None:
+        return self.get(pos)
 
 
 def _value(kind: str, raw: Any, inline: Any, strings: Any) -> Any:
@@ -201,14 +270,25 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
 
 
 def _carry(pic: SheetPicture, xml: bytes, table: tuple[set[str], tuple[str, str] | None], strings: Any) -> list[str]:
-    cells, cols, heights = _read(xml)
     last_row, last_col = _extent(pic)
-    col_a = {r: _value(*cells[(r, c)], strings) for r, c in cells if c == 0}
+    book, cols, heights = _cells_of(xml)
+    positions = book.positions()
+    cells = {}
+    for pos in positions:
+        if pos[1] == 0 and (got := book.get_cell(pos)) is not None:
+            cells[pos] = got
+    col_a = {r: _value(*cells[(r, c)], strings) for r, c in cells}
     end = _table_end(col_a, *table)
     if end is None:
         end = last_row
     shift = last_row - end
-    extras = sorted(pos for pos in cells if pos[0] > end or pos[1] > last_col)
+    extras = []
+    for pos in sorted(positions):
+        if pos[0] > end or pos[1] > last_col:
+            got = cells.get(pos) or book.get_cell(pos)
+            if got is not None:
+                cells[pos] = got
+                extras.append(pos)
     moves = {pos: (pos[0] + shift, pos[1]) if pos[0] > end else pos for pos in extras}
     moving = any(old != new for old, new in moves.items())
     formulas = _formulas(xml) if extras and _has_formula(xml) else {}
