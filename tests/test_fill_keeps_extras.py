@@ -83,6 +83,52 @@ def test_footer_notes_and_widths_survive_fill(tmp_path, fmt, careful):
             {k: v.width for k, v in b.column_dimensions.items()}, name
 
 
+def _shorter(tmp_path: Path, formula: str) -> tuple[Path, int]:
+    """A 2020 demo whose 3支出决算表 has a footer and ``formula`` (``{end}``: the footer's row)
+    under it, then loses the 221 lines of its ledger (a shorter table); returns (file, end)."""
+    run_cli("demo", "--format", "2020", "-o", str(tmp_path / "demo"), check=True)
+    src = tmp_path / "shorter.xlsx"
+    wb = openpyxl.load_workbook(tmp_path / "demo" / "示例部门决算-2020.xlsx")
+    ws = wb["3支出决算表"]
+    end = _end(ws)
+    ws.cell(end + 2, 1).value = FOOTER
+    ws.cell(end + 3, 1).value = formula.format(end=end + 2)
+    ws.cell(5, 12).value = BESIDE
+    ledger = wb["支出明细"]
+    for row in ledger.iter_rows(min_row=3):
+        if str(row[0].value or "").startswith("221"):
+            for c in row:
+                c.value = None
+    wb.save(src)
+    return src, end
+
+
+def test_what_is_under_a_shorter_table_moves_up_with_its_end(tmp_path):
+    """The table loses rows: what is under it keeps its distance from the table's end (as
+    rows deleted in Excel move what is below), a reference to it follows; a note beside the
+    table stays where it was."""
+    src, end = _shorter(tmp_path, "=A{end}")
+    run_cli("fill", str(src), check=True)
+    ws = openpyxl.load_workbook(src)["3支出决算表"]
+    new = _end(ws)
+    assert new < end  # (the case under test: a shorter table)
+    assert ws.cell(new + 2, 1).value == FOOTER
+    assert ws.cell(new + 3, 1).value == f"=A{new + 2}"
+    assert ws.cell(5, 12).value == BESIDE
+    assert all(ws.cell(r, 1).value is None for r in range(new + 4, end + 4))
+
+
+def test_a_moving_formula_on_the_table_is_refused(tmp_path):
+    """A formula under the table referring to a figure of the table can't follow a table
+    that changes: Fill stops (exit 2) naming the cell, the file untouched."""
+    src, end = _shorter(tmp_path, "=B8")
+    before = src.read_bytes()
+    proc = run_cli("fill", str(src))
+    assert proc.returncode == 2
+    assert f"A{end + 3}" in proc.stdout + proc.stderr
+    assert src.read_bytes() == before
+
+
 def test_a_ledger_change_is_no_hand_edit(tmp_path):
     """The 说明 rewritten because the figures changed is no hand edit: no note."""
     run_cli("demo", "--format", "2020", "-o", str(tmp_path / "demo"), check=True)
