@@ -17,6 +17,7 @@ FOOTER = "单位负责人：张三  制表人：李四"
 BESIDE = "备注：数据已核对"
 KEPT = "保留表外内容 / kept outside the tables"
 REWRITTEN = "手工修改的 1 段文字已按公开表重写"
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 EDITED = "纳入本部门决算编制范围的单位共三个（手工改）"
 
 
@@ -141,3 +142,25 @@ def test_a_ledger_change_is_no_hand_edit(tmp_path):
     wb.save(src)
     proc = run_cli("fill", str(src), check=True)
     assert "手工修改" not in proc.stdout
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) 未安装 / not installed")
+def test_libreoffice_opens_the_result(tmp_path):
+    """The filled workbook with its kept cells converts to PDF and back to .xlsx in
+    LibreOffice headless (own profile), the footer read back where it was."""
+    import subprocess
+
+    run_cli("demo", "--format", "2020", "-o", str(tmp_path / "demo"), check=True)
+    src, table = tmp_path / "typed.xlsx", _table("2020")
+    cells = _edited(tmp_path / "demo" / "示例部门决算-2020.xlsx", src, table)
+    run_cli("fill", str(src), check=True)
+    out = tmp_path / "lo"
+    for kind in ("pdf", "xlsx"):
+        proc = subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                               "--convert-to", kind, "--outdir", str(out), str(src)],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    assert (out / "typed.pdf").read_bytes().startswith(b"%PDF")
+    ws = openpyxl.load_workbook(out / "typed.xlsx")[table]
+    footer = next(cell for cell, value in cells.items() if value == FOOTER)
+    assert ws[footer].value == FOOTER
