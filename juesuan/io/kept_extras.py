@@ -58,11 +58,11 @@ class _Cell:
 def _text(elem: Any) -> str:
     """The text of an ``<is>`` or ``<si>`` element (its ``<t>`` runs, phonetic runs left out)."""
     out = []
-    for e in elem.iter():
-        if _local(e.tag) == "rPh":
-            continue
-        if _local(e.tag) == "t" and e.text:
-            out.append(e.text)
+    for e in elem:
+        if _local(e.tag) == "t":
+            out.append(e.text or "")
+        elif _local(e.tag) == "r":
+            out += [t.text or "" for t in e if _local(t.tag) == "t"]
     return "".join(out)
 
 
