@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from typing import NamedTuple
 
 FUNC_LEVELS = (3, 5, 7)
 ECON_LEVELS = (3, 5)
@@ -45,6 +46,37 @@ def normalise_code(value: object) -> str | None:
     if not _DIGITS.match(text):
         raise BadCode(str(value))
     return text
+
+
+# A code cell of a ledger export that carries the name too: "[2080505]机关…", "【2080505】…",
+# "2080505 机关…", "2080505-机关…", "2080505：机关…" (full-width digits already made ASCII).
+_CODE_WITH_NAME = re.compile(
+    r"^\s*(?:[\[【［〔(（]\s*(?P<inner>[0-9][0-9 ]*?)\s*[\]】］〕)）]|(?P<bare>[0-9]+))"
+    r"[\s\-－—–_:：、,，.．|/]*(?P<name>.*?)\s*$", re.S)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+class CodeWithName(NamedTuple):
+    """A code cell that also held the subject's name (``2080505 机关事业单位…``)."""
+
+    code: str
+    name: str
+
+
+def split_code_name(value: str) -> CodeWithName | None:
+    """The code and name of a cell a ledger export wrote as code + name, or None when the text
+    isn't that shape. The name must be text (a Chinese name): ``2080505.5`` or ``2080505 01``
+    are not a code with a name. The code's length is the caller's to check."""
+    m = _CODE_WITH_NAME.match(str(value).translate(_FULLWIDTH_DIGITS).replace("\u00a0", " "))
+    if m is None:
+        return None
+    name = m.group("name")
+    if m.group("bare") is not None and (not name or not _CJK.search(name) or name[0].isdigit()):
+        return None
+    if name and (name[0].isdigit() or not _CJK.search(name)):
+        return None
+    code = (m.group("inner") or m.group("bare")).replace(" ", "")
+    return CodeWithName(code, name)
 
 
 def check_length(code: str, levels: tuple[int, ...]) -> None:

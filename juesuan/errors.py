@@ -86,6 +86,8 @@ _KINDS = [
               "The expenditure of 功能分类 {code} adds up to a negative {total} yuan (refunds above spending?): "
               "the tables will print a negative figure"),
     ErrorKind("ledger-empty", "明细表（{sheets}）没有任何数据行", "The detail sheets ({sheets}) hold no data rows"),
+    ErrorKind("format-unknown", "未知的模板格式 {format}；可用格式：{known}{hint}",
+              "Unknown template format {format}; known formats: {known_en}{hint_en}"),
     ErrorKind("spec-invalid", "模板规范有误：{where}：{reason}", "Invalid template spec: {where}: {reason}"),
     ErrorKind("output-write", "无法写入输出文件 {path}：{reason}", "Cannot write output file {path}: {reason}"),
     # files and faults (nothing lost, nothing executed)
@@ -151,6 +153,12 @@ _KINDS = [
     ErrorKind("import-column", "第 {line} 行：{table}“{row}”行没有栏“{column}”{hint}",
               "Line {line}: {table}, row '{row}' has no column '{column}'{hint}"),
     ErrorKind("import-value", "第 {line} 行：金额“{value}”不是数字", "Line {line}: amount '{value}' is not a number"),
+    ErrorKind("import-column-blank-row", "第 {line} 行（空行名）：{table}没有栏“{column}”{hint}",
+              "Line {line} (blank row label): {table} has no column '{column}'{hint}"),
+    ErrorKind("import-column-ambiguous", "第 {line} 行{blank}：{table}中栏“{column}”不唯一，请连同上级栏写出{hint}",
+              "Line {line}{blank_en}: column '{column}' is not unique in {table}; write its parent header too{hint}"),
+    ErrorKind("import-skipped", "{table}：本格式没有以下 {count} 行/栏，其值为空或零，已略过：{items}",
+              "{table}: {count} rows/columns this format lacks, blank or zero, were skipped: {items_en}"),
     ErrorKind("import-variant", "未知的绩效自评表样式“{variant}”（可选：{known}）",
               "Unknown self-evaluation layout '{variant}' (known: {known})"),
     ErrorKind("import-duplicate", "第 {line} 行：{table}“{row}”行“{column}”栏重复（已见于第 {first} 行）",

@@ -16,8 +16,12 @@ a PDF can be checked like any workbook. Works for every format; tables need not 
 * ``value``: an amount in 万元; blank leaves the cell blank, which every check reads as zero,
   and so does a dash (``-``, ``－``, ``—``, ``——``, ``–``), which many disclosures print for zero.
 
+Labels other regions and years print (``使用非财政拨款结余（含专用结余）``, ``公务用车购置及运行费``,
+another title …) are read as the label they stand for: the spec's ``aliases`` (data, validated
+at load; ``juesuan spec labels`` lists them). A row or column the format lacks whose figure is
+blank, a dash or zero is skipped and listed in a warning; with a figure it is an error.
 Every unknown table, row or column is reported with its CSV line number (all at once), with
-the valid choices for a row or a column. Rows whose table isn't one of the spec's tables are
+the closest valid choices for a row or a column. Rows whose table isn't one of the spec's tables are
 offered to the pipeline steps that import tables of their own (self-evaluations:
 ``绩效汇总``, ``绩效自评:<项目名称>``); rows nobody claims are reported as unknown tables.
 """
@@ -25,19 +29,18 @@ offered to the pipeline steps that import tables of their own (self-evaluations:
 from __future__ import annotations
 
 import csv
+import difflib
 import io
-import re
 from dataclasses import dataclass
 
 from juesuan.errors import InputError, Problem
 from juesuan.money import NotANumber, parse_amount
 from juesuan.pipeline import steps
 from juesuan.port import SheetPicture
-from juesuan.spec.model import ColumnSpec, PanelSpec, TableSpec, TemplateSpec
+from juesuan.spec.model import ColumnSpec, PanelSpec, TableAliases, TableSpec, TemplateSpec, norm_label
 from juesuan.tables import TableRow, TableValues
 
 HEADER = ("table", "row", "column", "value")
-_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 _ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--"})  # printed for zero, like a blank cell
 
 
@@ -76,23 +79,21 @@ def table_for(text: str, spec: TemplateSpec) -> str | None:
     if digits.isdigit():
         n = int(digits)
         return spec.tables[n - 1].id if 1 <= n <= len(spec.tables) else None
-    norm = _norm_label(raw)
+    norm = norm_label(raw)
     for t in spec.tables:
-        if norm in {_norm_label(t.title), _norm_label(t.sheet), _norm_label(t.label or "")}:
+        if norm in {norm_label(t.title), norm_label(t.sheet), norm_label(t.label or "")}:
+            return t.id
+    for t in spec.tables:  # another title real disclosures print (the spec's aliases)
+        if norm in t.aliases.titles:
             return t.id
     return None
 
 
-_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
-
-
-def _norm_label(text: str) -> str:
-    return _ORDINAL.sub("", "".join(str(text).split())).translate(_QUOTES).replace("(", "（").replace(")", "）")
-
-
-def _columns_matching(panel: PanelSpec, text: str) -> list[ColumnSpec]:
+def _columns_matching(panel: PanelSpec, text: str, aliases: TableAliases | None = None) -> list[ColumnSpec]:
     """The amount columns of a panel a CSV ``column`` names: its 栏次, its key, its header, or
-    the last parts of its header path (``公务接待费/决算数``)."""
+    the last parts of its header path (``公务接待费/决算数``), each part possibly another
+    printed header (the spec's aliases); failing that, the parts in another order
+    (``决算数/公务接待费``: the 2019 format grouped 预算数/决算数 first)."""
     amount = panel.amount_columns
     if not text:
         return amount
@@ -100,19 +101,35 @@ def _columns_matching(panel: PanelSpec, text: str) -> list[ColumnSpec]:
     by_lanci = [c for c in amount if c.lanci is not None and c.lanci == bare]
     if by_lanci:
         return by_lanci
-    parts = tuple(_norm_label(p) for p in text.split("/") if p.strip())
-    return [c for c in amount if c.key == text or (
-        len(c.header) >= len(parts) and tuple(_norm_label(h) for h in c.header[len(c.header) - len(parts):]) == parts)]
+    aliases = aliases or TableAliases()
+    parts = tuple(aliases.column(p) for p in text.split("/") if p.strip())
+    if not parts:
+        return []
+    headers = [(c, tuple(norm_label(h) for h in c.header)) for c in amount]
+    exact = [c for c, h in headers if c.key == text or (len(h) >= len(parts) and h[len(h) - len(parts):] == parts)]
+    if exact:
+        return exact
+    return [c for c, h in headers if all(h.count(p) >= parts.count(p) for p in parts)]
 
 
 def _path(column: ColumnSpec) -> str:
     return "/".join(column.header)
 
 
-def _choices(items: list[str], limit: int = 12) -> str:
+def _choices(items: list[str], near: str = "", fmt: str = "", table: str = "", limit: int = 5) -> str:
+    """The valid names, or when there are many, the few closest to what was written and how
+    to list them all (a long list is unreadable in a terminal table)."""
     shown = list(dict.fromkeys(i for i in items if i))
-    more = f" …（共 {len(shown)} 项 / {len(shown)} in all）" if len(shown) > limit else ""
-    return f"（可用 / valid: {'、'.join(shown[:limit])}{more}）" if shown else ""
+    if not shown:
+        return ""
+    if len(shown) <= limit + 1:
+        return f"（可用 / valid: {'、'.join(shown)}）"
+    by_norm = {norm_label(i): i for i in shown}
+    close = difflib.get_close_matches(norm_label(near), list(by_norm), n=limit, cutoff=0.3) if near else []
+    picked = [by_norm[c] for c in close] or shown[:limit]
+    listing = f"juesuan spec labels{f' --format {fmt}' if fmt else ''}{f' {table}' if table else ''}"
+    return (f"（{'相近 / closest' if close else '例如 / e.g.'}: {'、'.join(picked)} …共 {len(shown)} 项，"
+            f"全部列出 / list all: {listing}）")
 
 
 class _TableImport:
@@ -122,11 +139,38 @@ class _TableImport:
                  problems: list[Problem]):
         self.spec, self.table, self.source, self.problems = spec, table, source, problems
         self.skeleton = skeleton
+        self.aliases = table.aliases
         self.seen: dict[tuple[str, str], int] = {}
+        self.skipped: list[CsvRow] = []  # rows or columns the format lacks, blank or zero: skipped, with a warning
 
     def problem(self, code: str, r: CsvRow, **params: object) -> None:
         self.problems.append(Problem(code, {"line": r.line, "table": self.table.display, **params}, self.source,
                                      f"第{r.line}行"))
+
+    def choices(self, items: list[str], near: str) -> str:
+        return _choices(items, near, self.spec.format, self.table.id)
+
+    def unknown_row(self, r: CsvRow, hint: str) -> None:
+        """A row the format doesn't print: skipped (and listed) when its figure is blank or
+        zero — real tables print rows a template lacks —, refused otherwise (never dropped)."""
+        if _is_nil(r.value):
+            self.skipped.append(r)
+        else:
+            self.problem("import-row", r, row=r.row, hint=hint)
+
+    def ambiguous_column(self, r: CsvRow, paths: list[str]) -> None:
+        """A header several columns share (07's 决算数): an error whatever the figure."""
+        blank = not r.row.strip()
+        self.problem("import-column-ambiguous", r, column=r.column, blank="（空行名）" if blank else "",
+                     blank_en=" (blank row label)" if blank else "", hint=self.choices(paths, r.column))
+
+    def unknown_column(self, r: CsvRow, hint: str) -> None:
+        if _is_nil(r.value):
+            self.skipped.append(r)
+        elif not r.row.strip():
+            self.problem("import-column-blank-row", r, column=r.column, hint=hint)
+        else:
+            self.problem("import-column", r, row=r.row, column=r.column, hint=hint)
 
     def build(self, rows: list[CsvRow]) -> TableValues:
         if self.table.code_driven:
@@ -147,11 +191,13 @@ class _TableImport:
         row.values[col] = value
 
     def _one_column(self, r: CsvRow, row: TableRow, panel: PanelSpec) -> str | None:
-        matches = [c for c in _columns_matching(panel, r.column) if c.key in row.values]
+        matches = [c for c in _columns_matching(panel, r.column, self.aliases) if c.key in row.values]
         if len(matches) == 1:
             return matches[0].key
-        hint = _choices([_path(c) for c in panel.amount_columns if c.key in row.values])
-        self.problem("import-column", r, row=r.row, column=r.column, hint=hint)
+        if matches:
+            self.ambiguous_column(r, [_path(c) for c in matches])
+            return None
+        self.unknown_column(r, self.choices([_path(c) for c in panel.amount_columns if c.key in row.values], r.column))
         return None
 
     # -- 02/03/05/08 ------------------------------------------------------------------------
@@ -161,11 +207,11 @@ class _TableImport:
         amount_keys = [c.key for c in panel.amount_columns]
         total = TableRow(key="total", label=total_spec.label if total_spec else "合计", role="total",
                          values=dict.fromkeys(amount_keys))
-        total_names = {"合计", "总计", "total", _norm_label(total.label)}
+        total_names = {"合计", "总计", "total", norm_label(total.label)}
         by_code: dict[str, TableRow] = {}
         for r in rows:
             text = "".join(r.row.removesuffix(".0").split())
-            if _norm_label(text) in total_names:
+            if self.aliases.row(text) in total_names:
                 row = total
             elif text.isdigit() and len(text) in (3, 5, 7):
                 row = by_code.get(text)
@@ -173,7 +219,7 @@ class _TableImport:
                     row = by_code[text] = TableRow(key=text, code=text, label=self.spec.codes.functional.get(text, ""),
                                                    values=dict.fromkeys(amount_keys))
             else:
-                self.problem("import-row", r, row=r.row, hint="（应为合计或 3/5/7 位功能分类编码 / 合计 or a 3/5/7-digit code）")
+                self.unknown_row(r, "（应为合计或 3/5/7 位功能分类编码 / 合计 or a 3/5/7-digit code）")
                 continue
             col = self._one_column(r, row, panel)
             if col is not None:
@@ -218,10 +264,10 @@ class _TableImport:
         text = text.removesuffix(".0")
         if text.isdigit() and len(text) == 3:
             return text
-        names = {_norm_label(v): k for k, v in self.spec.codes.functional.items() if len(k) == 3}
-        return names.get(_norm_label(text))
+        names = {norm_label(v): k for k, v in self.spec.codes.functional.items() if len(k) == 3}
+        return names.get(self.aliases.row(text))
 
-    def _parents(self) -> dict[str, str]:
+    def parents(self) -> dict[str, str]:
         """Row key → the label of its parent row (``parent:`` in the spec)."""
         labels = {r.key: r.label for p in self.table.panels for r in p.rows if r.kind == "fixed" and r.key}
         return {r.key: labels.get(r.parent, "") for p in self.table.panels for r in p.rows
@@ -246,17 +292,17 @@ class _TableImport:
             return [(row, p) for row, p in slots if row.key == bare or row.code == bare]
         parts = [x for x in text.split("/") if x.strip()]
         parent, label = (parts[0], parts[-1]) if len(parts) > 1 else (None, text)
-        norm = _norm_label(label)
-        parents, groups = self._parents(), self._groups()
-        out = [(row, p) for row, p in slots if _norm_label(row.label) == norm and row.values]
+        norm = self.aliases.row(label)
+        parents, groups = self.parents(), self._groups()
+        out = [(row, p) for row, p in slots if norm_label(row.label) == norm and row.values]
         if not out:  # a label-only footer (公用经费合计) names the next footer's figure
             for p, f in enumerate(footers):
-                if f is not None and f.label and _norm_label(f.label) == norm and not f.values:
+                if f is not None and f.label and norm_label(f.label) == norm and not f.values:
                     out = [(g, q) for q, g in enumerate(footers) if q > p and g is not None and g.values][:1]
         if parent is not None:  # a detail row by its parent row; any other row by its panel's heading
-            pn = _norm_label(parent)
+            pn = self.aliases.row(parent)
             return [(row, p) for row, p in out
-                    if pn == _norm_label(parents[row.key] if row.key in parents else groups[p])]
+                    if pn == norm_label(parents[row.key] if row.key in parents else groups[p])]
         top = [(row, p) for row, p in out if row.key not in parents]
         return top if len(out) > 1 and top else out  # a bare repeated label names the top-level row
 
@@ -265,22 +311,43 @@ class _TableImport:
         rows = [(row, p) for row, p in self._rows_named(r.row, slots, footers) if row.values]
         if not rows:
             labels = [row.label or row.code or "" for row, _ in slots if row.values]
-            self.problem("import-row", r, row=r.row, hint=_choices(labels))
+            self.unknown_row(r, self.choices(labels, r.row))
             return None
         cells = [(row, p, c.key) for row, p in rows
-                 for c in _columns_matching(self.table.panels[p], r.column) if c.key in row.values]
+                 for c in _columns_matching(self.table.panels[p], r.column, self.aliases) if c.key in row.values]
         if len(cells) == 1:
             return cells[0]
         if len({id(row) for row, _, _ in cells}) > 1 or (not cells and len(rows) > 1):
-            parents, groups = self._parents(), self._groups()
+            parents, groups = self.parents(), self._groups()
             named = [f"{parents.get(row.key) or groups[p]}/{row.label}".lstrip("/") for row, p in rows]
-            self.problem("import-ambiguous", r, row=r.row, hint=_choices(named))
+            self.problem("import-ambiguous", r, row=r.row, hint=self.choices(named, r.row))
             return None
         row, p = rows[0]
         panel = self.table.panels[p]
-        self.problem("import-column", r, row=r.row, column=r.column,
-                     hint=_choices([_path(c) for c in panel.amount_columns if c.key in row.values]))
+        if cells:
+            self.ambiguous_column(r, [_path(c) for c in panel.amount_columns if c.key in {k for _, _, k in cells}])
+            return None
+        self.unknown_column(r, self.choices([_path(c) for c in panel.amount_columns if c.key in row.values], r.column))
         return None
+
+
+def _is_nil(value: str) -> bool:
+    """A figure that says nothing: blank, a dash, or a number equal to zero."""
+    text = value.strip()
+    if not text or text in _ZERO_DASHES:
+        return True
+    try:
+        return parse_amount(text) == 0
+    except NotANumber:
+        return False
+
+
+def _skipped_warning(table: TableSpec, rows: list[CsvRow], source: str) -> Problem:
+    names = [("/".join(x for x in (r.row, r.column) if x), r.line) for r in rows]
+    items = "、".join(f"第{n}行“{name}”" for name, n in names)
+    items_en = ", ".join(f"line {n} '{name}'" for name, n in names)
+    return Problem("import-skipped", {"table": table.display, "items": items, "items_en": items_en,
+                                      "count": len(rows)}, source, f"第{rows[0].line}行", severity="warning")
 
 
 def _blank(row: TableRow) -> TableRow:
@@ -289,9 +356,36 @@ def _blank(row: TableRow) -> TableRow:
                     values=dict.fromkeys(row.values))
 
 
+def table_labels(spec: TemplateSpec, table: TableSpec) -> tuple[list[str], list[str], list[str]]:
+    """What a CSV may write for a table (``juesuan spec labels``): its rows, its columns, and
+    the other labels it accepts (the spec's aliases, ``别名 → 标签``)."""
+    from juesuan.fill import fill_accounts
+    from juesuan.ledger import Ledger
+
+    columns = list(dict.fromkeys(_path(c) for p in table.panels for c in p.amount_columns))
+    aliases = [f"{a} → {t}" for a, t in {**table.aliases.rows, **table.aliases.columns}.items()]
+    aliases += [f"{t}（标题 / title）" for t in sorted(table.aliases.titles - {norm_label(table.title)})]
+    if table.code_driven:
+        return ["合计", "3/5/7 位功能分类编码 / a 3/5/7-digit functional code（201、20101、2010101 或 201 01 01）"], \
+            columns, aliases
+    values = fill_accounts(spec, Ledger(info={}, lines=[])).tables[table.id]
+    parents = _TableImport(spec, table, values, "", []).parents()
+    rows = []
+    for row in [*values.rows(), *(f for f in values.footers if f is not None)]:
+        if not row.values or row.role == "spare":
+            continue
+        label = f"{parents[row.key]}/{row.label}" if row.key in parents else row.label
+        rows.append(f"{row.code} {label}".strip() if row.code else label)
+    if len(rows) == 1 and not any(r.label for r in values.rows()):
+        rows = ["（一行表：row 留空 / a one-row table: leave row blank）"]
+    return list(dict.fromkeys(rows)), columns, aliases
+
+
 def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: str = "CSV",
-                eval_variant: str | None = None) -> list[SheetPicture]:
-    """Table sheets (rendered) for every table of the spec, plus extra importers' sheets."""
+                eval_variant: str | None = None, warnings: list[Problem] | None = None) -> list[SheetPicture]:
+    """Table sheets (rendered) for every table of the spec, plus extra importers' sheets.
+    ``warnings`` receives what was read but not used (rows or columns the format lacks whose
+    figure is blank or zero), one warning per table listing them."""
     from juesuan.fill import fill_accounts
     from juesuan.layout import render_table
     from juesuan.ledger import Ledger
@@ -308,7 +402,10 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
             by_table[tid].append(r)
     pictures: list[SheetPicture] = []
     for table in spec.tables:
-        values = _TableImport(spec, table, skeleton.tables[table.id], source, problems).build(by_table[table.id])
+        job = _TableImport(spec, table, skeleton.tables[table.id], source, problems)
+        values = job.build(by_table[table.id])
+        if job.skipped and warnings is not None:
+            warnings.append(_skipped_warning(table, job.skipped, source))
         pictures.append(render_table(table, values, dept, spec.unit))
     for group in unknown.values():
         claimed = False
@@ -333,4 +430,4 @@ def import_rows(spec: TemplateSpec, rows: list[CsvRow], dept: str = "", source: 
     return pictures
 
 
-__all__ = ["CsvRow", "import_rows", "read_csv", "table_for"]
+__all__ = ["CsvRow", "import_rows", "read_csv", "table_for", "table_labels"]

@@ -17,7 +17,7 @@ from types import NoneType
 from typing import Any
 
 from juesuan.code_names import scheme_of, typed_path
-from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, normalise_code
+from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, CodeWithName, normalise_code, split_code_name
 from juesuan.errors import InputError, Problem, error_value_code
 from juesuan.money import NotANumber, parse_amount
 from juesuan.port import NO_CACHED_VALUE, CellError, Grid, WorkbookPort, a1, cell_at
@@ -80,6 +80,7 @@ class _Reader:
         self.spec = spec
         self.problems: list[Problem] = []
         self._code_cache: dict[Any, str | None] = {}
+        self.attached_names: dict[str, str] = {}  # a code cell's text → the name it carried ("2080505 机关…")
 
     def problem(self, code: str, sheet: str, row: int, col: int, **params: Any) -> None:
         self.problems.append(Problem(code, params, sheet, a1(row, col)))
@@ -92,7 +93,15 @@ class _Reader:
             code = self._code_cache[key]
         else:
             try:
-                code = normalise_code(value)
+                try:
+                    code = normalise_code(value)
+                except BadCode:  # a ledger export's "[2080505]机关…": the code, its name kept aside
+                    named = split_code_name(value) if isinstance(value, str) else None
+                    if named is None:
+                        raise
+                    code = named.code
+                    if named.name:
+                        self.attached_names[value] = named.name
                 if code is not None and len(code) not in levels:
                     raise BadCode(code)
             except BadCode:
@@ -317,6 +326,8 @@ def _column_reader(reader: _Reader, col: Any, ledger: str, sheet: str,
             if len(reader.problems) != before:
                 return _BAD
             out = out or ""
+            if out and type(value) is str and value in reader.attached_names:
+                out = CodeWithName(out, reader.attached_names[value])  # the name serves where 科目名称 is blank
             if isinstance(value, str | int | float):
                 cache[value] = out
             return out
@@ -405,6 +416,7 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
         columns = list(zip(*rows, strict=False))[:width] if rows else [() for _ in cols]
     n = len(rows)
     by_key: dict[str, Any] = {}
+    attached: list[str] = []
     for c, col in enumerate(cols):
         values = columns[c]
         if col.type == "money":
@@ -444,8 +456,15 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
             if col.required and (got is None or got == ""):
                 raise _Slow
             mapping[value] = got
+        if col.type in ("func_code", "econ_code") and any(type(g) is CodeWithName for g in mapping.values()):
+            named = mapping
+            mapping = {v: g.code if type(g) is CodeWithName else g for v, g in named.items()}
+            if col.key == "func":
+                attached = [g.name if type(g) is CodeWithName else "" for g in map(named.__getitem__, values)]
         by_key[col.key] = list(map(mapping.__getitem__, values))
     blank = [""] * n
+    if attached:  # names typed in the code cells, where the row's own 科目名称 is blank
+        by_key["name"] = [own or cell for own, cell in zip(by_key.get("name") or blank, attached, strict=True)]
     fields = [by_key.get(k) or blank for k in _LINE_KEYS]
     fiscal = spec.fiscal
     if ledger == "expense":
@@ -503,6 +522,12 @@ def _slow_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
             record[keys[c]] = value
         if bad:
             continue
+        for key in ("func", "econ"):
+            value = record.get(key)
+            if type(value) is CodeWithName:
+                record[key] = value.code
+                if key == "func" and not record.get("name"):
+                    record["name"] = value.name  # the name typed in the code cell, where 科目名称 is blank
         get = record.get
         line = LedgerLine(ledger, record["amount"], get("func") or "", get("econ") or "", get("kind") or "",
                           get("fund") or "", get("item") or "", get("project") or "", get("name") or "", sheet, r + 1,

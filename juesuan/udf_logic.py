@@ -36,7 +36,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from juesuan.codes import BadCode, ancestors, normalise_code
+from juesuan.codes import BadCode, ancestors, normalise_code, split_code_name
 from juesuan.intervals import compare_sum
 from juesuan.money import CENT, NotANumber, parse_amount, round_cents, wan
 
@@ -96,7 +96,10 @@ def read_code(value: Any, levels: Sequence[int] = CODE_LEVELS) -> str | None:
     try:
         code = normalise_code(value)
     except (BadCode, ValueError, OverflowError):
-        raise UdfError(f"#编码错误: {show(value)}") from None
+        named = split_code_name(value) if isinstance(value, str) else None  # "[2080505]名称", as Fill reads it
+        if named is None:
+            raise UdfError(f"#编码错误: {show(value)}") from None
+        code = named.code
     if code is None:
         return None
     if not (code.isascii() and code.isdigit()):
@@ -469,12 +472,15 @@ def sum_by_code(codes: Any, amounts: Any, prefix: Any, criteria1: Any = None, va
 
 @lru_cache(maxsize=4)
 def _code_names(fmt: str) -> tuple[dict[str, str], dict[str, str]]:
+    from juesuan.errors import InputError
     from juesuan.spec import SpecError, load_spec
 
     try:
         codes = load_spec(fmt).codes
     except SpecError as exc:
         raise UdfError(f"#科目表错误: {exc}") from None
+    except InputError as exc:  # an unknown format
+        raise UdfError(f"#科目表错误: {exc.problems[0].message_zh}") from None
     return codes.functional, codes.economic
 
 
@@ -592,6 +598,7 @@ BUDGET_WORDS = ("预算", "预算执行", "预算执行率", "执行率")
 
 @lru_cache(maxsize=4)
 def _eval_config(fmt: str) -> Any:
+    from juesuan.errors import InputError
     from juesuan.evaluation.model import config
     from juesuan.spec import SpecError, load_spec
 
@@ -599,6 +606,8 @@ def _eval_config(fmt: str) -> Any:
         cfg = config(load_spec(fmt))
     except SpecError as exc:
         raise UdfError(f"#参数错误: 模板格式 {fmt}：{exc}") from None
+    except InputError as exc:  # an unknown format
+        raise UdfError(f"#参数错误: 模板格式 {fmt}：{exc.problems[0].message_zh}") from None
     if cfg is None:
         raise UdfError(f"#参数错误: 模板格式 {fmt} 没有绩效自评规则")
     return cfg

@@ -6,7 +6,7 @@ from __future__ import annotations
 from juesuan.errors import fail
 from juesuan.ledger import form_value
 from juesuan.port import WorkbookPort
-from juesuan.spec import TemplateSpec, available_formats, load_spec, newest_format
+from juesuan.spec import TemplateSpec, available_formats, check_format, load_spec, newest_format
 
 
 def detect_format(book: WorkbookPort) -> str:
@@ -28,6 +28,7 @@ def _detect(book: WorkbookPort, newest: TemplateSpec) -> str:
 
 
 def spec_for(book: WorkbookPort, fmt: str | None) -> TemplateSpec:
+    check_format(fmt)  # an unknown --format is said as such, not as a workbook of another format
     newest = load_spec()
     found = _detect(book, newest)
     spec = newest if found == newest_format() else load_spec(found)

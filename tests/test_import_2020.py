@@ -98,7 +98,7 @@ def test_unknown_names_reported_at_once_with_choices(tmp_path):
     proc = run_cli("import", str(source), "-o", str(out), "--format", "2020")
     assert proc.returncode == 2 and not out.exists()
     text = "".join(ch for ch in proc.stdout + proc.stderr if not ch.isspace() and ch not in "│┃")  # table wrapping
-    for line in ("第3行：", "第6行：", "第7行：", "第8行："):
+    for line in ("第3行：", "第6行：", "第7行（空行名）：", "第8行："):  # 07 has one row: its label is blank
         assert line in text, line
     assert "第4行：" not in text and "第5行：" not in text
     assert "本年收入合计" in text  # a valid choice is offered for the unknown row

@@ -17,8 +17,8 @@ from juesuan.spec import load_spec
 
 SPEC = load_spec("2019")
 VOCAB = SPEC.vocabularies
-FUNC = ["2080999", "2010301", 2010301.0, " 2069903 "]
-ECON = ["30201", 30201.0, "30110"]
+FUNC = ["2080999", "2010301", 2010301.0, " 2069903 ", "[2010301]行政运行", "2080999 其他"]  # with names: ledger exports
+ECON = ["30201", 30201.0, "30110", "30201-办公费"]
 TEXT = ["", None, "项目01", " 名称 ", "一般公共服务/人大事务", 1.0]
 UNIT = ["", None, "某局本级", "下属单位"]
 ODD = ["", None, "20103", "x1", 2010301, True, 1e16, float("nan"), "1,234.50", "其他", NO_CACHED_VALUE,

@@ -7,7 +7,18 @@ from pathlib import Path
 import typer
 
 from juesuan.cli.app import app
-from juesuan.cli.common import DEPT, FORCE, FORMAT, NEW_WORKBOOK, SPEC_FILE, YEAR, get_spec, handled, out
+from juesuan.cli.common import (
+    DEPT,
+    FORCE,
+    FORMAT,
+    NEW_WORKBOOK,
+    SPEC_FILE,
+    YEAR,
+    get_spec,
+    handled,
+    out,
+    show_problems,
+)
 
 
 @app.command("import")
@@ -35,5 +46,8 @@ def import_(
         misfit = year_option_problem(spec, year)
         if misfit is not None:
             raise InputError([misfit])
-        path = import_file(csv_path, output, spec, dept, year, eval_variant)
+        warnings: list = []
+        path = import_file(csv_path, output, spec, dept, year, eval_variant, warnings)
+    if warnings:
+        show_problems(warnings, "提示 / warnings")
     out.print(f"已导入 / imported: {path}（{spec.name}）", highlight=False, markup=False)

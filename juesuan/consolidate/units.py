@@ -15,7 +15,7 @@ from juesuan.consolidate.engine import ELIMINATION_UNIT, Unit
 from juesuan.errors import InputError, Problem
 from juesuan.ledger import INPUT_FIRST_ROW, form_value, read_ledger
 from juesuan.port import WorkbookPort
-from juesuan.spec import SpecError, TemplateSpec, available_formats, load_spec
+from juesuan.spec import SpecError, TemplateSpec, available_formats, check_format, load_spec
 
 INFO_SHEET = "基本信息"
 
@@ -36,6 +36,7 @@ def read_units(books: list[tuple[str, WorkbookPort]], fmt: str | None = None,
                loader: Callable[[str], TemplateSpec] = load_spec) -> tuple[TemplateSpec, list[Unit]]:
     """Read every unit (``(label, port)`` pairs); raise :class:`InputError` with every unit's
     problems, or return the common spec and the units in the order given."""
+    check_format(fmt)  # an unknown --format is the user's error, said before any unit is read
     problems: list[Problem] = []
     formats: dict[str, str | None] = {}
     known = available_formats()

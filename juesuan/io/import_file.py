@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from juesuan.errors import fail
+from juesuan.errors import Problem, fail
 from juesuan.importer import import_rows, read_csv
 from juesuan.io.template_file import save_new_workbook
 from juesuan.jobs import template_pictures
@@ -14,9 +14,10 @@ from juesuan.spec.model import TemplateSpec
 
 
 def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept: str = "", year: str = "",
-                eval_variant: str | None = None) -> Path:
+                eval_variant: str | None = None, warnings: list[Problem] | None = None) -> Path:
     """Write a fresh template workbook at ``out`` holding the figures of ``csv_path``
-    (``eval_variant``: the published layout of its self-evaluations, default by the rows present)."""
+    (``eval_variant``: the published layout of its self-evaluations, default by the rows present;
+    ``warnings`` receives the rows read but not used, blank or zero, that the format lacks)."""
     path = Path(csv_path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -24,7 +25,8 @@ def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept:
         raise fail("file-missing", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
-    tables = import_rows(spec, read_csv(text, path.name), dept, path.name, eval_variant)
+    tables = import_rows(spec, read_csv(text, path.name), dept, path.name, eval_variant,
+                         warnings if warnings is not None else [])
     # the template's sheets in pipeline order, each replaced by its imported picture where there is one
     template = template_pictures(spec, dept, year)
     imported = {p.name: p for p in tables}

@@ -7,6 +7,7 @@ spec a finance bureau distributes. The loader validates and fails with a precise
 from juesuan.spec.loader import (
     SpecError,
     available_formats,
+    check_format,
     load_spec,
     load_spec_file,
     newest_format,
@@ -27,6 +28,6 @@ from juesuan.spec.model import (
 
 __all__ = [
     "CodeList", "ColumnSpec", "FiscalSpec", "InputColumn", "InputSheetSpec", "PanelSpec", "Ref", "RowSpec",
-    "SpecError", "TableSpec", "TemplateSpec", "available_formats", "load_spec", "load_spec_file", "newest_format",
+    "SpecError", "TableSpec", "TemplateSpec", "available_formats", "check_format", "load_spec", "load_spec_file", "newest_format",
     "spec_dir",
 ]

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from juesuan.spec.aliases import parse_aliases
 from juesuan.spec.model import (
     FILTER_KEYS,
     LEDGERS,
@@ -82,11 +83,39 @@ def newest_format() -> str:
 
 
 def load_spec(fmt: str | None = None) -> TemplateSpec:
+    """The validated spec of a format this installation knows; an unknown one is the user's
+    error (:class:`~juesuan.errors.InputError`, exit 2), not a defect of a spec."""
     fmt = fmt or newest_format()
     path = find_spec(fmt)
     if path is None:
-        raise SpecError("format", f"没有格式“{fmt}”的规范 / no spec for format '{fmt}' (有/known: {available_formats()})")
+        raise unknown_format(fmt)
     return load_spec_file(path)
+
+
+def check_format(fmt: str | None) -> None:
+    """Raise the unknown-format error for a ``--format`` this installation doesn't know."""
+    if fmt and find_spec(fmt) is None:
+        raise unknown_format(fmt)
+
+
+def unknown_format(fmt: str) -> Exception:
+    """The user's error for a format not known, naming the known ones and, for a year given as
+    a format (``--format 2021``), the format of that year's accounts."""
+    from juesuan.errors import InputError, Problem
+
+    known = available_formats()
+    hint = hint_en = ""
+    if re.fullmatch(r"\d{4}", fmt.strip()):
+        year = int(fmt)
+        for base in (f for f in known if f.isdigit()):
+            years = load_spec(base).raw.get("years")
+            if isinstance(years, list) and len(years) == 2 and (years[0] is None or years[0] <= year) \
+                    and (years[1] is None or year <= years[1]):
+                hint = f"（{year}年度的决算用 {base} 格式）"
+                hint_en = f" (the {year} accounts use the {base} format)"
+                break
+    return InputError([Problem("format-unknown", {"format": fmt, "known": "、".join(known), "known_en": ", ".join(known),
+                                                  "hint": hint, "hint_en": hint_en})])
 
 
 def load_spec_file(path: str | Path) -> TemplateSpec:
@@ -205,7 +234,7 @@ def _strs(value: Any, where: str) -> tuple[str, ...]:
 
 TOP_KEYS = ("format", "version", "name", "unit", "decimals", "input_unit", "codes", "include", "vocabularies",
             "fiscal", "inputs", "econ_groups", "rounding", "tables", "table_order", "sheet_layout", "class_list",
-            "rules", "evaluation", "evaluation_rules", "narrative", "eliminations", "steps", "years")
+            "rules", "evaluation", "evaluation_rules", "narrative", "eliminations", "steps", "years", "aliases")
 
 
 def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> TemplateSpec:
@@ -243,6 +272,9 @@ def parse_spec(doc: Any, base: Path | None = None, name: str = "spec") -> Templa
         if sorted(ids) != sorted(seen):
             raise SpecError("table_order", f"应恰好列出每张表一次：{sorted(seen)} / must list every table once")
         tables = [next(t for t in tables if t.id == i) for i in ids]
+    for tid, table_aliases in parse_aliases(doc.get("aliases"), tables, codes.functional, codes.economic,
+                                            class_list).items():
+        next(t for t in tables if t.id == tid).aliases = table_aliases
     rounding_doc = doc.get("rounding") or {}
     if not isinstance(rounding_doc, dict):
         raise SpecError("rounding", "应为映射 / expected a mapping")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +92,33 @@ class PanelSpec:
         return [c for c in self.columns if c.role == "amount"]
 
 
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
+
+
+def norm_label(text: str) -> str:
+    """A printed label compared loosely: no spaces, no quotes, no 一、 numbering, （） brackets."""
+    return _ORDINAL.sub("", "".join(str(text).split())).translate(_QUOTES).replace("(", "（").replace(")", "）")
+
+
+@dataclass(frozen=True)
+class TableAliases:
+    """One table's other labels, normalised: titles, row label → row label, header → header."""
+
+    titles: frozenset[str] = frozenset()
+    rows: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def row(self, label: str) -> str:
+        """The spec's (normalised) row label a printed label stands for."""
+        norm = norm_label(label)
+        return self.rows.get(norm, norm)
+
+    def column(self, header: str) -> str:
+        norm = norm_label(header)
+        return self.columns.get(norm, norm)
+
+
 @dataclass(frozen=True)
 class SheetLayout:
     """What a table sheet prints above its header: the 公开0n表 label, the 部门： line and the
@@ -115,6 +143,7 @@ class TableSpec:
     empty_sentence: str | None = None  # printed below the note when empty, ``{dept}`` filled (2020)
     layout: SheetLayout = field(default_factory=SheetLayout)
     label: str | None = None  # the printed 公开0n表 label (None: not printed)
+    aliases: TableAliases = field(default_factory=TableAliases)  # other printed labels (spec ``aliases:``)
 
     @property
     def display(self) -> str:
