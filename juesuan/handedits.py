@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from juesuan.port import WorkbookPort
+from juesuan.narrative.sheet import render_narrative
+from juesuan.port import SheetPicture, WorkbookPort, picture_to_grid
 from juesuan.reading import read_table
 from juesuan.spec.model import TemplateSpec
 from juesuan.tables import FilledAccounts
@@ -67,3 +68,39 @@ def describe(replaced: list[Replaced]) -> str | None:
     more = f" 等 {len(replaced)} 个" if len(replaced) > SHOWN else ""
     return ("与明细表不符、已被替换的数字 / figures replaced (they differed from the detail sheets): "
             + "；".join(parts) + more)
+
+
+def rewritten_paragraphs(spec: TemplateSpec, port: WorkbookPort, pictures: list[SheetPicture]) -> int:
+    """How many paragraphs of the 说明's generated text the sheet shows that Fill neither
+    writes now nor would have written from the tables as they stood (text edited by hand,
+    which Fill rewrites by design); 0 without a 说明. Costs nothing more when the sheet shows
+    what Fill writes (the usual Fill after Fill)."""
+    from juesuan.narrative.sheet import read_paragraphs
+    from juesuan.narrative.steps import narrative_from_workbook, settings, sheet_name
+
+    if settings(spec) is None:
+        return 0
+    name = sheet_name(spec)
+    pic = next((p for p in pictures if p.name == name), None)
+    if pic is None or name not in port.sheet_names():
+        return 0
+    shown = set(read_paragraphs(port.read_sheet(name)))
+    shown -= set(read_paragraphs(picture_to_grid(pic)))
+    if not shown:
+        return 0
+    try:  # what Fill wrote last time: the 说明 of the tables as the workbook holds them
+        before = narrative_from_workbook(spec, port)
+    except (ValueError, KeyError, IndexError):  # damaged tables: nothing to tell edits from
+        return 0
+    stale = render_narrative(name, "", before, [], {})
+    shown -= set(read_paragraphs(picture_to_grid(stale)))
+    return len(shown)
+
+
+def describe_rewritten(count: int, sheet: str) -> str | None:
+    """The note Fill prints when hand-edited 说明 paragraphs were rewritten."""
+    if not count:
+        return None
+    return (f"“{sheet}”中手工修改的 {count} 段文字已按公开表重写，原文见备份或原文件 / {count} hand-edited "
+            f"paragraph(s) of “{sheet}” were rewritten from the tables; the previous text is in the backup "
+            "(or the original file)")

@@ -9,9 +9,10 @@ from typing import Any
 from juesuan.errors import InputError, Problem
 from juesuan.fill import fill_accounts
 from juesuan.handedits import describe as describe_replaced
-from juesuan.handedits import replaced_figures
+from juesuan.handedits import describe_rewritten, replaced_figures, rewritten_paragraphs
 from juesuan.layout import render_input, render_table
 from juesuan.ledger import Ledger, read_ledger
+from juesuan.narrative.steps import sheet_name as narrative_sheet
 from juesuan.pipeline import steps
 from juesuan.port import SheetPicture, WorkbookPort
 from juesuan.results import FillResult, Progress, quiet
@@ -53,6 +54,9 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = q
         result.notes.append(replaced)
     for step in steps(spec):
         step.fill(spec, port, result, progress)
+    rewritten = describe_rewritten(rewritten_paragraphs(spec, port, result.pictures), narrative_sheet(spec))
+    if rewritten:  # the 说明's generated text edited by hand: rewritten by design, but said
+        result.notes.append(rewritten)
     present = set(port.sheet_names())
     missing = [p.name for p in result.pictures if p.name not in present and p.name in spec.sheet_names]
     if missing:  # a table sheet deleted or renamed: refuse rather than add a stray copy

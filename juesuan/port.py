@@ -90,6 +90,7 @@ class SheetPicture:
     name: str
     cells: dict[tuple[int, int], tuple[Any, CellStyle]] = field(default_factory=dict)
     column_widths: dict[int, float] = field(default_factory=dict)
+    hidden_columns: set[int] = field(default_factory=set)  # 0-based columns hidden (kept as the user hid them)
     row_heights: dict[int, float] = field(default_factory=dict)
     freeze: tuple[int, int] | None = None  # first unfrozen (row, col)
     print_title_rows: tuple[int, int] | None = None  # 0-based inclusive header rows to repeat

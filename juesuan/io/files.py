@@ -11,6 +11,8 @@ from typing import Any
 from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
 from juesuan.io.fresh_package import fresh_parts
+from juesuan.io.kept_extras import carry_extras, table_ends
+from juesuan.io.kept_extras import describe as describe_kept
 from juesuan.io.kept_formulas import cached_values, carry_formulas
 from juesuan.io.patch import plan_patch
 from juesuan.io.safe_write import atomic_write, check_in_place, check_new_output, workbook_suffix
@@ -80,6 +82,10 @@ def fill_file(path: str | Path, out: str | Path | None = None, fmt: str | None =
         finally:
             calamine.close()
         carry_formulas(source, result.pictures, formula_sheets)
+        kept = carry_extras(source, result.pictures, table_ends(spec))  # typed outside the tables
+        if kept:
+            result.notes.append(describe_kept(kept))
+        formulas = formulas or any(p.formulas for p in result.pictures if p.name in computed)
         progress("写入公开表 / writing the tables")
         fresh = fresh_parts(result.pictures)  # (None: a picture only openpyxl draws)
         written: Any = plan_patch(source, result.pictures, fresh if fresh is not None else new_workbook(result.pictures),

@@ -322,7 +322,9 @@ class _Sheet:
                    '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>')
         widths = sorted(pic.column_widths.items())
         if widths:
-            out.append("<cols>" + "".join(f'<col width="{_num(w)}" customWidth="1" min="{c + 1}" max="{c + 1}"/>'
+            hidden = {c: ' hidden="1"' for c in pic.hidden_columns}
+            out.append("<cols>" + "".join(f'<col{hidden.get(c, "")} width="{_num(w)}" '
+                                          f'customWidth="1" min="{c + 1}" max="{c + 1}"/>'
                                           for c, w in widths) + "</cols>")
         out.append("<sheetData>")
         heights = {r + 1: h for r, h in pic.row_heights.items()}

@@ -80,4 +80,6 @@ ROLES: dict[str, RoleStyle] = {
                                   number_format=MONEY),
     "heading": RoleStyle("js-heading", size=12, bold=True, font=TITLE_FONT),
     "body-text": RoleStyle("js-body-text", size=11, wrap=True, v="top"),
+    # what the accountant typed on a table sheet outside the table, carried by Fill (kept_extras)
+    "kept": RoleStyle("js-kept", locked=False),
 }

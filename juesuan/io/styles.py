@@ -133,6 +133,8 @@ def apply_picture(ws: Worksheet, pic: SheetPicture, memo: dict | None = None) ->
                 merge_cells(ws, r + 1, c + 1, r2 + 1, c2 + 1, memo)
     for c, width in pic.column_widths.items():
         ws.column_dimensions[column_letter(c)].width = width
+        if c in pic.hidden_columns:
+            ws.column_dimensions[column_letter(c)].hidden = True
     for r, height in pic.row_heights.items():
         ws.row_dimensions[r + 1].height = height
     if pic.freeze:
