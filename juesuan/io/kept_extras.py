@@ -330,12 +330,9 @@ def _formulas(xml: bytes) -> dict[tuple[int, int], SourceFormula]:
 
 
 def _carried(f: SourceFormula, sheet: str, moves: dict[tuple[int, int], tuple[int, int]], moving: bool) -> CellFormula:
-    if f.kind not in ("normal", "array") or f.text is None:
-        kind = {"shared": "共享公式缺少主公式 / a shared formula without its master",
-                "dataTable": "模拟运算表 / a data table"}.get(f.kind, f"公式类型 {f.kind} / formula type {f.kind}")
-        raise NotCarried(kind)
-    if not f.text.strip():
-        raise NotCarried("空公式 / an empty formula")
+    from juesuan.io.kept_formulas import ensure_carriable
+
+    ensure_carriable(f)
     if not moving:
         return CellFormula(f.text, f.ref if f.kind == "array" else None)
     if f.kind == "array":

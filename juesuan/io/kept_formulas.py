@@ -236,15 +236,21 @@ def _carry(pic: SheetPicture, formulas: dict[tuple[int, int], SourceFormula]) ->
             raise fail("formula-not-kept", sheet=pic.name, cell=cell, reason=str(exc)) from None
 
 
-def _carried(f: SourceFormula, at: tuple[int, int], sheet: str, moves: dict[tuple[int, int], tuple[int, int]],
-             moving: bool) -> CellFormula:
-    """The formula ``f`` to write at ``at`` (0-based) of the picture."""
+def ensure_carriable(f: SourceFormula) -> None:
+    """Raise :class:`NotCarried` for a formula no picture can hold as it is (a shared formula
+    without its master, a data table, another kind, an empty text)."""
     if f.kind not in ("normal", "array") or f.text is None:
         kind = {"shared": "共享公式缺少主公式 / a shared formula without its master",
                 "dataTable": "模拟运算表 / a data table"}.get(f.kind, f"公式类型 {f.kind} / formula type {f.kind}")
         raise NotCarried(kind)
     if not f.text.strip():
         raise NotCarried("空公式 / an empty formula")
+
+
+def _carried(f: SourceFormula, at: tuple[int, int], sheet: str, moves: dict[tuple[int, int], tuple[int, int]],
+             moving: bool) -> CellFormula:
+    """The formula ``f`` to write at ``at`` (0-based) of the picture."""
+    ensure_carriable(f)
     text = moved_text(f.text, sheet, moves) if moving else f.text
     if f.kind == "normal":
         return CellFormula(text)
