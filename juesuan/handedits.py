@@ -76,7 +76,7 @@ def rewritten_paragraphs(spec: TemplateSpec, port: WorkbookPort, pictures: list[
     which Fill rewrites by design); 0 without a 说明. Costs nothing more when the sheet shows
     what Fill writes (the usual Fill after Fill)."""
     from juesuan.narrative.sheet import read_paragraphs
-    from juesuan.narrative.steps import narrative_from_workbook, settings, sheet_name
+    from juesuan.narrative.steps import blank_paragraphs, narrative_from_workbook, settings, sheet_name
 
     if settings(spec) is None:
         return 0
@@ -86,6 +86,7 @@ def rewritten_paragraphs(spec: TemplateSpec, port: WorkbookPort, pictures: list[
         return 0
     shown = set(read_paragraphs(port.read_sheet(name)))
     shown -= set(read_paragraphs(picture_to_grid(pic)))
+    shown -= {p.text for p in blank_paragraphs()}  # a fresh workbook's placeholder (before the first Fill)
     if not shown:
         return 0
     try:  # what Fill wrote last time: the 说明 of the tables as the workbook holds them

@@ -164,3 +164,16 @@ def test_libreoffice_opens_the_result(tmp_path):
     ws = openpyxl.load_workbook(out / "typed.xlsx")[table]
     footer = next(cell for cell, value in cells.items() if value == FOOTER)
     assert ws[footer].value == FOOTER
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2020"])
+def test_a_first_fill_reports_no_hand_edit(tmp_path, fmt):
+    """The placeholder a new workbook's 说明 shows before the first Fill (its title and “运行
+    ‘填充’后生成”) is no hand edit: neither ``demo`` nor the first ``fill`` of ``new`` says so."""
+    demo = run_cli("demo", "--format", fmt, "-o", str(tmp_path / "demo"), check=True)
+    assert "手工修改" not in demo.stdout + demo.stderr
+    book = tmp_path / "新.xlsx"
+    run_cli("new", "-o", str(book), "--format", fmt, "--dept", "某局", "--year", "2019" if fmt == "2019" else "2025",
+            check=True)
+    filled = run_cli("fill", str(book))
+    assert "手工修改" not in filled.stdout + filled.stderr and "hand-edited" not in filled.stdout + filled.stderr

@@ -12,9 +12,10 @@ from juesuan.evaluation.sample import sample_pictures
 from juesuan.fill import fill_accounts
 from juesuan.io.xlsx import CalamineBook, load_for_write, replace_sheets, save_atomic
 from juesuan.ledger import info_value, read_ledger
-from juesuan.narrative.generate import Paragraph, settings, slot_specs
+from juesuan.narrative.generate import settings, slot_specs
 from juesuan.narrative.sample import sample_entries
 from juesuan.narrative.sheet import render_narrative
+from juesuan.narrative.steps import blank_paragraphs
 from juesuan.workbook_format import spec_for
 
 
@@ -33,7 +34,7 @@ def add_demo_extras(path: str | Path) -> list[str]:
     cfg = settings(spec)
     if cfg is not None:
         accounts = fill_accounts(spec, ledger)
-        title = [Paragraph("title", "部门决算情况说明"), Paragraph("text", "（运行“填充”后生成 / written by Fill）")]
+        title = blank_paragraphs()
         pictures.append(render_narrative(str(cfg.get("sheet", "说明")), str(cfg.get("intro", "")), title,
                                          slot_specs(spec, accounts), sample_entries(accounts)))
     book.close()

@@ -129,12 +129,17 @@ def fill_step(spec: TemplateSpec, port: WorkbookPort, result: FillResult, progre
                             f" / {missing} blanks still to fill in")
 
 
+def blank_paragraphs() -> list[Paragraph]:
+    """The 说明's text before the first Fill: its title and a line saying Fill writes the rest."""
+    return [Paragraph("title", "部门决算情况说明"), Paragraph("text", "（运行“填充”后生成 / written by Fill）")]
+
+
 def template_step(spec: TemplateSpec, inputs: dict[str, list[list[Any]]]) -> list[SheetPicture]:
     """Template step: the 说明 sheet before the first Fill (title and input area)."""
     cfg = settings(spec)
     if cfg is None:
         return []
-    paragraphs = [Paragraph("title", "部门决算情况说明"), Paragraph("text", "（运行“填充”后生成 / written by Fill）")]
+    paragraphs = blank_paragraphs()
     return [render_narrative(sheet_name(spec), str(cfg.get("intro", "")), paragraphs, slot_specs(spec, None), {})]
 
 
