@@ -13,7 +13,8 @@ to carry out. Here:
   same .xlsx through openpyxl (values, merges, number formats, fonts, fills, borders,
   notes, widths, panes, sheets added/renamed/deleted/hidden) — and coerces a written
   string that looks like a number into a number unless the cell is text-formatted (``@``),
-  as Excel does, so a test sees codes turned into numbers if an adapter forgot that.
+  as Excel does, so a test sees codes turned into numbers if an adapter forgot that; a
+  string starting with ``=`` becomes a formula, unless the cell is text-formatted.
 
 An action this client doesn't know raises, so a test notices any new kind of write.
 """
@@ -203,6 +204,8 @@ class _Client:
                 elif isinstance(value, str) and cell.number_format != "@" and _NUMBER.match(value):
                     value = float(value) if any(ch in value for ch in ".eE") else int(value)
                 cell.value = value
+                if isinstance(value, str) and value.startswith("=") and cell.number_format == "@":
+                    cell.data_type = "s"  # Excel keeps what is written to a text cell as text
 
     # cells moved and cleared as Excel does (values, styles and the formulas that move;
     # openpyxl adjusts only the moved formulas' own relative references)
