@@ -173,11 +173,17 @@ class _Client:
         self.wb.active = a["args"][0]
 
     def do_sheetClear(self, a: dict) -> None:
+        from copy import copy
+
         ws = self._ws(a)
         index = self.wb.worksheets.index(ws)
         title, state = ws.title, ws.sheet_state
+        columns = {k: copy(d) for k, d in ws.column_dimensions.items()}  # Excel's clear keeps the widths
         self.wb.remove(ws)
-        self.wb.create_sheet(title, index).sheet_state = state
+        fresh = self.wb.create_sheet(title, index)
+        fresh.sheet_state = state
+        for key, dim in columns.items():
+            fresh.column_dimensions[key].width, fresh.column_dimensions[key].hidden = dim.width, dim.hidden
 
     def do_sheetClearContents(self, a: dict) -> None:
         for row in self._ws(a).iter_rows():

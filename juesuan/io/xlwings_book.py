@@ -335,7 +335,9 @@ class XlwingsBook:
 
         ``table`` (a table sheet: its note texts and empty-table sentence, as
         :func:`juesuan.io.kept_extras.table_ends` gives them): what the accountant added
-        outside the table stays as it is — see :meth:`_clear_table_only`."""
+        outside the table stays as it is — see :meth:`_clear_table_only`. The picture's
+        column widths go only to a sheet added now: an existing sheet keeps its own (the
+        template's, or as the accountant set them and hid them), as ``juesuan fill`` keeps them."""
         existed = self._sheet(picture.name) is not None
         sheet = self.ensure_sheet(picture.name, after)
         self.unprotect(sheet)
@@ -360,7 +362,7 @@ class XlwingsBook:
         sheet.range((1, 1), (rows, cols)).value = grid
         for formula in arrays:
             sheet.range(formula.array).formula_array = "=" + formula.text
-        self._layout(sheet, picture, widths=not kept)
+        self._layout(sheet, picture, widths=not existed)  # an existing sheet's widths are the accountant's
         if picture.protect:
             self.protect(sheet)
 
@@ -373,8 +375,8 @@ class XlwingsBook:
         holds it). Cells below it keep their distance from its end: when the new table is
         longer or shorter, cells are inserted or deleted right under the old end — Excel
         itself then moves what is below, its formats, and every formula that refers to it,
-        as when a user inserts rows. Cells right of the table stay where they are, and so do
-        the column widths (the accountant's). Nothing outside the rectangle is written."""
+        as when a user inserts rows. Cells right of the table stay where they are. Nothing
+        outside the rectangle is written."""
         grid = self._cache.get(picture.name)
         if grid is None:
             grid = self.read_sheet(picture.name)
