@@ -323,6 +323,31 @@ def test_new_cancelled_or_unknown_format_creates_nothing(monkeypatch, answer) ->
     assert result is None and created == [] and len(prompts) == 1
 
 
+def test_new_offers_the_format_juesuan_new_makes(tmp_path, monkeypatch) -> None:
+    """新建 on a workbook that is not a template: the answer offered (what OK takes) is the
+    format ``juesuan new`` makes without --format (the newest base format, 2020 today), not
+    the last in the list (a bureau's variant such as 2020-b, the order of the central 表样)."""
+    from juesuan.spec import available_formats, newest_format
+
+    if len(available_formats()) < 2:
+        pytest.skip("only one template format: 新建 does not ask")
+    import xlwings as xw
+
+    from juesuan.excel import macros
+
+    defaults: list[str] = []
+    created: list = []
+    monkeypatch.setattr(macros, "ask", lambda book, prompt, title, default: defaults.append(default) or default)
+    monkeypatch.setattr(macros, "_new_book",
+                        lambda app: created.append(xw.Book(json=blank_payload("工作簿2.xlsx"))) or created[-1])
+    assert macros.new(xw.Book(json=blank_payload("当前.xlsx"))) is not None
+    assert defaults == [newest_format()]
+    cli_out = tmp_path / "cli-new.xlsx"
+    run_cli("new", "-o", str(cli_out), check=True)  # the CLI's default format
+    xl = _grids(apply_to_new(created[0].json()["actions"], tmp_path / "xl-new.xlsx"))
+    assert list(xl) == list(_grids(cli_out)) and xl == _grids(cli_out)
+
+
 def test_format_question_fits_excels_input_box(monkeypatch) -> None:
     """Many formats (years × regional variants): the prompt stays within InputBox's 255
     characters and still numbers every format; the default is the caller's format."""

@@ -263,14 +263,18 @@ def format_choices() -> list[tuple[str, str]]:
 
 def choose_format(book: Any, current: str | None = None) -> str | None:
     """Ask which format the new workbook gets (skipped when there is only one). The default is
-    the calling workbook's format, else the newest. None when the user cancels."""
+    the calling workbook's format, else the one ``juesuan new`` makes (the newest base format,
+    not a bureau's variant listed after it). None when the user cancels."""
+    from juesuan.spec import newest_format
+
     choices = format_choices()
     if not choices:
         raise fail("unknown-choice", value="", field="模板格式", choices="（无）")
     ids = [fmt for fmt, _ in choices]
     if len(choices) == 1:
         return ids[0]
-    default = current if current in ids else ids[-1]
+    newest = newest_format()
+    default = current if current in ids else newest if newest in ids else ids[-1]
     head = "请选择新工作簿的模板格式（输入编号或格式）：\n"
     prompt = head + "\n".join(f"{i}. {fmt}  {name}" for i, (fmt, name) in enumerate(choices, start=1))
     if len(prompt) > MAX_PROMPT:  # Excel's InputBox shows 255 characters: the formats alone then
