@@ -14,7 +14,10 @@ to carry out. Here:
   notes, widths, panes, sheets added/renamed/deleted/hidden) — and coerces a written
   string that looks like a number into a number unless the cell is text-formatted (``@``),
   as Excel does, so a test sees codes turned into numbers if an adapter forgot that; a
-  string starting with ``=`` becomes a formula, unless the cell is text-formatted.
+  string starting with ``=`` becomes a formula, unless the cell is text-formatted;
+  cells shifted by an insert or delete take their merged cells along, and a merged cell
+  only partly in the cells that move is refused, as Excel refuses it (its used range,
+  in the snapshot, covers merged cells as Excel's does).
 
 An action this client doesn't know raises, so a test notices any new kind of write.
 """
@@ -82,12 +85,19 @@ def payload_from_xlsx(path: Path | str, client: str = "Office.js") -> dict:
 
     path = Path(path)
     wb = CalamineWorkbook.from_path(str(path))
+    sheets_xl = openpyxl.load_workbook(path).worksheets
     notes = {ws.title: [{"address": c.coordinate} for row in ws.iter_rows() for c in row if c.comment]
-             for ws in openpyxl.load_workbook(path).worksheets}
+             for ws in sheets_xl}
+    # Excel's used range covers merged cells too (a footer merged wider than anything typed)
+    merged_to = {ws.title: (max((m.max_row for m in ws.merged_cells.ranges), default=0),
+                            max((m.max_col for m in ws.merged_cells.ranges), default=0)) for ws in sheets_xl}
     sheets = []
     for meta in wb.sheets_metadata:
         grid = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-        width = max((len(r) for r in grid), default=0)
+        rows, cols = merged_to.get(meta.name, (0, 0))
+        if grid and any(v != "" for row in grid for v in row):
+            grid = grid + [[]] * (rows - len(grid))
+        width = max(max((len(r) for r in grid), default=0), cols if grid else 0)
         values = [[_json_value(v) if v != "" else "" for v in row] + [""] * (width - len(row)) for row in grid]
         used = f"A1:{column_letter(width - 1)}{len(values)}" if values and width else None
         sheets.append({"name": meta.name, "values": values or [[]], "used_range_address": used,
@@ -237,13 +247,26 @@ class _Client:
                     ws._cells[(r, c)] = Cell(ws, row=r, column=c)  # no value, style, note or link
 
     def _shift(self, ws: Any, r_from: int, c0: int, c1: int, rows: int) -> None:
-        """Move every cell of columns c0..c1 from row ``r_from`` down by ``rows`` (up if < 0)."""
+        """Move every cell of columns c0..c1 from row ``r_from`` down by ``rows`` (up if < 0),
+        merged cells with them, as Excel does; a merged cell only partly in the columns that
+        move makes Excel refuse (COM error 1004), and so does this client."""
         from openpyxl.utils import get_column_letter
 
+        moving = []
+        for merged in list(ws.merged_cells.ranges):
+            if merged.max_row < r_from or merged.max_col < c0 or merged.min_col > c1:
+                continue
+            if merged.min_col < c0 or merged.max_col > c1 or merged.min_row < r_from:
+                raise RuntimeError(f"Excel: 不能对合并单元格执行此操作 / we can't do that to a merged cell ({merged})")
+            moving.append(merged)
+            ws.unmerge_cells(str(merged))
         bottom = ws.max_row
         if bottom >= r_from:
             ws.move_range(f"{get_column_letter(c0)}{r_from}:{get_column_letter(c1)}{bottom}", rows=rows,
                           translate=True)
+        for merged in moving:
+            ws.merge_cells(start_row=merged.min_row + rows, start_column=merged.min_col,
+                           end_row=merged.max_row + rows, end_column=merged.max_col)
 
     def do_rangeInsert(self, a: dict) -> None:
         shift, _origin = a["args"]
@@ -256,6 +279,12 @@ class _Client:
         assert a["args"] in ("up", ["up"]), a["args"]
         ws = self._ws(a)
         r0, c0, r1, c1 = self._box(a)
+        for merged in list(ws.merged_cells.ranges):  # a merged cell in the band goes; one across its edge refuses
+            if merged.max_row < r0 or merged.min_row > r1 or merged.max_col < c0 or merged.min_col > c1:
+                continue
+            if merged.min_row < r0 or merged.max_row > r1 or merged.min_col < c0 or merged.max_col > c1:
+                raise RuntimeError(f"Excel: 不能对合并单元格执行此操作 / we can't do that to a merged cell ({merged})")
+            ws.unmerge_cells(str(merged))
         self.do_rangeClear(a)
         self._shift(ws, r1 + 1, c0, c1, -(r1 - r0 + 1))
 

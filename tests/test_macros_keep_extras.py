@@ -138,3 +138,31 @@ def test_live_fill_keeps_the_column_widths_the_accountant_set(tmp_path) -> None:
     out = openpyxl.load_workbook(tmp_path / "xl.xlsx")["公开01表"]
     assert out.column_dimensions["B"].width == 41 and out.column_dimensions["D"].hidden
     assert out.column_dimensions["C"].width == template_width
+
+
+@pytest.mark.parametrize("change", ["grow", "shrink"])
+def test_a_footer_merged_wider_than_the_table_moves_with_it(tmp_path, change) -> None:
+    """A 2020 workbook whose footer is merged across the printed page, wider than the table
+    (A to three columns past it): Excel refuses to shift only part of a merged cell ("不能对合并
+    单元格执行此操作"), so 填充 must move the whole width Excel's used range covers. The footer
+    lands where the CLI puts it, still merged; no error box, nothing half-written."""
+    spec = load_spec("2020")
+    table = "2收入决算表"
+    src = write_new(tmp_path / "typed.xlsx", spec, inputs=sample_inputs(2020, spec=spec))
+    run_cli("fill", str(src), "-o", str(tmp_path / "filled.xlsx"), check=True)
+    wb = openpyxl.load_workbook(tmp_path / "filled.xlsx")
+    ws = wb[table]
+    row, width = _note_row(ws) + 2, ws.max_column
+    ws.cell(row, 1).value = FOOTER
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width + 3)
+    wb.save(src)
+    _change_ledger(src, change)
+
+    run_cli("fill", str(src), "-o", str(tmp_path / "cli.xlsx"), check=True)
+    moved = _note_row(openpyxl.load_workbook(tmp_path / "cli.xlsx")[table]) + 2
+    assert moved != row
+    actions, _written = _live_fill(src, tmp_path / "xl.xlsx")  # raises where Excel would refuse
+    assert not [a for a in actions if a["func"] == "alert" and a["args"][3] == "critical"]
+    xl = openpyxl.load_workbook(tmp_path / "xl.xlsx")[table]
+    assert _note_row(xl) + 2 == moved and xl.cell(moved, 1).value == FOOTER
+    assert f"A{moved}:{openpyxl.utils.get_column_letter(width + 3)}{moved}" in {str(m) for m in xl.merged_cells.ranges}

@@ -388,7 +388,9 @@ class XlwingsBook:
                    if v is not None and v != "" and (r > end or c > last_col)]
         if not outside:
             return False
-        width = max(last_col, *(c for _, c in outside)) + 1
+        # the used range's width: Excel counts a merged cell whole (a footer merged wider than
+        # anything typed) and refuses to shift part of one
+        width = max(last_col + 1, *(c + 1 for _, c in outside), *(len(row) for row in grid))
         table_width = last_col + 1
         sheet.range((1, 1), (end + 1, table_width)).unmerge()
         shift = last_row - end
