@@ -565,3 +565,31 @@ def test_runtime_needs_no_xlwings_pro(tmp_path) -> None:
                           env={k: v for k, v in __import__("os").environ.items() if k != "XLWINGS_LICENSE_KEY"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["True", "True"]
+
+
+@pytest.mark.parametrize("button", ["js_clear", "js_validate"])
+@pytest.mark.parametrize("damage", [("B3", "第三行"), ("C3", "<fill><oops")])
+def test_a_damaged_marks_state_is_named_as_the_cli_names_it(broken_tables, tmp_path, button, damage) -> None:
+    """The hidden state sheet of ``juesuan check --mark`` edited by hand (a cell address or a
+    fill record no longer valid): 清除标记 and 校验 refuse as ``juesuan clear`` does — one
+    message naming the state sheet's row, no Python error, nothing restored or painted."""
+    import openpyxl
+
+    from juesuan.excel import macros
+    from juesuan.marks import STATE_SHEET
+
+    marked = tmp_path / "marked.xlsx"
+    run_cli("check", str(broken_tables), "--mark", str(marked))
+    wb = openpyxl.load_workbook(marked)
+    wb[STATE_SHEET][damage[0]] = damage[1]
+    wb.save(marked)
+    proc = run_cli("clear", str(marked), "-o", str(tmp_path / "cli.xlsx"))
+    assert proc.returncode == 2 and f"{STATE_SHEET}!A3" in proc.stdout + proc.stderr
+
+    book = _caller(marked)
+    assert macros.on_ribbon(button) is None
+    actions = book.json()["actions"]
+    ((prompt, _title, mode),) = _alerts(actions)
+    assert mode == "critical" and "未完成" in prompt and f"{STATE_SHEET}!A3" in prompt
+    assert "意外" not in prompt and "ValueError" not in prompt and prompt.count("\n") <= 3  # one problem, one line
+    assert not set(action_counts(actions)) - {"alert", "setScreenUpdating"}  # nothing written

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import tostring
@@ -130,16 +131,24 @@ def _read_state(wb: Any) -> list[tuple[str, str, Any, Comment | None]]:
     if state.max_row > MAX_STATE_ROWS + 1:
         raise InputError([Problem("marks-state", {"row": state.max_row, "reason": "行数过多 / too many rows"},
                                   STATE_SHEET)])
-    rows, problems = [], []
-    for n, row in enumerate(state.iter_rows(min_row=2, max_col=4, values_only=True), start=2):
-        entry, reason = _state_row(row, n)
+    return state_rows(state.iter_rows(min_row=2, max_col=4, values_only=True))
+
+
+def state_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[str, str, Any, Comment | None]]:
+    """The state sheet's rows below its header (as read, any front end), validated: (sheet,
+    cell, fill, note) each; raise ``InputError`` naming every bad row (``_juesuan_marks!A<n>``)."""
+    out, problems = [], []
+    for n, row in enumerate(rows, start=2):
+        if n > MAX_STATE_ROWS + 1:
+            raise InputError([Problem("marks-state", {"row": n, "reason": "行数过多 / too many rows"}, STATE_SHEET)])
+        entry, reason = _state_row(tuple(row), n)
         if reason is not None:
             problems.append(Problem("marks-state", {"row": n, "reason": reason}, STATE_SHEET, f"A{n}"))
         elif entry is not None:
-            rows.append(entry)
+            out.append(entry)
     if problems:
         raise InputError(problems)
-    return rows
+    return out
 
 
 def clear_marks(wb: Any) -> int:

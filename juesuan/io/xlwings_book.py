@@ -567,7 +567,11 @@ class XlwingsBook:
         state and results sheets. Returns the number of cells restored."""
         restored = 0
         if self._sheet(STATE_SHEET) is not None:
-            rows = [r for r in self.read_sheet(STATE_SHEET)[1:] if r and r[0] and len(r) > 1 and r[1]]
+            from juesuan.io.marks_xlsx import state_rows
+
+            rows = self.read_sheet(STATE_SHEET)[1:]
+            state_rows(rows)  # a row edited by hand stops here, named as juesuan clear names it; nothing restored
+            rows = [r for r in rows if r and r[0] and len(r) > 1 and r[1]]
             by_sheet: dict[str, list[list[Any]]] = {}
             for row in rows:
                 by_sheet.setdefault(str(row[0]), []).append(list(row) + [None] * (4 - len(row)))
