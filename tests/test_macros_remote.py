@@ -593,3 +593,25 @@ def test_a_damaged_marks_state_is_named_as_the_cli_names_it(broken_tables, tmp_p
     assert mode == "critical" and "未完成" in prompt and f"{STATE_SHEET}!A3" in prompt
     assert "意外" not in prompt and "ValueError" not in prompt and prompt.count("\n") <= 3  # one problem, one line
     assert not set(action_counts(actions)) - {"alert", "setScreenUpdating"}  # nothing written
+
+
+def test_an_unexpected_error_is_one_chinese_line_and_the_log(ledger_book, monkeypatch, tmp_path) -> None:
+    """A defect of juesuan (here: an engine step raising a multi-line English error, as a COM
+    error does): the box says in one Chinese line what happened and where the details are;
+    the exception and its traceback go to the log, not to the accountant."""
+    from juesuan.excel import macros
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("(-2147352567, 'Exception occurred.',\n (0, 'Microsoft Excel', 'Insert method of Range class failed'))")
+
+    log = tmp_path / "macros.log"
+    monkeypatch.setattr(macros, "LOG_PATH", log)
+    monkeypatch.setattr("juesuan.jobs.fill_workbook", broken)
+    book = _caller(ledger_book)
+    assert macros.on_ribbon("js_fill") is None
+    ((prompt, _title, mode),) = _alerts(book.json()["actions"])
+    cause, where = prompt.split("\n")
+    assert mode == "critical" and cause.startswith("填充时发生意外错误") and str(log) in where
+    assert "RuntimeError" not in prompt and "Exception" not in prompt and "Insert method" not in prompt
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "RuntimeError" in text and "Insert method of Range class failed" in text

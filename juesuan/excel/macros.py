@@ -8,9 +8,9 @@ they wrap the calling workbook (``xw.Book.caller()``) in the workbook port
 files. Everything is computed before anything is written.
 
 What reaches the user is a message box in Chinese: a short summary, or the list of
-problems the engine found (sheet, cell, what is wrong) — never a Python traceback. An
-unexpected failure says so in one line and leaves the details in the log file named in
-the message.
+problems the engine found (sheet, cell, what is wrong) — never a Python error. An
+unexpected failure says so in one Chinese line; the exception and its traceback go to the
+log file the message names.
 
 Each handler takes an optional ``book`` (default: the caller) so that it can be driven
 from Python, and returns what it did for tests and scripts.
@@ -87,10 +87,10 @@ def guarded(book: Any, action: str) -> Iterator[None]:
               f"{TITLE} - {action}", critical=True)
     except SpecError as exc:
         alert(book, f"{action}未完成：模板规范有误。\n{exc}", f"{TITLE} - {action}", critical=True)
-    except Exception as exc:  # noqa: BLE001 - the user gets a message, the log the traceback
+    except Exception:  # noqa: BLE001 - the user gets one line, the log the exception and traceback
         _log_failure(action)
-        alert(book, f"{action}时发生意外错误：{type(exc).__name__}: {exc}\n"
-                    f"详细信息已记录在 {LOG_PATH}，请联系技术支持。", f"{TITLE} - {action}", critical=True)
+        alert(book, f"{action}时发生意外错误（程序缺陷，并非您的数据问题），操作可能未完成。\n"
+                    f"详细信息已记录在 {LOG_PATH}，请将该文件发给技术支持。", f"{TITLE} - {action}", critical=True)
 
 
 @contextlib.contextmanager
