@@ -615,3 +615,33 @@ def test_an_unexpected_error_is_one_chinese_line_and_the_log(ledger_book, monkey
     assert "RuntimeError" not in prompt and "Exception" not in prompt and "Insert method" not in prompt
     text = log.read_text(encoding="utf-8")
     assert "Traceback" in text and "RuntimeError" in text and "Insert method of Range class failed" in text
+
+
+def test_fill_box_says_the_clis_notes_in_chinese(tmp_path) -> None:
+    """The notes ``juesuan fill`` prints in both languages (a figure typed over and replaced,
+    the 说明's blanks, the self-evaluations) reach the 填充 box in their Chinese half only,
+    with what they list intact."""
+    import re
+
+    import openpyxl
+
+    from juesuan.excel import macros
+    from juesuan.spec import load_spec
+
+    spec = load_spec("2020")
+    typed = write_new(tmp_path / "typed.xlsx", spec, inputs=sample_inputs(2020, spec=spec))
+    filled = tmp_path / "filled.xlsx"
+    run_cli("fill", str(typed), "-o", str(filled), check=True)
+    wb = openpyxl.load_workbook(filled)
+    wb["1收入支出决算总表"]["B7"].value = 123.45  # a figure typed over by hand
+    wb.save(filled)
+    proc = run_cli("fill", str(filled), "-o", str(tmp_path / "cli.xlsx"), check=True)
+    assert "figures replaced" in proc.stdout and "blanks still to fill in" in proc.stdout
+
+    book = _caller(filled)
+    assert macros.fill(book) is not None
+    ((prompt, _t, mode),) = _alerts(book.json()["actions"])
+    assert mode == "info"
+    assert "与明细表不符、已被替换的数字：1收入支出决算总表!B7" in prompt and "123.45 →" in prompt
+    assert re.search(r"说明：尚有 \d+ 处待填写", prompt)
+    assert not re.search(r"[A-Za-z]{3,}", prompt.replace("B7", "")), prompt  # no English words

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from juesuan.errors import InputError, Problem
-from juesuan.excel.macros import TITLE, Cancelled, alert, ask, guarded, problems_text
+from juesuan.excel.macros import TITLE, Cancelled, alert, ask, chinese_half, guarded, problems_text
 
 BUTTON_ID = "js_consolidate"
 ACTION = "汇总"
@@ -93,7 +93,7 @@ def consolidate(book: Any = None, paths: list[str] | None = None, dept: str | No
         outcome = Outcome(result, write_department(result, target), findings)
         lines = [f"已汇总 {len(result.units)} 个单位（{result.dept} {result.year}）：",
                  *(f"· {u.name}{'（本级）' if u.parent else ''}：明细 {len(u.ledger.lines)} 行" for u in result.units),
-                 f"内部抵销 {len(result.elimination_lines)} 行。", *result.notes,
+                 f"内部抵销 {len(result.elimination_lines)} 行。", *map(chinese_half, result.notes),
                  f"部门工作簿：{outcome.written}", "请在部门工作簿中点击“填充”生成公开表。"]
         if outcome.findings:
             lines += ["", "内部抵销不平衡：", problems_text(outcome.findings)]

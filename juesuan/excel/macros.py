@@ -29,6 +29,7 @@ from typing import Any
 
 from juesuan import __version__
 from juesuan.errors import InputError, Problem, fail
+from juesuan.lazy_re import lazy
 
 TITLE = "决算助手"
 MAX_LISTED = 15  # problems listed in a message box; the rest are counted
@@ -162,12 +163,31 @@ def fill(book: Any = None) -> Any:
                  "、".join(t.sheet for t in spec.tables if t.id in acc.tables),
                  f"最大舍入偏差：{format_wan(acc.max_deviation)} 万元"
                  + (f"（{acc.max_deviation_at}）" if acc.max_deviation_at else "")]
-        lines += list(result.notes)
+        lines += [chinese_half(note) for note in result.notes]
         if acc.warnings:
             lines += ["", f"提示（{len(acc.warnings)} 条）：", problems_text(acc.warnings)]
         alert(book, "\n".join(lines), f"{TITLE} - 填充")
         return result
     return None
+
+
+# Where an engine note ("中文 / English", or "标签 / label: 内容 / content") turns English:
+# " / " then a Latin letter, a digit or a parenthesis.
+_ENGLISH_HALF = lazy(r" / [A-Za-z0-9(]")
+_CJK = lazy(r"[\u3400-\u9fff]")
+
+
+def chinese_half(note: str) -> str:
+    """The Chinese half of a bilingual note of the engine, for a message box:
+    ``说明 / narrative: 尚有 3 处待填写 / 3 blanks …`` → ``说明：尚有 3 处待填写``."""
+    def cut(text: str) -> str:
+        found = _ENGLISH_HALF.search(text)
+        return text[:found.start()] if found else text
+
+    head, sep, rest = note.partition(": ")
+    if sep and _ENGLISH_HALF.search(head) and _CJK.search(rest):
+        return f"{cut(head)}：{cut(rest)}"
+    return cut(note)
 
 
 def carry_entry_formulas(port: Any, pictures: list[Any]) -> None:
