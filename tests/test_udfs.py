@@ -462,3 +462,14 @@ def test_documented_examples_compute_what_the_docs_say():
                 assert got == float(head), (name, args, got)
             except ValueError:
                 assert got == head, (name, args, got)
+
+
+def test_every_error_a_function_returns_is_explained_in_the_docs():
+    """An accountant looks a ``#…`` answer up in the error table of docs/udfs.md: every prefix
+    the functions can return (read from juesuan/udf_logic.py) has its row there."""
+    root = Path(__file__).resolve().parents[1]
+    source = (root / "juesuan" / "udf_logic.py").read_text(encoding="utf-8")
+    returned = set(re.findall(r'"(#[^:"\s]+):', source))
+    assert {"#参数错误", "#编码错误", "#内部错误"} <= returned
+    documented = set(re.findall(r"^\| `(#[^:`]+):", (root / "docs" / "udfs.md").read_text(encoding="utf-8"), re.M))
+    assert returned <= documented, returned - documented
