@@ -124,6 +124,8 @@ _KINDS = [
               "请改为输入数值或调整公式后再填充",
               "The formula in this input cell can't be kept as it is when Fill rewrites the sheet ({reason}); "
               "nothing was written so as not to lose it: type its value or change the formula, then fill again"),
+    ErrorKind("results-sheet-taken", "工作簿已有名为“{sheet}”的工作表（不是校验生成的），校验结果要写在这张表上：请先把它改名",
+              "The workbook already has a sheet named '{sheet}' that Check did not make; Check writes its results there: rename it first"),
     ErrorKind("marks-state", "标记状态表第 {row} 行无效（{reason}），无法据此恢复单元格",
               "Row {row} of the marks state sheet is invalid ({reason}); cells cannot be restored from it"),
     # consolidation of a department's units (juesuan consolidate)

@@ -645,3 +645,31 @@ def test_fill_box_says_the_clis_notes_in_chinese(tmp_path) -> None:
     assert "与明细表不符、已被替换的数字：1收入支出决算总表!B7" in prompt and "123.45 →" in prompt
     assert re.search(r"说明：尚有 \d+ 处待填写", prompt)
     assert not re.search(r"[A-Za-z]{3,}", prompt.replace("B7", "")), prompt  # no English words
+
+
+def test_a_sheet_of_the_accountants_named_like_the_results_is_never_replaced(broken_tables, tmp_path) -> None:
+    """The accountant keeps a sheet of their own called 校验结果 (no marks state: 校验 did not
+    make it). 校验 in Excel works on the open workbook and a macro leaves no undo: it stops,
+    naming the sheet, before painting anything; 清除标记 and ``juesuan clear`` leave it."""
+    import openpyxl
+
+    from juesuan.excel import macros
+    from juesuan.marks import RESULTS_SHEET
+
+    wb = openpyxl.load_workbook(broken_tables)
+    own = wb.create_sheet(RESULTS_SHEET)
+    own["A1"], own["B2"] = "我自己的核对记录", 123
+    wb.save(broken_tables)
+
+    book = _caller(broken_tables)
+    assert macros.on_ribbon("js_validate") is None
+    actions = book.json()["actions"]
+    ((prompt, _t, mode),) = _alerts(actions)
+    assert mode == "critical" and "校验未完成" in prompt and RESULTS_SHEET in prompt and "改名" in prompt
+    assert not set(action_counts(actions)) - {"alert", "setScreenUpdating"}  # nothing painted or replaced
+
+    book = _caller(broken_tables)
+    assert macros.on_ribbon("js_clear") == 0
+    assert "sheetDelete" not in action_counts(book.json()["actions"])
+    run_cli("clear", str(broken_tables), "-o", str(tmp_path / "cli.xlsx"), check=True)
+    assert _grids(tmp_path / "cli.xlsx")[RESULTS_SHEET][:2] == [["我自己的核对记录", ""], ["", 123]]

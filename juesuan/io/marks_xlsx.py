@@ -152,8 +152,9 @@ def state_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[str, str, Any, Comme
 
 
 def clear_marks(wb: Any) -> int:
-    """Restore every cell recorded on the state sheet; drop the state and results sheets.
-    Returns the number of cells restored."""
+    """Restore every cell recorded on the state sheet; drop the state and results sheets (a
+    校验结果 sheet without the state sheet is the accountant's own: kept). Returns the number
+    of cells restored."""
     restored = 0
     if STATE_SHEET in wb.sheetnames:
         for sheet, cell, fill, note in _read_state(wb):
@@ -166,8 +167,8 @@ def clear_marks(wb: Any) -> int:
             target.comment = note
             restored += 1
         del wb[STATE_SHEET]
-    if RESULTS_SHEET in wb.sheetnames:
-        del wb[RESULTS_SHEET]
+        if RESULTS_SHEET in wb.sheetnames:
+            del wb[RESULTS_SHEET]
     return restored
 
 

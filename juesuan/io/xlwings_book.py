@@ -525,7 +525,10 @@ class XlwingsBook:
         """Replace previous marks with ``plan`` (a :class:`~juesuan.validate.marks_plan.MarksPlan`):
         remember each cell's own fill and note on the hidden state sheet, paint it with its
         severity colour, set the note, write the 校验结果 sheet with its links. Returns the
-        number of cells painted."""
+        number of cells painted. A 校验结果 sheet without the state sheet is the accountant's
+        own: refused (nothing written), never replaced."""
+        if self._sheet(RESULTS_SHEET) is not None and self._sheet(STATE_SHEET) is None:
+            raise fail("results-sheet-taken", sheet=RESULTS_SHEET)
         self.clear_marks()
         marks = [m for m in plan.marks if self._sheet(m.sheet) is not None]
         state: list[list[Any]] = [list(STATE_HEADER)]
@@ -564,7 +567,8 @@ class XlwingsBook:
 
     def clear_marks(self) -> int:
         """Restore every cell the state sheet lists (its own fill and note) and delete the
-        state and results sheets. Returns the number of cells restored."""
+        state and results sheets (a 校验结果 sheet without the state sheet is the accountant's
+        own: kept). Returns the number of cells restored."""
         restored = 0
         if self._sheet(STATE_SHEET) is not None:
             from juesuan.io.marks_xlsx import state_rows
@@ -591,7 +595,6 @@ class XlwingsBook:
                 if was_protected:
                     self.protect(sheet)
             self._delete_sheet(STATE_SHEET)
-        if self._sheet(RESULTS_SHEET) is not None:
             self._delete_sheet(RESULTS_SHEET)
         return restored
 
