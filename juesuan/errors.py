@@ -64,6 +64,10 @@ _KINDS = [
               "classes only; {count} lines, first shown): check the code"),
     ErrorKind("own-name-conflict", "科目表中编码 {code} 的名称“{name}”与 {format} 年科目表的“{shipped}”不同，公开表使用后者",
               "The 科目表 name '{name}' of {code} differs from the {format} list's '{shipped}'; the list's is published"),
+    ErrorKind("typed-name-conflict", "{scheme}编码 {code} 在明细表中的名称“{name}”与 {format} 年科目表的“{shipped}”不同，"
+              "公开表使用后者（请核对编码）",
+              "The name '{name}' typed for {scheme} code {code} on the detail sheets differs from the {format} "
+              "list's '{shipped}'; the list's is published (check the code)"),
     ErrorKind("own-name-twice", "科目表中编码 {code} 已有名称“{first}”，此行又为“{name}”",
               "Code {code} is already named '{first}' on 科目表; this row says '{name}'"),
     ErrorKind("info-required", "“{field}”未填写：公开表的表头和说明需要它", "'{field}' is required: the tables and the narrative need it"),

@@ -32,7 +32,9 @@ import csv
 import difflib
 import io
 
+from juesuan.codes import split_code_name
 from juesuan.errors import InputError, Problem
+from juesuan.lazy_re import lazy
 from juesuan.money import NotANumber, parse_amount
 from juesuan.pipeline import steps
 from juesuan.port import SheetPicture
@@ -41,6 +43,7 @@ from juesuan.spec.model import ColumnSpec, PanelSpec, TableAliases, TableSpec, T
 from juesuan.tables import TableRow, TableValues
 
 HEADER = ("table", "row", "column", "value")
+_SPLIT_CODE = lazy(r"(?<=[0-9])[ \u3000]+(?=[0-9])")  # 201 01 01: a code printed in 类 款 项 columns
 _ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--"})  # printed for zero, like a blank cell
 
 
@@ -211,13 +214,16 @@ class _TableImport:
         by_code: dict[str, TableRow] = {}
         for r in rows:
             text = "".join(r.row.removesuffix(".0").split())
+            code, printed = (text, "") if text.isdigit() else code_and_name(r.row) or ("", "")
             if self.aliases.row(text) in total_names:
                 row = total
-            elif text.isdigit() and len(text) in (3, 5, 7):
-                row = by_code.get(text)
+            elif len(code) in (3, 5, 7):
+                row = by_code.get(code)
                 if row is None:
-                    row = by_code[text] = TableRow(key=text, code=text, label=self.spec.codes.functional.get(text, ""),
+                    row = by_code[code] = TableRow(key=code, code=code, label=self.spec.codes.functional.get(code, ""),
                                                    values=dict.fromkeys(amount_keys))
+                if printed:  # the name printed beside the code is what the disclosure says (R17 compares it)
+                    row.label = printed
             else:
                 self.unknown_row(r, "（应为合计或 3/5/7 位功能分类编码 / 合计 or a 3/5/7-digit code）")
                 continue
@@ -238,10 +244,16 @@ class _TableImport:
         slots: list[tuple[TableRow, int]] = [(row, p) for p, rs in enumerate(panels) for row in rs
                                              if row.role != "spare"]
         slots += [(f, p) for p, f in enumerate(footers) if f is not None]
-        for r in rows:
-            found = self._find(r, slots, footers)
+        self.at = {id(row): n for n, (row, _) in enumerate(slots)}  # printed order: panel by panel, footers last
+        self.last: dict[int, int] = {}  # panel → printed position of the row the CSV named last there
+        for k, r in enumerate(rows):
+            found = self._find(r, slots, footers, rows[k + 1] if k + 1 < len(rows) else None)
             if found is not None:
                 row, p, col = found
+                self.last[p] = self.at[id(row)]
+                printed = code_and_name(r.row)
+                if printed and row.code and norm_label(printed[1]) != norm_label(row.label):
+                    row.label = printed[1]  # the name the disclosure prints beside the code (R17 compares it)
                 self._set(r, row, col)
         return TableValues(self.table.id, panels, footers)
 
@@ -288,8 +300,9 @@ class _TableImport:
             return slots if len({id(row) for row, _ in slots if row.values}) == 1 else []
         if bare.isdigit() and len(bare) <= 2 and any(row.line is not None for row, _ in slots):
             return [(row, p) for row, p in slots if row.line == int(bare)]
-        if bare.isdigit():
-            return [(row, p) for row, p in slots if row.key == bare or row.code == bare]
+        code = bare if bare.isdigit() else (code_and_name(text) or ("", ""))[0]
+        if code:  # a code, or a code with the name printed beside it (06's 30101 基本工资)
+            return [(row, p) for row, p in slots if row.key == code or row.code == code]
         parts = [x for x in text.split("/") if x.strip()]
         parent, label = (parts[0], parts[-1]) if len(parts) > 1 else (None, text)
         norm = self.aliases.row(label)
@@ -303,11 +316,10 @@ class _TableImport:
             pn = self.aliases.row(parent)
             return [(row, p) for row, p in out
                     if pn == norm_label(parents[row.key] if row.key in parents else groups[p])]
-        top = [(row, p) for row, p in out if row.key not in parents]
-        return top if len(out) > 1 and top else out  # a bare repeated label names the top-level row
+        return out  # a bare repeated label: its position in the CSV decides (_by_position)
 
-    def _find(self, r: CsvRow, slots: list[tuple[TableRow, int]],
-              footers: list[TableRow | None]) -> tuple[TableRow, int, str] | None:
+    def _find(self, r: CsvRow, slots: list[tuple[TableRow, int]], footers: list[TableRow | None],
+              after: CsvRow | None = None) -> tuple[TableRow, int, str] | None:
         rows = [(row, p) for row, p in self._rows_named(r.row, slots, footers) if row.values]
         if not rows:
             labels = [row.label or row.code or "" for row, _ in slots if row.values]
@@ -317,10 +329,15 @@ class _TableImport:
                  for c in _columns_matching(self.table.panels[p], r.column, self.aliases) if c.key in row.values]
         if len(cells) == 1:
             return cells[0]
+        if len({id(row) for row, _, _ in cells}) > 1:  # a label printed under several parents
+            placed = self._by_position([(row, p) for row, p in rows if any(x is row for x, _, _ in cells)],
+                                       slots, footers, after)
+            if placed is not None:
+                rows, cells = [placed], [c for c in cells if c[0] is placed[0]]
+                if len(cells) == 1:
+                    return cells[0]
         if len({id(row) for row, _, _ in cells}) > 1 or (not cells and len(rows) > 1):
-            parents, groups = self.parents(), self._groups()
-            named = [f"{parents.get(row.key) or groups[p]}/{row.label}".lstrip("/") for row, p in rows]
-            self.problem("import-ambiguous", r, row=r.row, hint=self.choices(named, r.row))
+            self.problem("import-ambiguous", r, row=r.row, hint=self.choices(self._ways(rows), r.row))
             return None
         row, p = rows[0]
         panel = self.table.panels[p]
@@ -329,6 +346,63 @@ class _TableImport:
             return None
         self.unknown_column(r, self.choices([_path(c) for c in panel.amount_columns if c.key in row.values], r.column))
         return None
+
+
+    # -- a label printed under several parents, placed by where the disclosure prints it -----
+    def _by_position(self, rows: list[tuple[TableRow, int]], slots: list[tuple[TableRow, int]],
+                     footers: list[TableRow | None], after: CsvRow | None) -> tuple[TableRow, int] | None:
+        """The one row a repeated label stands for at this place of the CSV, or None when its
+        place doesn't say. A disclosure prints its rows in order, panel by panel (or side by
+        side): the row right after the one named last in its panel — its parent, a sibling, the
+        row printed just before it — is meant; failing that the rows not yet passed in their
+        panel (the first of them where all are in one panel, else the one the next CSV line
+        follows); failing that the top-level row (``parent:`` none), when only one is."""
+        parents = {key: parent for p in self.table.panels for s in p.rows
+                   if s.kind == "fixed" and (key := s.key) and (parent := s.parent)}
+
+        def just_before(row: TableRow, p: int) -> TableRow | None:
+            earlier = [x for x, q in slots[: self.at[id(row)]] if q == p and x.values]
+            return earlier[-1] if earlier else None
+
+        def follows(row: TableRow, p: int, before: TableRow | None) -> bool:
+            if before is None:
+                return False
+            mine = parents.get(row.key)
+            return (before.key == mine or (mine is not None and parents.get(before.key) == mine)
+                    or just_before(row, p) is before)
+
+        by_at = {n: row for n, (row, _) in enumerate(slots)}
+        strong = [(row, p) for row, p in rows if p in self.last and follows(row, p, by_at[self.last[p]])]
+        if strong:
+            return min(strong, key=lambda rp: rp[1])  # side by side: the left panel is read first
+        ahead = [(row, p) for row, p in rows if self.at[id(row)] > self.last.get(p, -1)]
+        if len({p for _, p in ahead}) == 1:
+            return min(ahead, key=lambda rp: self.at[id(rp[0])])
+        if ahead and after is not None:  # the next line names one row: the candidate it follows
+            nxt = [(row, p) for row, p in self._rows_named(after.row, slots, footers) if row.values]
+            if len(nxt) == 1:
+                fits = [(row, p) for row, p in ahead if follows(nxt[0][0], nxt[0][1], row)]
+                if len(fits) == 1:
+                    return fits[0]
+            return None
+        top = [(row, p) for row, p in rows if row.key not in parents]
+        return top[0] if len(top) == 1 and not ahead else None
+
+    def _ways(self, rows: list[tuple[TableRow, int]]) -> list[str]:
+        """How to write each of several rows so that it is named alone: ``上级/名称``, or its
+        行次 or code where the parent path doesn't tell them apart (2019's 04 年初 lines)."""
+        parents, groups = self.parents(), self._groups()
+        paths = [f"{parents.get(row.key) or groups[p]}/{row.label}".lstrip("/") for row, p in rows]
+        return [path if paths.count(path) == 1 else (str(row.line) if row.line is not None else row.code or path)
+                for path, (row, _) in zip(paths, rows, strict=True)]
+
+
+def code_and_name(text: str) -> tuple[str, str] | None:
+    """A row written as a code with its printed name (``30101 基本工资``, ``[30101]基本工资``,
+    ``201 01 01 行政运行`` — a code cell that also holds the name), as (code, name); None
+    for anything else (a bare code, a label)."""
+    named = split_code_name(_SPLIT_CODE.sub("", text.strip()))
+    return (named.code, named.name) if named is not None and named.name else None
 
 
 def _is_nil(value: str) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from juesuan.code_names import name_problems, own_name_conflicts
+from juesuan.code_names import name_problems, own_name_conflicts, typed_name_conflicts
 from juesuan.errors import Problem
 from juesuan.lazy_re import lazy
 from juesuan.ledger import INPUT_FIRST_ROW, OWN_CODES, Ledger, LedgerLine
@@ -146,7 +146,7 @@ def _amount_cell(spec: TemplateSpec, line: LedgerLine) -> str | None:
 def code_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
     """Codes without a name, 类 without a class line, 科目表 names contradicting the list."""
     return [*name_problems(spec, ledger.lines, ledger.own_names, ledger.typed_names),
-            *own_name_conflicts(spec, ledger.own_cells)]
+            *own_name_conflicts(spec, ledger.own_cells), *typed_name_conflicts(spec, ledger.lines, ledger.typed_names)]
 
 
 def ledger_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
