@@ -393,8 +393,9 @@ class _TableImport:
         行次 or code where the parent path doesn't tell them apart (2019's 04 年初 lines)."""
         parents, groups = self.parents(), self._groups()
         paths = [f"{parents.get(row.key) or groups[p]}/{row.label}".lstrip("/") for row, p in rows]
-        return [path if paths.count(path) == 1 else (str(row.line) if row.line is not None else row.code or path)
-                for path, (row, _) in zip(paths, rows, strict=True)]
+        same = ["/".join(map(norm_label, x.split("/"))) for x in paths]  # 一、 numbering or not, one path
+        return [path if same.count(key) == 1 else (str(row.line) if row.line is not None else row.code or path)
+                for path, key, (row, _) in zip(paths, same, rows, strict=True)]
 
 
 def code_and_name(text: str) -> tuple[str, str] | None:
