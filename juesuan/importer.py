@@ -157,9 +157,16 @@ class _TableImport:
         """A row the format doesn't print: skipped (and listed) when its figure is blank or
         zero — real tables print rows a template lacks —, refused otherwise (never dropped)."""
         if _is_nil(r.value):
-            self.skipped.append(r)
+            if not self._heading(r.row):  # a heading line (收入, 人员经费, 项目 …) is part of the table: no warning
+                self.skipped.append(r)
         else:
             self.problem("import-row", r, row=r.row, hint=hint)
+
+    def _heading(self, text: str) -> bool:
+        """Whether a CSV row names one of the table's headings (a panel's 收入/支出 or 人员经费,
+        a header line such as 项目, 本年支出 or 决算数), printed on a line of its own."""
+        headings = {norm_label(h) for p in self.table.panels for c in p.columns for h in c.header}
+        return bool(text.strip()) and all(norm_label(x) in headings for x in text.split("/") if x.strip())
 
     def ambiguous_column(self, r: CsvRow, paths: list[str]) -> None:
         """A header several columns share (07's 决算数): an error whatever the figure."""
@@ -212,21 +219,27 @@ class _TableImport:
                          values=dict.fromkeys(amount_keys))
         total_names = {"合计", "总计", "total", norm_label(total.label)}
         by_code: dict[str, TableRow] = {}
-        for r in rows:
+        last = ""  # the code of the row the CSV named last: a name alone is read under it
+        for k, r in enumerate(rows):
             text = "".join(r.row.removesuffix(".0").split())
-            code, printed = (text, "") if text.isdigit() else code_and_name(r.row) or ("", "")
             if self.aliases.row(text) in total_names:
                 row = total
-            elif len(code) in (3, 5, 7):
+            else:
+                code, printed = (text, "") if text.isdigit() else code_and_name(r.row) or ("", "")
+                if not code and text:  # a name alone (real tables print 类/款/项 names without parents)
+                    code = self._code_named(r, last, rows[k + 1: k + 2])
+                    if code is None:
+                        continue  # reported: unknown or not unique
+                if len(code) not in (3, 5, 7):
+                    self.unknown_row(r, "（应为合计或 3/5/7 位功能分类编码 / 合计 or a 3/5/7-digit code）")
+                    continue
                 row = by_code.get(code)
                 if row is None:
                     row = by_code[code] = TableRow(key=code, code=code, label=self.spec.codes.functional.get(code, ""),
                                                    values=dict.fromkeys(amount_keys))
                 if printed:  # the name printed beside the code is what the disclosure says (R17 compares it)
                     row.label = printed
-            else:
-                self.unknown_row(r, "（应为合计或 3/5/7 位功能分类编码 / 合计 or a 3/5/7-digit code）")
-                continue
+                last = code
             col = self._one_column(r, row, panel)
             if col is not None:
                 self._set(r, row, col)
@@ -235,6 +248,35 @@ class _TableImport:
         for spec_row in panel.rows:  # the 合计 row where the format prints it (first, or last in 2020's 05)
             ordered += [total] if spec_row.kind == "fixed" and spec_row.key == "total" else body
         return TableValues(self.table.id, [ordered], [None], empty=not body)
+
+    def _code_named(self, r: CsvRow, last: str, after: list[CsvRow]) -> str | None:
+        """The code of a 类/款/项 printed by its name alone (``行政运行``, or ``上级/名称``): the
+        name's one code in the format's list; where several 款 share it (75 have a 行政运行),
+        the one under the row the CSV named last (its parent or a sibling), else the one the
+        next line's code is under or beside; None after reporting an unknown or ambiguous name."""
+        parts = [norm_label(x) for x in r.row.split("/") if x.strip()]
+        names = self.spec.codes.functional
+        codes = [c for c, name in names.items() if norm_label(name) == parts[-1]]
+        if len(parts) > 1:  # 上级/名称: under a parent named (or coded) the same way
+            above = [c for c, name in names.items() if parts[-2] in (norm_label(name), c)]
+            codes = [c for c in codes if any(c != a and c.startswith(a) for a in above)]
+        if len(codes) > 1:
+            near = [c for c in codes if last and last.startswith(c[: len(c) - 2] if len(c) > 3 else "")]
+            nxt = "".join(after[0].row.removesuffix(".0").split()) if after else ""
+            near = near or [c for c in codes if len(c) > 3 and nxt.isdigit() and nxt.startswith(c[: len(c) - 2])
+                            and nxt != c[: len(c) - 2]]
+            if len(near) > 1:  # a 款 and a 项 of one branch share the name: the lowest level under `last`
+                near = [c for c in near if len(c) == max(len(x) for x in near)]
+            codes = near if len(near) == 1 else codes
+        if len(codes) == 1:
+            return codes[0]
+        if codes:
+            paths = [f"{names.get(c[: len(c) - 2], c[: len(c) - 2])}/{names[c]}（{c}）" for c in sorted(codes)]
+            self.problem("import-ambiguous", r, row=r.row, hint=self.choices(paths, ""))  # in code order
+        else:
+            self.unknown_row(r, "（应为合计、3/5/7 位功能分类编码或本年科目表中的科目名称 / 合计, a 3/5/7-digit code "
+                                "or a name in the year's code list）")
+        return None
 
     # -- 01/04/06/07 ------------------------------------------------------------------------
     def _fixed_table(self, rows: list[CsvRow]) -> TableValues:

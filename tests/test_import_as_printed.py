@@ -41,10 +41,12 @@ def _write(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def printed(spec, path: Path, side_by_side: bool = False, with_names: bool = False) -> list[list[str]]:
+def printed(spec, path: Path, side_by_side: bool = False, with_names: bool = False,
+            names_only: bool = False) -> list[list[str]]:
     """Every table as printed: labels with their 一、 numbering and no parent, codes for the
     code-listed tables (``201 01 01 行政运行`` with ``with_names``), 06's codes with their names
-    (``with_names``) or names alone, zero as a blank cell."""
+    (``with_names``) or names alone, zero as a blank cell; ``names_only``: the code-listed tables
+    print 类/款/项 names without codes."""
     rows: list[list[str]] = []
     for n, (tid, values) in enumerate(read_tables(spec, path).items(), start=1):
         table = spec.table(tid)
@@ -55,6 +57,8 @@ def printed(spec, path: Path, side_by_side: bool = False, with_names: bool = Fal
         for row in order + [f for f in footers if f.values]:
             if not row.label and row in footers:  # 06 (2019): 公用经费合计 printed in the footer before
                 ident = [f.label for f in footers[: footers.index(row)] if f.label][-1]
+            elif table.code_driven and row.code and names_only:
+                ident = row.label
             elif table.code_driven and row.code:
                 code = " ".join(x for x in (row.code[:3], row.code[3:5], row.code[5:]) if x)
                 ident = f"{code} {row.label}" if with_names else row.code
@@ -91,8 +95,11 @@ def test_labels_printed_without_parents_come_back_in_their_cells(demos, tmp_path
     rows = printed(spec, demos[fmt], side_by_side)
     bare = {r[1] for r in rows if r[0] == "4"}
     assert not any("/" in r[1] for r in rows) and {"总计", "一般公共预算财政拨款"} <= {x.split("、")[-1] for x in bare}
-    proc, out = _import(tmp_path, fmt, rows)
+    headings = [["1", "项目", "", ""], ["1", "收入", "", ""], ["4", "支出", "", ""], ["6", "人员经费", "", ""],
+                ["3", "项目", "", ""], ["8", "本年支出", "", ""]]  # heading lines scraped with the figures
+    proc, out = _import(tmp_path, fmt, headings[:2] + rows + headings[2:])
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "略过" not in proc.stdout + proc.stderr  # no warning for a heading: it is part of the table
     expected, got = _figures(spec, demos[fmt]), _figures(spec, out)
     begin = [k for k in expected if k[0] == "04" and k[1].startswith("begin_")]
     assert begin and all(got.get(k) == expected[k] for k in begin)  # 年初 by fund, not the income lines
@@ -175,3 +182,22 @@ def test_codes_printed_with_their_names_import_and_keep_the_name(demos, tmp_path
                for f in econ), econ
     func = [f for f in findings if f["rule"] == "R17-codes-functional"]
     assert any("行政运作" in f["message"] and "“行政运行”" in f["message"] for f in func), func
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2020"])
+def test_class_and_item_names_printed_without_codes_are_read_under_the_row_before(demos, tmp_path, fmt):
+    """02/03/05/08 printed with names and no codes: 行政运行 (a 项 of 75 款) is the one under the
+    款 printed before it; alone at the top of a table it is not unique, and the message lists
+    each as 上级/名称 with its code."""
+    spec = load_spec(fmt)
+    rows = printed(spec, demos[fmt], names_only=True)
+    assert sum(r[1] == "行政运行" for r in rows if r[0] == "3") > 1
+    proc, out = _import(tmp_path, fmt, rows)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _figures(spec, out) == _figures(spec, demos[fmt])
+    proc, out = _import(tmp_path, fmt, [["3", "合计", "本年支出合计", "1.00"], ["3", "行政运行", "本年支出合计", "1.00"],
+                                        ["3", "人大事务/行政运行", "基本支出", "1.00"]], "alone")
+    assert proc.returncode == 2 and not out.exists()
+    text = _flat(proc)
+    assert "第3行" in text and "“行政运行”不唯一" in text and "人大事务/行政运行（2010101）" in text, text
+    assert "第4行" not in text  # named by its parent: 2010101
