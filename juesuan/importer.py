@@ -6,10 +6,15 @@ a PDF can be checked like any workbook. Works for every format; tables need not 
 * ``table``: the table's position in the format (``1``…``9``, ``01``…``09``), its printed
   label (``公开01表``) or its printed title (``收入支出决算总表``).
 * ``row``: a 行次 number where the format prints them, a 功能分类 or 经济分类 code (also split
-  as ``201 06 01``), the row's printed label (合计, 本年收入合计, 人员经费合计 …; the ordinal
-  prefix 一、 may be left out), ``parent/label`` where a label repeats (04's opening balance by
-  fund: ``年初财政拨款结转和结余/一般公共预算财政拨款``; a panel's heading works as parent too:
-  ``支出/总计``), or blank for a one-row table (07).
+  as ``201 06 01``, also with the printed name: ``30101 基本工资``, whose name the table keeps
+  for check to compare), the row's printed label (合计, 本年收入合计, 人员经费合计 …; the
+  ordinal prefix 一、 may be left out; a 类/款/项 name in 02/03/05/08), ``parent/label`` where
+  a label repeats (04's opening balance by fund: ``年初财政拨款结转和结余/一般公共预算财政拨款``;
+  a panel's heading works as parent too: ``支出/总计``), or blank for a one-row table (07).
+  A repeated label written alone is placed by where it stands in the CSV (a disclosure's
+  printed order, panel by panel or side by side): after its parent, a sibling or the row
+  printed before it; else the first not yet passed; else before the row the next line names;
+  else the top-level row. Only a label whose place says nothing is refused as not unique.
 * ``column``: the column's printed header, a ``parent/leaf`` header path where a leaf repeats
   (07: ``公务接待费/决算数``), or the 栏次 number where the format has them; blank where the
   row has one value.
