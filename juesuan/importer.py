@@ -150,6 +150,8 @@ class _TableImport:
         self.aliases = table.aliases
         self.seen: dict[tuple[str, str], int] = {}
         self.skipped: list[CsvRow] = []  # rows or columns the format lacks, blank or zero: skipped, with a warning
+        self.at: dict[int, int] = {}  # id of a row → its printed position (panel by panel, footers last)
+        self.last: dict[int, int] = {}  # panel → printed position of the row the CSV named last there
 
     def problem(self, code: str, r: CsvRow, **params: object) -> None:
         self.problems.append(Problem(code, {"line": r.line, "table": self.table.display, **params}, self.source,
@@ -291,8 +293,8 @@ class _TableImport:
         slots: list[tuple[TableRow, int]] = [(row, p) for p, rs in enumerate(panels) for row in rs
                                              if row.role != "spare"]
         slots += [(f, p) for p, f in enumerate(footers) if f is not None]
-        self.at = {id(row): n for n, (row, _) in enumerate(slots)}  # printed order: panel by panel, footers last
-        self.last: dict[int, int] = {}  # panel → printed position of the row the CSV named last there
+        self.at = {id(row): n for n, (row, _) in enumerate(slots)}
+        self.last = {}
         for k, r in enumerate(rows):
             found = self._find(r, slots, footers, rows[k + 1] if k + 1 < len(rows) else None)
             if found is not None:
@@ -393,7 +395,6 @@ class _TableImport:
             return None
         self.unknown_column(r, self.choices([_path(c) for c in panel.amount_columns if c.key in row.values], r.column))
         return None
-
 
     # -- a label printed under several parents, placed by where the disclosure prints it -----
     def _by_position(self, rows: list[tuple[TableRow, int]], slots: list[tuple[TableRow, int]],
