@@ -15,6 +15,7 @@ from typing import Any
 
 from juesuan.errors import fail
 from juesuan.io.guard import current_limits, scan_workbook
+from juesuan.io.text import decode_text
 from juesuan.io.xlsx import CalamineBook, check_workbook_file
 from juesuan.narrative.catalogue import Catalogue
 from juesuan.narrative.checktext import check_text
@@ -82,13 +83,7 @@ def read_text_file(path: str | Path) -> str:
         if not text.strip():
             raise fail("file-corrupt", path=str(p), reason="PDF 没有文字层（扫描件？）/ the PDF has no text layer")
         return text
-    data = p.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise fail("file-corrupt", path=str(p), reason="无法识别的文本编码 / unknown text encoding")
+    return decode_text(p.read_bytes(), str(p))
 
 
 def _pdf_text(p: Path) -> str:
