@@ -41,7 +41,7 @@ from juesuan.spec.model import ColumnSpec, PanelSpec, TableAliases, TableSpec, T
 from juesuan.tables import TableRow, TableValues
 
 HEADER = ("table", "row", "column", "value")
-_ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--"})  # printed for zero, like a blank cell
+_ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--", "无"})  # printed for zero, like a blank cell
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""Defects found by a user trial (trial7): an accountant preparing 2025年度 accounts in the
+2020+ format and a finance bureau checking submitted workbooks and importing published
+disclosures, each reproduced with the real CLI on real files."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+from conftest import run_cli
+
+# A small 2020+ disclosure as a region publishes it (某区档案馆, 2025年度): blanks for zero,
+# numbered labels, codes split 类 款 项, 05's 合计 last.
+DISCLOSURE = """table,row,column,value
+收入支出决算总表,一、一般公共预算财政拨款收入,收入/决算数,480.00
+收入支出决算总表,五、事业收入,收入/决算数,{income_shiye}
+收入支出决算总表,本年收入合计,收入/决算数,480.00
+收入支出决算总表,年初结转和结余,收入/决算数,10.00
+收入支出决算总表,总计,收入/决算数,490.00
+收入支出决算总表,一、一般公共服务支出,支出/决算数,470.00
+收入支出决算总表,本年支出合计,支出/决算数,470.00
+收入支出决算总表,结余分配,支出/决算数,{balance}
+收入支出决算总表,年末结转和结余,支出/决算数,20.00
+收入支出决算总表,总计,支出/决算数,490.00
+收入决算表,合计,本年收入合计,480.00
+收入决算表,合计,财政拨款收入,480.00
+收入决算表,201,本年收入合计,480.00
+收入决算表,201,财政拨款收入,480.00
+收入决算表,201 26,本年收入合计,480.00
+收入决算表,201 26,财政拨款收入,480.00
+收入决算表,201 26 01,本年收入合计,480.00
+收入决算表,201 26 01,财政拨款收入,480.00
+支出决算表,合计,本年支出合计,470.00
+支出决算表,合计,基本支出,470.00
+支出决算表,201,本年支出合计,470.00
+支出决算表,201,基本支出,470.00
+支出决算表,20126,本年支出合计,470.00
+支出决算表,20126,基本支出,470.00
+支出决算表,2012601,本年支出合计,470.00
+支出决算表,2012601,基本支出,470.00
+"""
+
+
+def _csv(tmp_path, name: str, encoding: str = "utf-8", **figures: str):
+    path = tmp_path / name
+    path.write_bytes(DISCLOSURE.format(**{"income_shiye": "", "balance": "", **figures}).encode(encoding))
+    return path
+
+
+def _findings(path):
+    data = json.loads(run_cli("check", str(path), "--format", "json").stdout)
+    return data["stats"], data["findings"]
+
+
+def _imported(tmp_path, csv_path):
+    out = tmp_path / (csv_path.stem + ".xlsx")
+    proc = run_cli("import", str(csv_path), "-o", str(out), "--dept", "某区档案馆", "--year", "2025")
+    return proc, out
+
+
+def test_import_reads_a_csv_excel_saved_in_gbk(tmp_path):
+    """Excel on a Chinese Windows saves “CSV (逗号分隔)” in GBK: it was refused as a corrupt
+    workbook with a Python codec message."""
+    proc, out = _imported(tmp_path, _csv(tmp_path, "公开-gbk.csv", encoding="gbk"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "codec" not in proc.stderr
+    wb = openpyxl.load_workbook(out)
+    assert wb["2收入决算表"]["C5"].value == 480  # 合计/本年收入合计, read as printed
+    _, same = _imported(tmp_path, _csv(tmp_path, "公开-utf8.csv"))
+    assert _findings(out) == _findings(same)
+
+
+def test_import_reads_wu_as_zero_like_a_dash(tmp_path):
+    """A disclosure that prints “无” for an empty figure (like “-” or a blank): refused before
+    as “金额“无”不是数字”."""
+    proc, out = _imported(tmp_path, _csv(tmp_path, "公开-无.csv", income_shiye="无", balance="—"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    _, blank = _imported(tmp_path, _csv(tmp_path, "公开-空.csv"))
+    assert _findings(out) == _findings(blank)  # the same workbook as with blanks
+    # a figure that is no number at all is still refused at its CSV line
+    proc, _ = _imported(tmp_path, _csv(tmp_path, "公开-错.csv", income_shiye="见附表"))
+    assert proc.returncode == 2 and "第 3 行" in proc.stderr and "Line 3" in proc.stderr
+
+
+def test_batch_text_gives_an_unusable_workbooks_reason_in_english_too(tmp_path):
+    """`check 报送/` printed an unusable workbook's reason in Chinese only (the JSON has
+    ``error_en``); every message is in both languages."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    (folder / "空.xlsx").write_bytes(b"")
+    (folder / "文本.xlsx").write_text("hello")
+    proc = run_cli("check", str(folder))
+    assert proc.returncode == 2
+    data = json.loads(run_cli("check", str(folder), "--format", "json").stdout)
+    for entry in data["workbooks"]:
+        block = proc.stdout.split(f"==== {entry['file']} ====", 1)[1].split("====", 1)[0]
+        assert entry["error"] in block and entry["error_en"] in block
