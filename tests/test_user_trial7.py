@@ -95,3 +95,24 @@ def test_batch_text_gives_an_unusable_workbooks_reason_in_english_too(tmp_path):
     for entry in data["workbooks"]:
         block = proc.stdout.split(f"==== {entry['file']} ====", 1)[1].split("====", 1)[0]
         assert entry["error"] in block and entry["error_en"] in block
+
+
+def test_check_of_a_workbook_whose_table_sheet_was_deleted_names_the_sheet(tmp_path):
+    """A department deleted (or renamed) the 三公 sheet: check printed ten “规则无法执行
+    （模板规范问题）” rule errors, one with a Python repr; it is one error of the workbook."""
+    made = run_cli("demo", "-o", str(tmp_path))
+    assert made.returncode == 0, made.stderr
+    path = tmp_path / "示例部门决算-2020.xlsx"
+    wb = openpyxl.load_workbook(path)
+    sheet = next(n for n in wb.sheetnames if "三公" in n and n[0].isdigit())
+    wb[sheet].title = "三公（旧）"
+    wb.save(path)
+    proc = run_cli("check", str(path), "--format", "json")
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert data["stats"]["rule_errors"] == 0
+    [f] = data["findings"]
+    assert f["rule"] == "sheet-missing" and f"缺少工作表“{sheet}”" in f["message"]
+    assert f"Sheet '{sheet}' is missing" in f["message_en"]
+    text = run_cli("check", str(path))
+    assert "模板规范" not in text.stdout and "RuleError" not in text.stdout and f"缺少工作表“{sheet}”" in text.stdout
