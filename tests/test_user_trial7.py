@@ -116,3 +116,22 @@ def test_check_of_a_workbook_whose_table_sheet_was_deleted_names_the_sheet(tmp_p
     assert f"Sheet '{sheet}' is missing" in f["message_en"]
     text = run_cli("check", str(path))
     assert "模板规范" not in text.stdout and "RuleError" not in text.stdout and f"缺少工作表“{sheet}”" in text.stdout
+
+
+def test_a_disclosure_imported_without_dept_and_year_is_not_faulted_for_them(tmp_path):
+    """The README's `juesuan import figures.csv -o 公开.xlsx` then `check`: every imported
+    disclosure failed with “基本信息：部门名称/年度未填写” — no error of the disclosure."""
+    csv_path = _csv(tmp_path, "公开.csv")
+    bare = tmp_path / "无部门.xlsx"
+    assert run_cli("import", str(csv_path), "-o", str(bare)).returncode == 0
+    _, named = _imported(tmp_path, csv_path)
+    assert _findings(bare) == _findings(named)
+    assert not [f for f in _findings(bare)[1] if f["rule"] == "R19-info"]
+    # a new workbook without its 部门名称 is still told to give it
+    blank = tmp_path / "新建.xlsx"
+    assert run_cli("new", "-o", str(blank)).returncode == 0
+    wb = openpyxl.load_workbook(blank)
+    wb["基本信息"]["B3"] = None
+    wb.save(blank)
+    assert any(f["rule"] == "R19-info" and f["cells"] == [{"sheet": "基本信息", "cell": "B3"}]
+               for f in _findings(blank)[1])
