@@ -135,3 +135,39 @@ def test_a_disclosure_imported_without_dept_and_year_is_not_faulted_for_them(tmp
     wb.save(blank)
     assert any(f["rule"] == "R19-info" and f["cells"] == [{"sheet": "基本信息", "cell": "B3"}]
                for f in _findings(blank)[1])
+
+
+def _ledger_workbook(tmp_path, name: str, budgets: dict[str, float]):
+    """A new 2020+ workbook with a small ledger typed in 元 and the 三公 budgets given."""
+    path = tmp_path / name
+    assert run_cli("new", "-o", str(path), "--dept", "某市生态环境局", "--year", "2025").returncode == 0
+    wb = openpyxl.load_workbook(path)
+    inc, ex = wb["收入明细"], wb["支出明细"]
+    for c, v in zip("ABCD", ("2110101", None, "一般公共预算财政拨款收入", 5234567.89), strict=True):
+        inc[f"{c}3"] = v
+    lines = [("30101", 2000000), ("30217", 12345.67), ("30231", 80000)]
+    for r, (econ, amount) in enumerate(lines, start=3):
+        for c, v in zip("ABCDE", ("2110101", econ, "基本支出", "一般公共预算财政拨款", amount), strict=True):
+            ex[f"{c}{r}"] = v
+    for r, (item, amount) in enumerate(budgets.items(), start=3):
+        wb["三公预算"][f"A{r}"], wb["三公预算"][f"B{r}"] = item, amount
+    wb.save(path)
+    return path
+
+
+def test_sangong_budgets_typed_in_wan_are_warned_of(tmp_path):
+    """三公预算 typed in 万元 (10, 2) beside a ledger in 元: table 07 printed 0.00 and the 说明
+    “无年初预算数”, with no word from fill or check."""
+    path = _ledger_workbook(tmp_path, "万元预算.xlsx", {"公务用车运行维护费": 10, "公务接待费": 2})
+    fill = run_cli("fill", str(path))
+    assert fill.returncode == 0, fill.stdout + fill.stderr
+    assert "三公预算!B3" in fill.stderr + fill.stdout and "“三公”经费预算数合计仅 12.00 元" in fill.stderr + fill.stdout
+    data = json.loads(run_cli("check", str(path), "--format", "json").stdout)
+    [f] = [f for f in data["findings"] if f["rule"] == "R19-plausible"]
+    assert f["severity"] == "warning" and f["cells"] == [{"sheet": "三公预算", "cell": "B3"}]
+    assert "三公 budgets" in f["message_en"]
+    # the same budgets in 元: no warning
+    good = _ledger_workbook(tmp_path, "元预算.xlsx", {"公务用车运行维护费": 100000, "公务接待费": 20000})
+    assert run_cli("fill", str(good)).returncode == 0
+    data = json.loads(run_cli("check", str(good), "--format", "json").stdout)
+    assert not [f for f in data["findings"] if f["rule"] == "R19-plausible"]
