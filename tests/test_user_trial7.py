@@ -171,3 +171,40 @@ def test_sangong_budgets_typed_in_wan_are_warned_of(tmp_path):
     assert run_cli("fill", str(good)).returncode == 0
     data = json.loads(run_cli("check", str(good), "--format", "json").stdout)
     assert not [f for f in data["findings"] if f["rule"] == "R19-plausible"]
+
+
+def _entry_row(ws, key: str) -> int:
+    """The row of the 说明 input whose key (column C) is ``key``."""
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == key)
+
+
+def test_typing_the_narratives_blanks_is_no_hand_edit(tmp_path):
+    """Fill says “尚有 42 处待填写（见“说明”表下方）”; the accountant types 主要职能 and a 上年数
+    there and fills again: Fill said “手工修改的 2 段文字已按公开表重写” of text no one edited.
+    Likewise after adding and scoring a self-evaluation. A real edit of the text is still told."""
+    path = _ledger_workbook(tmp_path, "说明.xlsx", {"公务用车运行维护费": 100000, "公务接待费": 20000})
+    assert run_cli("fill", str(path)).returncode == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["说明"]
+    ws.cell(_entry_row(ws, "duties"), 2).value = "负责全市生态环境保护工作。"
+    ws.cell(_entry_row(ws, "prev:inc_total"), 2).value = 500
+    wb.save(path)
+    proc = run_cli("fill", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "手工修改" not in proc.stdout + proc.stderr and "hand-edited" not in proc.stdout + proc.stderr
+    # a number typed again (last year's figure corrected) and the first self-evaluation
+    wb = openpyxl.load_workbook(path)
+    wb["说明"].cell(_entry_row(wb["说明"], "prev:inc_total"), 2).value = 510
+    wb.save(path)
+    assert run_cli("eval", "add", str(path), "--name", "大气污染防治").returncode == 0
+    proc = run_cli("fill", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "手工修改" not in proc.stdout + proc.stderr
+    # the text itself edited: said, and rewritten
+    wb = openpyxl.load_workbook(path)
+    ws = wb["说明"]
+    row = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("负责全市"))
+    ws.cell(row, 1).value = "本局负责全市生态环境保护和污染防治工作。"
+    wb.save(path)
+    proc = run_cli("fill", str(path))
+    assert "手工修改的 1 段文字已按公开表重写" in proc.stdout
