@@ -33,6 +33,7 @@ import difflib
 import io
 
 from juesuan.errors import InputError, Problem
+from juesuan.lazy_re import lazy
 from juesuan.money import NotANumber, parse_amount
 from juesuan.pipeline import steps
 from juesuan.port import SheetPicture
@@ -41,6 +42,9 @@ from juesuan.spec.model import ColumnSpec, PanelSpec, TableAliases, TableSpec, T
 from juesuan.tables import TableRow, TableValues
 
 HEADER = ("table", "row", "column", "value")
+# a code printed with its name in the same cell (a table copied from a PDF): [2012601]行政运行,
+# 2012601 行政运行 (spaces are removed first), 201 26 04 档案馆, 2012601-行政运行
+_CODE_WITH_NAME = lazy(r"[\[【(（]?(\d{7}|\d{5}|\d{3})[\]】)）]?[-—－:：_、.]*([^\d].*)")
 _ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--", "无"})  # printed for zero, like a blank cell
 
 
@@ -211,6 +215,9 @@ class _TableImport:
         by_code: dict[str, TableRow] = {}
         for r in rows:
             text = "".join(r.row.removesuffix(".0").split())
+            named = _CODE_WITH_NAME.fullmatch(text)  # “2012601 行政运行”: code and name in one cell
+            if named and self.aliases.row(text) not in total_names:
+                text = named.group(1)
             if self.aliases.row(text) in total_names:
                 row = total
             elif text.isdigit() and len(text) in (3, 5, 7):

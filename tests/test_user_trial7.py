@@ -208,3 +208,29 @@ def test_typing_the_narratives_blanks_is_no_hand_edit(tmp_path):
     wb.save(path)
     proc = run_cli("fill", str(path))
     assert "手工修改的 1 段文字已按公开表重写" in proc.stdout
+
+
+def test_import_reads_a_code_printed_with_its_name(tmp_path):
+    """A table copied from a published PDF keeps the code and the name in one cell
+    (“2012601 行政运行”, “201 26 01 行政运行”, “[2012601]行政运行”): every such row was refused
+    as unknown. The code is read; 合计 and a bare code as before."""
+    plain = _csv(tmp_path, "公开.csv")
+    text = plain.read_text(encoding="utf-8")
+    named = text.replace("收入决算表,201 26 01,", "收入决算表,201 26 01 行政运行,")
+    named = named.replace("支出决算表,2012601,", "支出决算表,2012601 行政运行,")
+    named = named.replace("支出决算表,20126,", "支出决算表,[20126]档案事务,")
+    named = named.replace("支出决算表,201,", "支出决算表,201一般公共服务支出,")
+    assert named.count("行政运行") == 4
+    with_names = tmp_path / "公开-名称.csv"
+    with_names.write_text(named, encoding="utf-8")
+    proc, out = _imported(tmp_path, with_names)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    _, same = _imported(tmp_path, plain)
+    assert _findings(out) == _findings(same)
+    wb = openpyxl.load_workbook(out)
+    assert [c.value for c in wb["3支出决算表"][8]][:3] == ["2012601", "行政运行", 470]
+    # a name alone is no code
+    bad = tmp_path / "公开-无编码.csv"
+    bad.write_text(text.replace("支出决算表,2012601,", "支出决算表,行政运行,"), encoding="utf-8")
+    proc, _ = _imported(tmp_path, bad)
+    assert proc.returncode == 2 and "行政运行" in proc.stderr
