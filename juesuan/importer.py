@@ -34,7 +34,7 @@ import io
 
 from juesuan.errors import InputError, Problem
 from juesuan.lazy_re import lazy
-from juesuan.money import NotANumber, parse_amount
+from juesuan.money import NIL_MARKS, NotANumber, parse_amount
 from juesuan.pipeline import steps
 from juesuan.port import SheetPicture
 from juesuan.records import record
@@ -45,7 +45,6 @@ HEADER = ("table", "row", "column", "value")
 # a code printed with its name in the same cell (a table copied from a PDF): [2012601]行政运行,
 # 2012601 行政运行 (spaces are removed first), 201 26 04 档案馆, 2012601-行政运行
 _CODE_WITH_NAME = lazy(r"[\[【(（]?(\d{7}|\d{5}|\d{3})[\]】)）]?[-—－:：_、.]*([^\d].*)")
-_ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--", "无"})  # printed for zero, like a blank cell
 
 
 @record(frozen=True)
@@ -184,7 +183,7 @@ class _TableImport:
     # -- the cell of one CSV row --------------------------------------------------------
     def _set(self, r: CsvRow, row: TableRow, col: str) -> None:
         try:
-            value = None if r.value.strip() in _ZERO_DASHES else parse_amount(r.value)
+            value = None if r.value.strip() in NIL_MARKS else parse_amount(r.value)
         except NotANumber:
             self.problem("import-value", r, value=r.value)
             return
@@ -341,7 +340,7 @@ class _TableImport:
 def _is_nil(value: str) -> bool:
     """A figure that says nothing: blank, a dash, or a number equal to zero."""
     text = value.strip()
-    if not text or text in _ZERO_DASHES:
+    if not text or text in NIL_MARKS:
         return True
     try:
         return parse_amount(text) == 0

@@ -234,3 +234,25 @@ def test_import_reads_a_code_printed_with_its_name(tmp_path):
     bad.write_text(text.replace("支出决算表,2012601,", "支出决算表,行政运行,"), encoding="utf-8")
     proc, _ = _imported(tmp_path, bad)
     assert proc.returncode == 2 and "行政运行" in proc.stderr
+
+
+def test_a_table_typed_as_published_with_dashes_and_wu_checks_clean(tmp_path):
+    """A department types its 05 table as it publishes it: blank, “-”, “—” or “无” where a
+    figure is zero. Check said “的“-”不是数字” for each (import already read them as zero)."""
+    assert run_cli("demo", "-o", str(tmp_path)).returncode == 0
+    path = tmp_path / "示例部门决算-2020.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb[next(n for n in wb.sheetnames if n.startswith("5"))]
+    zeros = [c for row in ws.iter_rows(min_row=5) for c in row[2:5] if c.value == 0][:4]
+    assert len(zeros) == 4
+    for cell, mark in zip(zeros, ("-", "—", "无", None), strict=True):
+        cell.value = mark
+    wb.save(path)
+    proc = run_cli("check", str(path), "--format", "json")
+    assert proc.returncode == 0, proc.stdout
+    # a figure that is text but no number is still reported at its cell
+    wb = openpyxl.load_workbook(path)
+    wb[ws.title][zeros[0].coordinate] = "见附表"
+    wb.save(path)
+    data = json.loads(run_cli("check", str(path), "--format", "json").stdout)
+    assert any(f["rule"] == "R00-readable" and f["cells"][0]["cell"] == zeros[0].coordinate for f in data["findings"])
