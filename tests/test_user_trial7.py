@@ -256,3 +256,22 @@ def test_a_table_typed_as_published_with_dashes_and_wu_checks_clean(tmp_path):
     wb.save(path)
     data = json.loads(run_cli("check", str(path), "--format", "json").stdout)
     assert any(f["rule"] == "R00-readable" and f["cells"][0]["cell"] == zeros[0].coordinate for f in data["findings"])
+
+
+def test_a_year_typed_with_nian_is_not_printed_twice(tmp_path):
+    """基本信息 年度 typed “2025年” (check and Fill accept it): the 说明 was titled
+    “某市生态环境局2025年年度部门决算情况说明” and a self-evaluation “（2025年年度）”.
+    `new --year 2025年度` wrote “2025年度” into the cell."""
+    path = _ledger_workbook(tmp_path, "年度.xlsx", {"公务接待费": 20000})
+    wb = openpyxl.load_workbook(path)
+    wb["基本信息"]["B4"] = "2025年"
+    wb.save(path)
+    assert run_cli("eval", "add", str(path), "--name", "大气污染防治").returncode == 0
+    assert run_cli("fill", str(path)).returncode == 0
+    wb = openpyxl.load_workbook(path)
+    assert wb["说明"]["A1"].value == "某市生态环境局2025年度部门决算情况说明"
+    assert wb["绩效自评-大气污染防治"]["A2"].value == "（2025年度）"
+    assert not [v for row in wb["说明"].iter_rows(values_only=True) for v in row if "年年度" in str(v or "")]
+    made = tmp_path / "新建.xlsx"
+    assert run_cli("new", "-o", str(made), "--dept", "某局", "--year", "2025年度").returncode == 0
+    assert openpyxl.load_workbook(made)["基本信息"]["B4"].value in ("2025", 2025)
