@@ -275,3 +275,33 @@ def test_a_year_typed_with_nian_is_not_printed_twice(tmp_path):
     made = tmp_path / "新建.xlsx"
     assert run_cli("new", "-o", str(made), "--dept", "某局", "--year", "2025年度").returncode == 0
     assert openpyxl.load_workbook(made)["基本信息"]["B4"].value in ("2025", 2025)
+
+
+def test_narrative_of_tables_never_filled_is_refused(tmp_path):
+    """`narrative` of a workbook whose ledger is typed but which was never filled wrote a
+    说明 “收、支总计均为0.00万元……本年无收入”, exit 0. Now exit 2, nothing written."""
+    path = _ledger_workbook(tmp_path, "未填充.xlsx", {"公务接待费": 20000})
+    out = tmp_path / "说明.docx"
+    proc = run_cli("narrative", str(path), "-o", str(out))
+    assert proc.returncode == 2 and not out.exists()
+    assert "尚未填充" in proc.stderr and "not filled yet" in proc.stderr and "juesuan fill" in proc.stderr
+    assert run_cli("fill", str(path)).returncode == 0
+    assert run_cli("narrative", str(path), "-o", str(out)).returncode == 0 and out.exists()
+
+
+def test_check_text_of_a_file_without_any_figure_does_not_pass(tmp_path):
+    """`check-text` of an empty file (or one that is no 说明: a letter, the wrong file) said
+    “说明核对通过 / passed”, exit 0: nothing was checked."""
+    assert run_cli("demo", "-o", str(tmp_path)).returncode == 0
+    book = tmp_path / "示例部门决算-2020.xlsx"
+    for name, text in (("空.txt", ""), ("函.txt", "关于报送2025年度部门决算的函\n请审核。\n")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        proc = run_cli("check-text", str(path), "--against", str(book))
+        assert proc.returncode == 2, proc.stdout
+        assert "没有可核对的金额或百分比" in proc.stderr and "holds no amount or percentage" in proc.stderr
+    # a CSV that is no text at all is named as such, not as a corrupt workbook
+    binary = tmp_path / "公开.csv"
+    binary.write_bytes(b"\x80\x81\xff\xfe\x00table")
+    proc = run_cli("import", str(binary), "-o", str(tmp_path / "x.xlsx"))
+    assert proc.returncode == 2 and "无法读取文本文件" in proc.stderr and "neither UTF-8 nor GB18030" in proc.stderr

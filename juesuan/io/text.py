@@ -36,7 +36,7 @@ def decode_text(data: bytes, path: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise fail("file-corrupt", path=path, reason="无法识别的文本编码 / unknown text encoding")
+    raise fail("text-encoding", path=path)
 
 
 def clean_cell_text(text: str) -> str:

@@ -17,6 +17,7 @@ from juesuan.errors import fail
 from juesuan.io.guard import current_limits, scan_workbook
 from juesuan.io.text import decode_text
 from juesuan.io.xlsx import CalamineBook, check_workbook_file
+from juesuan.lazy_re import lazy
 from juesuan.narrative.catalogue import Catalogue
 from juesuan.narrative.checktext import check_text
 from juesuan.narrative.previous import carried_entries, from_entries
@@ -44,9 +45,14 @@ def check_text_file(text_path: str | Path, workbook: str | Path,
             raise fail("file-too-large", path=str(p), what=f"{p.stat().st_size // 2**20} MB",
                        limit=f"{current_limits().max_inflated // 2**20} MB")
     text = read_text_file(text_path)
+    if not _FIGURE.search(text):  # an empty file, or not a 说明 at all: never “passed”
+        raise fail("text-nothing", path=str(text_path))
     spec, accounts, entries = _filled(workbook)
     last = read_previous(previous)[0] if previous else (from_entries(entries) or None)
     return check_text(text, spec, accounts, entries, last), spec
+
+
+_FIGURE = lazy(r"\d\s*(?:万元|亿元|元|%|％)")
 
 
 def _filled(path: str | Path) -> tuple[TemplateSpec, Any, dict[str, Any]]:
