@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from juesuan.errors import fail
+from juesuan.io.kept_extras import picture_extent, table_end_row
 from juesuan.lazy_re import lazy
 from juesuan.marks import MARK_COLOURS, RESULTS_SHEET, STATE_SHEET, CellMark
 from juesuan.port import Grid, SheetPicture, a1
@@ -50,6 +51,8 @@ _FORMULA_LIKE = lazy(r"^\s*[=+\-@]")
 #: Excel column-width units (characters) → points, for engines that size columns in points.
 CHAR_POINTS = 5.25
 STATE_HEADER = ("sheet", "cell", "fill", "comment")  # as juesuan.io.marks_xlsx writes it
+#: A table sheet's end markers: its note texts and the empty-table sentence (prefix, suffix).
+TableEnd = tuple[set[str], tuple[str, str] | None]
 
 
 @record(frozen=True)
@@ -245,6 +248,56 @@ class XlwingsBook:
         self._cache[name] = grid
         return grid
 
+    def entry_formulas(self, name: str) -> dict[tuple[int, int], Any] | None:
+        """The formulas of sheet ``name`` (0-based cell → :class:`~juesuan.io.kept_formulas.SourceFormula`),
+        read in one call (``Range.formula`` of the used range; an array formula's range asked
+        cell by cell, they are few); None when the engine can't read formulas (xlwings' remote
+        engine: noted in :attr:`skipped`)."""
+        from juesuan.io.kept_formulas import SourceFormula
+
+        sheet = self._sheet(name)
+        if sheet is None:
+            return None
+        used = sheet.used_range
+        try:
+            texts = used.formula
+        except Exception as exc:  # noqa: BLE001 - an engine without synchronous formula reads
+            self.skipped.setdefault("formulas", f"{type(exc).__name__}: {exc}"[:200])
+            return None
+        if not isinstance(texts, list | tuple):
+            texts = ((texts,),)
+        elif texts and not isinstance(texts[0], list | tuple):
+            texts = (texts,) if used.shape[0] == 1 else tuple((t,) for t in texts)
+        values = self.read_sheet(name)  # (read already: the engine read the entries)
+        out: dict[tuple[int, int], Any] = {}
+        for i, row in enumerate(texts):
+            for j, text in enumerate(row):
+                if isinstance(text, str) and text.startswith("=") and len(text) > 1:
+                    r, c = used.row - 1 + i, used.column - 1 + j
+                    value = values[r][c] if r < len(values) and c < len(values[r]) else None
+                    found = self._source_formula(sheet.range((r + 1, c + 1)), text[1:], value, SourceFormula)
+                    if found is not None:
+                        out[(r, c)] = found
+        return out
+
+    def _source_formula(self, cell: Any, text: str, value: Any, kind: Any) -> Any:
+        """A formula as the engine holds it: an array formula with its range, or an unknown
+        kind (never carried, Fill stops at it) when the engine can't say which it is; None
+        for text that only starts with ``=`` (typed as ``'=…``: text stays text) — Excel's
+        ``HasFormula`` tells, else the cell's value being that very text."""
+        try:
+            has_formula = self._excel_api(cell, "HasFormula")
+            if has_formula is False or (has_formula is None and value == "=" + text):
+                return None
+            if not cell.has_array:
+                return kind("normal", text)
+            current = self._excel_api(cell, "CurrentArray")
+            if current is not None:
+                return kind("array", text, ref=str(current.Address(False, False)))
+        except Exception:  # noqa: BLE001 - unknown: refused below rather than changed
+            pass
+        return kind("unknown", text)
+
     # -- writing -----------------------------------------------------------------------
     def looks(self) -> dict[str, Look]:
         if self._looks is None:
@@ -275,12 +328,22 @@ class XlwingsBook:
         protect(DrawingObjects=True, Contents=True, Scenarios=True, AllowFormattingColumns=False,
                 AllowFormattingRows=False)
 
-    def replace_sheet(self, picture: SheetPicture, after: str | None = None) -> None:
+    def replace_sheet(self, picture: SheetPicture, after: str | None = None,
+                      table: TableEnd | None = None) -> None:
         """Replace a computed sheet's contents with ``picture``: clear, merges, formats,
-        then every value in one assignment, then layout (widths, panes, notes, print setup)."""
+        then every value in one assignment, then layout (widths, panes, notes, print setup).
+
+        ``table`` (a table sheet: its note texts and empty-table sentence, as
+        :func:`juesuan.io.kept_extras.table_ends` gives them): what the accountant added
+        outside the table stays as it is — see :meth:`_clear_table_only`. The picture's
+        column widths go only to a sheet added now: an existing sheet keeps its own (the
+        template's, or as the accountant set them and hid them), as ``juesuan fill`` keeps them."""
+        existed = self._sheet(picture.name) is not None
         sheet = self.ensure_sheet(picture.name, after)
         self.unprotect(sheet)
-        sheet.clear()
+        kept = existed and table is not None and self._clear_table_only(sheet, picture, table)
+        if not kept:
+            sheet.clear()
         self._cache.pop(picture.name, None)
         rows, cols = picture.max_row + 1, picture.max_col + 1
         if rows == 0 or cols == 0:
@@ -290,10 +353,53 @@ class XlwingsBook:
         grid: list[list[Any]] = [[None] * cols for _ in range(rows)]
         for (r, c), (value, _style) in picture.cells.items():
             grid[r][c] = plain(value)
+        arrays = []
+        for (r, c), formula in picture.formulas.items():  # the accountant's, carried (kept_formulas)
+            if formula.array is None:
+                grid[r][c] = "=" + formula.text
+            else:
+                arrays.append(formula)
         sheet.range((1, 1), (rows, cols)).value = grid
-        self._layout(sheet, picture)
+        for formula in arrays:
+            sheet.range(formula.array).formula_array = "=" + formula.text
+        self._layout(sheet, picture, widths=not existed)  # an existing sheet's widths are the accountant's
         if picture.protect:
             self.protect(sheet)
+
+    def _clear_table_only(self, sheet: Any, picture: SheetPicture, table: TableEnd) -> bool:
+        """Clear only the table's own rectangle of a table sheet when the accountant added
+        cells outside it (保留表外内容), as Fill does on files (:mod:`juesuan.io.kept_extras`);
+        return False (nothing done) when there is nothing outside it.
+
+        The table owns A1 to its last column and its last row (its note row as the sheet
+        holds it). Cells below it keep their distance from its end: when the new table is
+        longer or shorter, cells are inserted or deleted right under the old end — Excel
+        itself then moves what is below, its formats, and every formula that refers to it,
+        as when a user inserts rows. Cells right of the table stay where they are. Nothing
+        outside the rectangle is written."""
+        grid = self._cache.get(picture.name)
+        if grid is None:
+            grid = self.read_sheet(picture.name)
+        last_row, last_col = picture_extent(picture)
+        col_a = {r: row[0] for r, row in enumerate(grid) if row}
+        end = table_end_row(col_a, *table)
+        end = last_row if end is None else end
+        outside = [(r, c) for r, row in enumerate(grid) for c, v in enumerate(row)
+                   if v is not None and v != "" and (r > end or c > last_col)]
+        if not outside:
+            return False
+        width = max(last_col, *(c for _, c in outside)) + 1
+        table_width = last_col + 1
+        sheet.range((1, 1), (end + 1, table_width)).unmerge()
+        shift = last_row - end
+        if shift > 0:  # a longer table: cells in under its old end
+            sheet.range((end + 2, 1), (end + 1 + shift, width)).insert("down", "format_from_left_or_above")
+        elif shift < 0:  # a shorter one: the rows it no longer needs go, what was below moves up
+            right_of_band = any(last_row < r <= end and c > last_col for r, c in outside)
+            band_width = table_width if right_of_band else width  # never delete the accountant's cells
+            sheet.range((last_row + 2, 1), (end + 1, band_width)).delete("up")
+        sheet.range((1, 1), (last_row + 1, table_width)).clear()
+        return True
 
     def _merges(self, sheet: Any, picture: SheetPicture) -> None:
         for (r, c), (_value, style) in sorted(picture.cells.items()):
@@ -310,6 +416,8 @@ class XlwingsBook:
                 continue
             for p in PROPS:
                 props[p][(r, c)] = getattr(look, p)
+            if (r, c) in picture.formulas:  # written as a formula: a text format would make it text
+                continue
             if isinstance(value, str) and (_FORMULA_LIKE.match(value) or look.number_format == "General"
                                            and _COERCIBLE.match(value)):
                 props["number_format"][(r, c)] = TEXT_FORMAT
@@ -366,9 +474,9 @@ class XlwingsBook:
                 rng.api.Locked = value
         return self._try(prop, action)
 
-    def _layout(self, sheet: Any, picture: SheetPicture) -> None:
+    def _layout(self, sheet: Any, picture: SheetPicture, widths: bool = True) -> None:
         points = self.engine == "remote"  # Office.js sizes columns in points
-        for c0, c1, width in _runs(picture.column_widths):
+        for c0, c1, width in _runs(picture.column_widths if widths else {}):
             w = round(width * CHAR_POINTS, 2) if points else width
             self._try("column_width", lambda c0=c0, c1=c1, w=w: _set_attr(
                 sheet.range((1, c0 + 1), (1, c1 + 1)), "column_width", w))
@@ -378,7 +486,7 @@ class XlwingsBook:
         if picture.freeze:
             self._try("freeze_panes", lambda: sheet.freeze_panes.freeze_at(a1(*picture.freeze)))
         for (r, c), text in sorted(picture.comments.items()):
-            if not self._try("notes", lambda r=r, c=c, text=text: sheet.range((r + 1, c + 1)).add_note(text)):
+            if not self._try("notes", lambda r=r, c=c, text=text: _note(sheet.range((r + 1, c + 1)), text)):
                 break
         for rng, choices in picture.validations:
             if not self._try("data_validation", lambda rng=rng, choices=choices:
@@ -513,6 +621,14 @@ class XlwingsBook:
             self.skipped.setdefault("read_note", "engine can't read a note's text synchronously")
             return ""
         return json.dumps({"text": text, "author": "", "width": 144, "height": 79}, ensure_ascii=False)
+
+
+def _note(rng: Any, text: str) -> None:
+    """Give ``rng`` the note ``text``, replacing one it may still have (an engine that keeps
+    notes through a clear, as the remote engine's model does)."""
+    if rng.note is not None:
+        rng.note.delete()
+    rng.add_note(text)
 
 
 def _set_attr(obj: Any, name: str, value: Any) -> None:
