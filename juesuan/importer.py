@@ -40,7 +40,7 @@ import io
 from juesuan.codes import split_code_name
 from juesuan.errors import InputError, Problem
 from juesuan.lazy_re import lazy
-from juesuan.money import NotANumber, parse_amount
+from juesuan.money import NIL_MARKS, NotANumber, parse_amount
 from juesuan.pipeline import steps
 from juesuan.port import SheetPicture
 from juesuan.records import record
@@ -49,7 +49,6 @@ from juesuan.tables import TableRow, TableValues
 
 HEADER = ("table", "row", "column", "value")
 _SPLIT_CODE = lazy(r"(?<=[0-9])[ \u3000]+(?=[0-9])")  # 201 01 01: a code printed in 类 款 项 columns
-_ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--"})  # printed for zero, like a blank cell
 
 
 @record(frozen=True)
@@ -197,7 +196,7 @@ class _TableImport:
     # -- the cell of one CSV row --------------------------------------------------------
     def _set(self, r: CsvRow, row: TableRow, col: str) -> None:
         try:
-            value = None if r.value.strip() in _ZERO_DASHES else parse_amount(r.value)
+            value = None if r.value.strip() in NIL_MARKS else parse_amount(r.value)
         except NotANumber:
             self.problem("import-value", r, value=r.value)
             return
@@ -457,7 +456,7 @@ def code_and_name(text: str) -> tuple[str, str] | None:
 def _is_nil(value: str) -> bool:
     """A figure that says nothing: blank, a dash, or a number equal to zero."""
     text = value.strip()
-    if not text or text in _ZERO_DASHES:
+    if not text or text in NIL_MARKS:
         return True
     try:
         return parse_amount(text) == 0

@@ -42,6 +42,15 @@ class RuleError(Exception):
     """The rule cannot run on this workbook/spec (unknown table, missing sheet, row or column)."""
 
 
+class SheetMissing(RuleError):
+    """A table sheet the spec names is not in the workbook (deleted or renamed by the user):
+    a problem of the workbook, not of the spec, reported once per sheet."""
+
+    def __init__(self, sheet: str):
+        self.sheet = sheet
+        super().__init__(f"工作簿缺少工作表“{sheet}” / the workbook has no sheet '{sheet}'")
+
+
 @record
 class Rule:
     """One rule of the catalogue, as declared in the spec (``rules:`` section)."""
@@ -146,7 +155,7 @@ class Context:
     def grid(self, tid: str) -> Grid:
         ts = self.table_spec(tid)
         if ts.sheet not in self.sheet_names:
-            raise RuleError(f"工作簿缺少工作表“{ts.sheet}” / the workbook has no sheet '{ts.sheet}'")
+            raise SheetMissing(ts.sheet)
         return self.port.read_sheet(ts.sheet)
 
     def table(self, tid: str) -> TableValues:
