@@ -118,6 +118,26 @@ def test_check_of_a_workbook_whose_table_sheet_was_deleted_names_the_sheet(tmp_p
     assert "模板规范" not in text.stdout and "RuleError" not in text.stdout and f"缺少工作表“{sheet}”" in text.stdout
 
 
+def test_check_of_a_workbook_whose_detail_sheet_was_renamed_names_the_sheet(tmp_path):
+    """支出明细 renamed 支出明细表: check said “规则“R18-detail”无法执行（模板规范问题）：工作簿缺少明细表
+    支出明细”, the English without the sheet; it is the workbook's one sheet-missing error, as
+    for a table sheet (and as Fill says)."""
+    made = run_cli("demo", "-o", str(tmp_path))
+    assert made.returncode == 0, made.stderr
+    path = tmp_path / "示例部门决算-2020.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["支出明细"].title = "支出明细表"
+    wb.save(path)
+    proc = run_cli("check", str(path), "--format", "json")
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert data["stats"]["rule_errors"] == 0
+    missing = [f for f in data["findings"] if f["rule"] == "sheet-missing"]
+    assert len(missing) == 1 and "缺少工作表“支出明细”" in missing[0]["message"]
+    assert "Sheet '支出明细' is missing" in missing[0]["message_en"]
+    assert not [f for f in data["findings"] if f.get("kind") == "rule-error"]
+
+
 def test_a_disclosure_imported_without_dept_and_year_is_not_faulted_for_them(tmp_path):
     """The README's `juesuan import figures.csv -o 公开.xlsx` then `check`: every imported
     disclosure failed with “基本信息：部门名称/年度未填写” — no error of the disclosure."""

@@ -34,6 +34,7 @@ from juesuan.rules.base import (
     Message,
     Rule,
     RuleError,
+    SheetMissing,
     judge,
     plain,
     refs_of,
@@ -68,8 +69,8 @@ def _problems(rule: Rule, exc: InputError) -> list[Finding]:
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     spec = ctx.spec
     missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names and not s.optional]
-    if missing:
-        raise RuleError(f"工作簿缺少明细表 {'、'.join(missing)} / missing detail sheets")
+    if missing:  # deleted or renamed: one finding per sheet for the whole check (validate groups them)
+        raise SheetMissing(missing[0])
     try:
         ledger = ctx.ledger()  # read once: later rules (ledger-*, units) look at it too
     except InputError as exc:
