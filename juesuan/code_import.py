@@ -12,13 +12,14 @@ nowhere, and names that differ from the shipped list (the bureau's name is kept)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from juesuan.code_names import scheme_of
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, normalise_code, parent
 from juesuan.errors import Problem
 from juesuan.port import Grid, a1, cell_at
+from juesuan.records import record
 from juesuan.spec.model import TemplateSpec
 
 CODE_HEADERS = ("科目编码", "科目代码", "编码", "代码", "功能分类科目编码", "经济分类科目编码", "code")
@@ -27,7 +28,7 @@ SCHEME_HEADERS = ("分类", "科目分类", "类型", "scheme")
 HEADER_SCAN = 30
 
 
-@dataclass
+@record
 class CodeImport:
     """Codes and names read from a bureau's code list (科目表), with the problems found."""
 

@@ -13,12 +13,12 @@ no class line for (a typo, or a class of another year's list).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
 from juesuan.errors import Problem
+from juesuan.lazy_re import lazy
 from juesuan.port import a1
 from juesuan.spec.model import TemplateSpec
 
@@ -26,7 +26,7 @@ SCHEMES = ("functional", "economic")
 SCHEME_LABELS = {"功能分类": "functional", "支出功能分类": "functional", "功能": "functional",
                  "经济分类": "economic", "支出经济分类": "economic", "部门预算支出经济分类": "economic",
                  "经济": "economic", "functional": "functional", "economic": "economic"}
-_PATH = re.compile(r"\s*(?:/|／|>|＞|\||｜|→)\s*")
+_PATH = lazy(r"\s*(?:/|／|>|＞|\||｜|→)\s*")
 
 
 def split_path(text: str) -> list[str]:

@@ -12,11 +12,13 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
+from juesuan.lazy_re import lazy
+
 FUNC_LEVELS = (3, 5, 7)
 ECON_LEVELS = (3, 5)
 LEVEL_NAMES = {3: "类", 5: "款", 7: "项"}
 
-_DIGITS = re.compile(r"^[0-9]+$")  # ASCII only: ٢٠٨ or ²⁰⁸ are not codes
+_DIGITS = lazy(r"^[0-9]+$")  # ASCII only: ٢٠٨ or ²⁰⁸ are not codes
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
@@ -50,10 +52,10 @@ def normalise_code(value: object) -> str | None:
 
 # A code cell of a ledger export that carries the name too: "[2080505]机关…", "【2080505】…",
 # "2080505 机关…", "2080505-机关…", "2080505：机关…" (full-width digits already made ASCII).
-_CODE_WITH_NAME = re.compile(
+_CODE_WITH_NAME = lazy(
     r"^\s*(?:[\[【［〔(（]\s*(?P<inner>[0-9][0-9 ]*?)\s*[\]】］〕)）]|(?P<bare>[0-9]+))"
     r"[\s\-－—–_:：、,，.．|/]*(?P<name>.*?)\s*$", re.S)
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = lazy(r"[\u3400-\u9fff]")
 
 
 class CodeWithName(NamedTuple):
@@ -110,7 +112,7 @@ def chinese_ordinal(n: int) -> str:
     return head + (_NUMERALS[ones] if ones else "")
 
 
-_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*")
+_NUMBERING = lazy(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*")
 
 
 def strip_numbering(label: str) -> str:

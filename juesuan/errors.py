@@ -7,11 +7,13 @@ more problems out of the engine to a front end, which decides how to show them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from juesuan.records import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class ErrorKind:
     """A kind of input error: its code and its message template in Chinese and English."""
 
@@ -167,7 +169,7 @@ _KINDS = [
 CATALOGUE: dict[str, ErrorKind] = {kind.code: kind for kind in _KINDS}
 
 
-@dataclass
+@record
 class Problem:
     """One reportable problem: catalogue code, parameters and location."""
 

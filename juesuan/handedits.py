@@ -9,19 +9,19 @@ through the ``detail`` rule without changing anything.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from juesuan.narrative.sheet import render_narrative
 from juesuan.port import SheetPicture, WorkbookPort, picture_to_grid
 from juesuan.reading import read_table
+from juesuan.records import record
 from juesuan.spec.model import TemplateSpec
 from juesuan.tables import FilledAccounts
 
 SHOWN = 20  # replaced figures listed in the summary line; the rest are counted
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Replaced:
     """A figure typed by hand that Fill replaced: where, what it was, what it became."""
 

@@ -31,12 +31,12 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-from dataclasses import dataclass
 
 from juesuan.errors import InputError, Problem
 from juesuan.money import NotANumber, parse_amount
 from juesuan.pipeline import steps
 from juesuan.port import SheetPicture
+from juesuan.records import record
 from juesuan.spec.model import ColumnSpec, PanelSpec, TableAliases, TableSpec, TemplateSpec, norm_label
 from juesuan.tables import TableRow, TableValues
 
@@ -44,7 +44,7 @@ HEADER = ("table", "row", "column", "value")
 _ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--"})  # printed for zero, like a blank cell
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CsvRow:
     """One row of an imported CSV of published figures (table, row, column, value)."""
 

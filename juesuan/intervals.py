@@ -21,8 +21,9 @@ Conventions (tested in ``tests/test_intervals.py``):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
+
+from juesuan.records import record
 
 HALF_CENT = Decimal("0.005")
 ZERO = Decimal(0)
@@ -30,7 +31,7 @@ ZERO = Decimal(0)
 Item = tuple[int, Decimal | None]  # (sign ±1, published value or None for blank)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Interval:
     """The closed range [low, high] a rounded figure's exact value can lie in."""
 
@@ -57,7 +58,7 @@ def interval(value: Decimal | None, half_width: Decimal = HALF_CENT) -> Interval
     return Interval(value - half_width, value + half_width)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdict:
     """``ok`` (agrees to the cent), ``rounding`` (differs, but explained by rounding), ``error``."""
 

@@ -9,10 +9,10 @@ sentence). Panels stand side by side, left to right.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from juesuan.port import SheetPicture, column_letter
+from juesuan.records import record
 from juesuan.spec.model import ColumnSpec, InputSheetSpec, TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
 
@@ -20,7 +20,7 @@ TITLE_ROW = 0
 DEFAULT_WIDTHS = {"label": 30.0, "line": 6.0, "code": 12.0, "name": 28.0, "amount": 14.0}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ColumnPlace:
     """Where a table column sits on its sheet: panel and 0-based sheet column."""
 
@@ -38,7 +38,7 @@ def columns(table: TableSpec) -> list[ColumnPlace]:
     return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Geometry:
     """The rows (0-based) of a table sheet's parts; ``None`` where the format prints no such row."""
 

@@ -6,7 +6,6 @@ prefix and sums them. Every published figure is a signed sum of such sets (:data
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING
@@ -15,6 +14,7 @@ from juesuan import rounding
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
 from juesuan.grouping import group_lines, stage_sums
 from juesuan.ledger import Ledger
+from juesuan.records import record
 from juesuan.rounding import Leaf, controlled_round
 from juesuan.spec.model import PREFIX_KEYS, Filter, FiscalSpec, TemplateSpec
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-@dataclass
+@record
 class Leaves:
     """Leaves of one ledger: dimension tuples, rounded cents (of 万元) and exact amounts in
     integer units (``per_cent`` units make one cent of 万元)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from itertools import repeat
 from types import NoneType
@@ -21,13 +21,14 @@ from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, CodeWithName, norma
 from juesuan.errors import InputError, Problem, error_value_code
 from juesuan.money import NotANumber, parse_amount
 from juesuan.port import NO_CACHED_VALUE, CellError, Grid, WorkbookPort, a1, cell_at
+from juesuan.records import record
 from juesuan.spec.model import InputSheetSpec, TemplateSpec
 
 INPUT_HEADER_ROW = 1  # 0-based row of column headers on list sheets
 INPUT_FIRST_ROW = 2  # 0-based first data row
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LedgerLine:
     """One detail row: amount in 元 plus its classification. Empty dimensions are ''."""
 
@@ -53,7 +54,7 @@ class LedgerLine:
         d["item"], d["project"], d["name"], d["sheet"], d["row"], d["unit"] = item, project, name, sheet, row, unit
 
 
-@dataclass
+@record
 class Ledger:
     """The detail sheets as read: the form's information, the ledger lines, names and records typed."""
 

@@ -7,7 +7,7 @@ cell's own formatting on a hidden state sheet so that 清除标记 restores it e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from juesuan.records import record
 
 RESULTS_SHEET = "校验结果"
 STATE_SHEET = "_juesuan_marks"  # hidden; one row per marked cell with its original formatting
@@ -15,7 +15,7 @@ MARK_COLOURS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
 NOTE_AUTHOR = "决算助手"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CellMark:
     """A finding's mark on one cell: severity and the note shown on it."""
 

@@ -6,16 +6,17 @@ is 100 元); rounding is half-up and always explicit.
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from juesuan.lazy_re import lazy
 
 CENT = Decimal("0.01")
 TOO_LARGE = Decimal(10) ** 18  # no department's figure comes near: such a cell is not an amount
 YUAN_PER_WAN = Decimal(10000)
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋　", "0123456789.,-+ ")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_NUMBER = lazy(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_GROUPED = lazy(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 class NotANumber(ValueError):

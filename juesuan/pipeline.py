@@ -13,10 +13,10 @@ spec error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from juesuan.port import SheetPicture, WorkbookPort
+from juesuan.records import record
 from juesuan.results import FillResult, Progress
 from juesuan.spec.loader import SpecError
 from juesuan.spec.model import TemplateSpec
@@ -26,7 +26,7 @@ FillFn = Callable[[TemplateSpec, WorkbookPort, FillResult, Progress], None]
 ImportFn = Callable[..., list[SheetPicture]]  # (spec, rows, variant=None); raises LookupError: not my table
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """One step of the Fill pipeline: the spec section it serves and its template, fill and import functions."""
 

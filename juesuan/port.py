@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
+
+from juesuan.records import record
 
 
 class _NoCachedValue:
@@ -65,7 +67,7 @@ def a1(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
-@dataclass
+@record
 class CellStyle:
     """Abstract styling the engine asks for; adapters map it to their library's styles."""
 
@@ -73,7 +75,7 @@ class CellStyle:
     merge_to: tuple[int, int] | None = None  # bottom-right (row, col), 0-based, when merged
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CellFormula:
     """A formula the accountant typed into an input cell of a sheet Fill pictures anew (a
     self-evaluation, the 说明), carried into the picture by the file adapter: its text without
@@ -83,7 +85,7 @@ class CellFormula:
     array: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CellLook:
     """A carried cell's own look (表外单元格的格式), laid over its role's style by the writers:
     what the accountant gave a cell Fill keeps outside a table (:mod:`juesuan.io.kept_extras`).
@@ -111,7 +113,7 @@ class CellLook:
         return bool(self.h or self.v or self.wrap or self.indent)
 
 
-@dataclass
+@record
 class SheetPicture:
     """Everything to write on one sheet: values and styles by 0-based position, plus layout."""
 

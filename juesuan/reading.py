@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -12,11 +11,12 @@ from juesuan.errors import error_value_code
 from juesuan.layout import ColumnPlace, body_row, columns
 from juesuan.money import NotANumber, parse_amount
 from juesuan.port import NO_CACHED_VALUE, CellError, Grid, a1, cell_at
+from juesuan.records import record
 from juesuan.spec.model import TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
 
 
-@dataclass
+@record
 class ReadProblem:
     """A cell of a table that could not be read as a figure, and why."""
 

@@ -12,18 +12,19 @@ column the workbook or spec lacks) yields a finding of kind ``rule-error``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from juesuan.money import round_cents
+from juesuan.records import record
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Message:
     """A finding's message template in Chinese and English, with the same ``{placeholders}``
     (frictionless-style: a catalogue of codes and templates). Chinese labels of tables, rows
@@ -33,7 +34,7 @@ class Message:
     en: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CellRef:
     """A cell of the workbook: sheet name and A1 address."""
 
@@ -41,7 +42,7 @@ class CellRef:
     cell: str  # A1 address
 
 
-@dataclass
+@record
 class Finding:
     """One finding of a check: rule, severity, message, cells, expected and actual figures."""
 
@@ -89,7 +90,7 @@ def amount_text(value: Decimal | None, decimals: int = 2) -> str | None:
     return f"{value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):.{decimals}f}"
 
 
-@dataclass
+@record
 class Report:
     """Everything a check found, with the rules run and the tables' order (for text, JSON and rows)."""
 

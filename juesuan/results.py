@@ -4,10 +4,11 @@ write, notes for the user, and values later steps share (the self-evaluations re
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from juesuan.port import SheetPicture
+from juesuan.records import record
 from juesuan.tables import FilledAccounts
 
 Progress = Callable[[str], None]
@@ -18,7 +19,7 @@ def quiet(_: str) -> None:
     return None
 
 
-@dataclass
+@record
 class FillResult:
     """What Fill computed: the filled tables, the sheet pictures to write, notes for the user."""
 

@@ -12,17 +12,17 @@ The years a format covers are spec data: ``years: [2019, 2019]`` in ``spec-2019.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from juesuan.code_names import name_problems, own_name_conflicts
 from juesuan.errors import Problem
+from juesuan.lazy_re import lazy
 from juesuan.ledger import INPUT_FIRST_ROW, OWN_CODES, Ledger, LedgerLine
 from juesuan.port import a1
 from juesuan.spec.model import TemplateSpec
 
 REQUIRED_INFO = ("dept", "year")
-_YEAR = re.compile(r"^\s*(\d{4})\s*(?:年度?)?\s*$")
+_YEAR = lazy(r"^\s*(\d{4})\s*(?:年度?)?\s*$")
 
 
 def format_years(spec: TemplateSpec) -> tuple[int | None, int | None]:

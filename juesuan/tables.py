@@ -8,11 +8,13 @@ order; each row has a key (fixed-row key, code, or ``total``), its printed label
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
+from juesuan.records import record
 
-@dataclass
+
+@record
 class TableRow:
     """One row of a table's values: key, label, code, 栏次 line, role, values and cells."""
 
@@ -25,7 +27,7 @@ class TableRow:
     cells: dict[str, str] = field(default_factory=dict)  # column key → A1 address (when read from a sheet)
 
 
-@dataclass
+@record
 class TableValues:
     """A table's values, panel by panel, as computed or as read from a sheet."""
 
@@ -50,7 +52,7 @@ class TableValues:
         return None if r is None else r.values.get(col_key)
 
 
-@dataclass
+@record
 class FilledAccounts:
     """All tables of one department after Fill, with what Fill measured."""
 

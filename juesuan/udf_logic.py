@@ -27,7 +27,7 @@ import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -39,6 +39,7 @@ import pandas as pd
 from juesuan.codes import BadCode, ancestors, normalise_code, split_code_name
 from juesuan.intervals import compare_sum
 from juesuan.money import CENT, NotANumber, parse_amount, round_cents, wan
+from juesuan.records import record
 
 CODE_LEVELS = (3, 5, 7)  # 类 / 款 / 项 (经济分类 uses 3 and 5)
 TOTAL_LABEL = "合计"
@@ -290,7 +291,7 @@ def template_format(fmt: Any, book: CallingBook | None = None) -> str:
 
 # ---------------------------------------------------------------- code sums (JS_SUMCODE, JS_ROLLUP)
 
-@dataclass
+@record
 class CodeBook:
     """Exact sums of one (codes, amounts[, criteria]) input, grouped by code and criteria values."""
 

@@ -14,7 +14,7 @@ differ, only the smaller amount is eliminated (on both sides); the rest stays pu
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
@@ -24,13 +24,14 @@ from juesuan.consolidate.spec import Elimination, Side, eliminations_of
 from juesuan.errors import Problem
 from juesuan.ledger import Ledger, LedgerLine
 from juesuan.port import column_letter
+from juesuan.records import record
 from juesuan.spec.model import TemplateSpec
 
 ZERO = Decimal(0)
 MAX_CELLS = 8  # cells listed per side in a message
 
 
-@dataclass
+@record
 class Unit:
     """One unit's accounts: ``label`` names its workbook in messages, ``name`` is the 单位名称."""
 
@@ -40,7 +41,7 @@ class Unit:
     parent: bool = False
 
 
-@dataclass
+@record
 class Imbalance:
     """An elimination whose two sides differ for one ``by`` key."""
 
@@ -74,7 +75,7 @@ def _cells_text(cells: list[str]) -> str:
     return shown + (f" 等 {len(cells)} 处 / {len(cells)} cells" if len(cells) > MAX_CELLS else "")
 
 
-@dataclass
+@record
 class Consolidation:
     """The department's ledger: every unit's lines, the elimination lines, what didn't balance."""
 

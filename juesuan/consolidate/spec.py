@@ -18,9 +18,9 @@ loader can call :func:`parse_eliminations` at load time; it imports no spreadshe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from juesuan.records import record
 from juesuan.spec.loader import SpecError
 from juesuan.spec.model import FILTER_KEYS, PREFIX_KEYS, TemplateSpec
 
@@ -39,7 +39,7 @@ _VOCAB = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Side:
     """One side of an elimination: the ledger lines it takes."""
 
@@ -62,7 +62,7 @@ class Side:
         return "、".join("/".join(v) for _, v in self.where) or self.ledger
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Elimination:
     """A pair of sides that cancel in a department's consolidated accounts."""
 

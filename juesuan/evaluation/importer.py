@@ -41,12 +41,13 @@ from juesuan.evaluation.model import (
     variant_named,
     variants,
 )
+from juesuan.lazy_re import lazy
 from juesuan.money import NotANumber, parse_amount
 from juesuan.port import SheetPicture
 from juesuan.spec.model import TemplateSpec
 
 SUMMARY_TABLES = ("绩效汇总", "绩效自评汇总", "绩效自评情况汇总表")
-SHEET_TABLE = re.compile(r"^(?:绩效自评|项目支出绩效自评表)[:：](.+)$")
+SHEET_TABLE = lazy(r"^(?:绩效自评|项目支出绩效自评表)[:：](.+)$")
 BUDGET_COLS = {"年初预算数": "initial", "全年预算数": "budget", "全年执行数": "spent", "分值": "weight",
                "执行率": "shown_rate", "得分": "shown_score"}
 IND_COLS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "年度指标值": "target",

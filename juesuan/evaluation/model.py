@@ -3,19 +3,20 @@ as plain data: what the sheet shows, each value with its cell address, and its s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
 from juesuan.evaluation import scoring, units
 from juesuan.money import NotANumber, parse_amount
+from juesuan.records import record
 from juesuan.spec.model import TemplateSpec
 
 INVALID_SHEET_CHARS = set('[]:*?/\\')
 MAX_SHEET = 31
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class EvalConfig:
     """What ``evaluation-<year>.yaml`` says (see that file for the meaning of each key)."""
 
@@ -58,7 +59,7 @@ class EvalConfig:
         return [[(str(label), str(key)) for label, key in row] for row in self.raw["header_fields"]]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Variant:
     """One published layout of the 自评表 (``variants`` in ``evaluation-<year>.yaml``)."""
 
@@ -155,7 +156,7 @@ def amount(value: Any) -> Decimal | None:
         return None
 
 
-@dataclass
+@record
 class BudgetLine:
     """One line of a self-evaluation's budget block (年初预算数, 全年预算数, 全年执行数 …)."""
 
@@ -173,7 +174,7 @@ class BudgetLine:
     published: Decimal | None = None  # the 得分 Fill prints (:func:`scoring.publish_parts`)
 
 
-@dataclass
+@record
 class Indicator:
     """One performance indicator of a self-evaluation (一级/二级/三级指标, 指标值, 实际完成值 …)."""
 
@@ -214,7 +215,7 @@ class Indicator:
                    (self.level3, self.target, self.actual, self.weight, self.entered, self.reason))
 
 
-@dataclass
+@record
 class Evaluation:
     """One self-evaluation sheet, read or new."""
 

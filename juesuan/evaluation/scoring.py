@@ -14,9 +14,9 @@ controlled rounding does for the tables.
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from juesuan.lazy_re import lazy
 from juesuan.money import CENT
 
 ZERO, ONE = Decimal(0), Decimal(1)
@@ -24,7 +24,7 @@ RATE_QUANTUM = Decimal("0.0001")  # 执行率 shown as a percentage with two dec
 GE, LE, QUAL = "≥", "≤", "定性"
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
-_NUM = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?|[-+]?\.\d+")
+_NUM = lazy(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?|[-+]?\.\d+")
 _GE_WORDS = ("≥", ">=", "＞＝", "≧", "正向", "不低于", "不少于", "大于等于", "以上", ">", "＞")
 _LE_WORDS = ("≤", "<=", "＜＝", "≦", "反向", "不高于", "不超过", "不多于", "小于等于", "以内", "以下", "<", "＜")
 

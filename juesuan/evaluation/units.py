@@ -9,13 +9,14 @@ per-unit figure (人均, 每…, 单价 …).
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
+from juesuan.lazy_re import lazy
+
 MONEY = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
-_SUFFIX = re.compile(r"(亿元|万元|元|万人次|人次|万人|人|%|％|个|家|户|所|次|天|日|月|年|项|件|台|套|公里|千米|米|平方米|亩|吨|万吨|小时|分)\s*$")
-_BRACKET = re.compile(r"[（(]([^（）()]*)[）)]\s*$")
+_SUFFIX = lazy(r"(亿元|万元|元|万人次|人次|万人|人|%|％|个|家|户|所|次|天|日|月|年|项|件|台|套|公里|千米|米|平方米|亩|吨|万吨|小时|分)\s*$")
+_BRACKET = lazy(r"[（(]([^（）()]*)[）)]\s*$")
 PER_UNIT_WORDS = ("人均", "每", "单价", "单位", "平均", "次均", "户均", "/人", "／人", "/次", "生均")
 
 

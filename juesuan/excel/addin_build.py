@@ -33,6 +33,7 @@ from defusedxml import ElementTree
 from juesuan.excel import ovba, udf_vba
 from juesuan.excel.cfb import CfbError, CompoundFile, write_compound
 from juesuan.excel.ribbon_ids import CUSTOMUI_NS, CUSTOMUI_PATH
+from juesuan.lazy_re import lazy
 from juesuan.port import column_letter
 
 TEMPLATE_NAME = "quickstart_addin_ribbon.xlam"
@@ -132,8 +133,8 @@ def template_path() -> Path:
 
 
 # -- VBA -----------------------------------------------------------------------------------
-_PROJECT_NAME_RE = re.compile(r'^(Public Const PROJECT_NAME As String = ")([^"]*)(")', re.M)
-_VB_NAME_RE = re.compile(r'^Attribute VB_Name = "[^"]*"', re.M)
+_PROJECT_NAME_RE = lazy(r'^(Public Const PROJECT_NAME As String = ")([^"]*)(")', re.M)
+_VB_NAME_RE = lazy(r'^Attribute VB_Name = "[^"]*"', re.M)
 
 
 def _template_project(data: bytes) -> tuple[ovba.DirParts, str, dict[str, tuple[str, str]]]:

@@ -9,7 +9,7 @@ so streams may grow or shrink (the VBA project is written from source, see addin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from juesuan.records import record
 
 MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _ENDOFCHAIN = 0xFFFFFFFE
@@ -22,7 +22,7 @@ class CfbError(ValueError):
     """The file is not a compound file we can patch."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DirEntry:
     """One 128-byte directory entry (MS-CFB 2.6)."""
 
@@ -193,7 +193,7 @@ def _name_key(name: str) -> tuple[int, str]:
     return len(name.encode("utf-16-le")), name.upper()
 
 
-@dataclass
+@record
 class _Node:
     name: str
     kind: int  # 1 storage, 2 stream, 5 root

@@ -8,7 +8,7 @@ add-in build needs: compress/decompress a CompressedContainer, read the modules 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from juesuan.records import record
 
 CHUNK = 4096
 _SIGNATURE = 0x01
@@ -141,7 +141,7 @@ def compress(data: bytes, literal_matches: int = 0) -> bytes:
     return bytes(out)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModuleInfo:
     """One MODULE record of the dir stream (2.3.4.2.3.2)."""
 
@@ -150,7 +150,7 @@ class ModuleInfo:
     text_offset: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProjectInfo:
     """What the add-in build needs from the decompressed dir stream."""
 
@@ -200,7 +200,7 @@ VBA_PROJECT_STREAM = b"\xcc\x61\xff\xff\x00\x00\x00"
 STANDARD, CLASS, DOCUMENT = "standard", "class", "document"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Record:
     """One record of the decompressed ``dir`` stream, kept as its raw bytes."""
 
@@ -225,7 +225,7 @@ def dir_records(decompressed: bytes) -> list[Record]:
     raise OvbaError("dir stream has no terminator record")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reference:
     """A PROJECTREFERENCES entry (2.3.4.2.2): its name and its records, unchanged."""
 
@@ -233,7 +233,7 @@ class Reference:
     records: tuple[Record, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DirParts:
     """A dir stream split where a rebuild changes it: information, references, modules."""
 
@@ -269,7 +269,7 @@ def split_dir(records: list[Record]) -> DirParts:
     return DirParts(tuple(records[: last_info + 1]), tuple(references), codepage)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Module:
     """A module to write: its name, kind and full source (``Attribute`` lines included)."""
 

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
+
+from juesuan.records import record
 
 UDF_MODULE = "juesuan_udfs"
 VBA_MODULE = "xlwings_udfs"
@@ -51,7 +52,7 @@ class UdfSourceError(ValueError):
     """The UDF module cannot be turned into wrappers (unsupported signature, bad decorator)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class UdfArg:
     name: str
     optional: bool
@@ -59,7 +60,7 @@ class UdfArg:
     doc: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class UdfFunction:
     name: str
     args: tuple[UdfArg, ...]  # the Excel arguments (xlwings' reserved ``caller`` is not one)

@@ -29,16 +29,17 @@ from defusedxml import ElementTree
 
 from juesuan.io.text import clean_cell_text
 from juesuan.io.xmltext import escape
+from juesuan.lazy_re import lazy
 from juesuan.port import column_letter
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_SHEET_DATA = re.compile(r"<sheetData>(.*?)</sheetData>|<sheetData\s*/>", re.S)
-_ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
-_CELL_STYLE = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?')
-_DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
-_SQREF = re.compile(r'sqref="([A-Z]+)(\d+):([A-Z]+)\d+"')
+_SHEET_DATA = lazy(r"<sheetData>(.*?)</sheetData>|<sheetData\s*/>", re.S)
+_ROW = lazy(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+_CELL_STYLE = lazy(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?')
+_DIMENSION = lazy(r'<dimension ref="[^"]*"\s*/>')
+_SQREF = lazy(r'sqref="([A-Z]+)(\d+):([A-Z]+)\d+"')
 COMPRESSION = 1  # deflate level: the rows compress well even at the fastest level
 
 try:  # zlib-ng deflates about three times as fast at that level (a valid deflate stream all the same)

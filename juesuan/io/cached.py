@@ -19,11 +19,12 @@ from typing import Any
 
 from juesuan.io.guard import column_number
 from juesuan.io.xmltext import escape
+from juesuan.lazy_re import lazy
 from juesuan.port import CellError
 
-_FORMULA_CELL = re.compile(rb'<c\b([^>]*)>(<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v>[^<]*</v>)?</c>')
-_R = re.compile(rb'\sr="([A-Z]+)(\d+)"')
-_T = re.compile(rb'\st="[^"]*"')
+_FORMULA_CELL = lazy(rb'<c\b([^>]*)>(<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v>[^<]*</v>)?</c>')
+_R = lazy(rb'\sr="([A-Z]+)(\d+)"')
+_T = lazy(rb'\st="[^"]*"')
 
 
 def _col(letters: bytes) -> int:
@@ -92,12 +93,12 @@ def restore_cached_values(path: Path, cached: dict[str, dict[tuple[int, int], An
 # a formula cell without a value, in any spelling a writer may use: prefixed elements
 # (<x:c>, <x:f>), line breaks or spaces between them, single-quoted or spaced attributes
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"
-_UNCACHED = re.compile(rb"<(" + _P + rb"c)\b([^>]*?)(?<!/)>\s*(?:<" + _P + rb"f\b[^>]*/>|<(" + _P + rb"f)\b[^>]*>[^<]*</\3\s*>)"
+_UNCACHED = lazy(rb"<(" + _P + rb"c)\b([^>]*?)(?<!/)>\s*(?:<" + _P + rb"f\b[^>]*/>|<(" + _P + rb"f)\b[^>]*>[^<]*</\3\s*>)"
                        rb"\s*(<" + _P + rb"v\b[^>]*/>|<(" + _P + rb"v)\b[^>]*>\s*</\5\s*>)?\s*</\1\s*>")
 # t="str" with an empty <v>: a formula whose calculated value is the empty text (=IF(A1="","",…),
 # as Excel and LibreOffice save it), not one without a value (openpyxl writes <v></v> and no type)
-_STR_TYPE = re.compile(rb"""\st\s*=\s*["']str["']""")
-_ANY_R = re.compile(rb"\sr\s*=\s*[\"']\s*([A-Za-z]+)(\d+)\s*[\"']")
+_STR_TYPE = lazy(rb"""\st\s*=\s*["']str["']""")
+_ANY_R = lazy(rb"\sr\s*=\s*[\"']\s*([A-Za-z]+)(\d+)\s*[\"']")
 
 
 def uncached_formula_cells(path: Path, part: str) -> list[tuple[int, int]]:

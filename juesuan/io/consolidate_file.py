@@ -9,7 +9,7 @@ atomically.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from juesuan.consolidate.engine import Consolidation, consolidate, department_na
 from juesuan.consolidate.units import located, read_units
 from juesuan.errors import InputError, Problem
 from juesuan.port import WorkbookPort
+from juesuan.records import record
 
 
 def unit_files(paths: Iterable[str | Path], exclude: Path | None = None) -> list[Path]:
@@ -63,7 +64,7 @@ def open_units(paths: Iterable[str | Path], exclude: str | Path | None = None,
     return books
 
 
-@dataclass
+@record
 class Outcome:
     """What ``juesuan consolidate`` did: the consolidation, the file written, the findings let through."""
 

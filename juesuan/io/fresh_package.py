@@ -19,7 +19,6 @@ format that is not built in; an unusual range): the caller then uses openpyxl.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -43,6 +42,7 @@ from juesuan.io.style_roles import (
     RoleStyle,
 )
 from juesuan.io.text import prepare_picture
+from juesuan.lazy_re import lazy
 from juesuan.port import CellLook, SheetPicture, column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -84,7 +84,7 @@ SHEET_PROTECTION = ('<sheetProtection selectLockedCells="0" selectUnlockedCells=
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
                        "\t": "&#09;"})
-_RANGE = re.compile(r"([A-Z]{1,3})([1-9]\d*)(?::([A-Z]{1,3})([1-9]\d*))?")
+_RANGE = lazy(r"([A-Z]{1,3})([1-9]\d*)(?::([A-Z]{1,3})([1-9]\d*))?")
 
 
 class Unsupported(Exception):

@@ -59,12 +59,14 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from juesuan.errors import fail
+from juesuan.lazy_re import lazy
 from juesuan.port import CellError
+from juesuan.records import record
 
 LARGE_MEMBER = 1 << 21  # inflated bytes from which zlib-ng pays its import (≈4 ms; it saves ≈1.7 ms per MB)
 _declared_so_far = 0  # bytes of the members inflated so far in this process (a consolidation: many units)
@@ -88,7 +90,7 @@ _PROLOG = 4096  # a part's first bytes, fed to the prolog parser on their own
 _TAIL = 64  # bytes kept between chunks so that no address or marker is cut in two
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Limits:
     """How large a workbook may be before it is read (a bureau-configurable setting)."""
 
@@ -154,7 +156,7 @@ def _parse_limits(path: Path) -> tuple[Limits, list[Path]]:
     return limits, [path]
 
 
-@dataclass
+@record
 class Scan:
     """What the guard learnt about a workbook package."""
 
@@ -241,7 +243,7 @@ def _printable(text: str) -> str:
 # standalone; nothing else), XML white space, then the root element's start. Such a part
 # needs no prolog parse; any other start (a BOM, UTF-16, a comment, a processing
 # instruction, a DOCTYPE, another declaration) is parsed by defusedxml.
-_PLAIN_PROLOG = re.compile(rb'(?:<\?xml version="1\.0"(?: encoding="(?:UTF-8|utf-8)")?(?: standalone="(?:yes|no)")?\?>)?'
+_PLAIN_PROLOG = lazy(rb'(?:<\?xml version="1\.0"(?: encoding="(?:UTF-8|utf-8)")?(?: standalone="(?:yes|no)")?\?>)?'
                            rb"[ \t\r\n]*<[A-Za-z_]")
 
 
@@ -274,9 +276,9 @@ def _prolog_parser() -> Any:
     return DefusedXMLParser(target=_RootStop(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
 
 
-_ANY_ROW_R = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
-_ANY_CELL_R = re.compile(rb'<c\b[^>]*?\sr="([A-Za-z]+)(\d+)"')  # calamine reads "c5" as C5
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_ANY_ROW_R = lazy(rb'<row\b[^>]*?\sr="(\d+)"')
+_ANY_CELL_R = lazy(rb'<c\b[^>]*?\sr="([A-Za-z]+)(\d+)"')  # calamine reads "c5" as C5
+_DIMENSION = lazy(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
 def column_number(letters: bytes) -> int:
@@ -371,10 +373,10 @@ class _Bounds:
         return self.beyond or self.tagged_cells < self.cells
 
 
-_FORMULA = re.compile(rb"<f[\s/>]")  # <f>, <f t="…">, <f t="dataTable" …/>, <f/> (not <formula1>)
+_FORMULA = lazy(rb"<f[\s/>]")  # <f>, <f t="…">, <f t="dataTable" …/>, <f/> (not <formula1>)
 # a prefixed formula element first in a cell (a cell's formula is its first child): <x:c r="A1"><x:f …>,
 # not the <xm:f> of an Excel 2010 data validation's <x14:formula1>
-_PREFIXED_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^<>]*>\s*<[A-Za-z_][\w.-]*:f[\s/>]")
+_PREFIXED_FORMULA = lazy(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^<>]*>\s*<[A-Za-z_][\w.-]*:f[\s/>]")
 
 
 def _holds_formula(body: bytes) -> bool:
@@ -395,11 +397,11 @@ def _holds_formula(body: bytes) -> bool:
 
 
 _AFTER_NAME = frozenset((b" ", b"/", b">", b"\t", b"\n", b"\r"))
-_WS_IN_TAG = re.compile(rb"[\t\n\r][^<>]*>")  # a tab or line break before the end of a tag
-_QUOTED = re.compile(rb"=[ \t\r\n]*'")  # a single-quoted attribute value
-_PREFIXED = re.compile(rb":(?:c|row)(?:>|[\s/][^<>]*>)")  # <x:c …>, <x:row …> (not "x:c" in text)
-_WS_AROUND_EQ = re.compile(rb"(?: +=|= +)[^<>]*>")
-_SPACED_TYPE = re.compile(rb't(?: += *|= +)"e"')  # t = "e", t ="e", t= "e" (tabs, line breaks: _WS_IN_TAG)
+_WS_IN_TAG = lazy(rb"[\t\n\r][^<>]*>")  # a tab or line break before the end of a tag
+_QUOTED = lazy(rb"=[ \t\r\n]*'")  # a single-quoted attribute value
+_PREFIXED = lazy(rb":(?:c|row)(?:>|[\s/][^<>]*>)")  # <x:c …>, <x:row …> (not "x:c" in text)
+_WS_AROUND_EQ = lazy(rb"(?: +=|= +)[^<>]*>")
+_SPACED_TYPE = lazy(rb't(?: += *|= +)"e"')  # t = "e", t ="e", t= "e" (tabs, line breaks: _WS_IN_TAG)
 
 
 def _odd_spelling(body: bytes) -> bool:
@@ -435,7 +437,7 @@ def _odd_address(body: bytes) -> bool:
             or b' r="&' in body)  # (after a space: ``error="&#…"`` of a data validation is no address)
 
 
-_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_DECLARATION = lazy(rb"<!(?:DOCTYPE|ENTITY)")
 
 
 def _declarations(body: bytes, name: str, where: str) -> None:
@@ -637,7 +639,7 @@ def _exact_bounds(z: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: _Bounds) ->
     return True
 
 
-_CELL_ADDRESS = re.compile(r"([A-Za-z]+)([0-9]+)")
+_CELL_ADDRESS = lazy(r"([A-Za-z]+)([0-9]+)")
 
 
 class _Placer:
@@ -797,11 +799,11 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 
 # A cell tag (not self-closing), then (what stands before it: a formula?) its value element
 # (``<v>``, or prefixed within a canonical sheet: python-calamine reads ``<x:v>`` too) before the cell ends.
-_ERROR_CELL = re.compile(rb'<c\b([^>]*)(?<!/)>((?:(?!</c>).)*?)<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*(#[^<\s]+)\s*</',
+_ERROR_CELL = lazy(rb'<c\b([^>]*)(?<!/)>((?:(?!</c>).)*?)<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*(#[^<\s]+)\s*</',
                          re.S)
-_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
-_ATTR_R = re.compile(rb'\sr="([A-Za-z]+)(\d+)"')
-_ATTR_T_E = re.compile(rb'\st="e"')
+_FORMULA_ELEMENT = lazy(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_ATTR_R = lazy(rb'\sr="([A-Za-z]+)(\d+)"')
+_ATTR_T_E = lazy(rb'\st="e"')
 
 
 def error_cells(path: Path, sheet: str, scan: Scan | None = None) -> dict[tuple[int, int], CellError]:

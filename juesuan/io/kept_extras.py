@@ -42,6 +42,7 @@ from juesuan.errors import fail
 from juesuan.io.guard import column_number
 from juesuan.io.kept_formulas import NotCarried, SourceFormula, _local, _position, moved_text, resolved
 from juesuan.io.kept_looks import Looks
+from juesuan.lazy_re import lazy
 from juesuan.port import CellError, CellFormula, SheetPicture, a1
 
 ROLE = "kept"
@@ -116,9 +117,9 @@ def _read(xml: bytes) -> tuple[dict[tuple[int, int], tuple[str, Any, Any, Any]],
     return cells, cols, heights
 
 
-_CELL_XML = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(?:/>|>.*?</c>)', re.S)
-_ROW_XML = re.compile(rb"<row\b[^>]*>")
-_COLS_XML = re.compile(rb"<cols>.*?</cols>", re.S)
+_CELL_XML = lazy(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(?:/>|>.*?</c>)', re.S)
+_ROW_XML = lazy(rb"<row\b[^>]*>")
+_COLS_XML = lazy(rb"<cols>.*?</cols>", re.S)
 
 
 class _Lazy(dict):

@@ -20,24 +20,24 @@ formula again, with its cached value, at the cell where the entry now stands.
 
 from __future__ import annotations
 
-import re
 import zipfile
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from juesuan.errors import fail
 from juesuan.io.guard import column_number
+from juesuan.lazy_re import lazy
 from juesuan.port import CellFormula, SheetPicture, a1
+from juesuan.records import record
 
-_CELL = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)([1-9]\d{0,6})")
-_REF = re.compile(r"(?:(?P<sheet>'(?:[^']|'')+'|[^'!]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?")
-_LINES = re.compile(r"(?:(?:'(?:[^']|'')+'|[^'!]+)!)?\$?(?:[A-Za-z]{1,3}|\d+):\$?(?:[A-Za-z]{1,3}|\d+)")
+_CELL = lazy(r"(\$?)([A-Za-z]{1,3})(\$?)([1-9]\d{0,6})")
+_REF = lazy(r"(?:(?P<sheet>'(?:[^']|'')+'|[^'!]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?")
+_LINES = lazy(r"(?:(?:'(?:[^']|'')+'|[^'!]+)!)?\$?(?:[A-Za-z]{1,3}|\d+):\$?(?:[A-Za-z]{1,3}|\d+)")
 _MAX_RANGE = 100_000  # cells of one reference checked for entries moving apart
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceFormula:
     """A formula cell as the worksheet part holds it: ``kind`` normal | shared | array |
     dataTable | other; ``text`` (None for a shared formula's dependent); ``ref`` (array or

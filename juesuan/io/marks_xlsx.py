@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import tostring
@@ -31,6 +30,7 @@ from openpyxl.styles.fills import Fill
 from juesuan.errors import InputError, Problem
 from juesuan.io.text import clean_cell_text, set_text
 from juesuan.io.xlsx import load_for_write, replace_sheets, save_atomic
+from juesuan.lazy_re import lazy
 from juesuan.marks import MARK_COLOURS, NOTE_AUTHOR, RESULTS_SHEET, STATE_SHEET
 from juesuan.validate.marks_plan import MarksPlan
 
@@ -38,7 +38,7 @@ STATE_HEADER = ("sheet", "cell", "fill", "comment")
 MAX_STATE_ROWS = 200_000
 MAX_FILL_XML = 20_000
 MAX_NOTE_JSON = 100_000
-_ADDRESS = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
+_ADDRESS = lazy(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 NOTE_WIDTH = 420  # px: a note holds each message in Chinese and, on the next line, in English
 NOTE_UNITS_PER_LINE = 64  # what fits on a line of the note, a CJK character counting two
 NOTE_MAX_HEIGHT = 600

@@ -26,11 +26,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from defusedxml import ElementTree as SafeET
+
+from juesuan.lazy_re import lazy
+from juesuan.records import record
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -204,8 +207,8 @@ class _StyleMerge:
         return text
 
 
-_NS_DECL = re.compile(rb' xmlns(?::\w+)?="[^"]*"')
-_NS_PREFIX = re.compile(rb"<(/?)ns\d+:")
+_NS_DECL = lazy(rb' xmlns(?::\w+)?="[^"]*"')
+_NS_PREFIX = lazy(rb"<(/?)ns\d+:")
 
 
 def _strip_ns(xml: bytes) -> bytes:
@@ -250,10 +253,10 @@ def _set_count(attrs: bytes, count: int) -> bytes:
 
 # -- sheets --------------------------------------------------------------------------------
 
-_STYLE_ATTR = re.compile(rb'(<(?:c|row)\s[^>]*?\bs=")(\d+)(")')
-_COL_STYLE = re.compile(rb'(<col\s[^>]*?\bstyle=")(\d+)(")')
-_SHARED = re.compile(rb'<c([^>]*?)\st="s"([^>]*)><v>(\d+)</v></c>')
-_SI = re.compile(rb"<si>(.*?)</si>", re.S)
+_STYLE_ATTR = lazy(rb'(<(?:c|row)\s[^>]*?\bs=")(\d+)(")')
+_COL_STYLE = lazy(rb'(<col\s[^>]*?\bstyle=")(\d+)(")')
+_SHARED = lazy(rb'<c([^>]*?)\st="s"([^>]*)><v>(\d+)</v></c>')
+_SI = lazy(rb"<si>(.*?)</si>", re.S)
 
 
 def _sheet_xml(xml: bytes, xf: dict[int, int], strings: list[bytes], selected: bool) -> bytes:
@@ -271,7 +274,7 @@ def _sheet_xml(xml: bytes, xf: dict[int, int], strings: list[bytes], selected: b
     return xml
 
 
-_DEFINED = re.compile(rb'<definedName\b[^>]*?localSheetId="(\d+)"[^>]*>.*?</definedName>', re.S)
+_DEFINED = lazy(rb'<definedName\b[^>]*?localSheetId="(\d+)"[^>]*>.*?</definedName>', re.S)
 
 
 def _defined_names(original: bytes, fresh: bytes, moved: dict[int, int]) -> bytes:
@@ -303,7 +306,7 @@ def _defined_names(original: bytes, fresh: bytes, moved: dict[int, int]) -> byte
     return original[:at] + block + original[at:]
 
 
-@dataclass
+@record
 class Patch:
     """A package to write: the source's entries with some parts replaced. ``save(path)``
     writes it (the interface :func:`juesuan.io.xlsx.save_atomic` expects of a workbook)."""
@@ -437,10 +440,10 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
 
 
 _NOTE_TYPES = ("/comments", "/vmlDrawing")
-_CHAIN_REL = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*\bType="[^"]*/calcChain"[^>]*/>')
-_CALC_PR = re.compile(rb"<calcPr\b([^>]*?)(/?)>")
-_FULL_CALC = re.compile(rb'\sfullCalcOnLoad\s*=\s*("[^"]*"|\'[^\']*\')')
-_AFTER_CALC_PR = re.compile(rb"<(?:oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes|webPublishing|"
+_CHAIN_REL = lazy(rb'<(?:\w+:)?Relationship\b[^>]*\bType="[^"]*/calcChain"[^>]*/>')
+_CALC_PR = lazy(rb"<calcPr\b([^>]*?)(/?)>")
+_FULL_CALC = lazy(rb'\sfullCalcOnLoad\s*=\s*("[^"]*"|\'[^\']*\')')
+_AFTER_CALC_PR = lazy(rb"<(?:oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes|webPublishing|"
                             rb"fileRecoveryPr|webPublishObjects|extLst)\b|</workbook>")
 
 

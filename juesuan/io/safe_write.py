@@ -25,7 +25,6 @@ import contextlib
 import errno
 import gc
 import os
-import re
 import shutil
 import sys
 import time
@@ -36,10 +35,11 @@ from pathlib import Path
 
 from juesuan.errors import InputError, Problem, fail
 from juesuan.io.live_temps import _drop_temp, _live_temps, install_signal_cleanup, remove_live_temps  # noqa: F401
+from juesuan.lazy_re import lazy
 
 TEMP_PREFIX = ".~juesuan-"
-_TEMP_NAME = re.compile(r"^\.~juesuan-(\d+)-[0-9a-f]+\.")
-_OLD_TEMP_NAME = re.compile(r"^\.~juesuan-[A-Za-z0-9_]{8}\.")  # before the pid was in the name
+_TEMP_NAME = lazy(r"^\.~juesuan-(\d+)-[0-9a-f]+\.")
+_OLD_TEMP_NAME = lazy(r"^\.~juesuan-[A-Za-z0-9_]{8}\.")  # before the pid was in the name
 STALE_SECONDS = 3600
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 

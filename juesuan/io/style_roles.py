@@ -8,7 +8,7 @@ Both writers read it: :mod:`juesuan.io.styles` builds openpyxl named styles from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from juesuan.records import record
 
 FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -31,7 +31,7 @@ CHOICE_PROMPT_TITLE = "请选择"
 CHOICE_PROMPT = "从下拉列表中选择一项。"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RoleStyle:
     """One cell role's look; ``fill`` is a solid fill colour (RGB hex) or None."""
 

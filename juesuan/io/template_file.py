@@ -10,7 +10,6 @@ fresh build (``juesuan template build``) by its bytes.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from juesuan.errors import fail
 from juesuan.io.safe_write import atomic_write
 from juesuan.io.xlsx import new_workbook, save_atomic
 from juesuan.jobs import template_pictures
+from juesuan.lazy_re import lazy
 from juesuan.port import SheetPicture
 from juesuan.spec.model import TemplateSpec
 
@@ -27,7 +27,7 @@ from juesuan.spec.model import TemplateSpec
 FIXED_DATE = dt.datetime(2020, 1, 1, 0, 0, 0)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _W3CDTF = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
-_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+_CORE_DATES = lazy(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 _FIRST = "[Content_Types].xml"
 
 

@@ -13,16 +13,16 @@ is unknown (``NO_CACHED_VALUE``) is never written: it is a located input error.
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from juesuan.errors import fail
+from juesuan.lazy_re import lazy
 from juesuan.port import NO_CACHED_VALUE, SheetPicture, a1
 
 # The characters an XML 1.0 document cannot hold (openpyxl refuses them in cells); a lone
 # surrogate (bytes a command line could not decode, e.g. a GBK name in a UTF-8 shell) too.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ILLEGAL = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = lazy(r"[\ud800-\udfff]")
 ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"))
 MAX_CELL_TEXT = 32767
 

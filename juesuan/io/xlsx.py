@@ -18,6 +18,7 @@ from juesuan.errors import fail
 from juesuan.gcpause import gc_paused
 from juesuan.io.cached import uncached_formula_cells
 from juesuan.io.guard import error_cells, scan_workbook
+from juesuan.lazy_re import lazy
 from juesuan.port import NO_CACHED_VALUE, CellError, Grid, SheetPicture
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -133,9 +134,9 @@ class CalamineBook:
 
 # the error values python-calamine reads; any other (#SPILL!, #CALC! …) makes it refuse the sheet
 _CALAMINE_ERRORS = frozenset({b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"})
-_KNOWN_ERROR_CELL = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?c)\b([^>]*?)(?<!/)>(.*?)</\1>", re.S)
-_ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
-_ERROR_V = re.compile(rb"(<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>)\s*(#[^<\s]+)\s*(?=<)")  # (spaces around: refused too)
+_KNOWN_ERROR_CELL = lazy(rb"<((?:[A-Za-z_][\w.-]*:)?c)\b([^>]*?)(?<!/)>(.*?)</\1>", re.S)
+_ERROR_TYPE = lazy(rb"\st\s*=\s*[\"']e[\"']")
+_ERROR_V = lazy(rb"(<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>)\s*(#[^<\s]+)\s*(?=<)")  # (spaces around: refused too)
 
 
 def _known_error(cell: re.Match[bytes]) -> bytes:

@@ -25,13 +25,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from juesuan.errors import fail
+from juesuan.lazy_re import lazy
 from juesuan.marks import MARK_COLOURS, RESULTS_SHEET, STATE_SHEET, CellMark
 from juesuan.port import Grid, SheetPicture, a1
+from juesuan.records import record
 
 # Cell properties the adapter sets, in the order it sets them.
 PROPS = ("number_format", "font_name", "font_size", "bold", "h_align", "v_align", "wrap",
@@ -40,18 +41,18 @@ PROPS = ("number_format", "font_name", "font_size", "bold", "h_align", "v_align"
 CLEARED = {"bold": False, "wrap": False, "border": None, "fill": None, "locked": True}
 # Excel coerces a string that looks like a number, date, percentage or boolean into that
 # type when it is written to a General cell; such strings get the text format first.
-_COERCIBLE = re.compile(r"^\s*([-+]?[\d.,]+%?|[-+]?\d+(\.\d*)?[eE][-+]?\d+|\d{1,4}[-/]\d{1,2}([-/]\d{1,4})?|"
+_COERCIBLE = lazy(r"^\s*([-+]?[\d.,]+%?|[-+]?\d+(\.\d*)?[eE][-+]?\d+|\d{1,4}[-/]\d{1,2}([-/]\d{1,4})?|"
                         r"true|false|TRUE|FALSE|=.*)\s*$")
 TEXT_FORMAT = "@"
 # Excel reads a string written to a cell of any number format as a formula when it starts
 # with one of these (as if typed): such text gets the text format first, whatever the role.
-_FORMULA_LIKE = re.compile(r"^\s*[=+\-@]")
+_FORMULA_LIKE = lazy(r"^\s*[=+\-@]")
 #: Excel column-width units (characters) → points, for engines that size columns in points.
 CHAR_POINTS = 5.25
 STATE_HEADER = ("sheet", "cell", "fill", "comment")  # as juesuan.io.marks_xlsx writes it
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Look:
     """The engine-neutral properties of one cell role."""
 

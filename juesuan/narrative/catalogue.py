@@ -10,23 +10,24 @@ A figure reference is ``<table>.<row key>.<column key>`` (``05.total.subtotal``)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
 from juesuan.evaluation.model import amount
+from juesuan.lazy_re import lazy
 from juesuan.narrative.shares import largest_remainder
+from juesuan.records import record
 from juesuan.spec.model import TemplateSpec
 from juesuan.tables import FilledAccounts, TableValues
 
 ZERO = Decimal(0)
-NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
+NUMBERING = lazy(r"^[一二三四五六七八九十]+、")
 LEVEL_SUFFIX = {3: "（类）", 5: "（款）", 7: "（项）"}
 
 
-@dataclass
+@record
 class Subject:
     """One figure the text may state: its labels, value, base for shares and budget."""
 
@@ -46,7 +47,7 @@ class Subject:
     also: list[Decimal] = field(default_factory=list)  # other figures the text may quote for it (``also:``)
 
 
-@dataclass
+@record
 class Base:
     """A figure the 说明 may quote, with its labels and the cells it comes from."""
 

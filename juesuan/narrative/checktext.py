@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from juesuan.evaluation.model import amount
+from juesuan.lazy_re import lazy
 from juesuan.narrative.catalogue import Base, Catalogue, Subject, check_settings
 from juesuan.narrative.shares import HUNDRED, unit
 from juesuan.narrative.textparse import (
@@ -37,6 +38,7 @@ from juesuan.narrative.textparse import (
     paragraphs,
     sentences,
 )
+from juesuan.records import record
 from juesuan.report import CellRef, Finding
 from juesuan.spec.model import TemplateSpec
 from juesuan.tables import FilledAccounts
@@ -45,13 +47,13 @@ ZERO = Decimal(0)
 TEN_THOUSAND = Decimal(10000)
 UP = ("增加", "增长", "上升", "提高", "增多")
 DOWN = ("减少", "下降", "降低", "减小")
-_DIRECTION = re.compile("|".join(UP + DOWN))
-_TO = re.compile(r"(增加|减少|增长|下降|上升|降低)(为|到|至)$")
-_GROUP = re.compile(r"(共|合计|共计|累计|总共)约?占")
-_COUNT_WORD = re.compile(r"([两二三四五六七八九])(类|项|款|者|部分|个)")
+_DIRECTION = lazy("|".join(UP + DOWN))
+_TO = lazy(r"(增加|减少|增长|下降|上升|降低)(为|到|至)$")
+_GROUP = lazy(r"(共|合计|共计|累计|总共)约?占")
+_COUNT_WORD = lazy(r"([两二三四五六七八九])(类|项|款|者|部分|个)")
 _COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_ZERO_BASE = re.compile(r"上年(度)?(决算数|支出|数)?(为0(\.0+)?(万元|元)?(?![.\d])|无|未)")
-_FUND_BUDGET = re.compile(r"(一般公共|政府性基金|国有资本经营)预算")
+_ZERO_BASE = lazy(r"上年(度)?(决算数|支出|数)?(为0(\.0+)?(万元|元)?(?![.\d])|无|未)")
+_FUND_BUDGET = lazy(r"(一般公共|政府性基金|国有资本经营)预算")
 DEFAULT_FILLER = (
     "与上年相比", "比上年", "较上年", "同比", "其中", "主要包括", "主要用于", "包括", "分别为", "分别是", "合计", "共计", "总额",
     "支出决算数", "支出决算", "决算数", "决算", "年初预算数", "年初预算", "预算数", "预算", "支出", "金额", "全年",
@@ -70,7 +72,7 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-@dataclass
+@record
 class _State:
     """What a paragraph has said so far: the item in focus, stated budgets and prior-year figures."""
 

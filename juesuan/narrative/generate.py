@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -15,13 +14,14 @@ from juesuan.evaluation.model import Evaluation, amount
 from juesuan.narrative.catalogue import Catalogue, Subject
 from juesuan.narrative.previous import from_entries
 from juesuan.narrative.shares import fmt_amount, fmt_percent, largest_remainder, percent
+from juesuan.records import record
 from juesuan.spec.model import TemplateSpec
 from juesuan.tables import FilledAccounts, TableValues
 
 ZERO = Decimal(0)
 
 
-@dataclass
+@record
 class Paragraph:
     """One paragraph of a generated 说明 (title, heading, text or table)."""
 
@@ -30,7 +30,7 @@ class Paragraph:
     rows: list[list[str]] | None = None
 
 
-@dataclass
+@record
 class SlotSpec:
     """An input slot of the 说明 that the accountant types (text, money or a count)."""
 

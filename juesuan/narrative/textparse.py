@@ -5,13 +5,14 @@ count, “无年初预算数”, “持平”)."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from decimal import Decimal
+
+from juesuan.lazy_re import lazy
+from juesuan.records import record
 
 _TRANS = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "．": ".", "％": "%", "(": "（", ")": "）",
                         "﹪": "%", "，": "，", ",": ",", "；": "；", ";": "；", ":": "：", "﹔": "；"})
-_DROP = re.compile(r"[\s\u3000\u00a0“”\"‘’'「」『』《》]")
+_DROP = lazy(r"[\s\u3000\u00a0“”\"‘’'「」『』《》]")
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
 
@@ -19,7 +20,7 @@ def _num(name: str) -> str:
     return rf"(?<![\d.,])(?P<{name}>{_DIGITS})"
 
 
-TOKEN = re.compile(
+TOKEN = lazy(
     rf"(?P<amount>{_num('anum')}(?P<unit>亿元|万元|元))"
     rf"|(?P<percent>{_num('pnum')}%)"
     r"|(?P<nobudget>无年初预算)"
@@ -27,9 +28,9 @@ TOKEN = re.compile(
     rf"|(?P<count>{_num('cnum')}(?P<cunit>个|辆|人次|批次|台（套）|台|套|家))"
     r"|(?P<bare>占[^，；。%\d]{0,16}?(?P<bnum>\d+(?:\.\d+)?)(?![\d.%]|万元|元|亿元|个|辆|人|批|台|套|家|项))"
 )
-HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+部分)")
-SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
-CLAUSE_BREAK = re.compile(r"[，；：、,]")
+HEADING = lazy(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+部分)")
+SENTENCE = lazy(r"[^。！？!?]+[。！？!?]?")
+CLAUSE_BREAK = lazy(r"[，；：、,]")
 
 
 def normalise(text: str) -> str:
@@ -45,7 +46,7 @@ def decimals_of(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-@dataclass
+@record
 class Sentence:
     """One sentence of a 说明 as written and normalised, with its paragraph."""
 

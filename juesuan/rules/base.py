@@ -13,15 +13,16 @@ row of that level present in the table. COLUMN may be left out where the rule su
 from __future__ import annotations
 
 import functools
-import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
 from juesuan.intervals import Verdict
+from juesuan.lazy_re import lazy
 from juesuan.ledger import Ledger
 from juesuan.port import Grid, WorkbookPort
 from juesuan.reading import ReadProblem, read_table
+from juesuan.records import record
 from juesuan.report import CellRef, Finding, Message, amount_text
 from juesuan.spec.model import TableSpec, TemplateSpec
 from juesuan.tables import TableRow, TableValues
@@ -33,14 +34,14 @@ DEFAULT_ROUNDING_MESSAGE_EN = ("Rounding difference: {title}, {where} differs by
 DEFAULT_MESSAGE = Message("{title}：{where}应为 {expected}，实为 {actual}，差额 {difference}",
                           "{title}: {where} should be {expected}, is {actual}, difference {difference}")
 ROUNDING = Message(DEFAULT_ROUNDING_MESSAGE, DEFAULT_ROUNDING_MESSAGE_EN)
-_REF = re.compile(r"^\s*([+-]?)\s*([^.\s]+)\.([^.\s]+)(?:\.([^.\s]+))?\s*$")
+_REF = lazy(r"^\s*([+-]?)\s*([^.\s]+)\.([^.\s]+)(?:\.([^.\s]+))?\s*$")
 
 
 class RuleError(Exception):
     """The rule cannot run on this workbook/spec (unknown table, missing sheet, row or column)."""
 
 
-@dataclass
+@record
 class Rule:
     """One rule of the catalogue, as declared in the spec (``rules:`` section)."""
 
@@ -75,7 +76,7 @@ class Rule:
         return default
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CellSpec:
     """A parsed reference ``±TABLE.ROW.COLUMN``."""
 
@@ -103,7 +104,7 @@ def parse_refs(value: Any) -> list[CellSpec]:
     return [parse_ref(v) for v in value]
 
 
-@dataclass
+@record
 class Cell:
     """A resolved figure: its value (None = blank), where it is, and how to name it."""
 

@@ -1,7 +1,7 @@
 """A cache of validated specs (模板规范缓存), so that a command does not parse and validate the
 YAML of its format on every run.
 
-An entry holds the files the spec was built from with the SHA-256 of each, and the validated
+An entry holds the files the spec was built from with the BLAKE2b digest of each, and the validated
 :class:`TemplateSpec`, pickled. It is used only when every one of those files still has the
 same content and the entry was written by the same juesuan code (the stamp of the package's
 source files) under the same ``JUESUAN_SPEC_PATH``; otherwise the spec is loaded from YAML and
@@ -17,7 +17,6 @@ the cache falls back to loading the YAML: the cache can make a run faster, never
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
@@ -28,6 +27,16 @@ from typing import Any
 CACHE_DIR_VARIABLE = "JUESUAN_CACHE_DIR"
 NO_CACHE_VARIABLE = "JUESUAN_NO_CACHE"
 _FORMAT = 1
+
+try:  # the digest without importing hashlib, whose OpenSSL binding costs ≈4 ms at each start
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # another Python than CPython
+    from hashlib import blake2b as _blake2b
+
+
+def _hasher(data: bytes = b"") -> Any:
+    return _blake2b(data, digest_size=32)
+
 _memory: dict[str, tuple[tuple[tuple[str, str], ...], bytes]] = {}
 _stamp: str | None = None
 
@@ -59,7 +68,7 @@ def code_stamp() -> str:
                 if name.endswith(".py"):
                     st = os.stat(os.path.join(folder, name))
                     lines.append(f"{prefix}/{name} {st.st_size} {st.st_mtime_ns}\n")
-        h = hashlib.sha256(f"{_FORMAT} {sys.version}".encode())
+        h = _hasher(f"{_FORMAT} {sys.version}".encode())
         h.update("".join(sorted(lines)).encode())
         _stamp = h.hexdigest()
     return _stamp
@@ -67,7 +76,7 @@ def code_stamp() -> str:
 
 def _digest(path: str) -> str | None:
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return _hasher(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
 
@@ -83,7 +92,7 @@ def _entry_name(path: Path) -> str:
 
     found = sorted(str(p) for d in spec_dirs() if d.is_dir() for p in d.glob("spec-*.yaml"))
     key = "\n".join((str(path), os.environ.get("JUESUAN_SPEC_PATH", ""), *found, code_stamp()))
-    return f"spec-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
+    return f"spec-{_hasher(key.encode()).hexdigest()[:32]}.pickle"
 
 
 def _private(path: Path) -> bool:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from juesuan.lazy_re import lazy
 from juesuan.spec.aliases import parse_aliases
 from juesuan.spec.model import (
     FILTER_KEYS,
@@ -28,7 +29,7 @@ from juesuan.spec.model import (
 
 ROLES = ("label", "line", "code", "name", "amount")
 INPUT_TYPES = ("text", "func_code", "econ_code", "choice", "money", "year")
-_REF = re.compile(r"^([+-])([^.\s]+)(?:\.([^.\s]+))?$")
+_REF = lazy(r"^([+-])([^.\s]+)(?:\.([^.\s]+))?$")
 
 
 class SpecError(ValueError):

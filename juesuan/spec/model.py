@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
-import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from juesuan.lazy_re import lazy
+from juesuan.records import record
 
 # A ledger filter: dimension → allowed values. Dimensions: ledger, kind, fund, item, econ
 # (prefix match), func (prefix match).
@@ -16,7 +18,7 @@ PREFIX_KEYS = ("econ", "func")
 LEDGERS = ("income", "expense", "balance", "sangong_budget", "codes")  # codes: the 科目表 sheet (names, no amounts)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Ref:
     """A signed reference to a cell of the same table: ``+row.col`` (col None = same column)."""
 
@@ -25,7 +27,7 @@ class Ref:
     col: str | None = None
 
 
-@dataclass
+@record
 class CodeList:
     """The code lists of a format: 功能分类 and 经济分类 codes with their names."""
 
@@ -36,7 +38,7 @@ class CodeList:
         return self.functional if name == "functional" else self.economic
 
 
-@dataclass
+@record
 class ColumnSpec:
     """One column of a table: key, role, header lines, 栏次 and width."""
 
@@ -49,7 +51,7 @@ class ColumnSpec:
     derive: list[Ref] | None = None
 
 
-@dataclass
+@record
 class RowSpec:
     """One row (or a block of rows from a code list) of a table panel."""
 
@@ -70,7 +72,7 @@ class RowSpec:
     parent: str | None = None  # fixed: the key of the row this one details (04: 年初 by fund)
 
 
-@dataclass
+@record
 class PanelSpec:
     """One panel of a table (a table printed side by side has several): columns and rows."""
 
@@ -92,7 +94,7 @@ class PanelSpec:
         return [c for c in self.columns if c.role == "amount"]
 
 
-_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
+_ORDINAL = lazy(r"^[一二三四五六七八九十]+、")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
 
 
@@ -101,7 +103,7 @@ def norm_label(text: str) -> str:
     return _ORDINAL.sub("", "".join(str(text).split())).translate(_QUOTES).replace("(", "（").replace(")", "）")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TableAliases:
     """One table's other labels, normalised: titles, row label → row label, header → header."""
 
@@ -119,7 +121,7 @@ class TableAliases:
         return self.columns.get(norm, norm)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SheetLayout:
     """What a table sheet prints above its header: the 公开0n表 label, the 部门： line and the
     栏次 row (the 2019 format prints all three; the 2020 Shanghai template none of them)."""
@@ -129,7 +131,7 @@ class SheetLayout:
     lanci: bool = True
 
 
-@dataclass
+@record
 class TableSpec:
     """One published table (公开NN表): sheet, title, note, panels and how it is filled."""
 
@@ -164,7 +166,7 @@ class TableSpec:
         return max(len(c.header) for p in self.panels for c in p.columns)
 
 
-@dataclass
+@record
 class InputColumn:
     """One column of a detail sheet: key, label, type and whether it is required."""
 
@@ -180,7 +182,7 @@ class InputColumn:
     optional: bool = False  # the column may be absent from a workbook (blank header): values read as ''
 
 
-@dataclass
+@record
 class InputSheetSpec:
     """One detail sheet (明细表) or form the accountant fills in."""
 
@@ -194,7 +196,7 @@ class InputSheetSpec:
     optional: bool = False  # the sheet may be absent from a workbook (e.g. 单位构成 of a single unit)
 
 
-@dataclass
+@record
 class FiscalSpec:
     """What counts as fiscal money (财政拨款) in this format."""
 
@@ -205,7 +207,7 @@ class FiscalSpec:
     opening_balance_item: str = "年初结转和结余"  # the 结转结余 item of the opening balance
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TemplateSpec:
     """A template format (2019, 2020 …): tables, detail sheets, rules, codes and the 说明's layout."""
 

@@ -22,10 +22,11 @@ own fill and note on that sheet, fill it with the severity colour and set the no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from juesuan.marks import RESULTS_SHEET, CellMark
 from juesuan.port import SheetPicture
+from juesuan.records import record
 from juesuan.report import SEVERITY_RANK, SEVERITY_ZH, Report
 
 HEADERS = ("序号", "级别", "规则", "表", "单元格", "说明", "英文说明 / English", "应为", "实为", "差额")
@@ -33,7 +34,7 @@ WIDTHS = (6.0, 8.0, 20.0, 10.0, 22.0, 70.0, 70.0, 14.0, 14.0, 12.0)
 FIRST_ROW = 3  # 0-based row of the first finding
 
 
-@dataclass
+@record
 class MarksPlan:
     """What marking a report writes: the cell marks, the results sheet and its links."""
 
