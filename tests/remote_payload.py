@@ -204,6 +204,52 @@ class _Client:
                     value = float(value) if any(ch in value for ch in ".eE") else int(value)
                 cell.value = value
 
+    # cells moved and cleared as Excel does (values, styles and the formulas that move;
+    # openpyxl adjusts only the moved formulas' own relative references)
+    def _box(self, a: dict) -> tuple[int, int, int, int]:
+        r0, c0 = a["start_row"] + 1, a["start_column"] + 1
+        return r0, c0, r0 + a["row_count"] - 1, c0 + a["column_count"] - 1
+
+    def do_rangeUnmerge(self, a: dict) -> None:
+        ws = self._ws(a)
+        r0, c0, r1, c1 = self._box(a)
+        for merged in list(ws.merged_cells.ranges):
+            if merged.min_row <= r1 and merged.max_row >= r0 and merged.min_col <= c1 and merged.max_col >= c0:
+                ws.unmerge_cells(str(merged))
+
+    def do_rangeClear(self, a: dict) -> None:
+        from openpyxl.cell.cell import Cell
+
+        ws = self._ws(a)
+        r0, c0, r1, c1 = self._box(a)
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) in ws._cells:
+                    ws._cells[(r, c)] = Cell(ws, row=r, column=c)  # no value, style, note or link
+
+    def _shift(self, ws: Any, r_from: int, c0: int, c1: int, rows: int) -> None:
+        """Move every cell of columns c0..c1 from row ``r_from`` down by ``rows`` (up if < 0)."""
+        from openpyxl.utils import get_column_letter
+
+        bottom = ws.max_row
+        if bottom >= r_from:
+            ws.move_range(f"{get_column_letter(c0)}{r_from}:{get_column_letter(c1)}{bottom}", rows=rows,
+                          translate=True)
+
+    def do_rangeInsert(self, a: dict) -> None:
+        shift, _origin = a["args"]
+        assert shift == "down", shift
+        ws = self._ws(a)
+        r0, c0, r1, c1 = self._box(a)
+        self._shift(ws, r0, c0, c1, r1 - r0 + 1)
+
+    def do_rangeDelete(self, a: dict) -> None:
+        assert a["args"] in ("up", ["up"]), a["args"]
+        ws = self._ws(a)
+        r0, c0, r1, c1 = self._box(a)
+        self.do_rangeClear(a)
+        self._shift(ws, r1 + 1, c0, c1, -(r1 - r0 + 1))
+
     def do_rangeMerge(self, a: dict) -> None:
         ws = self._ws(a)
         ws.merge_cells(start_row=a["start_row"] + 1, start_column=a["start_column"] + 1,

@@ -140,6 +140,7 @@ def _spec(port: Any) -> Any:
 # -- handlers ---------------------------------------------------------------------------
 def fill(book: Any = None) -> Any:
     """填充: compute every table from the detail sheets and write the table sheets."""
+    from juesuan.io.kept_extras import table_ends
     from juesuan.jobs import fill_workbook
     from juesuan.money import format_wan
 
@@ -150,10 +151,11 @@ def fill(book: Any = None) -> Any:
             progress("填充 — 识别模板格式")
             spec = _spec(port)
             result = fill_workbook(spec, port, progress=lambda text: progress(f"填充 — {text}"))
+            ends = table_ends(spec)  # what the accountant added around a table stays
             with _quiet_screen(book):
                 for i, picture in enumerate(result.pictures, start=1):
                     progress(f"填充 — 写入 {picture.name}（{i}/{len(result.pictures)}）")
-                    port.replace_sheet(picture)
+                    port.replace_sheet(picture, table=ends.get(picture.name))
         acc = result.accounts
         lines = [f"已填充 {len(acc.tables)} 张公开表（{acc.dept} {acc.year}）：",
                  "、".join(t.sheet for t in spec.tables if t.id in acc.tables),

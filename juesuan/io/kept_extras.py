@@ -208,7 +208,7 @@ def _value(kind: str, raw: Any, inline: Any, _style: Any, strings: Any) -> Any:
     return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
-def _table_end(grid_col_a: dict[int, Any], notes: set[str], sentence: tuple[str, str] | None) -> int | None:
+def table_end_row(grid_col_a: dict[int, Any], notes: set[str], sentence: tuple[str, str] | None) -> int | None:
     """The last row of the table as the sheet holds it: its note row (or the sentence under
     an empty table, just below it); None when no note row is found."""
     rows = [r for r, v in grid_col_a.items() if isinstance(v, str) and v.strip() in notes]
@@ -222,7 +222,7 @@ def _table_end(grid_col_a: dict[int, Any], notes: set[str], sentence: tuple[str,
     return end
 
 
-def _extent(pic: SheetPicture) -> tuple[int, int]:
+def picture_extent(pic: SheetPicture) -> tuple[int, int]:
     """The picture's last row and column (merges included), 0-based."""
     rows, cols = [pic.max_row], [pic.max_col]
     for (_r, _c), (_v, style) in pic.cells.items():
@@ -275,7 +275,7 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
 
 def _carry(pic: SheetPicture, xml: bytes, table: tuple[set[str], tuple[str, str] | None], strings: Any,
            looks: Looks) -> list[str]:
-    last_row, last_col = _extent(pic)
+    last_row, last_col = picture_extent(pic)
     book, cols, heights = _cells_of(xml)
     positions = book.positions()
     cells = {}
@@ -283,7 +283,7 @@ def _carry(pic: SheetPicture, xml: bytes, table: tuple[set[str], tuple[str, str]
         if pos[1] == 0 and (got := book.get_cell(pos)) is not None:
             cells[pos] = got
     col_a = {r: _value(*cells[(r, c)], strings) for r, c in cells}
-    end = _table_end(col_a, *table)
+    end = table_end_row(col_a, *table)
     if end is None:
         end = last_row
     shift = last_row - end

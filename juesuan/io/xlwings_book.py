@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from juesuan.errors import fail
+from juesuan.io.kept_extras import picture_extent, table_end_row
 from juesuan.lazy_re import lazy
 from juesuan.marks import MARK_COLOURS, RESULTS_SHEET, STATE_SHEET, CellMark
 from juesuan.port import Grid, SheetPicture, a1
@@ -50,6 +51,8 @@ _FORMULA_LIKE = lazy(r"^\s*[=+\-@]")
 #: Excel column-width units (characters) → points, for engines that size columns in points.
 CHAR_POINTS = 5.25
 STATE_HEADER = ("sheet", "cell", "fill", "comment")  # as juesuan.io.marks_xlsx writes it
+#: A table sheet's end markers: its note texts and the empty-table sentence (prefix, suffix).
+TableEnd = tuple[set[str], tuple[str, str] | None]
 
 
 @record(frozen=True)
@@ -275,12 +278,20 @@ class XlwingsBook:
         protect(DrawingObjects=True, Contents=True, Scenarios=True, AllowFormattingColumns=False,
                 AllowFormattingRows=False)
 
-    def replace_sheet(self, picture: SheetPicture, after: str | None = None) -> None:
+    def replace_sheet(self, picture: SheetPicture, after: str | None = None,
+                      table: TableEnd | None = None) -> None:
         """Replace a computed sheet's contents with ``picture``: clear, merges, formats,
-        then every value in one assignment, then layout (widths, panes, notes, print setup)."""
+        then every value in one assignment, then layout (widths, panes, notes, print setup).
+
+        ``table`` (a table sheet: its note texts and empty-table sentence, as
+        :func:`juesuan.io.kept_extras.table_ends` gives them): what the accountant added
+        outside the table stays as it is — see :meth:`_clear_table_only`."""
+        existed = self._sheet(picture.name) is not None
         sheet = self.ensure_sheet(picture.name, after)
         self.unprotect(sheet)
-        sheet.clear()
+        kept = existed and table is not None and self._clear_table_only(sheet, picture, table)
+        if not kept:
+            sheet.clear()
         self._cache.pop(picture.name, None)
         rows, cols = picture.max_row + 1, picture.max_col + 1
         if rows == 0 or cols == 0:
@@ -291,9 +302,44 @@ class XlwingsBook:
         for (r, c), (value, _style) in picture.cells.items():
             grid[r][c] = plain(value)
         sheet.range((1, 1), (rows, cols)).value = grid
-        self._layout(sheet, picture)
+        self._layout(sheet, picture, widths=not kept)
         if picture.protect:
             self.protect(sheet)
+
+    def _clear_table_only(self, sheet: Any, picture: SheetPicture, table: TableEnd) -> bool:
+        """Clear only the table's own rectangle of a table sheet when the accountant added
+        cells outside it (保留表外内容), as Fill does on files (:mod:`juesuan.io.kept_extras`);
+        return False (nothing done) when there is nothing outside it.
+
+        The table owns A1 to its last column and its last row (its note row as the sheet
+        holds it). Cells below it keep their distance from its end: when the new table is
+        longer or shorter, cells are inserted or deleted right under the old end — Excel
+        itself then moves what is below, its formats, and every formula that refers to it,
+        as when a user inserts rows. Cells right of the table stay where they are, and so do
+        the column widths (the accountant's). Nothing outside the rectangle is written."""
+        grid = self._cache.get(picture.name)
+        if grid is None:
+            grid = self.read_sheet(picture.name)
+        last_row, last_col = picture_extent(picture)
+        col_a = {r: row[0] for r, row in enumerate(grid) if row}
+        end = table_end_row(col_a, *table)
+        end = last_row if end is None else end
+        outside = [(r, c) for r, row in enumerate(grid) for c, v in enumerate(row)
+                   if v is not None and v != "" and (r > end or c > last_col)]
+        if not outside:
+            return False
+        width = max(last_col, *(c for _, c in outside)) + 1
+        table_width = last_col + 1
+        sheet.range((1, 1), (end + 1, table_width)).unmerge()
+        shift = last_row - end
+        if shift > 0:  # a longer table: cells in under its old end
+            sheet.range((end + 2, 1), (end + 1 + shift, width)).insert("down", "format_from_left_or_above")
+        elif shift < 0:  # a shorter one: the rows it no longer needs go, what was below moves up
+            right_of_band = any(last_row < r <= end and c > last_col for r, c in outside)
+            band_width = table_width if right_of_band else width  # never delete the accountant's cells
+            sheet.range((last_row + 2, 1), (end + 1, band_width)).delete("up")
+        sheet.range((1, 1), (last_row + 1, table_width)).clear()
+        return True
 
     def _merges(self, sheet: Any, picture: SheetPicture) -> None:
         for (r, c), (_value, style) in sorted(picture.cells.items()):
@@ -366,9 +412,9 @@ class XlwingsBook:
                 rng.api.Locked = value
         return self._try(prop, action)
 
-    def _layout(self, sheet: Any, picture: SheetPicture) -> None:
+    def _layout(self, sheet: Any, picture: SheetPicture, widths: bool = True) -> None:
         points = self.engine == "remote"  # Office.js sizes columns in points
-        for c0, c1, width in _runs(picture.column_widths):
+        for c0, c1, width in _runs(picture.column_widths if widths else {}):
             w = round(width * CHAR_POINTS, 2) if points else width
             self._try("column_width", lambda c0=c0, c1=c1, w=w: _set_attr(
                 sheet.range((1, c0 + 1), (1, c1 + 1)), "column_width", w))
@@ -380,7 +426,7 @@ class XlwingsBook:
         if picture.freeze:
             self._try("freeze_panes", lambda: sheet.freeze_panes.freeze_at(a1(*picture.freeze)))
         for (r, c), text in sorted(picture.comments.items()):
-            if not self._try("notes", lambda r=r, c=c, text=text: sheet.range((r + 1, c + 1)).add_note(text)):
+            if not self._try("notes", lambda r=r, c=c, text=text: _note(sheet.range((r + 1, c + 1)), text)):
                 break
         for rng, choices in picture.validations:
             if not self._try("data_validation", lambda rng=rng, choices=choices:
@@ -521,6 +567,14 @@ class XlwingsBook:
             self.skipped.setdefault("read_note", "engine can't read a note's text synchronously")
             return ""
         return json.dumps({"text": text, "author": "", "width": 144, "height": 79}, ensure_ascii=False)
+
+
+def _note(rng: Any, text: str) -> None:
+    """Give ``rng`` the note ``text``, replacing one it may still have (an engine that keeps
+    notes through a clear, as the remote engine's model does)."""
+    if rng.note is not None:
+        rng.note.delete()
+    rng.add_note(text)
 
 
 def _set_attr(obj: Any, name: str, value: Any) -> None:
