@@ -47,14 +47,21 @@ def test_new_workbook_and_template_hide_the_keys(tmp_path, fmt):
     assert _hidden(book)
 
 
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("demos")
+    for fmt in ("2019", "2020"):
+        run_cli("demo", "--format", fmt, "-o", str(out), check=True)
+    return {fmt: out / f"示例部门决算-{fmt}.xlsx" for fmt in ("2019", "2020")}
+
+
 @pytest.mark.parametrize("path", ["patch", "openpyxl", "careful"])
 @pytest.mark.parametrize("fmt", ["2019", "2020"])
-def test_fill_keeps_the_keys_hidden_and_reads_them(tmp_path, fmt, path):
+def test_fill_keeps_the_keys_hidden_and_reads_them(demos, tmp_path, fmt, path):
     """The demo's entries, typed with the key column shown (an older workbook), read back
     after Fill on each path, the column hidden; Fill after Fill reads the same entries."""
-    run_cli("demo", "--format", fmt, "-o", str(tmp_path / "demo"), check=True)
     src = tmp_path / "typed.xlsx"
-    wb = openpyxl.load_workbook(tmp_path / "demo" / f"示例部门决算-{fmt}.xlsx")
+    wb = openpyxl.load_workbook(demos[fmt])
     wb[NOTE].column_dimensions["C"].hidden = False  # as a workbook of an earlier version had it
     table = _table(fmt)
     if path == "careful":  # a formula outside the tables: the careful path
@@ -80,12 +87,11 @@ def test_fill_keeps_the_keys_hidden_and_reads_them(tmp_path, fmt, path):
 
 @pytest.mark.skipif(SOFFICE is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice or pdftotext 未安装 / not installed")
-def test_the_printed_note_shows_no_keys(tmp_path):
+def test_the_printed_note_shows_no_keys(demos, tmp_path):
     """The filled 说明 printed to PDF by LibreOffice headless (own profile) and read back with
     pdftotext: its text and entries are there, its keys are not (and they would be, were the
     column shown: the control copy)."""
-    run_cli("demo", "--format", "2020", "-o", str(tmp_path / "demo"), check=True)
-    filled = tmp_path / "demo" / "示例部门决算-2020.xlsx"
+    filled = demos["2020"]
     wb = openpyxl.load_workbook(filled)
     keys = [str(v) for v in (wb[NOTE].cell(r, 3).value for r in range(1, wb[NOTE].max_row + 1))
             if v and any(ch in str(v) for ch in "_:")]
