@@ -13,7 +13,8 @@ to carry out. Here:
   same .xlsx through openpyxl (values, merges, number formats, fonts, fills, borders,
   notes, widths, panes, sheets added/renamed/deleted/hidden) — and coerces a written
   string that looks like a number into a number unless the cell is text-formatted (``@``),
-  as Excel does, so a test sees codes turned into numbers if an adapter forgot that.
+  as Excel does, so a test sees codes turned into numbers if an adapter forgot that; a
+  string starting with ``=`` becomes a formula, unless the cell is text-formatted.
 
 An action this client doesn't know raises, so a test notices any new kind of write.
 """
@@ -172,11 +173,17 @@ class _Client:
         self.wb.active = a["args"][0]
 
     def do_sheetClear(self, a: dict) -> None:
+        from copy import copy
+
         ws = self._ws(a)
         index = self.wb.worksheets.index(ws)
         title, state = ws.title, ws.sheet_state
+        columns = {k: copy(d) for k, d in ws.column_dimensions.items()}  # Excel's clear keeps the widths
         self.wb.remove(ws)
-        self.wb.create_sheet(title, index).sheet_state = state
+        fresh = self.wb.create_sheet(title, index)
+        fresh.sheet_state = state
+        for key, dim in columns.items():
+            fresh.column_dimensions[key].width, fresh.column_dimensions[key].hidden = dim.width, dim.hidden
 
     def do_sheetClearContents(self, a: dict) -> None:
         for row in self._ws(a).iter_rows():
@@ -203,6 +210,8 @@ class _Client:
                 elif isinstance(value, str) and cell.number_format != "@" and _NUMBER.match(value):
                     value = float(value) if any(ch in value for ch in ".eE") else int(value)
                 cell.value = value
+                if isinstance(value, str) and value.startswith("=") and cell.number_format == "@":
+                    cell.data_type = "s"  # Excel keeps what is written to a text cell as text
 
     # cells moved and cleared as Excel does (values, styles and the formulas that move;
     # openpyxl adjusts only the moved formulas' own relative references)

@@ -123,3 +123,18 @@ def test_a_table_without_anything_around_it_is_cleared_whole(tmp_path) -> None:
     actions, written = _live_fill(src, tmp_path / "xl.xlsx")
     counts = action_counts(actions)
     assert counts["sheetClear"] == written and not counts["rangeClear"]
+
+
+def test_live_fill_keeps_the_column_widths_the_accountant_set(tmp_path) -> None:
+    """A column made wider, another hidden, nothing typed around the tables: 填充 leaves both."""
+    spec = load_spec("2019")
+    src = write_new(tmp_path / "typed.xlsx", spec, inputs=sample_inputs(2019))
+    wb = openpyxl.load_workbook(src)
+    template_width = wb["公开01表"].column_dimensions["C"].width
+    wb["公开01表"].column_dimensions["B"].width = 41
+    wb["公开01表"].column_dimensions["D"].hidden = True
+    wb.save(src)
+    _live_fill(src, tmp_path / "xl.xlsx")
+    out = openpyxl.load_workbook(tmp_path / "xl.xlsx")["公开01表"]
+    assert out.column_dimensions["B"].width == 41 and out.column_dimensions["D"].hidden
+    assert out.column_dimensions["C"].width == template_width

@@ -151,6 +151,7 @@ def fill(book: Any = None) -> Any:
             progress("填充 — 识别模板格式")
             spec = _spec(port)
             result = fill_workbook(spec, port, progress=lambda text: progress(f"填充 — {text}"))
+            carry_entry_formulas(port, result.pictures)  # before anything is written: a refusal writes nothing
             ends = table_ends(spec)  # what the accountant added around a table stays
             with _quiet_screen(book):
                 for i, picture in enumerate(result.pictures, start=1):
@@ -167,6 +168,19 @@ def fill(book: Any = None) -> Any:
         alert(book, "\n".join(lines), f"{TITLE} - 填充")
         return result
     return None
+
+
+def carry_entry_formulas(port: Any, pictures: list[Any]) -> None:
+    """Formulas typed into the entries of the self-evaluation and 说明 sheets go back into
+    their pictures, as ``juesuan fill`` carries them on files (:mod:`juesuan.io.kept_formulas`):
+    one formula read per such sheet; an engine that can't read formulas keeps the values."""
+    from juesuan.io.kept_formulas import carry_into
+
+    for picture in pictures:
+        if picture.origins:
+            formulas = port.entry_formulas(picture.name)
+            if formulas:
+                carry_into(picture, formulas)
 
 
 def validate(book: Any = None) -> Any:

@@ -213,11 +213,13 @@ def carry_formulas(path: Path, pictures: list[SheetPicture], formula_sheets: set
         xml = {p.name: z.read(parts[p.name]) for p in wanted if parts.get(p.name) in z.NameToInfo}
     for pic in wanted:
         if pic.name in xml:
-            _carry(pic, resolved(read_formulas(xml[pic.name])))
+            carry_into(pic, resolved(read_formulas(xml[pic.name])))
 
 
-def _carry(pic: SheetPicture, formulas: dict[tuple[int, int], SourceFormula]) -> None:
-    """Set ``pic.formulas`` from the sheet's ``formulas`` (resolved) at its entries' origins."""
+def carry_into(pic: SheetPicture, formulas: dict[tuple[int, int], SourceFormula]) -> None:
+    """Set ``pic.formulas`` from the sheet's ``formulas`` (resolved; 0-based cell → formula,
+    as a file or a live workbook holds them) at its entries' origins; raise
+    :class:`InputError` (``formula-not-kept``, sheet and cell named) for one that can't be carried."""
     origin_of = {}
     for pos, address in pic.origins.items():
         old = _position(address)

@@ -248,6 +248,56 @@ class XlwingsBook:
         self._cache[name] = grid
         return grid
 
+    def entry_formulas(self, name: str) -> dict[tuple[int, int], Any] | None:
+        """The formulas of sheet ``name`` (0-based cell → :class:`~juesuan.io.kept_formulas.SourceFormula`),
+        read in one call (``Range.formula`` of the used range; an array formula's range asked
+        cell by cell, they are few); None when the engine can't read formulas (xlwings' remote
+        engine: noted in :attr:`skipped`)."""
+        from juesuan.io.kept_formulas import SourceFormula
+
+        sheet = self._sheet(name)
+        if sheet is None:
+            return None
+        used = sheet.used_range
+        try:
+            texts = used.formula
+        except Exception as exc:  # noqa: BLE001 - an engine without synchronous formula reads
+            self.skipped.setdefault("formulas", f"{type(exc).__name__}: {exc}"[:200])
+            return None
+        if not isinstance(texts, list | tuple):
+            texts = ((texts,),)
+        elif texts and not isinstance(texts[0], list | tuple):
+            texts = (texts,) if used.shape[0] == 1 else tuple((t,) for t in texts)
+        values = self.read_sheet(name)  # (read already: the engine read the entries)
+        out: dict[tuple[int, int], Any] = {}
+        for i, row in enumerate(texts):
+            for j, text in enumerate(row):
+                if isinstance(text, str) and text.startswith("=") and len(text) > 1:
+                    r, c = used.row - 1 + i, used.column - 1 + j
+                    value = values[r][c] if r < len(values) and c < len(values[r]) else None
+                    found = self._source_formula(sheet.range((r + 1, c + 1)), text[1:], value, SourceFormula)
+                    if found is not None:
+                        out[(r, c)] = found
+        return out
+
+    def _source_formula(self, cell: Any, text: str, value: Any, kind: Any) -> Any:
+        """A formula as the engine holds it: an array formula with its range, or an unknown
+        kind (never carried, Fill stops at it) when the engine can't say which it is; None
+        for text that only starts with ``=`` (typed as ``'=…``: text stays text) — Excel's
+        ``HasFormula`` tells, else the cell's value being that very text."""
+        try:
+            has_formula = self._excel_api(cell, "HasFormula")
+            if has_formula is False or (has_formula is None and value == "=" + text):
+                return None
+            if not cell.has_array:
+                return kind("normal", text)
+            current = self._excel_api(cell, "CurrentArray")
+            if current is not None:
+                return kind("array", text, ref=str(current.Address(False, False)))
+        except Exception:  # noqa: BLE001 - unknown: refused below rather than changed
+            pass
+        return kind("unknown", text)
+
     # -- writing -----------------------------------------------------------------------
     def looks(self) -> dict[str, Look]:
         if self._looks is None:
@@ -285,7 +335,9 @@ class XlwingsBook:
 
         ``table`` (a table sheet: its note texts and empty-table sentence, as
         :func:`juesuan.io.kept_extras.table_ends` gives them): what the accountant added
-        outside the table stays as it is — see :meth:`_clear_table_only`."""
+        outside the table stays as it is — see :meth:`_clear_table_only`. The picture's
+        column widths go only to a sheet added now: an existing sheet keeps its own (the
+        template's, or as the accountant set them and hid them), as ``juesuan fill`` keeps them."""
         existed = self._sheet(picture.name) is not None
         sheet = self.ensure_sheet(picture.name, after)
         self.unprotect(sheet)
@@ -301,8 +353,16 @@ class XlwingsBook:
         grid: list[list[Any]] = [[None] * cols for _ in range(rows)]
         for (r, c), (value, _style) in picture.cells.items():
             grid[r][c] = plain(value)
+        arrays = []
+        for (r, c), formula in picture.formulas.items():  # the accountant's, carried (kept_formulas)
+            if formula.array is None:
+                grid[r][c] = "=" + formula.text
+            else:
+                arrays.append(formula)
         sheet.range((1, 1), (rows, cols)).value = grid
-        self._layout(sheet, picture, widths=not kept)
+        for formula in arrays:
+            sheet.range(formula.array).formula_array = "=" + formula.text
+        self._layout(sheet, picture, widths=not existed)  # an existing sheet's widths are the accountant's
         if picture.protect:
             self.protect(sheet)
 
@@ -315,8 +375,8 @@ class XlwingsBook:
         holds it). Cells below it keep their distance from its end: when the new table is
         longer or shorter, cells are inserted or deleted right under the old end — Excel
         itself then moves what is below, its formats, and every formula that refers to it,
-        as when a user inserts rows. Cells right of the table stay where they are, and so do
-        the column widths (the accountant's). Nothing outside the rectangle is written."""
+        as when a user inserts rows. Cells right of the table stay where they are. Nothing
+        outside the rectangle is written."""
         grid = self._cache.get(picture.name)
         if grid is None:
             grid = self.read_sheet(picture.name)
@@ -356,6 +416,8 @@ class XlwingsBook:
                 continue
             for p in PROPS:
                 props[p][(r, c)] = getattr(look, p)
+            if (r, c) in picture.formulas:  # written as a formula: a text format would make it text
+                continue
             if isinstance(value, str) and (_FORMULA_LIKE.match(value) or look.number_format == "General"
                                            and _COERCIBLE.match(value)):
                 props["number_format"][(r, c)] = TEXT_FORMAT
