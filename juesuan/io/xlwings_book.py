@@ -480,6 +480,8 @@ class XlwingsBook:
             w = round(width * CHAR_POINTS, 2) if points else width
             self._try("column_width", lambda c0=c0, c1=c1, w=w: _set_attr(
                 sheet.range((1, c0 + 1), (1, c1 + 1)), "column_width", w))
+        for c in sorted(picture.hidden_columns):  # (the 说明's key column, a column the accountant hid)
+            self._try("hidden_column", lambda c=c: self._hide_column(sheet, c))
         for r0, r1, height in _runs(picture.row_heights):
             self._try("row_height", lambda r0=r0, r1=r1, h=height: _set_attr(
                 sheet.range((r0 + 1, 1), (r1 + 1, 1)), "row_height", h))
@@ -496,6 +498,12 @@ class XlwingsBook:
             if not self._set("locked", sheet.range(rng), False):
                 break
         self._page_setup(sheet, picture)
+
+    def _hide_column(self, sheet: Any, col: int) -> None:
+        column = self._excel_api(sheet.range((1, col + 1)), "EntireColumn")
+        if column is None:
+            raise NotImplementedError("engine has no hidden columns")
+        column.Hidden = True
 
     def _page_setup(self, sheet: Any, picture: SheetPicture) -> None:
         setup = self._excel_api(sheet, "PageSetup")
