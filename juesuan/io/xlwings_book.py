@@ -335,9 +335,9 @@ class XlwingsBook:
 
         ``table`` (a table sheet: its note texts and empty-table sentence, as
         :func:`juesuan.io.kept_extras.table_ends` gives them): what the accountant added
-        outside the table stays as it is — see :meth:`_clear_table_only`. The picture's
-        column widths go only to a sheet added now: an existing sheet keeps its own (the
-        template's, or as the accountant set them and hid them), as ``juesuan fill`` keeps them."""
+        outside the table stays as it is — see :meth:`_clear_table_only` — and so do its
+        column widths once the sheet exists (the template's, or as the accountant set them and
+        hid them), as ``juesuan fill`` keeps them."""
         existed = self._sheet(picture.name) is not None
         sheet = self.ensure_sheet(picture.name, after)
         self.unprotect(sheet)
@@ -362,7 +362,9 @@ class XlwingsBook:
         sheet.range((1, 1), (rows, cols)).value = grid
         for formula in arrays:
             sheet.range(formula.array).formula_array = "=" + formula.text
-        self._layout(sheet, picture, widths=not existed)  # an existing sheet's widths are the accountant's
+        # a table sheet's widths are the accountant's once it exists; the 说明 and the
+        # self-evaluations are laid out by Fill whole, as on files
+        self._layout(sheet, picture, widths=not existed or table is None)
         if picture.protect:
             self.protect(sheet)
 
