@@ -325,3 +325,22 @@ def test_check_text_of_a_file_without_any_figure_does_not_pass(tmp_path):
     binary.write_bytes(b"\x80\x81\xff\xfe\x00table")
     proc = run_cli("import", str(binary), "-o", str(tmp_path / "x.xlsx"))
     assert proc.returncode == 2 and "无法读取文本文件" in proc.stderr and "neither UTF-8 nor GB18030" in proc.stderr
+
+
+def test_check_of_a_ledger_never_filled_says_so_once(tmp_path):
+    """Detail sheets typed, Fill never run: check gave one R18 error per figure of every table
+    (218 in the 2020 sample); it is one finding saying the tables are not filled, in both
+    languages, and Fill then makes the workbook check clean."""
+    from juesuan.io.files import write_new
+    from juesuan.sample import sample_inputs
+    from juesuan.spec import load_spec
+
+    spec = load_spec("2020")
+    path = write_new(tmp_path / "未填充.xlsx", spec, inputs=sample_inputs(2020, spec=spec))
+    proc = run_cli("check", str(path), "--format", "json")
+    assert proc.returncode == 1
+    detail = [f for f in json.loads(proc.stdout)["findings"] if f["rule"].endswith("detail")]
+    assert len(detail) == 1, [f["message"] for f in detail][:5]
+    assert "尚未填充" in detail[0]["message"] and "have not been filled" in detail[0]["message_en"]
+    assert run_cli("fill", str(path)).returncode == 0
+    assert run_cli("check", str(path)).returncode == 0
