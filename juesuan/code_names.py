@@ -4,7 +4,8 @@ A code's name is taken, in this order, from the format's shipped code list
 (``workbooks/codes-<format>.yaml``), from the department's own 科目表 sheet (code, name;
 additions the bureau's list lacks), and from the 科目名称 typed on the detail sheets. A typed
 name may name every level at once, ``教育支出/普通教育/小学教育`` (类/款/项, also with ``／``,
-``>`` or ``|``), or the 项 alone.
+``>`` or ``|``), or the 项 alone; a code cell that carries its name (``[2080505]机关…``,
+``30201 办公费``) names its code the same way, 功能分类 and 经济分类 alike.
 
 :func:`name_problems` lists the codes that no source names — an input problem located at the
 first detail cell that uses the code, not a blank published row — and every 类 the format has
@@ -61,7 +62,7 @@ def resolve(spec: TemplateSpec, scheme: str, code: str, own: dict[str, dict[str,
     name = own.get(scheme, {}).get(code)
     if name:
         return name
-    return typed.get(code, "") if scheme == "functional" else ""
+    return typed.get(code, "")  # typed names of both schemes: 功能分类 codes start with 2, 经济分类 ones with 3
 
 
 def _code_cells(spec: TemplateSpec, lines: Iterable) -> dict[tuple[str, str], tuple[str, str, int]]:
@@ -126,6 +127,21 @@ def own_name_conflicts(spec: TemplateSpec, own_cells: dict[tuple[str, str], tupl
         if shipped and _norm(shipped) != _norm(name):
             out.append(Problem("own-name-conflict", {"code": code, "name": name, "shipped": shipped,
                                                      "format": spec.format}, sheet, cell, severity="warning"))
+    return out
+
+
+def typed_name_conflicts(spec: TemplateSpec, lines: list, typed: dict[str, str]) -> list[Problem]:
+    """Names typed on the detail sheets (科目名称, or the code cell's ``30201 办公费``) that differ
+    from the shipped list's, 功能分类 and 经济分类 alike: a warning at the code's first detail cell
+    (the list's name is published; a differing name often means a mistyped code)."""
+    out = []
+    named_first = sorted(lines, key=lambda line: not line.name)  # a 功能分类 name sits on its line: point there
+    for (scheme, code), (sheet, cell, _count) in sorted(_code_cells(spec, named_first).items()):
+        name, shipped = typed.get(code), spec.codes.scheme(scheme).get(code)
+        if name and shipped and _norm(shipped) != _norm(name):
+            out.append(Problem("typed-name-conflict", {"code": code, "name": name, "shipped": shipped,
+                                                       "scheme": "功能分类" if scheme == "functional" else "经济分类",
+                                                       "format": spec.format}, sheet, cell, severity="warning"))
     return out
 
 

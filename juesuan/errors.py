@@ -29,6 +29,10 @@ _KINDS = [
     ErrorKind("file-encrypted", "工作簿已加密或设置了打开密码，无法读取：{path}",
               "The workbook is encrypted or password-protected: {path}"),
     ErrorKind("file-corrupt", "工作簿已损坏，无法读取：{path}（{reason}）", "The workbook is corrupt: {path} ({reason})"),
+    ErrorKind("text-encoding", "无法读取文本文件：{path}（既不是 UTF-8 也不是 GB18030 编码的文本；CSV 请另存为“CSV UTF-8”）",
+              "Cannot read the text file {path}: it is neither UTF-8 nor GB18030 text (save a CSV as “CSV UTF-8”)"),
+    ErrorKind("text-nothing", "{path} 中没有可核对的金额或百分比（不是部门决算说明？）",
+              "{path} holds no amount or percentage to check (not a narrative?)"),
     ErrorKind("sheet-missing", "缺少工作表“{sheet}”（可能被删除或改名）",
               "Sheet '{sheet}' is missing (deleted or renamed?)"),
     ErrorKind("template-version", "工作簿的模板格式为“{found}”，与所用规范“{expected}”不一致",
@@ -64,6 +68,10 @@ _KINDS = [
               "classes only; {count} lines, first shown): check the code"),
     ErrorKind("own-name-conflict", "科目表中编码 {code} 的名称“{name}”与 {format} 年科目表的“{shipped}”不同，公开表使用后者",
               "The 科目表 name '{name}' of {code} differs from the {format} list's '{shipped}'; the list's is published"),
+    ErrorKind("typed-name-conflict", "{scheme}编码 {code} 在明细表中的名称“{name}”与 {format} 年科目表的“{shipped}”不同，"
+              "公开表使用后者（请核对编码）",
+              "The name '{name}' typed for {scheme} code {code} on the detail sheets differs from the {format} "
+              "list's '{shipped}'; the list's is published (check the code)"),
     ErrorKind("own-name-twice", "科目表中编码 {code} 已有名称“{first}”，此行又为“{name}”",
               "Code {code} is already named '{first}' on 科目表; this row says '{name}'"),
     ErrorKind("info-required", "“{field}”未填写：公开表的表头和说明需要它", "'{field}' is required: the tables and the narrative need it"),
@@ -88,6 +96,8 @@ _KINDS = [
               "The expenditure of 功能分类 {code} adds up to a negative {total} yuan (refunds above spending?): "
               "the tables will print a negative figure"),
     ErrorKind("ledger-empty", "明细表（{sheets}）没有任何数据行", "The detail sheets ({sheets}) hold no data rows"),
+    ErrorKind("tables-empty", "公开表没有任何数字（尚未填充？）：请先运行 juesuan fill，再导出说明",
+              "The tables hold no figures (not filled yet?): run juesuan fill first, then export the narrative"),
     ErrorKind("format-unknown", "未知的模板格式 {format}；可用格式：{known}{hint}",
               "Unknown template format {format}; known formats: {known_en}{hint_en}"),
     ErrorKind("spec-invalid", "模板规范有误：{where}：{reason}", "Invalid template spec: {where}: {reason}"),

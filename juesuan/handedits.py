@@ -9,8 +9,10 @@ through the ``detail`` rule without changing anything.)
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
+from juesuan.lazy_re import lazy
 from juesuan.narrative.sheet import render_narrative
 from juesuan.port import SheetPicture, WorkbookPort, picture_to_grid
 from juesuan.reading import read_table
@@ -75,8 +77,18 @@ def rewritten_paragraphs(spec: TemplateSpec, port: WorkbookPort, pictures: list[
     writes now nor would have written from the tables as they stood (text edited by hand,
     which Fill rewrites by design); 0 without a 说明. Costs nothing more when the sheet shows
     what Fill writes (the usual Fill after Fill)."""
+    from juesuan.evaluation.steps import read_evaluations
+    from juesuan.narrative.generate import generate
     from juesuan.narrative.sheet import read_paragraphs
-    from juesuan.narrative.steps import blank_paragraphs, narrative_from_workbook, settings, sheet_name
+    from juesuan.narrative.steps import (
+        accounts_from_workbook,
+        blank_paragraphs,
+        entries_of,
+        settings,
+        sheet_name,
+        typed_numbers,
+        unit_names,
+    )
 
     if settings(spec) is None:
         return 0
@@ -90,12 +102,39 @@ def rewritten_paragraphs(spec: TemplateSpec, port: WorkbookPort, pictures: list[
     if not shown:
         return 0
     try:  # what Fill wrote last time: the 说明 of the tables as the workbook holds them
-        before = narrative_from_workbook(spec, port)
+        accounts = accounts_from_workbook(spec, port)
+        units = unit_names(spec, port)
+        before = generate(spec, accounts, typed_numbers(spec, entries_of(spec, port)),
+                          read_evaluations(spec, port), units=units)
+        # … from the entries and self-evaluations as they were then: the accountant types the
+        # 说明's blanks and scores projects between two Fills (none of it a hand edit)
+        bare = generate(spec, accounts, {}, [], units=units)
     except (ValueError, KeyError, IndexError):  # damaged tables: nothing to tell edits from
         return 0
-    stale = render_narrative(name, "", before, [], {})
-    shown -= set(read_paragraphs(picture_to_grid(stale)))
-    return len(shown)
+
+    def texts(paragraphs: list) -> set[str]:
+        return set(read_paragraphs(picture_to_grid(render_narrative(name, "", paragraphs, [], {}))))
+
+    then, without = texts(before), texts(bare)
+    shown -= then | without
+    typed = then ^ without  # the paragraphs that say what was typed or scored
+    placeholder = str(settings(spec).get("placeholder", "【请填写{label}】")).split("{label}", 1)
+    return sum(1 for text in shown if not any(_same_but_typed(text, t, placeholder) for t in typed))
+
+
+_NUMBER = lazy(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _same_but_typed(shown: str, written: str, placeholder: list[str]) -> bool:
+    """Whether ``shown`` is ``written`` as Fill wrote it before an entry was typed or changed:
+    the same words, its figures aside, and any text where ``shown`` has a placeholder."""
+    shown, written = _NUMBER.sub("#", shown), _NUMBER.sub("#", written)
+    if len(placeholder) == 2 and placeholder[0]:
+        hole = re.escape(placeholder[0]) + ".*?" + re.escape(placeholder[1])
+        parts = re.split(hole, shown)
+    else:
+        parts = [shown]
+    return re.fullmatch(".+?".join(re.escape(part) for part in parts), written, re.S) is not None
 
 
 def describe_rewritten(count: int, sheet: str) -> str | None:

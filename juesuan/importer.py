@@ -6,10 +6,15 @@ a PDF can be checked like any workbook. Works for every format; tables need not 
 * ``table``: the table's position in the format (``1``…``9``, ``01``…``09``), its printed
   label (``公开01表``) or its printed title (``收入支出决算总表``).
 * ``row``: a 行次 number where the format prints them, a 功能分类 or 经济分类 code (also split
-  as ``201 06 01``), the row's printed label (合计, 本年收入合计, 人员经费合计 …; the ordinal
-  prefix 一、 may be left out), ``parent/label`` where a label repeats (04's opening balance by
-  fund: ``年初财政拨款结转和结余/一般公共预算财政拨款``; a panel's heading works as parent too:
-  ``支出/总计``), or blank for a one-row table (07).
+  as ``201 06 01``, also with the printed name: ``30101 基本工资``, whose name the table keeps
+  for check to compare), the row's printed label (合计, 本年收入合计, 人员经费合计 …; the
+  ordinal prefix 一、 may be left out; a 类/款/项 name in 02/03/05/08), ``parent/label`` where
+  a label repeats (04's opening balance by fund: ``年初财政拨款结转和结余/一般公共预算财政拨款``;
+  a panel's heading works as parent too: ``支出/总计``), or blank for a one-row table (07).
+  A repeated label written alone is placed by where it stands in the CSV (a disclosure's
+  printed order, panel by panel or side by side): after its parent, a sibling or the row
+  printed before it; else the first not yet passed; else before the row the next line names;
+  else the top-level row. Only a label whose place says nothing is refused as not unique.
 * ``column``: the column's printed header, a ``parent/leaf`` header path where a leaf repeats
   (07: ``公务接待费/决算数``), or the 栏次 number where the format has them; blank where the
   row has one value.
@@ -32,8 +37,10 @@ import csv
 import difflib
 import io
 
+from juesuan.codes import split_code_name
 from juesuan.errors import InputError, Problem
-from juesuan.money import NotANumber, parse_amount
+from juesuan.lazy_re import lazy
+from juesuan.money import NIL_MARKS, NotANumber, parse_amount
 from juesuan.pipeline import steps
 from juesuan.port import SheetPicture
 from juesuan.records import record
@@ -41,7 +48,7 @@ from juesuan.spec.model import ColumnSpec, PanelSpec, TableAliases, TableSpec, T
 from juesuan.tables import TableRow, TableValues
 
 HEADER = ("table", "row", "column", "value")
-_ZERO_DASHES = frozenset({"-", "－", "—", "——", "–", "--"})  # printed for zero, like a blank cell
+_SPLIT_CODE = lazy(r"(?<=[0-9])[ \u3000]+(?=[0-9])")  # 201 01 01: a code printed in 类 款 项 columns
 
 
 @record(frozen=True)
@@ -142,6 +149,8 @@ class _TableImport:
         self.aliases = table.aliases
         self.seen: dict[tuple[str, str], int] = {}
         self.skipped: list[CsvRow] = []  # rows or columns the format lacks, blank or zero: skipped, with a warning
+        self.at: dict[int, int] = {}  # id of a row → its printed position (panel by panel, footers last)
+        self.last: dict[int, int] = {}  # panel → printed position of the row the CSV named last there
 
     def problem(self, code: str, r: CsvRow, **params: object) -> None:
         self.problems.append(Problem(code, {"line": r.line, "table": self.table.display, **params}, self.source,
@@ -154,9 +163,16 @@ class _TableImport:
         """A row the format doesn't print: skipped (and listed) when its figure is blank or
         zero — real tables print rows a template lacks —, refused otherwise (never dropped)."""
         if _is_nil(r.value):
-            self.skipped.append(r)
+            if not self._heading(r.row):  # a heading line (收入, 人员经费, 项目 …) is part of the table: no warning
+                self.skipped.append(r)
         else:
             self.problem("import-row", r, row=r.row, hint=hint)
+
+    def _heading(self, text: str) -> bool:
+        """Whether a CSV row names one of the table's headings (a panel's 收入/支出 or 人员经费,
+        a header line such as 项目, 本年支出 or 决算数), printed on a line of its own."""
+        headings = {norm_label(h) for p in self.table.panels for c in p.columns for h in c.header}
+        return bool(text.strip()) and all(norm_label(x) in headings for x in text.split("/") if x.strip())
 
     def ambiguous_column(self, r: CsvRow, paths: list[str]) -> None:
         """A header several columns share (07's 决算数): an error whatever the figure."""
@@ -180,7 +196,7 @@ class _TableImport:
     # -- the cell of one CSV row --------------------------------------------------------
     def _set(self, r: CsvRow, row: TableRow, col: str) -> None:
         try:
-            value = None if r.value.strip() in _ZERO_DASHES else parse_amount(r.value)
+            value = None if r.value.strip() in NIL_MARKS else parse_amount(r.value)
         except NotANumber:
             self.problem("import-value", r, value=r.value)
             return
@@ -209,18 +225,27 @@ class _TableImport:
                          values=dict.fromkeys(amount_keys))
         total_names = {"合计", "总计", "total", norm_label(total.label)}
         by_code: dict[str, TableRow] = {}
-        for r in rows:
+        last = ""  # the code of the row the CSV named last: a name alone is read under it
+        for k, r in enumerate(rows):
             text = "".join(r.row.removesuffix(".0").split())
             if self.aliases.row(text) in total_names:
                 row = total
-            elif text.isdigit() and len(text) in (3, 5, 7):
-                row = by_code.get(text)
-                if row is None:
-                    row = by_code[text] = TableRow(key=text, code=text, label=self.spec.codes.functional.get(text, ""),
-                                                   values=dict.fromkeys(amount_keys))
             else:
-                self.unknown_row(r, "（应为合计或 3/5/7 位功能分类编码 / 合计 or a 3/5/7-digit code）")
-                continue
+                code, printed = (text, "") if text.isdigit() else code_and_name(r.row) or ("", "")
+                if not code and text:  # a name alone (real tables print 类/款/项 names without parents)
+                    code = self._code_named(r, last, rows[k + 1: k + 2])
+                    if code is None:
+                        continue  # reported: unknown or not unique
+                if len(code) not in (3, 5, 7):
+                    self.unknown_row(r, "（应为合计或 3/5/7 位功能分类编码 / 合计 or a 3/5/7-digit code）")
+                    continue
+                row = by_code.get(code)
+                if row is None:
+                    row = by_code[code] = TableRow(key=code, code=code, label=self.spec.codes.functional.get(code, ""),
+                                                   values=dict.fromkeys(amount_keys))
+                if printed:  # the name printed beside the code is what the disclosure says (R17 compares it)
+                    row.label = printed
+                last = code
             col = self._one_column(r, row, panel)
             if col is not None:
                 self._set(r, row, col)
@@ -230,6 +255,35 @@ class _TableImport:
             ordered += [total] if spec_row.kind == "fixed" and spec_row.key == "total" else body
         return TableValues(self.table.id, [ordered], [None], empty=not body)
 
+    def _code_named(self, r: CsvRow, last: str, after: list[CsvRow]) -> str | None:
+        """The code of a 类/款/项 printed by its name alone (``行政运行``, or ``上级/名称``): the
+        name's one code in the format's list; where several 款 share it (75 have a 行政运行),
+        the one under the row the CSV named last (its parent or a sibling), else the one the
+        next line's code is under or beside; None after reporting an unknown or ambiguous name."""
+        parts = [norm_label(x) for x in r.row.split("/") if x.strip()]
+        names = self.spec.codes.functional
+        codes = [c for c, name in names.items() if norm_label(name) == parts[-1]]
+        if len(parts) > 1:  # 上级/名称: under a parent named (or coded) the same way
+            above = [c for c, name in names.items() if parts[-2] in (norm_label(name), c)]
+            codes = [c for c in codes if any(c != a and c.startswith(a) for a in above)]
+        if len(codes) > 1:
+            near = [c for c in codes if last and last.startswith(c[: len(c) - 2] if len(c) > 3 else "")]
+            nxt = "".join(after[0].row.removesuffix(".0").split()) if after else ""
+            near = near or [c for c in codes if len(c) > 3 and nxt.isdigit() and nxt.startswith(c[: len(c) - 2])
+                            and nxt != c[: len(c) - 2]]
+            if len(near) > 1:  # a 款 and a 项 of one branch share the name: the lowest level under `last`
+                near = [c for c in near if len(c) == max(len(x) for x in near)]
+            codes = near if len(near) == 1 else codes
+        if len(codes) == 1:
+            return codes[0]
+        if codes:
+            paths = [f"{names.get(c[: len(c) - 2], c[: len(c) - 2])}/{names[c]}（{c}）" for c in sorted(codes)]
+            self.problem("import-ambiguous", r, row=r.row, hint=self.choices(paths, ""))  # in code order
+        else:
+            self.unknown_row(r, "（应为合计、3/5/7 位功能分类编码或本年科目表中的科目名称 / 合计, a 3/5/7-digit code "
+                                "or a name in the year's code list）")
+        return None
+
     # -- 01/04/06/07 ------------------------------------------------------------------------
     def _fixed_table(self, rows: list[CsvRow]) -> TableValues:
         panels = [[_blank(row) for row in p] for p in self.skeleton.panels]
@@ -238,10 +292,16 @@ class _TableImport:
         slots: list[tuple[TableRow, int]] = [(row, p) for p, rs in enumerate(panels) for row in rs
                                              if row.role != "spare"]
         slots += [(f, p) for p, f in enumerate(footers) if f is not None]
-        for r in rows:
-            found = self._find(r, slots, footers)
+        self.at = {id(row): n for n, (row, _) in enumerate(slots)}
+        self.last = {}
+        for k, r in enumerate(rows):
+            found = self._find(r, slots, footers, rows[k + 1] if k + 1 < len(rows) else None)
             if found is not None:
                 row, p, col = found
+                self.last[p] = self.at[id(row)]
+                printed = code_and_name(r.row)
+                if printed and row.code and norm_label(printed[1]) != norm_label(row.label):
+                    row.label = printed[1]  # the name the disclosure prints beside the code (R17 compares it)
                 self._set(r, row, col)
         return TableValues(self.table.id, panels, footers)
 
@@ -288,8 +348,9 @@ class _TableImport:
             return slots if len({id(row) for row, _ in slots if row.values}) == 1 else []
         if bare.isdigit() and len(bare) <= 2 and any(row.line is not None for row, _ in slots):
             return [(row, p) for row, p in slots if row.line == int(bare)]
-        if bare.isdigit():
-            return [(row, p) for row, p in slots if row.key == bare or row.code == bare]
+        code = bare if bare.isdigit() else (code_and_name(text) or ("", ""))[0]
+        if code:  # a code, or a code with the name printed beside it (06's 30101 基本工资)
+            return [(row, p) for row, p in slots if row.key == code or row.code == code]
         parts = [x for x in text.split("/") if x.strip()]
         parent, label = (parts[0], parts[-1]) if len(parts) > 1 else (None, text)
         norm = self.aliases.row(label)
@@ -303,11 +364,10 @@ class _TableImport:
             pn = self.aliases.row(parent)
             return [(row, p) for row, p in out
                     if pn == norm_label(parents[row.key] if row.key in parents else groups[p])]
-        top = [(row, p) for row, p in out if row.key not in parents]
-        return top if len(out) > 1 and top else out  # a bare repeated label names the top-level row
+        return out  # a bare repeated label: its position in the CSV decides (_by_position)
 
-    def _find(self, r: CsvRow, slots: list[tuple[TableRow, int]],
-              footers: list[TableRow | None]) -> tuple[TableRow, int, str] | None:
+    def _find(self, r: CsvRow, slots: list[tuple[TableRow, int]], footers: list[TableRow | None],
+              after: CsvRow | None = None) -> tuple[TableRow, int, str] | None:
         rows = [(row, p) for row, p in self._rows_named(r.row, slots, footers) if row.values]
         if not rows:
             labels = [row.label or row.code or "" for row, _ in slots if row.values]
@@ -317,10 +377,15 @@ class _TableImport:
                  for c in _columns_matching(self.table.panels[p], r.column, self.aliases) if c.key in row.values]
         if len(cells) == 1:
             return cells[0]
+        if len({id(row) for row, _, _ in cells}) > 1:  # a label printed under several parents
+            placed = self._by_position([(row, p) for row, p in rows if any(x is row for x, _, _ in cells)],
+                                       slots, footers, after)
+            if placed is not None:
+                rows, cells = [placed], [c for c in cells if c[0] is placed[0]]
+                if len(cells) == 1:
+                    return cells[0]
         if len({id(row) for row, _, _ in cells}) > 1 or (not cells and len(rows) > 1):
-            parents, groups = self.parents(), self._groups()
-            named = [f"{parents.get(row.key) or groups[p]}/{row.label}".lstrip("/") for row, p in rows]
-            self.problem("import-ambiguous", r, row=r.row, hint=self.choices(named, r.row))
+            self.problem("import-ambiguous", r, row=r.row, hint=self.choices(self._ways(rows), r.row))
             return None
         row, p = rows[0]
         panel = self.table.panels[p]
@@ -330,11 +395,68 @@ class _TableImport:
         self.unknown_column(r, self.choices([_path(c) for c in panel.amount_columns if c.key in row.values], r.column))
         return None
 
+    # -- a label printed under several parents, placed by where the disclosure prints it -----
+    def _by_position(self, rows: list[tuple[TableRow, int]], slots: list[tuple[TableRow, int]],
+                     footers: list[TableRow | None], after: CsvRow | None) -> tuple[TableRow, int] | None:
+        """The one row a repeated label stands for at this place of the CSV, or None when its
+        place doesn't say. A disclosure prints its rows in order, panel by panel (or side by
+        side): the row right after the one named last in its panel — its parent, a sibling, the
+        row printed just before it — is meant; failing that the rows not yet passed in their
+        panel (the first of them where all are in one panel, else the one the next CSV line
+        follows); failing that the top-level row (``parent:`` none), when only one is."""
+        parents = {key: parent for p in self.table.panels for s in p.rows
+                   if s.kind == "fixed" and (key := s.key) and (parent := s.parent)}
+
+        def just_before(row: TableRow, p: int) -> TableRow | None:
+            earlier = [x for x, q in slots[: self.at[id(row)]] if q == p and x.values]
+            return earlier[-1] if earlier else None
+
+        def follows(row: TableRow, p: int, before: TableRow | None) -> bool:
+            if before is None:
+                return False
+            mine = parents.get(row.key)
+            return (before.key == mine or (mine is not None and parents.get(before.key) == mine)
+                    or just_before(row, p) is before)
+
+        by_at = {n: row for n, (row, _) in enumerate(slots)}
+        strong = [(row, p) for row, p in rows if p in self.last and follows(row, p, by_at[self.last[p]])]
+        if strong:
+            return min(strong, key=lambda rp: rp[1])  # side by side: the left panel is read first
+        ahead = [(row, p) for row, p in rows if self.at[id(row)] > self.last.get(p, -1)]
+        if len({p for _, p in ahead}) == 1:
+            return min(ahead, key=lambda rp: self.at[id(rp[0])])
+        if ahead and after is not None:  # the next line names one row: the candidate it follows
+            nxt = [(row, p) for row, p in self._rows_named(after.row, slots, footers) if row.values]
+            if len(nxt) == 1:
+                fits = [(row, p) for row, p in ahead if follows(nxt[0][0], nxt[0][1], row)]
+                if len(fits) == 1:
+                    return fits[0]
+            return None
+        top = [(row, p) for row, p in rows if row.key not in parents]
+        return top[0] if len(top) == 1 and not ahead else None
+
+    def _ways(self, rows: list[tuple[TableRow, int]]) -> list[str]:
+        """How to write each of several rows so that it is named alone: ``上级/名称``, or its
+        行次 or code where the parent path doesn't tell them apart (2019's 04 年初 lines)."""
+        parents, groups = self.parents(), self._groups()
+        paths = [f"{parents.get(row.key) or groups[p]}/{row.label}".lstrip("/") for row, p in rows]
+        same = ["/".join(map(norm_label, x.split("/"))) for x in paths]  # 一、 numbering or not, one path
+        return [path if same.count(key) == 1 else (str(row.line) if row.line is not None else row.code or path)
+                for path, key, (row, _) in zip(paths, same, rows, strict=True)]
+
+
+def code_and_name(text: str) -> tuple[str, str] | None:
+    """A row written as a code with its printed name (``30101 基本工资``, ``[30101]基本工资``,
+    ``201 01 01 行政运行`` — a code cell that also holds the name), as (code, name); None
+    for anything else (a bare code, a label)."""
+    named = split_code_name(_SPLIT_CODE.sub("", text.strip()))
+    return (named.code, named.name) if named is not None and named.name else None
+
 
 def _is_nil(value: str) -> bool:
     """A figure that says nothing: blank, a dash, or a number equal to zero."""
     text = value.strip()
-    if not text or text in _ZERO_DASHES:
+    if not text or text in NIL_MARKS:
         return True
     try:
         return parse_amount(text) == 0

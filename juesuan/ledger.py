@@ -60,7 +60,7 @@ class Ledger:
 
     info: dict[str, Any]
     lines: list[LedgerLine]
-    typed_names: dict[str, str] = field(default_factory=dict)  # 功能分类 code (any level) → name typed on a detail sheet
+    typed_names: dict[str, str] = field(default_factory=dict)  # 功能分类 (2…) or 经济分类 (3…) code → name typed on a detail sheet
     warnings: list[Problem] = field(default_factory=list)
     own_names: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme → code → name (科目表 sheet)
     own_cells: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)  # (scheme, code) → name, sheet, A1
@@ -418,6 +418,7 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     n = len(rows)
     by_key: dict[str, Any] = {}
     attached: list[str] = []
+    econ_named: list[tuple[str, str]] = []
     for c, col in enumerate(cols):
         values = columns[c]
         if col.type == "money":
@@ -462,6 +463,9 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
             mapping = {v: g.code if type(g) is CodeWithName else g for v, g in named.items()}
             if col.key == "func":
                 attached = [g.name if type(g) is CodeWithName else "" for g in map(named.__getitem__, values)]
+            elif col.key == "econ":  # a 经济分类 name typed in its code cell names that code, as for 功能分类
+                econ_named = [(g.code, g.name) for g in dict.fromkeys(map(named.__getitem__, values))
+                              if type(g) is CodeWithName and g.name]  # first row first, as row by row
         by_key[col.key] = list(map(mapping.__getitem__, values))
     blank = [""] * n
     if attached:  # names typed in the code cells, where the row's own 科目名称 is blank
@@ -481,7 +485,7 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     if unit:
         units = [u or unit for u in units]
     lines = list(map(LedgerLine, repeat(ledger, n), *fields, repeat(sheet, n), numbers, units))
-    pairs = [p for p in dict.fromkeys(zip(fields[1], fields[7], strict=True)) if p[0] and p[1]]
+    pairs = [p for p in dict.fromkeys(zip(fields[1], fields[7], strict=True)) if p[0] and p[1]] + econ_named
     return lines, pairs
 
 
@@ -506,6 +510,7 @@ def _slow_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
         if len(raw) < width:
             raw = [*raw, *([None] * (width - len(raw)))]
         record: dict[str, Any] = {}
+        econ_named: tuple[str, str] | None = None
         bad = False
         for c in range(width):
             value = raw[c]
@@ -529,6 +534,8 @@ def _slow_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
                 record[key] = value.code
                 if key == "func" and not record.get("name"):
                     record["name"] = value.name  # the name typed in the code cell, where 科目名称 is blank
+                elif key == "econ" and value.name:  # a 经济分类 name names its code, as for 功能分类
+                    econ_named = (value.code, value.name)
         get = record.get
         line = LedgerLine(ledger, record["amount"], get("func") or "", get("econ") or "", get("kind") or "",
                           get("fund") or "", get("item") or "", get("project") or "", get("name") or "", sheet, r + 1,
@@ -544,6 +551,8 @@ def _slow_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: lis
         if line.name and line.func:
             for node, node_name in typed_path(line.func, line.name):
                 typed.setdefault(node, node_name)
+        for node, node_name in typed_path(*econ_named) if econ_named else ():
+            typed.setdefault(node, node_name)
         if get("unit"):
             typed_units.add(get("unit"))
         out.append(line)

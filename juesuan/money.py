@@ -19,6 +19,10 @@ _NUMBER = lazy(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED = lazy(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
+# what a published table prints for an empty figure, like a blank cell: a dash or “无”
+NIL_MARKS = frozenset({"-", "－", "—", "——", "–", "--", "无"})
+
+
 class NotANumber(ValueError):
     """The text is not an amount (e.g. ``abc``)."""
 

@@ -85,6 +85,34 @@ class CellFormula:
     array: str | None = None
 
 
+@record(frozen=True)
+class CellLook:
+    """A carried cell's own look (表外单元格的格式), laid over its role's style by the writers:
+    what the accountant gave a cell Fill keeps outside a table (:mod:`juesuan.io.kept_extras`).
+    ``number_format`` as a format code (``yyyy-mm-dd``, ``0.00%``, ``@``); the font's name,
+    size, bold, italic, underline (``single`` …) and colour (``rgb:FFFF0000``,
+    ``theme:1`` or ``theme:1:-0.25`` with its tint, ``indexed:10``); the alignment. None (or
+    False) where the role's own applies."""
+
+    number_format: str | None = None
+    font_name: str | None = None
+    size: float | None = None
+    bold: bool = False
+    italic: bool = False
+    underline: str | None = None
+    color: str | None = None
+    h: str | None = None
+    v: str | None = None
+    wrap: bool = False
+    indent: int = 0
+
+    def has_font(self) -> bool:
+        return bool(self.font_name or self.size or self.bold or self.italic or self.underline or self.color)
+
+    def has_alignment(self) -> bool:
+        return bool(self.h or self.v or self.wrap or self.indent)
+
+
 @record
 class SheetPicture:
     """Everything to write on one sheet: values and styles by 0-based position, plus layout."""
@@ -107,6 +135,8 @@ class SheetPicture:
     origins: dict[tuple[int, int], str] = field(default_factory=dict)
     # picture cell → the formula to write there (its value in ``cells`` is the cached value)
     formulas: dict[tuple[int, int], CellFormula] = field(default_factory=dict)
+    # picture cell → its own look over its role's style (cells carried outside a table)
+    looks: dict[tuple[int, int], CellLook] = field(default_factory=dict)
 
     def put(self, row: int, col: int, value: Any, role: str, merge_to: tuple[int, int] | None = None) -> None:
         self.cells[(row, col)] = (value, CellStyle(role, merge_to))

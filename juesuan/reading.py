@@ -9,7 +9,7 @@ from typing import Any
 from juesuan.codes import BadCode, normalise_code, strip_numbering
 from juesuan.errors import error_value_code
 from juesuan.layout import ColumnPlace, body_row, columns
-from juesuan.money import NotANumber, parse_amount
+from juesuan.money import NIL_MARKS, NotANumber, parse_amount
 from juesuan.port import NO_CACHED_VALUE, CellError, Grid, a1, cell_at
 from juesuan.records import record
 from juesuan.spec.model import TableSpec, TemplateSpec
@@ -27,8 +27,8 @@ class ReadProblem:
 
 
 def _amount(value: Any) -> Decimal | None:
-    if isinstance(value, str) and not value.strip():
-        return None
+    if isinstance(value, str) and (not value.strip() or value.strip() in NIL_MARKS):
+        return None  # a table typed as published: blank, “-” or “无” for an empty figure
     return parse_amount(value)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from juesuan.code_names import name_problems, own_name_conflicts
+from juesuan.code_names import name_problems, own_name_conflicts, typed_name_conflicts
 from juesuan.errors import Problem
 from juesuan.lazy_re import lazy
 from juesuan.ledger import INPUT_FIRST_ROW, OWN_CODES, Ledger, LedgerLine
@@ -98,13 +98,16 @@ def empty_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
 
 
 SCALE_FLOOR = Decimal(100_000)  # 元: a department's ledger below this was most likely typed in 万元
+SANGONG_FLOOR = Decimal(1_000)  # 元: 三公 budgets all below this (0.10 万元) were most likely typed in 万元
 
 
 def plausibility_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
     """Warnings on figures that read but are unlikely (a warning each, never a refusal):
     a ledger whose income and expenditure both add up to less than 10 万元 (typed in 万元, the
     tables come out 10,000 times too small), and a 功能分类 whose expenditure adds up to a
-    negative amount (refunds booked above the spending: the tables print a negative)."""
+    negative amount (refunds booked above the spending: the tables print a negative), and
+    三公 budgets all under 1,000 元 beside a ledger in 元 (typed in 万元: 07 and the 说明 would
+    print 0.00 and “无年初预算数”)."""
     out: list[Problem] = []
     totals = {"income": Decimal(0), "expense": Decimal(0)}
     first: dict[str, LedgerLine] = {}
@@ -125,6 +128,14 @@ def plausibility_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
             "what_en": "expenditure lines" if which == "expense" else "income lines",
             "total": f"{totals[which]:,.2f}", "wan": f"{totals[which] / 10_000:.2f}"},
             line.sheet, _amount_cell(spec, line), severity="warning"))
+    budgets = [line for line in ledger.lines if line.ledger == "sangong_budget" and line.amount]
+    if budgets and all(abs(line.amount) < SANGONG_FLOOR for line in budgets) and (
+            totals["expense"] >= SCALE_FLOOR or not first):
+        total = sum((line.amount for line in budgets), Decimal(0))
+        out.append(Problem("ledger-scale", {
+            "what": "“三公”经费预算数", "what_en": "三公 budgets",
+            "total": f"{total:,.2f}", "wan": f"{total / 10_000:.2f}"},
+            budgets[0].sheet, _amount_cell(spec, budgets[0]), severity="warning"))
     for code, total in by_func.items():
         if total < 0:
             line = func_line[code]
@@ -146,7 +157,7 @@ def _amount_cell(spec: TemplateSpec, line: LedgerLine) -> str | None:
 def code_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:
     """Codes without a name, 类 without a class line, 科目表 names contradicting the list."""
     return [*name_problems(spec, ledger.lines, ledger.own_names, ledger.typed_names),
-            *own_name_conflicts(spec, ledger.own_cells)]
+            *own_name_conflicts(spec, ledger.own_cells), *typed_name_conflicts(spec, ledger.lines, ledger.typed_names)]
 
 
 def ledger_problems(spec: TemplateSpec, ledger: Ledger) -> list[Problem]:

@@ -95,13 +95,13 @@ def test_a_bureau_spec_without_english_stays_valid_and_falls_back_to_the_kind_te
     finding = judge(rule, Verdict("error", Decimal("1.00"), Decimal("2.00"), Decimal("1.00"), Decimal(0)),
                     [cell], "01", where=cell.label, default=detail.MESSAGE)
     assert finding.message.startswith("公开01表“本年收入合计”行与明细表不符")
-    assert finding.message_en == ("公开01表“本年收入合计”行 does not match the detail sheets: they imply 1.00, the table"
+    assert finding.message_en == ("公开01表, row “本年收入合计” does not match the detail sheets: they imply 1.00, the table"
                                   " shows 2.00, difference +1.00")
     own = Rule("X", "sum", title="合计", message="{where}错 {difference}")
     plain_finding = judge(own, Verdict("error", Decimal(1), Decimal(2), Decimal(1), Decimal(0)), [cell], "01",
                           where=cell.label)
     assert plain_finding.message == "公开01表“本年收入合计”行错 +1.00"
-    assert plain_finding.message_en == "合计: 公开01表“本年收入合计”行 should be 1.00, is 2.00, difference +1.00"
+    assert plain_finding.message_en == "合计: 公开01表, row “本年收入合计” should be 1.00, is 2.00, difference +1.00"
 
 
 def test_an_invalid_english_key_is_a_spec_error(tmp_path):
@@ -219,3 +219,76 @@ def test_a_detail_sheet_problem_is_in_english_as_fill_says_it(tmp_path):
     assert "金额“abc”不是数字" in found["message"]
     assert found["message_en"] == ("The detail sheets have an error, they can't be compared with the tables:"
                                    " Amount 'abc' is not a number")
+
+
+# -- English titles: the English column shows no Chinese but the labels it quotes ------------------
+CJK = re.compile(r"[\u3400-\u9fff]")
+QUOTED = re.compile(r"“[^”]*”")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_rule_of_every_format_has_an_english_title(fmt):
+    spec = load_spec(fmt)
+    assert spec.rules
+    for rule in spec.rules:
+        assert rule.title_en and _english(rule.title_en) and not CJK.search(rule.title_en), (fmt, rule.id, rule.title_en)
+        for key in ("message_en", "rounding_message_en"):  # the catalogue's English: Chinese only as quoted labels
+            text = getattr(rule, key)
+            assert not CJK.search(QUOTED.sub("", text)), (fmt, rule.id, key, text)
+    for kind, templates in MESSAGES.items():  # the kinds' own English templates of the table rules
+        if kind.startswith("eval-"):
+            continue
+        for name, message in templates.items():
+            assert not CJK.search(QUOTED.sub("", message.en)), (kind, name, message.en)
+
+
+def _with_errors_in_every_table(tmp_path, fmt: str):
+    """The demo with a figure of every table (that holds one) changed by 7.00, and a printed
+    科目名称 of 03 changed: sums, hierarchies, cross-table and detail rules all fire."""
+    book = _demo(tmp_path, fmt)
+    spec = load_spec(fmt)
+    port = CalamineBook(book)
+    changes: dict[tuple[str, str], object] = {}
+    try:
+        for table in spec.tables:
+            values = read_table(spec, table, port.read_sheet(table.sheet))
+            held = [(r, col) for r in values.rows() for col, v in r.values.items() if v and col in r.cells]
+            if not held:
+                continue
+            row, col = held[len(held) // 2]
+            changes[(table.sheet, row.cells[col])] = float(row.values[col] + 7)
+            if table.id == "06":  # a cent off: the 类 differs from its 款 by rounding (a note)
+                item = next(r for r in values.rows() if r.code and r.code.startswith("301") and len(r.code) == 5
+                            and r.values.get("amount") and r is not row)
+                changes[(table.sheet, item.cells["amount"])] = float(item.values["amount"] + Decimal("0.01"))
+            if table.id == "03":
+                named = next(r for r in values.rows() if r.code and "name" in r.cells)
+                changes[(table.sheet, named.cells["name"])] = "改错的科目名称"
+    finally:
+        port.close()
+    return modified(book, tmp_path / "errors.xlsx", changes), spec, {t for t, _ in changes}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_findings_in_every_table_are_english_but_for_the_labels_they_quote(tmp_path, fmt):
+    """A finding's English names its rule by ``title_en`` (never the Chinese title) and holds no
+    Chinese but printed labels, in quotes (“本年收入合计”, a 科目名称), and the tables' printed names."""
+    book, spec, sheets = _with_errors_in_every_table(tmp_path, fmt)
+    proc = run_cli("check", str(book), "--format", "json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    rules = {r.id: r for r in spec.rules}
+    assert sheets <= {c["sheet"] for f in findings for c in f["cells"]}  # every changed table has findings
+    assert {"info", "error", "warning"} <= {f["severity"] for f in findings}  # rounding notes among them
+    names = sorted({n for t in spec.tables for n in (t.display, t.title, t.sheet, t.label or "") if n}, key=len,
+                   reverse=True)
+    for f in findings:
+        rule = rules[f["rule"]]
+        text = f["message_en"]
+        assert rule.title not in text or rule.title == rule.title_en, (f["rule"], text)
+        if "{title}" in (rule.rounding_message_en or "Rounding difference: {title}") and f["severity"] == "info":
+            assert rule.title_en in text, (f["rule"], text)
+        rest = text
+        for name in names:  # the tables' printed names (some hold quotes: 财政拨款“三公”经费支出决算表)
+            rest = rest.replace(name, "")
+        assert not CJK.search(QUOTED.sub("", rest)), (f["rule"], text)

@@ -7,6 +7,7 @@ read back, in every format."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -118,3 +119,47 @@ def test_worksheet_functions_read_named_code_cells_as_fill_does():
     assert udf_logic.read_code("[21505]工业和信息产业监管") == "21505"  # a 款 is a 3/5/7-digit code
     with pytest.raises(udf_logic.UdfError):
         udf_logic.read_code("[2150]工业")  # 4 digits is not
+
+
+@pytest.mark.parametrize("fmt", available_formats())
+def test_an_economic_code_cell_with_its_name_names_the_code_like_a_functional_one(tmp_path: Path, fmt: str):
+    """``30298 自定义经济科目`` (a 款 the list lacks) is published in 06 with the name typed in its
+    cell, as ``2010398 自定义事务`` is in 03; a typed name that differs from the list's
+    (``[30101]基本工资津贴``, ``[2010301]行政运作``) is a warning at its cell, for both schemes,
+    in Fill and in check, and the list's name is published."""
+    spec = load_spec(fmt)
+    path = tmp_path / "named.xlsx"
+    write_new(path, spec, inputs=_inputs(spec, [
+        _expense("2010301", "[30101]基本工资津贴", "100000"),
+        _expense("2010301", "30298 自定义经济科目", "5000"),
+        _expense("2010398 自定义事务", "30201 办公费", "7000"),
+        _expense("[2010301]行政运作", "30201", "800"),
+    ]))
+    proc = run_cli("fill", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    said = "".join((proc.stdout + proc.stderr).split()).replace("│", "")
+    assert "经济分类编码30101在明细表中的名称“基本工资津贴”" in said and "“基本工资”不同" in said, said
+    assert "功能分类编码2010301在明细表中的名称“行政运作”" in said and "“行政运行”不同" in said, said
+    assert "自定义经济科目" in said  # the code the list lacks: named by its cell (unknown-code warning)
+    rows = {r.code: r.label for r in read_tables(spec, path)["06"].rows() if r.code}
+    assert rows["30298"] == "自定义经济科目" and rows["30101"] == "基本工资" and rows["30201"] == "办公费"
+    check = run_cli("check", str(path), "--format", "json")
+    assert check.returncode == 0, check.stdout + check.stderr
+    findings = json.loads(check.stdout)["findings"]
+    conflicts = {f["cells"][0]["cell"]: f for f in findings if "在明细表中的名称" in f["message"]}
+    assert set(conflicts) == {"B3", "A6"}, conflicts  # each at the cell that typed the name
+    assert all(f["severity"] == "warning" and "differs from the" in f["message_en"] for f in conflicts.values())
+
+
+def test_fast_and_row_by_row_readings_keep_the_same_economic_names():
+    spec = load_spec("2020")
+    rows = [["2010301", "30298 自定义经济科目", BASIC, GP, 10.0, "", ""],
+            ["2010301", "[30298]另一个名称", BASIC, GP, 5.0, "", ""],
+            ["2010301", "商品和服务支出/办公费", BASIC, GP, 1.0, "", ""]]
+    with pytest.raises(InputError):  # a path is no code cell: refused at its cell
+        read_ledger(spec, _book(spec, rows))
+    rows[2][1] = "30201"
+    fast = read_ledger(spec, _book(spec, rows))
+    slow = read_ledger(spec, _book(spec, [*rows[:2], ["2010301", "30201", BASIC, GP, Decimal("1.0"), "", ""]]))
+    assert fast.typed_names["30298"] == slow.typed_names["30298"] == "自定义经济科目"  # the first row's
+    assert [ln.econ for ln in fast.lines] == [ln.econ for ln in slow.lines] == ["30298", "30298", "30201"]

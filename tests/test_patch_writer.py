@@ -29,7 +29,7 @@ from conftest import run_cli
 
 import juesuan.io.files as files
 from juesuan.io.files import fill_file, write_new
-from juesuan.port import CellFormula, SheetPicture
+from juesuan.port import CellFormula, CellLook, SheetPicture
 from juesuan.sample import sample_inputs
 from juesuan.spec import available_formats, load_spec
 
@@ -397,6 +397,22 @@ def _corner_pictures() -> list[SheetPicture]:
     q.comments[(0, 0)] = "t"
     r = SheetPicture("r", kind="table")
     r.put(0, 0, 1, "amount")
+    # cells carried outside a table with their own looks (kept_looks): custom and built-in
+    # number formats, fonts with every kind of colour, alignments; one look twice
+    r.put(5, 0, 46112, "kept")
+    r.looks[(5, 0)] = CellLook(number_format="yyyy-mm-dd")
+    r.put(5, 1, 46112, "kept")
+    r.looks[(5, 1)] = CellLook(number_format='yyyy"年"m"月"d"日"', font_name="宋体", size=11, bold=True,
+                               color="theme:1:-0.249977111117893", h="general")
+    r.put(5, 2, 0.125, "kept")
+    r.looks[(5, 2)] = CellLook(number_format="0.00%", italic=True, underline="single", color="rgb:FFFF0000",
+                               h="center", v="top", wrap=True, indent=2)
+    r.put(5, 3, "00123", "kept")
+    r.looks[(5, 3)] = CellLook(number_format="@", color="indexed:10", size=10.5)
+    r.put(6, 0, 46112, "kept")
+    r.looks[(6, 0)] = CellLook(number_format="mm-dd-yy", color="theme:4")
+    r.put(6, 1, 46112, "kept")
+    r.looks[(6, 1)] = CellLook(number_format="yyyy-mm-dd")
     r.freeze = (3, 0)
     r.print_title_rows = (0, 2)
     return [p, q, r, SheetPicture("empty")]
@@ -460,3 +476,13 @@ def test_a_picture_the_writer_leaves_to_openpyxl():
     assert fresh_parts([crossed]) is None
     assert fresh_parts([SheetPicture("s"), SheetPicture("s")]) is None  # one sheet twice
     assert fresh_parts([SheetPicture("s"), SheetPicture("t")]) is not None
+
+
+def test_builtin_number_formats_are_openpyxls():
+    """The direct writer names a built-in number format by the id openpyxl gives its code, so
+    a carried cell's format is written alike on both paths."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    from juesuan.io.fresh_package import BUILTIN_FORMATS as DIRECT
+
+    assert DIRECT == {code: i for i, code in BUILTIN_FORMATS.items()}

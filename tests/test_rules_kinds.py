@@ -192,16 +192,20 @@ def test_rule_errors_are_reported_not_raised(imported, rule, fragment):
     assert fragment in f.message
 
 
-def test_missing_sheet_is_a_rule_error(imported, tmp_path):
+def test_missing_sheet_is_one_error_of_the_workbook_not_a_spec_problem(imported, tmp_path):
+    """A table sheet the user deleted or renamed: one error naming it and the rules it
+    stopped (before: a “模板规范问题” rule error per rule)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(imported)
     del wb["公开07表"]
     wb.save(tmp_path / "no07.xlsx")
     report = check(tmp_path / "no07.xlsx")
-    errors = {f.rule for f in report.findings if f.kind == "rule-error"}
-    assert {"R07-budget-total", "R15-abroad"} <= errors
-    assert all("公开07表" in f.message for f in report.findings if f.kind == "rule-error")
+    assert not [f for f in report.findings if f.kind == "rule-error"]
+    [f] = [f for f in report.findings if f.rule == "sheet-missing"]
+    assert f.severity == "error" and "缺少工作表“公开07表”" in f.message and "Sheet '公开07表' is missing" in f.english
+    assert "R07-budget-total" in f.message and "R15-abroad" in f.english
+    assert not any("公开07表" in g.message for g in report.findings if g is not f)
 
 
 def test_the_kind_list_names_every_module_of_the_rules_package():

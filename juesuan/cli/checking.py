@@ -183,8 +183,8 @@ def check_many(files: list[Path], fmt: str, jobs: int) -> None:
             if not entry["checked"]:
                 worst = EXIT_UNUSABLE
                 if fmt == "text":  # the reason in full, where the log has each workbook's report
-                    out.print(f"\n==== {clean_text(str(path))} ====\n无法校验 / unusable: {clean_text(entry['error'])}",
-                              highlight=False, markup=False)
+                    out.print(f"\n==== {clean_text(str(path))} ====\n无法校验 / unusable: {clean_text(entry['error'])}"
+                              f"\n    {clean_text(entry['error_en'])}", highlight=False, markup=False)
                 continue
             if not entry["valid"] and worst == EXIT_OK:
                 worst = EXIT_FINDINGS

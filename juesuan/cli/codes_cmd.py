@@ -21,15 +21,9 @@ def _read_grid(path: Path, sheet: str | None) -> tuple[list[list], str]:
     if not path.exists():
         raise fail("file-missing", path=str(path))
     if path.suffix.lower() == ".csv":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise fail("file-corrupt", path=str(path), reason="无法识别的文本编码 / unknown text encoding")
+        from juesuan.io.text import decode_text
+
+        text = decode_text(path.read_bytes(), str(path))
         rows = list(csv.reader(text.splitlines()))
         return [[v if v.strip() else None for v in row] for row in rows], path.name
     from juesuan.io.xlsx import CalamineBook

@@ -40,9 +40,11 @@ def import_(
         from juesuan.io.import_file import import_file
         from juesuan.io.safe_write import check_new_output
         from juesuan.sanity import year_option_problem
+        from juesuan.spec.model import norm_year
 
         check_new_output(output, force=force, suffixes=(".xlsx",), what="新工作簿 / a new workbook")
         spec = get_spec(fmt, spec_file)
+        year = norm_year(year)  # “2025年度” is written as 2025
         misfit = year_option_problem(spec, year)
         if misfit is not None:
             raise InputError([misfit])

@@ -18,18 +18,23 @@ def narrative(
 ) -> None:
     """导出说明：由公开表生成部门决算情况说明（Word）/ Export the 说明 as .docx."""
     with handled():
+        from juesuan.errors import InputError, Problem
         from juesuan.io.safe_write import atomic_write, check_new_output
         from juesuan.io.text import clean_paragraphs
         from juesuan.io.xlsx import CalamineBook
         from juesuan.narrative.docx_export import build_docx
-        from juesuan.narrative.steps import narrative_from_workbook
+        from juesuan.narrative.steps import accounts_from_workbook, narrative_from_workbook
         from juesuan.workbook_format import spec_for
 
         check_new_output(output, force=force, suffixes=(".docx",), what="Word 文档 / a Word document")
         book = CalamineBook(path)
         try:
             spec = spec_for(book, None)
-            paragraphs = clean_paragraphs(narrative_from_workbook(spec, book))
+            accounts = accounts_from_workbook(spec, book)
+            if not any(v for t in accounts.tables.values() for row in t.rows() for v in row.values.values()):
+                # never a 说明 of “收、支总计均为0.00万元” from tables no one filled
+                raise InputError([Problem("tables-empty", {}, spec.tables[0].sheet if spec.tables else None)])
+            paragraphs = clean_paragraphs(narrative_from_workbook(spec, book, accounts))
         finally:
             book.close()
         doc = build_docx(paragraphs)

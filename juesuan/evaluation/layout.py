@@ -15,6 +15,7 @@ from typing import Any
 from juesuan.evaluation import scoring
 from juesuan.evaluation.model import STANDARD, BudgetLine, EvalConfig, Evaluation, Indicator, Variant
 from juesuan.port import Grid, SheetPicture, a1, cell_at
+from juesuan.spec.model import norm_year
 
 WIDTH = 10  # columns A..J
 DASH = "—"
@@ -57,7 +58,8 @@ def render_evaluation(ev: Evaluation, cfg: EvalConfig, year: str = "", computed:
     last = WIDTH - 1
     pic.put(0, 0, variant.title or raw.get("title", "项目支出绩效自评表"), "title", merge_to=(0, last))
     pic.row_heights[0] = 30.0
-    pic.put(1, 0, str(raw.get("subtitle", "")).format_map({"year": year or "    "}), "dept", merge_to=(1, 7))
+    pic.put(1, 0, str(raw.get("subtitle", "")).format_map({"year": norm_year(year) or "    "}), "dept",
+            merge_to=(1, 7))
     pic.put(1, 8, raw.get("unit_note", "单位：万元"), "unit", merge_to=(1, 9))
     r = HEAD_ROWS
     for fields in cfg.header_fields:

@@ -43,15 +43,26 @@ from juesuan.io.style_roles import (
 )
 from juesuan.io.text import prepare_picture
 from juesuan.lazy_re import lazy
-from juesuan.port import SheetPicture, column_letter
+from juesuan.port import CellLook, SheetPicture, column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
-# Number formats built into every spreadsheet application (ECMA-376 §18.8.30), by code.
-BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
-                   "0.00E+00": 11, "@": 49}
+# Number formats built into every spreadsheet application (ECMA-376 §18.8.30), by code, as
+# openpyxl spells them (a code among these is written as its id, any other as a numFmt of the
+# workbook's own, from 164 on).
+BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, '"$"#,##0_);("$"#,##0)': 5,
+                   '"$"#,##0_);[Red]("$"#,##0)': 6, '"$"#,##0.00_);("$"#,##0.00)': 7,
+                   '"$"#,##0.00_);[Red]("$"#,##0.00)': 8, "0%": 9, "0.00%": 10, "0.00E+00": 11, "# ?/?": 12,
+                   "# ??/??": 13, "mm-dd-yy": 14, "d-mmm-yy": 15, "d-mmm": 16, "mmm-yy": 17, "h:mm AM/PM": 18,
+                   "h:mm:ss AM/PM": 19, "h:mm": 20, "h:mm:ss": 21, "m/d/yy h:mm": 22, "#,##0_);(#,##0)": 37,
+                   "#,##0_);[Red](#,##0)": 38, "#,##0.00_);(#,##0.00)": 39, "#,##0.00_);[Red](#,##0.00)": 40,
+                   '_(* #,##0_);_(* \\(#,##0\\);_(* "-"_);_(@_)': 41,
+                   '_("$"* #,##0_);_("$"* \\(#,##0\\);_("$"* "-"_);_(@_)': 42,
+                   '_(* #,##0.00_);_(* \\(#,##0.00\\);_(* "-"??_);_(@_)': 43,
+                   '_("$"* #,##0.00_)_("$"* \\(#,##0.00\\)_("$"* "-"??_)_(@_)': 44,
+                   "mm:ss": 45, "[h]:mm:ss": 46, "mmss.0": 47, "##0.0E+0": 48, "@": 49}
 
 # A style array, as openpyxl keeps one per cell: indices into the registries below.
 FONT_ID, FILL_ID, BORDER_ID, NUMFMT_ID, PROTECTION_ID, ALIGNMENT_ID, STYLE_ID = range(7)
@@ -159,15 +170,42 @@ def _font(role: RoleStyle) -> str:
     return f'<font><name val="{_attr(role.font)}"/>{bold}<sz val="{_num(role.size)}"/></font>'
 
 
+def _look_font(look: CellLook, role: RoleStyle) -> str:
+    """A carried cell's own font (its name and size, else the role's), spelt as openpyxl does."""
+    out = [f'<font><name val="{_attr(look.font_name or role.font)}"/>']
+    if look.bold:
+        out.append('<b val="1"/>')
+    if look.italic:
+        out.append('<i val="1"/>')
+    if look.color:
+        out.append(f"<color {color_attrs(look.color)}/>")
+    out.append(f'<sz val="{_num(look.size or role.size)}"/>')
+    if look.underline:
+        out.append(f'<u val="{_attr(look.underline)}"/>')
+    return "".join(out) + "</font>"
+
+
+def color_attrs(color: str) -> str:
+    """``rgb:FFFF0000`` / ``theme:1[:tint]`` / ``indexed:10`` as a ``<color>`` element's attributes."""
+    kind, _, rest = color.partition(":")
+    if kind == "theme":
+        theme, _, tint = rest.partition(":")
+        return f'theme="{int(theme)}"' + (f' tint="{_num(float(tint))}"' if tint else "")
+    if kind == "indexed":
+        return f'indexed="{int(rest)}"'
+    return f'rgb="{_attr(rest)}"'
+
+
 def _fill(role: RoleStyle) -> str:
     if role.fill is None:
         return EMPTY_FILL
     return f'<fill><patternFill patternType="solid"><fgColor rgb="00{role.fill}"/></patternFill></fill>'
 
 
-def _alignment(role: RoleStyle) -> str:
-    attrs = [f'horizontal="{role.h}"' if role.h else "", f'vertical="{role.v}"' if role.v else "",
-             'wrapText="1"' if role.wrap else "", 'shrinkToFit="1"' if role.shrink else "",
+def _alignment(role: RoleStyle | CellLook) -> str:
+    shrink = getattr(role, "shrink", False)
+    attrs = [f'horizontal="{_attr(role.h)}"' if role.h else "", f'vertical="{_attr(role.v)}"' if role.v else "",
+             'wrapText="1"' if role.wrap else "", 'shrinkToFit="1"' if shrink else "",
              f'indent="{_num(role.indent)}"' if role.indent else ""]
     attrs = [a for a in attrs if a]
     return f"<alignment {' '.join(attrs)}/>" if attrs else ""
@@ -185,6 +223,7 @@ class _Styles:
         self.alignments = _Indexed([""])
         self.protections = _Indexed([""])
         self.xfs = _Indexed([ZERO])
+        self.num_fmts = _Indexed()  # the workbook's own number formats (ids from 164)
         self.roles: dict[str, Style] = {}
         self.named: list[tuple[str, Style]] = [("Normal", ZERO)]
         for role, data in ROLES.items():
@@ -197,6 +236,19 @@ class _Styles:
                      len(self.named))
             self.roles[role] = style
             self.named.append((data.name, style))
+
+    def looked(self, style: Style, role: str, look: CellLook) -> Style:
+        """``style`` (of ``role``) with a carried cell's own number format, font and alignment,
+        registered in the order openpyxl's ``apply_picture`` registers them."""
+        data = ROLES[role]
+        if look.number_format is not None:
+            fmt = BUILTIN_FORMATS.get(look.number_format)
+            style = _with(style, NUMFMT_ID, fmt if fmt is not None else 164 + self.num_fmts.add(look.number_format))
+        if look.has_font():
+            style = _with(style, FONT_ID, self.fonts.add(_look_font(look, data)))
+        if look.has_alignment():
+            style = _with(style, ALIGNMENT_ID, self.alignments.add(_alignment(look)))
+        return style
 
     def locked(self, style: Style) -> bool:
         return self.protections.items[style[PROTECTION_ID]] != UNLOCKED
@@ -223,7 +275,8 @@ class _Styles:
         builtin = ' builtinId="0"'
         names = [f'<cellStyle name="{_attr(name)}" xfId="{i}"{builtin if i == 0 else ""} hidden="0"/>'
                  for i, (name, _) in enumerate(self.named)]
-        body = ('<numFmts count="0"/>' + section("fonts", self.fonts.items) + section("fills", self.fills.items)
+        formats = [f'<numFmt numFmtId="{164 + i}" formatCode="{_attr(code)}"/>' for i, code in enumerate(self.num_fmts.items)]
+        body = ((section("numFmts", formats) if formats else '<numFmts count="0"/>') + section("fonts", self.fonts.items) + section("fills", self.fills.items)
                 + section("borders", self.borders.items) + section("cellStyleXfs", named_xfs)
                 + section("cellXfs", [self._xf(s, cell=True) for s in self.xfs.items])
                 + section("cellStyles", names)
@@ -253,7 +306,8 @@ class _Sheet:
                 if pos in self.covered:
                     raise Unsupported("a value under a merge")
                 self.values[pos] = _checked(value)
-            self.style[pos] = role
+            look = pic.looks.get((r, c))
+            self.style[pos] = role if look is None else styles.looked(role, cell_style.role, look)
             if cell_style.merge_to is not None and cell_style.merge_to != (r, c):
                 r2, c2 = cell_style.merge_to
                 self._merge(r + 1, c + 1, r2 + 1, c2 + 1)

@@ -8,6 +8,7 @@ from pathlib import Path
 from juesuan.errors import Problem, fail
 from juesuan.importer import import_rows, read_csv
 from juesuan.io.template_file import save_new_workbook
+from juesuan.io.text import decode_text
 from juesuan.jobs import template_pictures
 from juesuan.pipeline import sheet_order
 from juesuan.spec.model import TemplateSpec
@@ -20,10 +21,10 @@ def import_file(csv_path: str | Path, out: str | Path, spec: TemplateSpec, dept:
     ``warnings`` receives the rows read but not used, blank or zero, that the format lacks)."""
     path = Path(csv_path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = decode_text(path.read_bytes(), str(path))
     except FileNotFoundError:
         raise fail("file-missing", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise fail("file-corrupt", path=str(path), reason=str(exc)) from exc
     tables = import_rows(spec, read_csv(text, path.name), dept, path.name, eval_variant,
                          warnings if warnings is not None else [])

@@ -10,8 +10,9 @@ writes it:
   column and its last row (the note row ``注：…``, or the sentence under an empty table) as
   the sheet held it; every cell holding a value or a formula outside that rectangle — right
   of the last column, or below the last row — is the accountant's. It is written again with
-  its value (text, number, logical; an error value as its text) in a plain, unlocked style
-  (role ``kept``). A cell right of the table stays at its address; a cell below the table
+  its value (text, number, logical; an error value as its text) in an unlocked style (role
+  ``kept``) with its own number format, font and alignment (:mod:`juesuan.io.kept_looks`: a
+  date stays a date, a bold footer bold, a percentage a percentage). A cell right of the table stays at its address; a cell below the table
   keeps its distance from the table's end, so it stays at the same address when the table
   keeps its length and moves with it when the table grows or shrinks (as rows inserted in
   Excel move what is below). Cells inside the rectangle (even one the picture leaves
@@ -27,8 +28,7 @@ writes it:
   rows of carried cells below the table.
 
 A sheet whose note row can't be found (deleted, retyped) is taken to end where the new
-picture ends. Number formats and fonts of the carried cells are not kept (a date typed as a
-date shows as its serial number): only their content.
+picture ends. The fills and borders of the carried cells are not kept.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from typing import Any
 from juesuan.errors import fail
 from juesuan.io.guard import column_number
 from juesuan.io.kept_formulas import NotCarried, SourceFormula, _local, _position, moved_text, resolved
+from juesuan.io.kept_looks import Looks
 from juesuan.lazy_re import lazy
 from juesuan.port import CellError, CellFormula, SheetPicture, a1
 
@@ -67,14 +68,15 @@ def _text(elem: Any) -> str:
     return "".join(out)
 
 
-def _read(xml: bytes) -> tuple[dict[tuple[int, int], tuple[str, Any, Any]], list[tuple[int, int, float | None, bool]],
-                               dict[int, float]]:
+def _read(xml: bytes) -> tuple[dict[tuple[int, int], tuple[str, Any, Any, Any]],
+                               list[tuple[int, int, float | None, bool]], dict[int, float]]:
     """A worksheet part's cells ((row, col) → (type, raw ``<v>`` text, ``<is>`` element or
-    None)), ``<cols>`` entries ((first, last 0-based, width, hidden)) and custom row heights."""
+    None, ``s=`` or None)), ``<cols>`` entries ((first, last 0-based, width, hidden)) and
+    custom row heights."""
     from defusedxml.ElementTree import fromstring
 
     root = fromstring(xml, forbid_dtd=True)
-    cells: dict[tuple[int, int], tuple[str, Any, Any]] = {}
+    cells: dict[tuple[int, int], tuple[str, Any, Any, Any]] = {}
     cols: list[tuple[int, int, float | None, bool]] = []
     heights: dict[int, float] = {}
     for part in root:
@@ -111,7 +113,7 @@ def _read(xml: bytes) -> tuple[dict[tuple[int, int], tuple[str, Any, Any]], list
                     has_formula = any(_local(e.tag) == "f" for e in c)
                     if v is None and inline is None and not has_formula:
                         continue
-                    cells[(row_at, col)] = (c.get("t", "n"), v, inline)
+                    cells[(row_at, col)] = (c.get("t", "n"), v, inline, c.get("s"))
     return cells, cols, heights
 
 
@@ -132,7 +134,7 @@ class _Lazy(dict):
     def positions(self) -> list[tuple[int, int]]:
         return list(self.found)
 
-    def get_cell(self, pos: tuple[int, int]) -> tuple[str, Any, Any] | None:
+    def get_cell(self, pos: tuple[int, int]) -> tuple[str, Any, Any, Any] | None:
         from defusedxml.ElementTree import fromstring
 
         c = fromstring(self.found[pos].group(0), forbid_dtd=True)
@@ -140,7 +142,7 @@ class _Lazy(dict):
         inline = next((e for e in c if e.tag == "is"), None)
         if v is None and inline is None and not any(e.tag == "f" for e in c):
             return None
-        return c.get("t", "n"), v, inline
+        return c.get("t", "n"), v, inline, c.get("s")
 
 
 def _read_fast(xml: bytes) -> tuple[_Lazy, list[tuple[int, int, float | None, bool]], dict[int, float]] | None:
@@ -172,17 +174,17 @@ def _cells_of(xml: bytes) -> tuple[Any, list[tuple[int, int, float | None, bool]
 
 
 class _Whole(dict):
-    def __init__(self, cells: dict[tuple[int, int], tuple[str, Any, Any]]):
+    def __init__(self, cells: dict[tuple[int, int], tuple[str, Any, Any, Any]]):
         super().__init__(cells)
 
     def positions(self) -> list[tuple[int, int]]:
         return list(self)
 
-    def get_cell(self, pos: tuple[int, int]) -> tuple[str, Any, Any] | None:
+    def get_cell(self, pos: tuple[int, int]) -> tuple[str, Any, Any, Any] | None:
         return self.get(pos)
 
 
-def _value(kind: str, raw: Any, inline: Any, strings: Any) -> Any:
+def _value(kind: str, raw: Any, inline: Any, _style: Any, strings: Any) -> Any:
     if kind == "inlineStr":
         return _text(inline) if inline is not None else None
     if raw is None:
@@ -251,10 +253,11 @@ def carry_extras(path: Path, pictures: list[SheetPicture], tables: dict[str, tup
                 shared = _shared_strings(z)
             return shared
 
+        looks = Looks(z)  # (styles.xml read only when a carried cell has a style)
         kept: list[str] = []
         for pic in wanted:
             if pic.name in xml:
-                kept += _carry(pic, xml[pic.name], tables[pic.name], strings)
+                kept += _carry(pic, xml[pic.name], tables[pic.name], strings, looks)
     return kept
 
 
@@ -270,7 +273,8 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     return [_text(si) for si in fromstring(z.read(part), forbid_dtd=True) if _local(si.tag) == "si"]
 
 
-def _carry(pic: SheetPicture, xml: bytes, table: tuple[set[str], tuple[str, str] | None], strings: Any) -> list[str]:
+def _carry(pic: SheetPicture, xml: bytes, table: tuple[set[str], tuple[str, str] | None], strings: Any,
+           looks: Looks) -> list[str]:
     last_row, last_col = picture_extent(pic)
     book, cols, heights = _cells_of(xml)
     positions = book.positions()
@@ -306,6 +310,9 @@ def _carry(pic: SheetPicture, xml: bytes, table: tuple[set[str], tuple[str, str]
         elif value is None or value == "":
             continue
         pic.put(new[0], new[1], value, ROLE)
+        look = looks.look(cells[pos][3])
+        if look is not None:
+            pic.looks[new] = look
         pic.unlocked_ranges.append(a1(*new))
         if pos[0] > end and pos[0] in heights:
             pic.row_heights[new[0]] = heights[pos[0]]

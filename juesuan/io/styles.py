@@ -5,10 +5,11 @@ header notes and sheet protection that locks computed cells only."""
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Color, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook import Workbook
@@ -36,7 +37,7 @@ from juesuan.io.style_roles import (
 )
 from juesuan.io.style_roles import HEADER_FILL as HEADER_COLOR
 from juesuan.io.style_roles import INPUT_FILL as INPUT_COLOR
-from juesuan.port import SheetPicture, a1, column_letter
+from juesuan.port import CellLook, SheetPicture, a1, column_letter
 
 _THIN = Side(style="thin", color=BORDER_COLOR)
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -127,6 +128,9 @@ def apply_picture(ws: Worksheet, pic: SheetPicture, memo: dict | None = None) ->
         if value is not None:
             cell.value = value
         cell.style = ROLE_STYLES[style.role].name
+        look = pic.looks.get((r, c))
+        if look is not None:
+            _apply_look(cell, ROLES[style.role], look)
         if style.merge_to is not None:
             r2, c2 = style.merge_to
             if (r2, c2) != (r, c):
@@ -151,6 +155,31 @@ def apply_picture(ws: Worksheet, pic: SheetPicture, memo: dict | None = None) ->
         dv.add(rng)
         ws.add_data_validation(dv)
     _protect(ws, pic)
+
+
+def _color(spec: str) -> Color:
+    """``rgb:FFFF0000`` / ``theme:1[:tint]`` / ``indexed:10`` (:class:`juesuan.port.CellLook`)."""
+    kind, _, rest = spec.partition(":")
+    if kind == "theme":
+        theme, _, tint = rest.partition(":")
+        return Color(theme=int(theme), tint=float(tint) if tint else 0.0)
+    if kind == "indexed":
+        return Color(indexed=int(rest))
+    return Color(rgb=rest)
+
+
+def _apply_look(cell: Any, role: RoleStyle, look: CellLook) -> None:
+    """A carried cell's own number format, font and alignment over its role's named style
+    (in the order :mod:`juesuan.io.fresh_package` registers them)."""
+    if look.number_format is not None:
+        cell.number_format = look.number_format
+    if look.has_font():
+        cell.font = Font(name=look.font_name or role.font, size=look.size or role.size, bold=look.bold or None,
+                         italic=look.italic or None, underline=look.underline,
+                         color=_color(look.color) if look.color else None)
+    if look.has_alignment():
+        cell.alignment = Alignment(horizontal=look.h, vertical=look.v, wrap_text=look.wrap or None,
+                                   indent=look.indent)
 
 
 def _print_setup(ws: Worksheet, pic: SheetPicture) -> None:

@@ -27,6 +27,18 @@ ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NU
 MAX_CELL_TEXT = 32767
 
 
+def decode_text(data: bytes, path: str) -> str:
+    """The text of a file a user saved: UTF-8 (with or without BOM), else GB18030 — what Excel
+    and Notepad on a Chinese Windows write as “CSV (逗号分隔)” or “ANSI”; otherwise a located
+    input error naming ``path``."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise fail("text-encoding", path=path)
+
+
 def clean_cell_text(text: str) -> str:
     """``text`` without the control characters a cell (or a .docx) cannot hold; an
     undecodable byte (a lone surrogate) shows as U+FFFD, so the garbled name is seen."""

@@ -15,7 +15,9 @@ from typing import Any
 
 from juesuan.errors import fail
 from juesuan.io.guard import current_limits, scan_workbook
+from juesuan.io.text import decode_text
 from juesuan.io.xlsx import CalamineBook, check_workbook_file
+from juesuan.lazy_re import lazy
 from juesuan.narrative.catalogue import Catalogue
 from juesuan.narrative.checktext import check_text
 from juesuan.narrative.previous import carried_entries, from_entries
@@ -43,9 +45,14 @@ def check_text_file(text_path: str | Path, workbook: str | Path,
             raise fail("file-too-large", path=str(p), what=f"{p.stat().st_size // 2**20} MB",
                        limit=f"{current_limits().max_inflated // 2**20} MB")
     text = read_text_file(text_path)
+    if not _FIGURE.search(text):  # an empty file, or not a 说明 at all: never “passed”
+        raise fail("text-nothing", path=str(text_path))
     spec, accounts, entries = _filled(workbook)
     last = read_previous(previous)[0] if previous else (from_entries(entries) or None)
     return check_text(text, spec, accounts, entries, last), spec
+
+
+_FIGURE = lazy(r"\d\s*(?:万元|亿元|元|%|％)")
 
 
 def _filled(path: str | Path) -> tuple[TemplateSpec, Any, dict[str, Any]]:
@@ -82,13 +89,7 @@ def read_text_file(path: str | Path) -> str:
         if not text.strip():
             raise fail("file-corrupt", path=str(p), reason="PDF 没有文字层（扫描件？）/ the PDF has no text layer")
         return text
-    data = p.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise fail("file-corrupt", path=str(p), reason="无法识别的文本编码 / unknown text encoding")
+    return decode_text(p.read_bytes(), str(p))
 
 
 def _pdf_text(p: Path) -> str:

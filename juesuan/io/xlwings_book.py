@@ -335,9 +335,9 @@ class XlwingsBook:
 
         ``table`` (a table sheet: its note texts and empty-table sentence, as
         :func:`juesuan.io.kept_extras.table_ends` gives them): what the accountant added
-        outside the table stays as it is — see :meth:`_clear_table_only`. The picture's
-        column widths go only to a sheet added now: an existing sheet keeps its own (the
-        template's, or as the accountant set them and hid them), as ``juesuan fill`` keeps them."""
+        outside the table stays as it is — see :meth:`_clear_table_only` — and so do its
+        column widths once the sheet exists (the template's, or as the accountant set them and
+        hid them), as ``juesuan fill`` keeps them."""
         existed = self._sheet(picture.name) is not None
         sheet = self.ensure_sheet(picture.name, after)
         self.unprotect(sheet)
@@ -362,7 +362,9 @@ class XlwingsBook:
         sheet.range((1, 1), (rows, cols)).value = grid
         for formula in arrays:
             sheet.range(formula.array).formula_array = "=" + formula.text
-        self._layout(sheet, picture, widths=not existed)  # an existing sheet's widths are the accountant's
+        # a table sheet's widths are the accountant's once it exists; the 说明 and the
+        # self-evaluations are laid out by Fill whole, as on files
+        self._layout(sheet, picture, widths=not existed or table is None)
         if picture.protect:
             self.protect(sheet)
 
@@ -482,6 +484,8 @@ class XlwingsBook:
             w = round(width * CHAR_POINTS, 2) if points else width
             self._try("column_width", lambda c0=c0, c1=c1, w=w: _set_attr(
                 sheet.range((1, c0 + 1), (1, c1 + 1)), "column_width", w))
+        for c in sorted(picture.hidden_columns):  # (the 说明's key column, a column the accountant hid)
+            self._try("hidden_column", lambda c=c: self._hide_column(sheet, c))
         for r0, r1, height in _runs(picture.row_heights):
             self._try("row_height", lambda r0=r0, r1=r1, h=height: _set_attr(
                 sheet.range((r0 + 1, 1), (r1 + 1, 1)), "row_height", h))
@@ -498,6 +502,12 @@ class XlwingsBook:
             if not self._set("locked", sheet.range(rng), False):
                 break
         self._page_setup(sheet, picture)
+
+    def _hide_column(self, sheet: Any, col: int) -> None:
+        column = self._excel_api(sheet.range((1, col + 1)), "EntireColumn")
+        if column is None:
+            raise NotImplementedError("engine has no hidden columns")
+        column.Hidden = True
 
     def _page_setup(self, sheet: Any, picture: SheetPicture) -> None:
         setup = self._excel_api(sheet, "PageSetup")

@@ -15,7 +15,7 @@ from juesuan.narrative.catalogue import Catalogue, Subject
 from juesuan.narrative.previous import from_entries
 from juesuan.narrative.shares import fmt_amount, fmt_percent, largest_remainder, percent
 from juesuan.records import record
-from juesuan.spec.model import TemplateSpec
+from juesuan.spec.model import TemplateSpec, norm_year
 from juesuan.tables import FilledAccounts, TableValues
 
 ZERO = Decimal(0)
@@ -208,7 +208,7 @@ class _Writer:
     # -- the values of every section ---------------------------------------------------
     def values(self) -> dict[str, Any]:
         acc = self.accounts
-        v: dict[str, Any] = {"dept": acc.dept, "year": acc.year, "unit_count": len(self.units),
+        v: dict[str, Any] = {"dept": acc.dept, "year": norm_year(acc.year), "unit_count": len(self.units),
                              "unit_list": "、".join(self.units)}
         for key in self.slots:
             if ":" not in key:

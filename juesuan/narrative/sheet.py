@@ -1,6 +1,10 @@
 """The 说明 sheet: the generated text (locked, one paragraph per row) above an input area
 where the accountant fills reasons, counts and budgets (unlocked, found again by the key
-in column C). Fill re-pictures the sheet with the entries exactly as read."""
+in column C). Fill re-pictures the sheet with the entries exactly as read.
+
+Column C (the keys, ``cars_other`` …) is the engine's, not the reader's: it is hidden, so
+that the printed or exported 说明 shows none of them; the text merged across A:C keeps its
+width (B is wider by C's width), and a table's columns after the second are shown in B."""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from juesuan.narrative.generate import Paragraph, SlotSpec
 from juesuan.port import Grid, SheetPicture, a1, cell_at
 
 INPUT_HEADER = ("需填写的内容", "内容（请填写）", "键")
-WIDTHS = {0: 56.0, 1: 46.0, 2: 16.0}
-CHARS_PER_LINE = 58  # CJK characters across the merged A:C text area
+WIDTHS = {0: 56.0, 1: 62.0, 2: 16.0}
+KEY_COLUMN = 2  # hidden: the keys print nowhere
+CHARS_PER_LINE = 58  # CJK characters across the merged A:C text area (A and B shown)
 ROLE = {"title": "title", "part": "heading", "heading": "heading", "subheading": "heading", "text": "body-text"}
 
 
@@ -29,7 +34,9 @@ def render_narrative(sheet: str, intro: str, paragraphs: list[Paragraph], slots:
     for p in paragraphs:
         if p.kind == "table":
             for n, row in enumerate(p.rows or []):
-                for c, value in enumerate(row[:3]):
+                shown = [*row[:1], "　".join(str(v) for v in row[1:] if v not in (None, ""))] if len(row) > 2 \
+                    else row  # (the sheet reads back the same text: read_paragraphs joins with 　)
+                for c, value in enumerate(shown):
                     pic.put(r, c, value, "header" if n == 0 else "body-label")
                 r += 1
             continue
@@ -54,6 +61,7 @@ def render_narrative(sheet: str, intro: str, paragraphs: list[Paragraph], slots:
             pic.comments[(r, 1)] = slot.note
         r += 1
     pic.column_widths.update(WIDTHS)
+    pic.hidden_columns.add(KEY_COLUMN)
     return pic
 
 

@@ -155,8 +155,10 @@ def accounts_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> FilledAcco
                           year=info_value(spec, port, "year"), tables=tables)
 
 
-def narrative_from_workbook(spec: TemplateSpec, port: WorkbookPort) -> list[Paragraph]:
-    """The 说明 of a filled workbook: from its tables, its entries and its self-evaluations."""
-    accounts = accounts_from_workbook(spec, port)
+def narrative_from_workbook(spec: TemplateSpec, port: WorkbookPort,
+                            accounts: FilledAccounts | None = None) -> list[Paragraph]:
+    """The 说明 of a filled workbook: from its tables (``accounts`` when already read), its
+    entries and its self-evaluations."""
+    accounts = accounts if accounts is not None else accounts_from_workbook(spec, port)
     return generate(spec, accounts, typed_numbers(spec, entries_of(spec, port)), read_evaluations(spec, port),
                     units=unit_names(spec, port))

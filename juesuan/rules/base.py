@@ -29,16 +29,26 @@ from juesuan.tables import TableRow, TableValues
 
 LEVELS = {"类": 3, "款": 5, "项": 7}
 DEFAULT_ROUNDING_MESSAGE = "舍入差异：{title}，{where}差额 {difference} 万元，在舍入误差（±{slack}）范围内"
-DEFAULT_ROUNDING_MESSAGE_EN = ("Rounding difference: {title}, {where} differs by {difference} 万元, within the rounding"
-                               " margin (±{slack})")
+DEFAULT_ROUNDING_MESSAGE_EN = ("Rounding difference: {title}, {where} differs by {difference} (10,000 yuan), within the"
+                               " rounding margin (±{slack})")
 DEFAULT_MESSAGE = Message("{title}：{where}应为 {expected}，实为 {actual}，差额 {difference}",
                           "{title}: {where} should be {expected}, is {actual}, difference {difference}")
 ROUNDING = Message(DEFAULT_ROUNDING_MESSAGE, DEFAULT_ROUNDING_MESSAGE_EN)
 _REF = lazy(r"^\s*([+-]?)\s*([^.\s]+)\.([^.\s]+)(?:\.([^.\s]+))?\s*$")
+_PLACE = lazy(r"“([^”]*)”([行列])")  # Context.describe's 表“行”行“列”列
 
 
 class RuleError(Exception):
     """The rule cannot run on this workbook/spec (unknown table, missing sheet, row or column)."""
+
+
+class SheetMissing(RuleError):
+    """A table sheet the spec names is not in the workbook (deleted or renamed by the user):
+    a problem of the workbook, not of the spec, reported once per sheet."""
+
+    def __init__(self, sheet: str):
+        self.sheet = sheet
+        super().__init__(f"工作簿缺少工作表“{sheet}” / the workbook has no sheet '{sheet}'")
 
 
 @record
@@ -145,7 +155,7 @@ class Context:
     def grid(self, tid: str) -> Grid:
         ts = self.table_spec(tid)
         if ts.sheet not in self.sheet_names:
-            raise RuleError(f"工作簿缺少工作表“{ts.sheet}” / the workbook has no sheet '{ts.sheet}'")
+            raise SheetMissing(ts.sheet)
         return self.port.read_sheet(ts.sheet)
 
     def table(self, tid: str) -> TableValues:
@@ -304,10 +314,16 @@ def refs_of(cells: list[Cell]) -> list[CellRef]:
 def _english(rule: Rule, values: dict[str, Any], en: dict[str, Any] | None) -> dict[str, Any]:
     """The values of the English message: the same, with the rule's ``title_en`` and the
     English of any Chinese wording passed in ``en`` (a Chinese label stays as printed)."""
-    out = {**values, "title": rule.title_en or rule.title}
+    out = {k: _PLACE.sub(_english_place, v) if type(v) is str else v for k, v in values.items()}
+    out["title"] = rule.title_en or rule.title
     if en:
         out.update(en)
     return out
+
+
+def _english_place(m: Any) -> str:
+    """表“本年收入合计”行“决算数”列 → 表, row “本年收入合计”, column “决算数” (labels as printed)."""
+    return f", {'row' if m.group(2) == '行' else 'column'} “{m.group(1)}”"
 
 
 def judge(rule: Rule, verdict: Verdict, cells: list[Cell], table: str, where: str = "",

@@ -23,7 +23,7 @@ NAME = Message("{table}编码 {code} 的科目名称应为“{expected}”，表
 BLANK_NAME = Message("{table}编码 {code} 的科目名称为空（应为“{expected}”）",
                      "{table}: the name of code {code} is blank (should be “{expected}”)")
 UNKNOWN_CLASS = Message("{table}“{name}”不是 {year} 年科目表中的类级科目名称",
-                        "{table}: “{name}” is not the name of a class (类) in the {year} code list")
+                        "{table}: “{name}” is not the name of a class in the {year} code list")
 
 
 def _norm(text: str) -> str:

@@ -34,6 +34,7 @@ from juesuan.rules.base import (
     Message,
     Rule,
     RuleError,
+    SheetMissing,
     judge,
     plain,
     refs_of,
@@ -48,6 +49,9 @@ MISSING_ROW = Message("{table}缺少“{row}”行：按明细该行应为 {expe
                       "{table} lacks the row “{row}”: the detail sheets imply {expected} for it")
 EXTRA_ROW = Message("{where}在明细表中没有对应数据，表中为 {actual}",
                     "{where} has no data on the detail sheets, the table shows {actual}")
+UNFILLED = Message("公开表尚未填充：明细表有 {lines} 行数据，而各公开表的数字均为空。请先运行“填充”（juesuan fill），再校验",
+                   "The tables have not been filled: the detail sheets hold {lines} lines and every figure of"
+                   " every table is blank. Run Fill (juesuan fill) first, then check")
 LEDGER = Message("明细表有误，无法与公开表比对：{problem}",
                  "The detail sheets have an error, they can't be compared with the tables: {problem}")
 ZERO = Decimal(0)
@@ -64,18 +68,20 @@ def _problems(rule: Rule, exc: InputError) -> list[Finding]:
 
 
 @register("detail", {"message": MESSAGE, "missing-row": MISSING_ROW, "extra-row": EXTRA_ROW,
-                    "ledger": LEDGER, "rounding": ROUNDING})
+                    "ledger": LEDGER, "rounding": ROUNDING, "unfilled": UNFILLED})
 def check(rule: Rule, ctx: Context) -> list[Finding]:
     spec = ctx.spec
     missing = [s.sheet for s in spec.inputs if s.sheet not in ctx.sheet_names and not s.optional]
-    if missing:
-        raise RuleError(f"工作簿缺少明细表 {'、'.join(missing)} / missing detail sheets")
+    if missing:  # deleted or renamed: one finding per sheet for the whole check (validate groups them)
+        raise SheetMissing(missing[0])
     try:
         ledger = ctx.ledger()  # read once: later rules (ledger-*, units) look at it too
     except InputError as exc:
         return _problems(rule, exc)
     if not ledger.lines:
         return []
+    if _never_filled(rule, ctx) and any(line.amount for line in ledger.lines):  # one finding, not one per figure
+        return [plain(rule, [], None, rule.template(UNFILLED, "unfilled"), lines=len(ledger.lines))]
     try:
         accounts = implied_accounts(rule, ctx, ledger)
     except InputError as exc:
@@ -83,6 +89,17 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
     except Exception as exc:  # noqa: BLE001 - an engine failure must not crash the whole check
         raise RuleError(f"无法由明细表计算公开表 / cannot compute the tables from the details: {exc!r}") from exc
     return compare_accounts(rule, ctx, accounts, MESSAGE)
+
+
+def _never_filled(rule: Rule, ctx: Context) -> bool:
+    """Whether every figure of every table the rule compares is blank (a workbook whose
+    detail sheets were typed and never filled)."""
+    for tid in [str(t) for t in rule.param("tables", None) or [t.id for t in ctx.spec.tables]]:
+        ctx.table_spec(tid)
+        for row in ctx.table(tid).rows():
+            if any(v is not None for v in row.values.values()):
+                return False
+    return True
 
 
 def implied_accounts(rule: Rule, ctx: Context, ledger: Ledger) -> FilledAccounts:

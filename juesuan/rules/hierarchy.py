@@ -21,7 +21,7 @@ from juesuan.tables import TableRow
 ORPHAN = Message("{where}：{level}级科目 {code} 没有其上级{parent_level}级科目 {parent} 的行（缺行或编码有误）",
                  "{where}: {level} code {code} has no row for its parent {parent_level} code {parent}"
                  " (a missing row or a wrong code)")
-NO_TOTAL = Message("{table}缺少“合计”行", "{table} has no 合计 (total) row")
+NO_TOTAL = Message("{table}缺少“合计”行", "{table} has no total row (“合计”)")
 
 
 @register("hierarchy", {**RELATION_MESSAGES, "orphan": ORPHAN, "no-total": NO_TOTAL})

@@ -1,6 +1,7 @@
 """Rule kinds on the department's own data (:mod:`juesuan.sanity`), located at the detail cells:
 
-* ``ledger-info``: 部门名称 and 年度 given; a 年度 within the format's ``years``;
+* ``ledger-info``: 部门名称 and 年度 given (not required of a disclosure imported or typed as
+  printed, without a ledger); a 年度 within the format's ``years``;
 * ``ledger-empty``: the detail sheets hold income or expenditure lines — unless the tables
   hold figures or the workbook holds self-evaluations (a disclosure typed by hand or
   imported, checked as published);
@@ -73,7 +74,14 @@ def _published_without_ledger(ctx: Context) -> bool:
 @register("ledger-info", MESSAGES)
 def check_info(rule: Rule, ctx: Context) -> list[Finding]:
     ledger = _ledger(ctx)
-    return [] if ledger is None else _findings(rule, info_problems(ctx.spec, ledger))
+    if ledger is None:
+        return []
+    found = info_problems(ctx.spec, ledger)
+    if any(p.code == "info-required" for p in found) and not ledger.lines and _published_without_ledger(ctx):
+        # a disclosure imported or typed as printed is checked as published: a blank 部门名称/年度
+        # (``import`` without --dept/--year) is no error of it; a 年度 the format is not for still is
+        found = [p for p in found if p.code != "info-required"]
+    return _findings(rule, found)
 
 
 @register("ledger-empty", MESSAGES)

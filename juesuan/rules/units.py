@@ -36,7 +36,7 @@ EXTRA_ROW = Message("{where}在各单位明细中没有对应数据，表中为 
 UNIT_PROBLEM = Message("单位工作簿有误，无法汇总比对：{problem}",
                        "A unit's workbook has an error, the sum can't be compared: {problem}")
 UNLISTED = Message("明细表“单位”列的“{unit}”不在“单位构成”中",
-                   "“{unit}” of the detail sheets' 单位 column is not listed on 单位构成")
+                   "“{unit}” of the detail sheets' unit column (“单位”) is not listed on the sheet of units (“单位构成”)")
 
 
 def _located(rule: Rule, problems: list[Problem], severity: str | None = None) -> list[Finding]:

@@ -103,6 +103,16 @@ def norm_label(text: str) -> str:
     return _ORDINAL.sub("", "".join(str(text).split())).translate(_QUOTES).replace("(", "（").replace(")", "）")
 
 
+_YEAR_TEXT = lazy(r"^\s*(\d{4})\s*年度?\s*$")
+
+
+def norm_year(text: str) -> str:
+    """A 年度 as printed before “年度”: “2025年” and “2025年度” (typed in 基本信息 or given
+    as --year) are 2025, so the 说明 never says “2025年年度”; other text is kept as typed."""
+    m = _YEAR_TEXT.match(str(text))
+    return m.group(1) if m else str(text).strip()
+
+
 @record(frozen=True)
 class TableAliases:
     """One table's other labels, normalised: titles, row label → row label, header → header."""

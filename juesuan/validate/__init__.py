@@ -13,10 +13,13 @@ from juesuan.gcpause import gc_paused
 from juesuan.port import WorkbookPort
 from juesuan.report import Finding, Report
 from juesuan.rules import BadRule, Context, RuleError, load_kinds
+from juesuan.rules.base import SheetMissing
 from juesuan.spec.model import TemplateSpec
 
 RULE_ERROR = "规则“{id}”无法执行（模板规范问题）：{reason}"
 RULE_ERROR_EN = "Rule '{id}' cannot run (a problem of the template spec): {reason}"
+SHEET_MISSING = "缺少工作表“{sheet}”（可能被删除或改名），{n} 条规则无法校验：{rules}"
+SHEET_MISSING_EN = "Sheet '{sheet}' is missing (deleted or renamed?): {n} rules could not run: {rules}"
 
 
 def check_workbook(spec: TemplateSpec, port: WorkbookPort,
@@ -37,6 +40,7 @@ def check_workbook(spec: TemplateSpec, port: WorkbookPort,
 
 def _run(rules: list, ctx: Context, report: Report) -> None:
     kinds = load_kinds()  # the spec may come from the cache, which imported no kind module
+    missing: dict[str, list[str]] = {}  # a table sheet the workbook lacks → the rules it stopped
     for rule in rules:
         report.rules_run += 1
         if isinstance(rule, BadRule):
@@ -45,7 +49,27 @@ def _run(rules: list, ctx: Context, report: Report) -> None:
         try:
             report.findings += kinds[rule.type](rule, ctx)
         except RuleError as exc:
-            report.findings.append(_rule_error(rule.id, str(exc)))
+            sheet = _missing_sheet(exc)
+            if sheet is not None:
+                missing.setdefault(sheet, []).append(rule.id)
+            else:
+                report.findings.append(_rule_error(rule.id, str(exc)))
+    for sheet, stopped in missing.items():
+        report.findings.append(Finding(
+            "sheet-missing", "error", SHEET_MISSING.format(sheet=sheet, n=len(stopped), rules="、".join(stopped)),
+            message_en=SHEET_MISSING_EN.format(sheet=sheet, n=len(stopped), rules=", ".join(stopped))))
+
+
+def _missing_sheet(exc: BaseException) -> str | None:
+    """The table sheet whose absence stopped a rule (also when a rule wrapped that error)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, SheetMissing):
+            return cause.sheet
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _rule_error(rule_id: str, reason: str) -> Finding:

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hostile_kit import digest, listing, refused, run_cli, workbook
+from hostile_kit import digest, filled, listing, refused, run_cli, workbook
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_existing_output_needs_force(command, tmp_path, valid):
 
 
 def test_narrative_needs_force_and_never_overwrites_a_workbook(tmp_path, valid):
-    src = _existing(tmp_path, valid, "src.xlsx")
+    src = filled(tmp_path, "src.xlsx")  # a 说明 is exported from filled tables (blank ones are refused)
     docx = tmp_path / "说明.docx"
     docx.write_bytes(b"an old narrative")
     refused(["narrative", str(src), "-o", str(docx)], "已存在", "already exists", keep=[src, docx], folder=tmp_path)
