@@ -104,11 +104,15 @@ def rewritten_paragraphs(spec: TemplateSpec, port: WorkbookPort, pictures: list[
     try:  # what Fill wrote last time: the 说明 of the tables as the workbook holds them
         accounts = accounts_from_workbook(spec, port)
         units = unit_names(spec, port)
-        before = generate(spec, accounts, typed_numbers(spec, entries_of(spec, port)),
-                          read_evaluations(spec, port), units=units)
+        typed = typed_numbers(spec, entries_of(spec, port))
+        evaluations = read_evaluations(spec, port)
+        before = generate(spec, accounts, typed, evaluations, units=units)
         # … from the entries and self-evaluations as they were then: the accountant types the
-        # 说明's blanks and scores projects between two Fills (none of it a hand edit)
+        # 说明's blanks and scores projects between two Fills (none of it a hand edit), or
+        # adds a self-evaluation (its 总分 still blank: the last Fill never saw it)
         bare = generate(spec, accounts, {}, [], units=units)
+        seen = [e for e in evaluations if e.shown_total not in (None, "")]
+        earlier = generate(spec, accounts, typed, seen, units=units) if len(seen) < len(evaluations) else []
     except (ValueError, KeyError, IndexError):  # damaged tables: nothing to tell edits from
         return 0
 
@@ -116,7 +120,7 @@ def rewritten_paragraphs(spec: TemplateSpec, port: WorkbookPort, pictures: list[
         return set(read_paragraphs(picture_to_grid(render_narrative(name, "", paragraphs, [], {}))))
 
     then, without = texts(before), texts(bare)
-    shown -= then | without
+    shown -= then | without | (texts(earlier) if earlier else set())
     typed = then ^ without  # the paragraphs that say what was typed or scored
     placeholder = str(settings(spec).get("placeholder", "【请填写{label}】")).split("{label}", 1)
     return sum(1 for text in shown if not any(_same_but_typed(text, t, placeholder) for t in typed))

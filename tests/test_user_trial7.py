@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import openpyxl
+import pytest
 from conftest import run_cli
 
 # A small 2020+ disclosure as a region publishes it (某区档案馆, 2025年度): blanks for zero,
@@ -344,3 +345,16 @@ def test_check_of_a_ledger_never_filled_says_so_once(tmp_path):
     assert "尚未填充" in detail[0]["message"] and "have not been filled" in detail[0]["message_en"]
     assert run_cli("fill", str(path)).returncode == 0
     assert run_cli("check", str(path)).returncode == 0
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2020"])
+def test_adding_a_self_evaluation_is_no_hand_edit(tmp_path, fmt):
+    """``eval add`` (or 新增自评表) then fill said “说明中手工修改的 1 段文字已按公开表重写”:
+    the 说明 Fill wrote before the new, still blank self-evaluation was taken for a hand edit
+    (found by trialxl). An edit by hand is still told (tests/test_fill_keeps_extras.py)."""
+    assert run_cli("demo", "--format", fmt, "-o", str(tmp_path)).returncode == 0
+    path = tmp_path / f"示例部门决算-{fmt}.xlsx"
+    assert run_cli("eval", "add", str(path), "--name", "新增项目").returncode == 0
+    proc = run_cli("fill", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "手工修改" not in proc.stdout + proc.stderr
