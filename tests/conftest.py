@@ -45,6 +45,15 @@ def demo_workbook(tmp_path_factory) -> Path:
     return out / "示例部门决算-2019.xlsx"
 
 
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory) -> dict[str, Path]:
+    """The demo department of the 2019 and 2020 formats, made by the real CLI once per module."""
+    out = tmp_path_factory.mktemp("demos")
+    for fmt in ("2019", "2020"):
+        run_cli("demo", "--format", fmt, "-o", str(out), check=True)
+    return {fmt: out / f"示例部门决算-{fmt}.xlsx" for fmt in ("2019", "2020")}
+
+
 @pytest.fixture()
 def demo_copy(demo_workbook, tmp_path) -> Path:
     target = tmp_path / demo_workbook.name

@@ -86,11 +86,12 @@ def _add_formulas(wb) -> dict[tuple[str, str], str]:
     return formulas
 
 
-def _careful(src: Path, target: Path) -> Path:
-    """``src`` with printer settings on its 绩效自评汇总 (as Excel saves a sheet set up for
-    printing): a part of a computed sheet the patch leaves to openpyxl's careful path."""
+def _careful(src: Path, target: Path, sheet: str = "绩效自评汇总", number: int = 1) -> Path:
+    """``src`` with printer settings on ``sheet`` (as Excel saves a sheet set up for printing):
+    on the 绩效自评汇总, a part of a computed sheet the patch leaves to openpyxl's careful path;
+    on a table sheet, a package the patch leaves to openpyxl."""
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as b:
-        part = sheet_parts(a)["绩效自评汇总"]
+        part = sheet_parts(a)[sheet]
         folder, name = part.rsplit("/", 1)
         rels = f"{folder}/_rels/{name}.rels"
         assert rels not in a.namelist()
@@ -100,10 +101,10 @@ def _careful(src: Path, target: Path) -> Path:
                 data = data.replace(b"<Default ", b'<Default Extension="bin" ContentType="application/'
                                     b'vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"/><Default ', 1)
             b.writestr(info, data)
-        b.writestr("xl/printerSettings/printerSettings1.bin", b"\0" * 64)
+        b.writestr(f"xl/printerSettings/printerSettings{number}.bin", b"\0" * 64)
         b.writestr(rels, '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
                    f'package/2006/relationships"><Relationship Id="rId1" Type="{PRINTER}" '
-                   'Target="../printerSettings/printerSettings1.bin"/></Relationships>')
+                   f'Target="../printerSettings/printerSettings{number}.bin"/></Relationships>')
     return target
 
 

@@ -20,8 +20,6 @@ from openpyxl.styles import Alignment, Font
 from test_fill_keeps_extras import _end, _table
 from test_fill_keeps_input_formulas import _careful
 
-from juesuan.io.guard import sheet_parts
-
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 DATE = datetime.datetime(2026, 3, 31)
 FOOTER = "单位负责人：张三  制表人：李四"
@@ -82,31 +80,9 @@ def _assert_looks(path: Path, table: str, looks: dict[str, tuple]) -> None:
 
 def _printer_settings(src: Path, target: Path, table: str) -> Path:
     """``src`` with printer settings on ``table``: the patch leaves that package to openpyxl."""
-    from test_fill_keeps_input_formulas import PRINTER
+    from test_fill_keeps_input_formulas import _careful
 
-    with zipfile.ZipFile(src) as a, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as b:
-        part = sheet_parts(a)[table]
-        folder, name = part.rsplit("/", 1)
-        rels = f"{folder}/_rels/{name}.rels"
-        for info in a.infolist():
-            data = a.read(info)
-            if info.filename == "[Content_Types].xml" and b'Extension="bin"' not in data:
-                data = data.replace(b"<Default ", b'<Default Extension="bin" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"/><Default ', 1)
-            b.writestr(info, data)
-        b.writestr("xl/printerSettings/printerSettings9.bin", b"\0" * 64)
-        b.writestr(rels, '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-                   f'package/2006/relationships"><Relationship Id="rId1" Type="{PRINTER}" '
-                   'Target="../printerSettings/printerSettings9.bin"/></Relationships>')
-    return target
-
-
-@pytest.fixture(scope="module")
-def demos(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("demos")
-    for fmt in ("2019", "2020"):
-        run_cli("demo", "--format", fmt, "-o", str(out), check=True)
-    return {fmt: out / f"示例部门决算-{fmt}.xlsx" for fmt in ("2019", "2020")}
+    return _careful(src, target, table, 9)
 
 
 @pytest.mark.parametrize("path", ["patch", "openpyxl", "careful"])

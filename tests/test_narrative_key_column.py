@@ -47,14 +47,6 @@ def test_new_workbook_and_template_hide_the_keys(tmp_path, fmt):
     assert _hidden(book)
 
 
-@pytest.fixture(scope="module")
-def demos(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("demos")
-    for fmt in ("2019", "2020"):
-        run_cli("demo", "--format", fmt, "-o", str(out), check=True)
-    return {fmt: out / f"示例部门决算-{fmt}.xlsx" for fmt in ("2019", "2020")}
-
-
 @pytest.mark.parametrize("path", ["patch", "openpyxl", "careful"])
 @pytest.mark.parametrize("fmt", ["2019", "2020"])
 def test_fill_keeps_the_keys_hidden_and_reads_them(demos, tmp_path, fmt, path):
