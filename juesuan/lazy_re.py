@@ -30,11 +30,10 @@ class LazyPattern:
         return compiled
 
     def __getattr__(self, name: str) -> Any:  # only for names not yet in the instance
-        if name.startswith("__") or name in ("_source", "compiled"):
-            if name == "compiled":
-                return self._compile()
+        if name.startswith("__") or name == "_source":
             raise AttributeError(name)
-        return getattr(self._compile(), name)
+        compiled = self._compile()
+        return compiled if name == "compiled" else getattr(compiled, name)
 
     @property
     def pattern(self) -> str:

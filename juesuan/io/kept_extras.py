@@ -222,6 +222,16 @@ def table_end_row(grid_col_a: dict[int, Any], notes: set[str], sentence: tuple[s
     return end
 
 
+def owned_rectangle(pic: SheetPicture, col_a: dict[int, Any], table: tuple[set[str], tuple[str, str] | None]
+                    ) -> tuple[int, int, int]:
+    """What Fill owns on a table sheet: (the old table's last row as the sheet holds it — its
+    note row, else where the new picture ends —, the new picture's last row, its last column);
+    every cell below the old end or right of that column is the accountant's."""
+    last_row, last_col = picture_extent(pic)
+    end = table_end_row(col_a, *table)
+    return (last_row if end is None else end), last_row, last_col
+
+
 def picture_extent(pic: SheetPicture) -> tuple[int, int]:
     """The picture's last row and column (merges included), 0-based."""
     rows, cols = [pic.max_row], [pic.max_col]
@@ -275,7 +285,6 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
 
 def _carry(pic: SheetPicture, xml: bytes, table: tuple[set[str], tuple[str, str] | None], strings: Any,
            looks: Looks) -> list[str]:
-    last_row, last_col = picture_extent(pic)
     book, cols, heights = _cells_of(xml)
     positions = book.positions()
     cells = {}
@@ -283,9 +292,7 @@ def _carry(pic: SheetPicture, xml: bytes, table: tuple[set[str], tuple[str, str]
         if pos[1] == 0 and (got := book.get_cell(pos)) is not None:
             cells[pos] = got
     col_a = {r: _value(*cells[(r, c)], strings) for r, c in cells}
-    end = table_end_row(col_a, *table)
-    if end is None:
-        end = last_row
+    end, last_row, last_col = owned_rectangle(pic, col_a, table)
     shift = last_row - end
     extras = []
     for pos in sorted(positions):

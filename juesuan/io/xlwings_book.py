@@ -29,7 +29,8 @@ from decimal import Decimal
 from typing import Any
 
 from juesuan.errors import fail
-from juesuan.io.kept_extras import picture_extent, table_end_row
+from juesuan.io.kept_extras import owned_rectangle
+from juesuan.io.kept_formulas import SourceFormula
 from juesuan.lazy_re import lazy
 from juesuan.marks import MARK_COLOURS, RESULTS_SHEET, STATE_SHEET, CellMark
 from juesuan.port import Grid, SheetPicture, a1
@@ -248,13 +249,11 @@ class XlwingsBook:
         self._cache[name] = grid
         return grid
 
-    def entry_formulas(self, name: str) -> dict[tuple[int, int], Any] | None:
+    def entry_formulas(self, name: str) -> dict[tuple[int, int], SourceFormula] | None:
         """The formulas of sheet ``name`` (0-based cell → :class:`~juesuan.io.kept_formulas.SourceFormula`),
         read in one call (``Range.formula`` of the used range; an array formula's range asked
         cell by cell, they are few); None when the engine can't read formulas (xlwings' remote
         engine: noted in :attr:`skipped`)."""
-        from juesuan.io.kept_formulas import SourceFormula
-
         sheet = self._sheet(name)
         if sheet is None:
             return None
@@ -269,18 +268,18 @@ class XlwingsBook:
         elif texts and not isinstance(texts[0], list | tuple):
             texts = (texts,) if used.shape[0] == 1 else tuple((t,) for t in texts)
         values = self.read_sheet(name)  # (read already: the engine read the entries)
-        out: dict[tuple[int, int], Any] = {}
+        out: dict[tuple[int, int], SourceFormula] = {}
         for i, row in enumerate(texts):
             for j, text in enumerate(row):
                 if isinstance(text, str) and text.startswith("=") and len(text) > 1:
                     r, c = used.row - 1 + i, used.column - 1 + j
                     value = values[r][c] if r < len(values) and c < len(values[r]) else None
-                    found = self._source_formula(sheet.range((r + 1, c + 1)), text[1:], value, SourceFormula)
+                    found = self._source_formula(sheet.range((r + 1, c + 1)), text[1:], value)
                     if found is not None:
                         out[(r, c)] = found
         return out
 
-    def _source_formula(self, cell: Any, text: str, value: Any, kind: Any) -> Any:
+    def _source_formula(self, cell: Any, text: str, value: Any) -> SourceFormula | None:
         """A formula as the engine holds it: an array formula with its range, or an unknown
         kind (never carried, Fill stops at it) when the engine can't say which it is; None
         for text that only starts with ``=`` (typed as ``'=…``: text stays text) — Excel's
@@ -290,13 +289,13 @@ class XlwingsBook:
             if has_formula is False or (has_formula is None and value == "=" + text):
                 return None
             if not cell.has_array:
-                return kind("normal", text)
+                return SourceFormula("normal", text)
             current = self._excel_api(cell, "CurrentArray")
             if current is not None:
-                return kind("array", text, ref=str(current.Address(False, False)))
+                return SourceFormula("array", text, ref=str(current.Address(False, False)))
         except Exception:  # noqa: BLE001 - unknown: refused below rather than changed
             pass
-        return kind("unknown", text)
+        return SourceFormula("unknown", text)
 
     # -- writing -----------------------------------------------------------------------
     def looks(self) -> dict[str, Look]:
@@ -379,20 +378,15 @@ class XlwingsBook:
         itself then moves what is below, its formats, and every formula that refers to it,
         as when a user inserts rows. Cells right of the table stay where they are. Nothing
         outside the rectangle is written."""
-        grid = self._cache.get(picture.name)
-        if grid is None:
-            grid = self.read_sheet(picture.name)
-        last_row, last_col = picture_extent(picture)
-        col_a = {r: row[0] for r, row in enumerate(grid) if row}
-        end = table_end_row(col_a, *table)
-        end = last_row if end is None else end
+        grid = self.read_sheet(picture.name)  # (read already when Fill looked for hand edits)
+        end, last_row, last_col = owned_rectangle(picture, {r: row[0] for r, row in enumerate(grid) if row}, table)
         outside = [(r, c) for r, row in enumerate(grid) for c, v in enumerate(row)
                    if v is not None and v != "" and (r > end or c > last_col)]
         if not outside:
             return False
         # the used range's width: Excel counts a merged cell whole (a footer merged wider than
         # anything typed) and refuses to shift part of one
-        width = max(last_col + 1, *(c + 1 for _, c in outside), *(len(row) for row in grid))
+        width = max(last_col + 1, *map(len, grid))
         table_width = last_col + 1
         sheet.range((1, 1), (end + 1, table_width)).unmerge()
         shift = last_row - end
