@@ -17,6 +17,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from juesuan.ledger import Ledger, LineColumns
+
 if TYPE_CHECKING:
     from juesuan.ledger import LedgerLine
 
@@ -24,6 +26,8 @@ Key = tuple[str, ...]  # (func, econ, kind, fund, item)
 
 PANDAS_MIN_LINES: int | None = None  # lines from which pandas is used by default (None: never)
 _INT64_ROOM = 2**62
+_FLOAT_EXACT = 2**53  # integers below this in absolute value add up exactly as float64
+DIMENSIONS = ("func", "econ", "kind", "fund", "item")  # a Key's fields
 
 
 def line_units(lines: Sequence[LedgerLine], scale: int) -> list[int]:
@@ -42,6 +46,73 @@ def group_lines(lines: Sequence[LedgerLine], scale: int, use_pandas: bool | None
     for line, u in zip(lines, units, strict=True):
         sums[line.ledger][(line.func, line.econ, line.kind, line.fund, line.item)] += u
     return {name: dict(groups) for name, groups in sums.items()}
+
+
+def group_ledger(ledger: Ledger, scale: int, use_pandas: bool | None = None) -> dict[str, dict[Key, int]]:
+    """:func:`group_lines` of ``ledger.lines``, sheet by sheet: a sheet kept as columns
+    (:class:`~juesuan.ledger.LineColumns`) whose amounts are whole cents is grouped on its
+    columns (:func:`group_columns`), any other by :func:`group_lines`; the sums add up."""
+    out: dict[str, dict[Key, int]] = {}
+    for chunk in ledger.chunks():
+        part = group_columns(chunk, scale) if type(chunk) is LineColumns else None
+        if part is None:
+            part = group_lines(chunk.lines() if type(chunk) is LineColumns else chunk, scale, use_pandas)
+        for name, groups in part.items():
+            into = out.get(name)
+            if into is None:
+                out[name] = groups
+                continue
+            for key, units in groups.items():
+                into[key] = into.get(key, 0) + units
+    return out
+
+
+def group_columns(chunk: LineColumns, scale: int) -> dict[str, dict[Key, int]] | None:
+    """:func:`group_lines` of one sheet's columns, on numpy arrays: each key column as
+    indices into its distinct values, one int64 key per line, its units summed per key (as
+    float64 while every partial sum is an integer below 2⁵³, so exactly); None when the
+    amounts are not whole cents (:meth:`~juesuan.ledger.LineColumns.cents`) or the sums
+    could leave that range (then :func:`group_lines`)."""
+    import numpy as np
+
+    cents = chunk.cents()
+    if cents is None or scale % 100:
+        return None
+    if not len(cents):
+        return {}
+    factor = scale // 100
+    if np.abs(cents).astype(np.float64).sum() >= _FLOAT_EXACT / 2:  # (half: room for the float sum's own error)
+        return None
+    key = np.zeros(len(cents), dtype=np.int64)
+    sizes, columns = [], []
+    room = 1
+    for name in DIMENSIONS:
+        distinct, ids = chunk.codes(name)
+        room *= len(distinct)
+        if room >= _INT64_ROOM:
+            return None
+        ordered = sorted(distinct)  # keyed by each value's rank, the keys come out in ascending (tuple) order
+        position = {v: n for n, v in enumerate(ordered)}
+        rank = np.fromiter(map(position.__getitem__, distinct), dtype=np.int64, count=len(distinct))
+        key = key * len(distinct) + rank[ids]
+        sizes.append(len(distinct))
+        columns.append(ordered)
+    if room <= 4 * len(key):  # a dense key: counted straight, no sort
+        present = np.flatnonzero(np.bincount(key, minlength=room))
+        slot = np.zeros(room, dtype=np.int64)
+        slot[present] = np.arange(len(present))
+        inverse = slot[key]
+    else:
+        present, inverse = np.unique(key, return_inverse=True)
+    sums = np.bincount(inverse, weights=cents.astype(np.float64), minlength=len(present))
+    parts = []  # each present key's rank in every column, from the last column back
+    rest = present
+    for size in reversed(sizes):
+        parts.append(rest % size)
+        rest = rest // size
+    values = [list(map(ordered.__getitem__, ids.tolist())) for ordered, ids in zip(columns, reversed(parts), strict=True)]
+    return {chunk.ledger: {k: int(total) * factor for k, total in zip(zip(*values, strict=True), sums.tolist(),
+                                                                       strict=True)}}
 
 
 def _group_pandas(lines: Sequence[LedgerLine], units: list[int]) -> dict[str, dict[Key, int]]:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from juesuan import rounding
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
-from juesuan.grouping import group_lines, stage_sums
-from juesuan.ledger import Ledger
+from juesuan.grouping import group_ledger, stage_sums
+from juesuan.ledger import Ledger, LineColumns
 from juesuan.records import record
 from juesuan.rounding import Leaf, controlled_round
 from juesuan.spec.model import PREFIX_KEYS, Filter, FiscalSpec, TemplateSpec
@@ -82,16 +82,23 @@ def func_path(func: str) -> tuple[str, ...]:
 def units_per_yuan(ledger: Ledger) -> int:
     """Integer units per 元 that represent every ledger amount exactly (0.01 元 at least)."""
     places = 2
-    for line in ledger.lines:
-        text = str(line.amount)  # plain notation shows exactly -exponent decimals; else ask the tuple
-        if "E" in text:
-            exponent = line.amount.as_tuple().exponent
-            if isinstance(exponent, int) and -exponent > places:
-                places = -exponent
-            continue
-        dot = text.find(".")
-        if dot >= 0 and len(text) - dot - 1 > places:
-            places = len(text) - dot - 1
+    for chunk in ledger.chunks():
+        if type(chunk) is LineColumns:
+            if chunk.cents() is not None:  # whole cents: two places at most
+                continue
+            amounts = chunk.decimals()
+        else:
+            amounts = [line.amount for line in chunk]
+        for amount in amounts:
+            text = str(amount)  # plain notation shows exactly -exponent decimals; else ask the tuple
+            if "E" in text:
+                exponent = amount.as_tuple().exponent
+                if isinstance(exponent, int) and -exponent > places:
+                    places = -exponent
+                continue
+            dot = text.find(".")
+            if dot >= 0 and len(text) - dot - 1 > places:
+                places = len(text) - dot - 1
     return 10**places
 
 
@@ -107,7 +114,7 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = N
     scale = units_per_yuan(ledger)
     per_cent = 100 * scale  # 0.01 万元 = 100 元
     out: dict[str, Leaves] = {}
-    for name, groups in group_lines(ledger.lines, scale, use_pandas).items():
+    for name, groups in group_ledger(ledger, scale, use_pandas).items():
         keys = sorted(groups)
         out[name] = Leaves(keys, [0] * len(keys), [groups[k] for k in keys], per_cent)
     if rounded:
