@@ -28,6 +28,7 @@ PANDAS_MIN_LINES: int | None = None  # lines from which pandas is used by defaul
 _INT64_ROOM = 2**62
 _FLOAT_EXACT = 2**53  # integers below this in absolute value add up exactly as float64
 DIMENSIONS = ("func", "econ", "kind", "fund", "item")  # a Key's fields
+Coded = dict  # dimension → (distinct values, each group's index into them: an int64 array)
 
 
 def line_units(lines: Sequence[LedgerLine], scale: int) -> list[int]:
@@ -48,17 +49,27 @@ def group_lines(lines: Sequence[LedgerLine], scale: int, use_pandas: bool | None
     return {name: dict(groups) for name, groups in sums.items()}
 
 
-def group_ledger(ledger: Ledger, scale: int, use_pandas: bool | None = None) -> dict[str, dict[Key, int]]:
+def group_ledger(ledger: Ledger, scale: int, use_pandas: bool | None = None,
+                 coded: dict[str, Coded] | None = None) -> dict[str, dict[Key, int]]:
     """:func:`group_lines` of ``ledger.lines``, sheet by sheet: a sheet kept as columns
     (:class:`~juesuan.ledger.LineColumns`) whose amounts are whole cents is grouped on its
-    columns (:func:`group_columns`), any other by :func:`group_lines`; the sums add up."""
+    columns (:func:`group_columns`), any other by :func:`group_lines`; the sums add up.
+    ``coded`` receives, for each ledger grouped from one sheet's columns alone, its keys'
+    fields as columns (:func:`group_columns`)."""
     out: dict[str, dict[Key, int]] = {}
     for chunk in ledger.chunks():
-        part = group_columns(chunk, scale) if type(chunk) is LineColumns else None
-        if part is None:
+        found = group_columns(chunk, scale) if type(chunk) is LineColumns else None
+        if found is not None:
+            part = {chunk.ledger: found[0]}
+        else:
             part = group_lines(chunk.lines() if type(chunk) is LineColumns else chunk, scale, use_pandas)
         for name, groups in part.items():
             into = out.get(name)
+            if coded is not None:
+                if into is None and found is not None:
+                    coded[name] = found[1]
+                else:
+                    coded.pop(name, None)
             if into is None:
                 out[name] = groups
                 continue
@@ -67,19 +78,20 @@ def group_ledger(ledger: Ledger, scale: int, use_pandas: bool | None = None) -> 
     return out
 
 
-def group_columns(chunk: LineColumns, scale: int) -> dict[str, dict[Key, int]] | None:
-    """:func:`group_lines` of one sheet's columns, on numpy arrays: each key column as
-    indices into its distinct values, one int64 key per line, its units summed per key (as
-    float64 while every partial sum is an integer below 2⁵³, so exactly); None when the
+def group_columns(chunk: LineColumns, scale: int) -> tuple[dict[Key, int], Coded] | None:
+    """:func:`group_lines` of one sheet's columns (its one ledger's groups), on numpy arrays:
+    each key column as its values' ranks, one int64 key per line, its units summed per key
+    (as float64 while every partial sum is an integer below 2⁵³, so exactly); None when the
     amounts are not whole cents (:meth:`~juesuan.ledger.LineColumns.cents`) or the sums
-    could leave that range (then :func:`group_lines`)."""
+    could leave that range (then :func:`group_lines`). The groups come in ascending key
+    order, with every key field as a column: (its distinct values, each group's index)."""
     import numpy as np
 
     cents = chunk.cents()
     if cents is None or scale % 100:
         return None
     if not len(cents):
-        return {}
+        return {}, {}
     factor = scale // 100
     if np.abs(cents).astype(np.float64).sum() >= _FLOAT_EXACT / 2:  # (half: room for the float sum's own error)
         return None
@@ -110,9 +122,10 @@ def group_columns(chunk: LineColumns, scale: int) -> dict[str, dict[Key, int]] |
     for size in reversed(sizes):
         parts.append(rest % size)
         rest = rest // size
-    values = [list(map(ordered.__getitem__, ids.tolist())) for ordered, ids in zip(columns, reversed(parts), strict=True)]
-    return {chunk.ledger: {k: int(total) * factor for k, total in zip(zip(*values, strict=True), sums.tolist(),
-                                                                       strict=True)}}
+    parts.reverse()
+    values = [list(map(ordered.__getitem__, ids.tolist())) for ordered, ids in zip(columns, parts, strict=True)]
+    groups = {k: int(total) * factor for k, total in zip(zip(*values, strict=True), sums.tolist(), strict=True)}
+    return groups, dict(zip(DIMENSIONS, zip(columns, parts, strict=True), strict=True))
 
 
 def _group_pandas(lines: Sequence[LedgerLine], units: list[int]) -> dict[str, dict[Key, int]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from juesuan import rounding
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
@@ -34,6 +34,9 @@ class Leaves:
     cents: list[int]
     units: list[int]
     per_cent: int
+    # the keys' fields as columns (dimension → distinct values, each key's index into them) when
+    # build_leaves has them from grouping a sheet's columns; not a field: leaves compare by their fields
+    coded: ClassVar[dict[str, tuple[list[str], np.ndarray]] | None] = None
 
     def nudge(self, index: int, step: int) -> None:
         """Move one leaf's rounded amount by ``step`` cents (the repair pass)."""
@@ -114,9 +117,12 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = N
     scale = units_per_yuan(ledger)
     per_cent = 100 * scale  # 0.01 万元 = 100 元
     out: dict[str, Leaves] = {}
-    for name, groups in group_ledger(ledger, scale, use_pandas).items():
+    coded: dict[str, dict] = {}
+    for name, groups in group_ledger(ledger, scale, use_pandas, coded).items():
         keys = sorted(groups)
-        out[name] = Leaves(keys, [0] * len(keys), [groups[k] for k in keys], per_cent)
+        out[name] = Leaves(keys, [0] * len(keys), list(map(groups.__getitem__, keys)), per_cent)
+        if name in coded and keys == list(groups):  # grouped in key order: its columns serve Aggregator as they are
+            out[name].coded = coded[name]  # type: ignore[misc]
     if rounded:
         round_leaves(spec, out, use_pandas)
     return out
@@ -184,9 +190,13 @@ Terms = dict  # AggId → signed coefficient: a published figure as a signed sum
 class _Column:
     """One key field of every leaf as codes into its distinct values (for vectorised tests)."""
 
-    def __init__(self, values: list[str]):
+    def __init__(self, values: list[str], coded: tuple[list[str], np.ndarray] | None = None):
+        """``coded``: the column already as (distinct values, each leaf's index into them)."""
         import numpy as np
 
+        if coded is not None:
+            self.values, self.ids = coded
+            return
         self.values = list(dict.fromkeys(values))
         ids = {v: n for n, v in enumerate(self.values)}
         self.ids = np.fromiter(map(ids.__getitem__, values), dtype=np.int64, count=len(values))
@@ -207,11 +217,16 @@ class _LedgerIndex:
     for every code prefix of a dimension (at its levels) the ascending indices of the leaves
     below it (:meth:`nodes`, built once per dimension)."""
 
-    def __init__(self, keys: list[tuple[str, ...]]):
-        self.kinds = _Column([k[2] for k in keys])
-        self.funds = _Column([k[3] for k in keys])
-        self.items = _Column([k[4] for k in keys])
-        self.codes = {name: _Column([k[DIMS.index(name)] for k in keys]) for name in PREFIX_KEYS}
+    def __init__(self, keys: list[tuple[str, ...]], coded: dict[str, tuple[list[str], np.ndarray]] | None = None):
+        """``coded``: the key fields already as columns (:attr:`Leaves.coded`), by dimension."""
+        coded = coded or {}
+
+        def column(name: str) -> _Column:
+            found = coded.get(name)
+            return _Column([], found) if found is not None else _Column([k[DIMS.index(name)] for k in keys])
+
+        self.kinds, self.funds, self.items = column("kind"), column("fund"), column("item")
+        self.codes = {name: column(name) for name in PREFIX_KEYS}
         self._nodes: dict[str, dict[str, np.ndarray]] = {}
 
     def nodes(self, dim: str) -> dict[str, np.ndarray]:
@@ -281,7 +296,8 @@ class Aggregator:
         """A ledger's leaves as arrays for choosing members (built once per ledger)."""
         found = self._indexes.get(ledger)
         if found is None:
-            found = self._indexes[ledger] = _LedgerIndex(self.leaves[ledger].keys)
+            data = self.leaves[ledger]
+            found = self._indexes[ledger] = _LedgerIndex(data.keys, data.coded)
         return found
 
     def members(self, fkey: tuple, dim: str) -> dict[str, list[int]]:
@@ -289,10 +305,23 @@ class Aggregator:
         in ascending order; only prefixes with a member are keys."""
         table = self._members.get((fkey, dim))
         if table is None:
+            arrays = self._table(fkey, dim)
+            table = self._members.get((fkey, dim))
+            if table is None:  # a large ledger's: its index arrays as lists, on first demand
+                table = self._members[(fkey, dim)] = {node: picked.tolist() for node, picked in arrays.items()}
+        return table
+
+    def _table(self, fkey: tuple, dim: str) -> dict[str, Any]:
+        """:meth:`members` as it is first computed: index arrays for a large ledger (kept in
+        ``_arrays``), lists for a small one."""
+        table = self._arrays.get((fkey, dim))
+        if table is None:
+            table = self._members.get((fkey, dim))
+        if table is None:
             table = {}
             ledger = self.ledger_of(fkey)
             if ledger in self.leaves and len(self.leaves[ledger].keys) < rounding.NUMPY_FROM:
-                table = self._members_plain(fkey, dim, ledger)
+                table = self._members[(fkey, dim)] = self._members_plain(fkey, dim, ledger)
             elif ledger in self.leaves:
                 import numpy as np
 
@@ -314,9 +343,9 @@ class Aggregator:
                         picked = below[mask[below]]
                         if len(picked):
                             arrays[node] = picked
-                table = {node: picked.tolist() for node, picked in arrays.items()}
-                self._arrays[(fkey, dim)] = arrays
-            self._members[(fkey, dim)] = table
+                table = self._arrays[(fkey, dim)] = arrays
+            else:
+                self._members[(fkey, dim)] = table
         return table
 
     def _members_plain(self, fkey: tuple, dim: str, ledger: str) -> dict[str, list[int]]:
@@ -353,7 +382,7 @@ class Aggregator:
         import numpy as np
 
         if fkey not in self._masks:
-            self.members(fkey, "func")
+            self._table(fkey, "func")
         found = self._masks.get(fkey)
         if found is None:  # a small ledger's
             keys = self.leaves[self.ledger_of(fkey)].keys
@@ -365,11 +394,9 @@ class Aggregator:
         import numpy as np
 
         fkey, dim, prefix = agg
-        table = self.members(fkey, dim)
-        found = self._arrays.get((fkey, dim), {}).get(prefix)
-        if found is None:
-            found = np.array(table.get(prefix, []), dtype=np.int64)
-        return found
+        table = self._table(fkey, dim)
+        found = table.get(prefix)
+        return found if isinstance(found, np.ndarray) else np.array(found or [], dtype=np.int64)
 
     def sums(self, aggs: list[AggId], field: str) -> list[int]:
         """Each leaf set's sum of ``field`` (``"units"`` or ``"cents"``), exact integers:
@@ -383,7 +410,7 @@ class Aggregator:
             if data is None:
                 out.append(0)
                 continue
-            table = self.members(fkey, dim)
+            table = self._table(fkey, dim)
             arrays = self._arrays.get((fkey, dim))
             values = getattr(data, field)
             if arrays is None:  # a small ledger's: plain Python
@@ -405,11 +432,11 @@ class Aggregator:
         return out
 
     def present(self, flt: Filter, dim: str = "func") -> set[str]:
-        return {k for k in self.members(self.key(flt), dim) if k}
+        return {k for k in self._table(self.key(flt), dim) if k}
 
     def agg(self, flt: Filter, dim: str = "func", prefix: str = "") -> AggId:
         fkey = self.key(flt)
-        self.members(fkey, dim)
+        self._table(fkey, dim)
         return (fkey, dim, prefix)
 
     def leaves_of(self, agg: AggId) -> tuple[Leaves | None, list[int]]:
