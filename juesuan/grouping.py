@@ -64,6 +64,8 @@ def group_ledger(ledger: Ledger, scale: int, use_pandas: bool | None = None,
         else:
             part = group_lines(chunk.lines() if type(chunk) is LineColumns else chunk, scale, use_pandas)
         for name, groups in part.items():
+            if not groups:  # an empty sheet: no ledger, as line by line
+                continue
             into = out.get(name)
             if coded is not None:
                 if into is None and found is not None:
