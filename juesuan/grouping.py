@@ -29,6 +29,7 @@ _INT64_ROOM = 2**62
 _FLOAT_EXACT = 2**53  # integers below this in absolute value add up exactly as float64
 DIMENSIONS = ("func", "econ", "kind", "fund", "item")  # a Key's fields
 Coded = dict  # dimension → (distinct values, each group's index into them: an int64 array)
+Grouped = tuple  # (keys in ascending order, their units, their Coded): one ledger grouped from one sheet's columns
 
 
 def line_units(lines: Sequence[LedgerLine], scale: int) -> list[int]:
@@ -49,51 +50,54 @@ def group_lines(lines: Sequence[LedgerLine], scale: int, use_pandas: bool | None
     return {name: dict(groups) for name, groups in sums.items()}
 
 
-def group_ledger(ledger: Ledger, scale: int, use_pandas: bool | None = None,
-                 coded: dict[str, Coded] | None = None) -> dict[str, dict[Key, int]]:
+def group_ledger(ledger: Ledger, scale: int, use_pandas: bool | None = None) -> dict[str, dict[Key, int]]:
     """:func:`group_lines` of ``ledger.lines``, sheet by sheet: a sheet kept as columns
     (:class:`~juesuan.ledger.LineColumns`) whose amounts are whole cents is grouped on its
-    columns (:func:`group_columns`), any other by :func:`group_lines`; the sums add up.
-    ``coded`` receives, for each ledger grouped from one sheet's columns alone, its keys'
-    fields as columns (:func:`group_columns`)."""
-    out: dict[str, dict[Key, int]] = {}
+    columns (:func:`group_columns`), any other by :func:`group_lines`; the sums add up."""
+    return {name: dict(zip(g[0], g[1], strict=True)) if type(g) is tuple else g
+            for name, g in grouped_ledger(ledger, scale, use_pandas).items()}
+
+
+def grouped_ledger(ledger: Ledger, scale: int, use_pandas: bool | None = None) -> dict[str, dict[Key, int] | Grouped]:
+    """:func:`group_ledger`, a ledger grouped from one sheet's columns alone left as
+    :func:`group_columns` gives it (keys in order, their units, the keys' fields as columns)."""
+    out: dict[str, dict[Key, int] | Grouped] = {}
     for chunk in ledger.chunks():
         found = group_columns(chunk, scale) if type(chunk) is LineColumns else None
         if found is not None:
-            part = {chunk.ledger: found[0]}
+            part: dict[str, dict[Key, int] | Grouped] = {chunk.ledger: found}
         else:
-            part = group_lines(chunk.lines() if type(chunk) is LineColumns else chunk, scale, use_pandas)
+            part = dict(group_lines(chunk.lines() if type(chunk) is LineColumns else chunk, scale, use_pandas))
         for name, groups in part.items():
-            if not groups:  # an empty sheet: no ledger, as line by line
+            pairs = zip(groups[0], groups[1], strict=True) if type(groups) is tuple else groups.items()
+            if not groups[0] if type(groups) is tuple else not groups:  # an empty sheet: no ledger, as line by line
                 continue
             into = out.get(name)
-            if coded is not None:
-                if into is None and found is not None:
-                    coded[name] = found[1]
-                else:
-                    coded.pop(name, None)
             if into is None:
                 out[name] = groups
                 continue
-            for key, units in groups.items():
+            if type(into) is tuple:
+                into = out[name] = dict(zip(into[0], into[1], strict=True))
+            for key, units in pairs:
                 into[key] = into.get(key, 0) + units
     return out
 
 
-def group_columns(chunk: LineColumns, scale: int) -> tuple[dict[Key, int], Coded] | None:
+def group_columns(chunk: LineColumns, scale: int) -> Grouped | None:
     """:func:`group_lines` of one sheet's columns (its one ledger's groups), on numpy arrays:
     each key column as its values' ranks, one int64 key per line, its units summed per key
     (as float64 while every partial sum is an integer below 2⁵³, so exactly); None when the
     amounts are not whole cents (:meth:`~juesuan.ledger.LineColumns.cents`) or the sums
-    could leave that range (then :func:`group_lines`). The groups come in ascending key
-    order, with every key field as a column: (its distinct values, each group's index)."""
+    could leave that range (then :func:`group_lines`). The groups come as their keys in
+    ascending order, their units, and every key field as a column: (its distinct values,
+    each group's index into them)."""
     import numpy as np
 
     cents = chunk.cents()
     if cents is None or scale % 100:
         return None
     if not len(cents):
-        return {}, {}
+        return [], [], {}
     factor = scale // 100
     if np.abs(cents).astype(np.float64).sum() >= _FLOAT_EXACT / 2:  # (half: room for the float sum's own error)
         return None
@@ -126,8 +130,8 @@ def group_columns(chunk: LineColumns, scale: int) -> tuple[dict[Key, int], Coded
         rest = rest // size
     parts.reverse()
     values = [list(map(ordered.__getitem__, ids.tolist())) for ordered, ids in zip(columns, parts, strict=True)]
-    groups = {k: int(total) * factor for k, total in zip(zip(*values, strict=True), sums.tolist(), strict=True)}
-    return groups, dict(zip(DIMENSIONS, zip(columns, parts, strict=True), strict=True))
+    units = sums.astype(np.int64).tolist() if factor == 1 else [int(total) * factor for total in sums.tolist()]
+    return list(zip(*values, strict=True)), units, dict(zip(DIMENSIONS, zip(columns, parts, strict=True), strict=True))
 
 
 def _group_pandas(lines: Sequence[LedgerLine], units: list[int]) -> dict[str, dict[Key, int]]:

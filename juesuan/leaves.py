@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from juesuan import rounding
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
-from juesuan.grouping import group_ledger, stage_sums
+from juesuan.grouping import grouped_ledger, stage_sums
 from juesuan.ledger import Ledger, LineColumns
 from juesuan.records import record
 from juesuan.rounding import Leaf, controlled_round
@@ -117,12 +117,14 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = N
     scale = units_per_yuan(ledger)
     per_cent = 100 * scale  # 0.01 万元 = 100 元
     out: dict[str, Leaves] = {}
-    coded: dict[str, dict] = {}
-    for name, groups in group_ledger(ledger, scale, use_pandas, coded).items():
+    for name, groups in grouped_ledger(ledger, scale, use_pandas).items():
+        if type(groups) is tuple:  # grouped on one sheet's columns: keys in order, and as columns for Aggregator
+            keys, units, coded = groups
+            out[name] = Leaves(keys, [0] * len(keys), units, per_cent)
+            out[name].coded = coded  # type: ignore[misc]
+            continue
         keys = sorted(groups)
-        out[name] = Leaves(keys, [0] * len(keys), list(map(groups.__getitem__, keys)), per_cent)
-        if name in coded and keys == list(groups):  # grouped in key order: its columns serve Aggregator as they are
-            out[name].coded = coded[name]  # type: ignore[misc]
+        out[name] = Leaves(keys, [0] * len(keys), [groups[k] for k in keys], per_cent)
     if rounded:
         round_leaves(spec, out, use_pandas)
     return out

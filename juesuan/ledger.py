@@ -121,9 +121,12 @@ class LineColumns:
 
             column = self.column(key)
             distinct = list(dict.fromkeys(column))
-            ids = {v: n for n, v in enumerate(distinct)}
-            found = self._codes[key] = (distinct, np.fromiter(map(ids.__getitem__, column), dtype=np.int64,
-                                                              count=len(column)))
+            if len(distinct) <= 1:  # (a blank column: nothing to look up)
+                found = (distinct, np.zeros(len(column), dtype=np.int64))
+            else:
+                ids = {v: n for n, v in enumerate(distinct)}
+                found = (distinct, np.fromiter(map(ids.__getitem__, column), dtype=np.int64, count=len(column)))
+            self._codes[key] = found
         return found
 
 
@@ -514,11 +517,15 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     body = grid[INPUT_FIRST_ROW:]
     lengths = set(map(len, body))
     columns = _columns_of(body, width) if body and len(lengths) == 1 and min(lengths) >= width else []
-    if columns and set(map(type, columns[0])) == {str} and all(map(str.strip, columns[0])):
+    try:
+        leading = set(columns[0]) if columns else None  # (a str equals no other type: the distinct values tell)
+    except TypeError:  # an unhashable value
+        leading = None
+    if leading and all(type(v) is str and v.strip() for v in leading):
         rows: list[Any] = body  # rectangular, and every row starts with text: no blank row to skip
         numbers: Sequence[int] = range(INPUT_FIRST_ROW + 1, INPUT_FIRST_ROW + 1 + len(body))
     else:
-        rows, numbers = [], []
+        rows, numbers, leading = [], [], None
         for r in range(INPUT_FIRST_ROW, len(grid)):
             raw = grid[r]
             first = raw[0] if raw else None
@@ -534,6 +541,7 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     by_key: dict[str, Any] = {}
     attached: list[str] = []
     econ_named: list[tuple[str, str]] = []
+    outcomes: dict[str, set[Any]] = {}  # each column's distinct converted values
     for c, col in enumerate(cols):
         values = columns[c]
         if col.type == "money":
@@ -547,7 +555,7 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
             by_key[col.key] = values  # (a list of this sheet's own)
             continue
         try:
-            distinct = set(values)
+            distinct = leading if c == 0 and leading is not None else set(values)
         except TypeError:  # an unhashable value (a signalling NaN): the careful reading
             raise _Slow from None
         kinds = set(map(type, distinct))  # exact unless numbers: 1, 1.0 and True are one key
@@ -581,7 +589,10 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
             elif col.key == "econ":  # a 经济分类 name typed in its code cell names that code, as for 功能分类
                 econ_named = [(g.code, g.name) for g in dict.fromkeys(map(named.__getitem__, values))
                               if type(g) is CodeWithName and g.name]  # first row first, as row by row
-        same = all(got is value for value, got in mapping.items())  # text as typed: the column as it is
+        outcomes[col.key] = set(mapping.values())
+        # text as typed (or only stripped of nothing): the column as it is
+        same = all(got is value or (type(got) is str and type(value) is str and got == value)
+                   for value, got in mapping.items())
         by_key[col.key] = values if same else list(map(mapping.__getitem__, values))
     blank = [""] * n
     if attached:  # names typed in the code cells, where the row's own 科目名称 is blank
@@ -590,7 +601,8 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     if n and "amount" not in by_key:  # (a required column: never so in a spec)
         raise _Slow
     fiscal = spec.fiscal
-    if ledger == "expense":
+    if (ledger == "expense" and outcomes.get("fund", {""}) & set(fiscal.funds)
+            and not outcomes.get("kind", {""}) <= set(fiscal.fund_kinds)):  # (else no pair to test)
         for fund, kind in set(zip(by_key.get("fund") or blank, by_key.get("kind") or blank, strict=True)):
             if fund in fiscal.funds and kind not in fiscal.fund_kinds:
                 raise _Slow
@@ -605,7 +617,9 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     kept = {k: v for k, v in zip(_LINE_KEYS[1:], fields[1:], strict=True) if v is not blank}
     if units is not blank:
         kept["unit"] = units
-    pairs = [p for p in dict.fromkeys(zip(fields[1], fields[7], strict=True)) if p[0] and p[1]] + econ_named
+    pairs = [p for p in dict.fromkeys(zip(fields[1], fields[7], strict=True)) if p[0] and p[1]] \
+        if any(fields[7]) else []
+    pairs += econ_named
     return LineColumns(ledger, sheet, numbers, fields[0], kept), pairs
 
 
