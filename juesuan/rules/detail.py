@@ -3,8 +3,9 @@
 When the detail sheets (收入明细, 支出明细 …) hold data, the tables are recomputed with
 :func:`juesuan.ledger.read_ledger` (read once for every rule, :meth:`Context.ledger`) and
 :func:`juesuan.fill.fill_accounts` (the same engine as Fill: exact values first, the
-controlled rounding only when a figure is a cent or more from exact —
-:func:`implied_accounts`) and compared with the sheets figure by figure, by intervals: a published figure
+controlled rounding only when a figure is a cent or more from exact, taken from the record
+Fill keeps of it when that matches the ledger — :func:`implied_accounts`,
+:mod:`juesuan.rounding_record`) and compared with the sheets figure by figure, by intervals: a published figure
 agrees with the detail sheets when it lies within the rounding bound of its exact value —
 strictly less than a cent away (the floor or the ceiling of the exact value, as any correct
 rounding prints, half-up or controlled), or no further than Fill's own figure is (the bound
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from juesuan import rounding_record
 from juesuan.errors import InputError
 from juesuan.fill import Computation
 from juesuan.intervals import Verdict
@@ -112,7 +114,9 @@ def implied_accounts(rule: Rule, ctx: Context, ledger: Ledger) -> FilledAccounts
     exact = computation.accounts(rounded=False)
     if _exact_decides(rule, ctx, exact):
         return exact
-    return computation.accounts()  # the same tables, rounded as Fill rounds them
+    recorded = computation.recorded_accounts(  # Fill's own rounding, when it left a record of it
+        lambda leaves: rounding_record.apply(ctx.port, ctx.spec, leaves), rounding_record.MAX_OFF)
+    return recorded or computation.accounts()  # the same tables, rounded as Fill rounds them
 
 
 def _exact_decides(rule: Rule, ctx: Context, accounts: FilledAccounts) -> bool:
