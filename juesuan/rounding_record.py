@@ -8,8 +8,8 @@ check's time (issue 14).
 
 So Fill keeps, on a very hidden sheet, which leaves it rounded up: one bit per leaf, per
 ledger, under a digest of everything the rounding depends on (the engine's rounding
-version, the spec's tables and rounding settings, every leaf's classification and exact
-amount). A check that computes the same digest takes the bits instead of rounding again;
+version and juesuan's release, the spec's tables and rounding settings, every leaf's
+classification and exact amount). A check that computes the same digest takes the bits instead of rounding again;
 any other digest (a detail line typed since, another spec or engine version, a damaged
 record) and the check rounds as Fill would. The figures are then identical either way.
 
@@ -31,6 +31,7 @@ import zlib
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from juesuan import __version__
 from juesuan.port import SheetPicture
 
 if TYPE_CHECKING:
@@ -66,10 +67,10 @@ def _spec_key(spec: TemplateSpec) -> str:
 
 
 def digest(spec: TemplateSpec, leaves: dict[str, Leaves]) -> str:
-    """The digest a record is kept under: engine version, spec, and every ledger's leaves
+    """The digest a record is kept under: engine version and release, spec, and every ledger's leaves
     (classification and exact amount) in order."""
     h = _blake2b(digest_size=20)
-    h.update(f"{VERSION}\x1d{_spec_key(spec)}".encode())
+    h.update(f"{VERSION}\x1d{__version__}\x1d{_spec_key(spec)}".encode())
     for name in sorted(leaves):
         data = leaves[name]
         h.update(f"\x1d{name}\x1e{data.per_cent}\x1e{len(data.keys)}\x1e".encode())

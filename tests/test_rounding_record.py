@@ -206,6 +206,21 @@ def test_a_forged_or_damaged_record_is_not_trusted(filled, tmp_path, monkeypatch
         assert rounds == [1], edit.__name__
 
 
+def test_another_engine_version_rounds_again(filled, monkeypatch):
+    """A record written by another rounding engine (or release) is not taken."""
+    spec = load_spec("2019")
+    book = CalamineBook(filled)
+    try:
+        leaves = Computation(spec, read_ledger(spec, book)).leaves
+        assert rounding_record.apply(book, spec, leaves)
+        for name, value in (("VERSION", "999"), ("__version__", "9.9.9")):
+            with monkeypatch.context() as m:
+                m.setattr(rounding_record, name, value)
+                assert not rounding_record.apply(book, spec, leaves), name
+    finally:
+        book.close()
+
+
 def test_bits_pack_and_unpack():
     for bits in ("", "0", "1", "10", "0000000", "00000001", "1" * 9, "0110" * 5000):
         packed = rounding_record._pack(bits)
