@@ -105,18 +105,22 @@ def _never_filled(rule: Rule, ctx: Context) -> bool:
 
 
 def implied_accounts(rule: Rule, ctx: Context, ledger: Ledger) -> FilledAccounts:
-    """What ``ledger`` implies for the comparison of :func:`compare_accounts`: first the exact
-    values alone (no controlled rounding, no repair pass); Fill's rounded figures only when
-    they can change a verdict — a published figure a cent (plus ``tolerance``) or more from
-    its exact value, or a table row missing. Within a cent any rounding agrees
-    (:func:`within_bound`), so the findings are the same either way."""
+    """What ``ledger`` implies for the comparison of :func:`compare_accounts`: Fill's rounded
+    figures straight away when the workbook keeps a record of Fill's rounding of this very
+    ledger (:mod:`juesuan.rounding_record`); else first the exact values alone (no controlled
+    rounding, no repair pass), and Fill's rounded figures only when they can change a
+    verdict — a published figure a cent (plus ``tolerance``) or more from its exact value, or
+    a table row missing. Within a cent any rounding agrees (:func:`within_bound`), so the
+    findings are the same either way."""
     computation = Computation(ctx.spec, ledger)
+    recorded = computation.recorded_accounts(  # Fill's own rounding, when it left a record of it
+        lambda leaves: rounding_record.apply(ctx.port, ctx.spec, leaves), rounding_record.MAX_OFF)
+    if recorded is not None:
+        return recorded
     exact = computation.accounts(rounded=False)
     if _exact_decides(rule, ctx, exact):
         return exact
-    recorded = computation.recorded_accounts(  # Fill's own rounding, when it left a record of it
-        lambda leaves: rounding_record.apply(ctx.port, ctx.spec, leaves), rounding_record.MAX_OFF)
-    return recorded or computation.accounts()  # the same tables, rounded as Fill rounds them
+    return computation.accounts()  # the same tables, rounded as Fill rounds them
 
 
 def _exact_decides(rule: Rule, ctx: Context, accounts: FilledAccounts) -> bool:
