@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from juesuan import rounding_record
 from juesuan.errors import InputError
 from juesuan.fill import Computation
 from juesuan.intervals import Verdict
@@ -112,6 +111,8 @@ def implied_accounts(rule: Rule, ctx: Context, ledger: Ledger) -> FilledAccounts
     verdict — a published figure a cent (plus ``tolerance``) or more from its exact value, or
     a table row missing. Within a cent any rounding agrees (:func:`within_bound`), so the
     findings are the same either way."""
+    from juesuan import rounding_record
+
     computation = Computation(ctx.spec, ledger)
     recorded = computation.recorded_accounts(  # Fill's own rounding, when it left a record of it
         lambda leaves: rounding_record.apply(ctx.port, ctx.spec, leaves), rounding_record.MAX_OFF)
