@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import zlib
+from array import array
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -55,8 +56,11 @@ _SPEC_KEYS: dict[int, tuple[Any, str]] = {}  # id(spec) → (spec, its part of t
 
 
 def _spec_key(spec: TemplateSpec) -> str:
-    """What of ``spec`` decides Fill's rounding (format, tables, rounding settings, fiscal
-    kinds, economic groups), as a digest computed once per spec object."""
+    """What identifies ``spec`` for a record: the digest of the files it was loaded from, or
+    for a spec built otherwise what of it decides Fill's rounding (format, tables, rounding
+    settings, fiscal kinds, economic groups), computed once per spec object."""
+    if spec.sources:  # loaded from files: their digest (any change to the spec makes a new key)
+        return f"{spec.format}\x1e{spec.version}\x1e{spec.sources}"
     found = _SPEC_KEYS.get(id(spec))
     if found is None or found[0] is not spec:
         raw = spec.raw or {}
@@ -73,10 +77,15 @@ def digest(spec: TemplateSpec, leaves: dict[str, Leaves]) -> str:
     h.update(f"{VERSION}\x1d{__version__}\x1d{_spec_key(spec)}".encode())
     for name in sorted(leaves):
         data = leaves[name]
-        h.update(f"\x1d{name}\x1e{data.per_cent}\x1e{len(data.keys)}\x1e".encode())
-        h.update("\x1f".join(map("\x1e".join, data.keys)).encode())
+        h.update(f"\x1d{name}\x1e{data.per_cent}\x1e{len(data.keys)}".encode())
+        for column in zip(*data.keys, strict=True):  # column by column: a third of the time of key by key
+            h.update(b"\x1f")
+            h.update("\x1e".join(column).encode())
         h.update(b"\x1d")
-        h.update(",".join(map(str, data.units)).encode())
+        try:
+            h.update(array("q", data.units).tobytes())
+        except OverflowError:  # an amount beyond int64 units
+            h.update(",".join(map(str, data.units)).encode())
     return h.hexdigest()
 
 

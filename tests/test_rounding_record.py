@@ -6,6 +6,7 @@ damaged record, after LibreOffice re-saved it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -207,7 +208,7 @@ def test_a_forged_or_damaged_record_is_not_trusted(filled, tmp_path, monkeypatch
 
 
 def test_another_engine_version_rounds_again(filled, monkeypatch):
-    """A record written by another rounding engine (or release) is not taken."""
+    """A record written by another rounding engine, release or spec is not taken."""
     spec = load_spec("2019")
     book = CalamineBook(filled)
     try:
@@ -217,6 +218,9 @@ def test_another_engine_version_rounds_again(filled, monkeypatch):
             with monkeypatch.context() as m:
                 m.setattr(rounding_record, name, value)
                 assert not rounding_record.apply(book, spec, leaves), name
+        # a spec changed by the bureau (another digest of its files) rounds again too
+        assert spec.sources
+        assert not rounding_record.apply(book, dataclasses.replace(spec, sources="another"), leaves)
     finally:
         book.close()
 
