@@ -55,6 +55,7 @@ class LedgerLine:
 
 
 COLUMNS_FROM = 2000  # ledger lines from which read_ledger keeps clean sheets as columns (numpy for their consumers)
+CODED_FROM = COLUMNS_FROM  # rows of a clean sheet from which its key columns are coded as they are read
 _CENTS_BELOW = 10**13  # 元: below this, a float's spacing is under 0.01, so one multiple of 0.01 at most rounds to it
 
 
@@ -113,7 +114,7 @@ class LineColumns:
         return self._cents
 
     def codes(self, key: str) -> tuple[list[str], Any]:
-        """A column as its distinct values (in order of first use) and each line's index into
+        """A column as its distinct values (in no particular order) and each line's index into
         them (an int64 array)."""
         found = self._codes.get(key)
         if found is None:
@@ -542,6 +543,7 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     attached: list[str] = []
     econ_named: list[tuple[str, str]] = []
     outcomes: dict[str, set[Any]] = {}  # each column's distinct converted values
+    coded: dict[str, tuple[list[str], Any]] = {}
     for c, col in enumerate(cols):
         values = columns[c]
         if col.type == "money":
@@ -590,6 +592,8 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
                 econ_named = [(g.code, g.name) for g in dict.fromkeys(map(named.__getitem__, values))
                               if type(g) is CodeWithName and g.name]  # first row first, as row by row
         outcomes[col.key] = set(mapping.values())
+        if n >= CODED_FROM and col.key in _CODED:  # a large sheet: its grouping columns coded now, while at hand
+            coded[col.key] = _coded(outcomes[col.key], mapping, values)
         # text as typed (or only stripped of nothing): the column as it is
         same = all(got is value or (type(got) is str and type(value) is str and got == value)
                    for value, got in mapping.items())
@@ -620,7 +624,25 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     pairs = [p for p in dict.fromkeys(zip(fields[1], fields[7], strict=True)) if p[0] and p[1]] \
         if any(fields[7]) else []
     pairs += econ_named
-    return LineColumns(ledger, sheet, numbers, fields[0], kept), pairs
+    out = LineColumns(ledger, sheet, numbers, fields[0], kept)
+    out._codes.update(coded)
+    return out, pairs
+
+
+_CODED = frozenset({"func", "econ", "kind", "fund", "item"})  # the columns grouping codes (the leaves' key)
+
+
+def _coded(distinct: set[Any], mapping: dict[Any, Any], values: list[Any]) -> tuple[list[str], Any]:
+    """:meth:`LineColumns.codes` of a column read as ``values``, converted by ``mapping`` to
+    the ``distinct`` values."""
+    import numpy as np
+
+    out = list(distinct)
+    if len(out) <= 1:
+        return out, np.zeros(len(values), dtype=np.int64)
+    position = {v: n for n, v in enumerate(out)}
+    index = {value: position[got] for value, got in mapping.items()}
+    return out, np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def _columns_of(rows: list[Any], width: int) -> list[list[Any]]:

@@ -109,9 +109,12 @@ def workbooks(draw, fmt: str) -> dict:
     return book
 
 
-def read(fmt: str, book: dict, columns: bool, monkeypatch) -> Ledger | list:
+def read(fmt: str, book: dict, columns: bool, monkeypatch, coded: bool = True) -> Ledger | list:
+    """``columns``: every sheet kept as columns (else as lines); ``coded``: their key columns
+    coded as they are read (else on first use)."""
     with monkeypatch.context() as m:
         m.setattr(ledger_module, "COLUMNS_FROM", 0 if columns else 10**9)
+        m.setattr(ledger_module, "CODED_FROM", 0 if coded else 10**9)
         try:
             return read_ledger(SPECS[fmt], MemoryWorkbook(book))
         except InputError as exc:
@@ -139,7 +142,8 @@ def tables(spec, ledger: Ledger) -> object:
 def test_columns_give_what_the_lines_give(monkeypatch, fmt, data):
     spec = SPECS[fmt]
     book = data.draw(workbooks(fmt))
-    columnar, reference = read(fmt, book, True, monkeypatch), read(fmt, book, False, monkeypatch)
+    coded = data.draw(st.booleans())
+    columnar, reference = read(fmt, book, True, monkeypatch, coded), read(fmt, book, False, monkeypatch)
     if not isinstance(columnar, Ledger):
         assert columnar == reference
         return
@@ -164,7 +168,7 @@ def test_columns_give_what_the_lines_give(monkeypatch, fmt, data):
     assert found[4:] == (problems(code_problems(spec, reference)), problems(plausibility_problems(spec, reference)),
                          problems(empty_problems(spec, reference)), problems(ledger_problems(spec, reference)))
     assert found[1] == group_lines(lines, found[0]) and found[0] == units_per_yuan(reference)
-    assert tables(spec, read(fmt, book, True, monkeypatch)) == tables(spec, reference)
+    assert tables(spec, read(fmt, book, True, monkeypatch, coded)) == tables(spec, reference)
     assert columnar.lines == lines  # built at last, the same lines
     assert columnar.chunks() == [columnar.lines]
 
