@@ -7,8 +7,13 @@ in int64 with room to spare; otherwise Python's unbounded integers are used). Me
 100,000 ledger lines (2 cores): the loop 0.21–0.24 s of CPU, pandas 0.42–0.54 s, because the
 ledger lines are Python objects and building the frame costs more than the group-by saves;
 the whole Fill computation is ≈6 s, most of it controlled rounding and the repair pass. So
-the loop is the default (:data:`PANDAS_MIN_LINES` is None); pandas pays once the ledger is
-read column-wise into arrays.
+the loop is the default (:data:`PANDAS_MIN_LINES` is None).
+
+A large ledger is read column-wise (:class:`~juesuan.ledger.LineColumns`): a sheet whose
+amounts are whole cents is grouped on its coded columns with numpy (:func:`group_columns`,
+0.02 s at 100,000 lines, no :class:`~juesuan.ledger.LedgerLine` built; exact, else the
+loop); :func:`group_ledger` adds up the sheets (``tests/test_ledger_columns.py`` compares
+it with the loop on random sheets).
 """
 
 from __future__ import annotations

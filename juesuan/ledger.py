@@ -4,6 +4,10 @@ Input sheets are laid out by :mod:`juesuan.layout`: row 1 title, row 2 column he
 data from row 3; the 基本信息 form has label/value pairs from row 3. Every problem is
 collected with its sheet and cell; the whole list is raised at the end so the accountant
 sees everything at once. Blank rows are skipped; negative amounts are allowed.
+
+A large ledger (:data:`COLUMNS_FROM` lines) keeps its clean sheets as columns
+(:class:`LineColumns`): its :class:`LedgerLine` objects are built only if ``Ledger.lines``
+is asked for; Fill's and Check's hot consumers work on :meth:`Ledger.chunks` instead.
 """
 
 from __future__ import annotations
