@@ -14,7 +14,7 @@ import zipfile
 
 import pytest
 from guard_helpers import book
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from juesuan.errors import InputError
@@ -35,6 +35,10 @@ def _by_bytes(body: bytes, rows: int) -> tuple[int, int, bool, bool]:
 
 
 @settings(max_examples=400, deadline=None)
+@example(parts=[b' r="', b"AB", b'"', b"<c/>" * 20], rows=192307)  # an address at the body's first byte …
+@example(parts=[b"x", b' r="', b"0000192308", b'"', b"<c/>" * 20], rows=192307)  # … its second
+@example(parts=[b"<c/>" * 20, b' r="', b"&"], rows=192307)  # … its last
+@example(parts=[b"<c/>" * 20, b'<c r="', b"192308"], rows=192307)
 @given(parts=st.lists(st.sampled_from(_TOKENS), max_size=300),
        rows=st.sampled_from([9, 99, 3846, 76923, 192307, 9_999_999]))
 def test_vector_counts_are_the_byte_counts(parts, rows):
