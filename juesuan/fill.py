@@ -12,12 +12,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from juesuan.code_names import resolve
 from juesuan.codes import chinese_ordinal
 from juesuan.errors import InputError, Problem
-from juesuan.leaves import AggId, Aggregator, Terms, build_leaves, merge_filters, round_leaves
+from juesuan.leaves import AggId, Aggregator, Leaves, Terms, build_leaves, merge_filters, round_leaves
 from juesuan.ledger import Ledger
 from juesuan.spec.model import (
     ColumnSpec,
@@ -248,6 +249,20 @@ class Computation:
         self.figures = [f.terms[(row.key, col.key)] for f in self.fillers for row, col in f.figures]
         self.rounded = False
         self._exact: dict[AggId, Decimal] = {}
+
+    def recorded_accounts(self, adopt: Callable[[dict[str, Leaves]], bool], max_off: Decimal) -> FilledAccounts | None:
+        """The tables rounded as a record of Fill's rounding says (:mod:`juesuan.rounding_record`):
+        ``adopt`` rounds the leaves in place, or answers False (no usable record). None when
+        there is none, or when a figure would lie further than ``max_off`` from exact (a record
+        not to trust): the next :meth:`accounts` then rounds afresh."""
+        if self.rounded or not adopt(self.leaves):
+            return None
+        self.rounded = True
+        accounts = self.accounts()
+        if accounts.max_deviation <= max_off:
+            return accounts
+        self.rounded = False
+        return None
 
     def accounts(self, rounded: bool = True, repair: bool = True) -> FilledAccounts:
         """The filled tables, every figure rounded (or exact). Each call writes the figures

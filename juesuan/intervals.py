@@ -70,15 +70,16 @@ class Verdict:
 
 
 def _side(items: Iterable[Item], half_width: Decimal) -> tuple[Decimal, Interval, int]:
-    total, acc, count = ZERO, Interval(ZERO, ZERO), 0
+    """A signed sum, its interval and how many figures it has: each figure's interval (or its
+    negation) is as wide, so the sum's is the sum ± one half-width per figure."""
+    total, count = ZERO, 0
     for sign, value in items:
         if value is None:
             continue
         count += 1
         total += sign * value
-        iv = interval(value, half_width)
-        acc = acc + (iv if sign > 0 else -iv)
-    return total, acc, count
+    spread = count * half_width
+    return total, Interval(total - spread, total + spread), count
 
 
 def compare(

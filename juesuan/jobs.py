@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from juesuan.errors import InputError, Problem
-from juesuan.fill import fill_accounts
+from juesuan.fill import Computation, fill_accounts
 from juesuan.handedits import describe as describe_replaced
 from juesuan.handedits import describe_rewritten, replaced_figures, rewritten_paragraphs
 from juesuan.layout import render_input, render_table
@@ -45,9 +45,11 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = q
     ledger = read_ledger(spec, port)
     _refuse_unpublishable(spec, ledger)
     progress(f"计算 {len(ledger.lines)} 条明细 / computing {len(ledger.lines)} ledger lines")
-    accounts = fill_accounts(spec, ledger)
+    computation = Computation(spec, ledger)
+    accounts = computation.accounts()
     progress("生成公开表 / laying out the tables")
     pictures = [render_table(t, accounts.tables[t.id], accounts.dept, spec.unit) for t in spec.tables]
+    record = _rounding_record(spec, port, computation, bool(accounts.over_a_cent))
     result = FillResult(accounts, pictures, extras=dict(extras or {}))  # e.g. "previous": last year's figures
     replaced = describe_replaced(replaced_figures(spec, port, accounts))  # figures typed over by hand
     if replaced:
@@ -61,7 +63,20 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = q
     missing = [p.name for p in result.pictures if p.name not in present and p.name in spec.sheet_names]
     if missing:  # a table sheet deleted or renamed: refuse rather than add a stray copy
         raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
+    if record is not None:
+        result.pictures.append(record)
     return result
+
+
+def _rounding_record(spec: TemplateSpec, port: WorkbookPort, computation: Computation,
+                     over_a_cent: bool) -> SheetPicture | None:
+    """The record of this Fill's rounding a later check takes instead of rounding again
+    (:mod:`juesuan.rounding_record`), where a check needs it or the workbook keeps one already."""
+    from juesuan import rounding_record
+
+    if not computation.rounded or not rounding_record.wanted(over_a_cent, port):
+        return None
+    return rounding_record.picture(spec, computation.leaves)
 
 
 def _refuse_unpublishable(spec: TemplateSpec, ledger: Ledger) -> None:

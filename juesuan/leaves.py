@@ -366,35 +366,42 @@ class Aggregator:
 
     def sums(self, aggs: list[AggId], field: str) -> list[int]:
         """Each leaf set's sum of ``field`` (``"units"`` or ``"cents"``), exact integers:
-        int64 arrays while every sum fits with room to spare, Python integers otherwise."""
-        out = []
-        columns: dict[str, tuple[np.ndarray | None, list[int]]] = {}
-        for agg in aggs:
-            fkey, dim, prefix = agg
-            ledger = self.ledger_of(fkey)
+        a big ledger's sets in one gather and one segmented sum on int64 while every sum fits
+        with room to spare, Python integers otherwise (and for a small ledger's sets)."""
+        out = [0] * len(aggs)
+        gathered: dict[str, list[tuple[int, np.ndarray]]] = defaultdict(list)
+        ledgers: dict[tuple, str] = {}
+        for n, (fkey, dim, prefix) in enumerate(aggs):
+            ledger = ledgers.get(fkey)
+            if ledger is None:
+                ledger = ledgers[fkey] = self.ledger_of(fkey)
             data = self.leaves.get(ledger)
             if data is None:
-                out.append(0)
                 continue
             table = self.members(fkey, dim)
             arrays = self._arrays.get((fkey, dim))
-            values = getattr(data, field)
             if arrays is None:  # a small ledger's: plain Python
-                out.append(sum(values[i] for i in table.get(prefix, [])))
+                values = getattr(data, field)
+                out[n] = sum(values[i] for i in table.get(prefix, []))
                 continue
-            column = columns.get(ledger)
-            if column is None:
-                import numpy as np
-
-                fits = sum(abs(v) for v in values) < _INT64_ROOM
-                column = columns[ledger] = (np.array(values, dtype=np.int64) if fits else None, values)
             picked = arrays.get(prefix)
-            if picked is None:
-                out.append(0)
-            elif column[0] is not None:
-                out.append(int(column[0][picked].sum()))
-            else:
-                out.append(sum(values[i] for i in picked.tolist()))
+            if picked is not None and len(picked):
+                gathered[ledger].append((n, picked))
+        for ledger, sets in gathered.items():
+            values = getattr(self.leaves[ledger], field)
+            fits = bool(values) and max(max(values), -min(values)) * len(values) < _INT64_ROOM or \
+                sum(abs(v) for v in values) < _INT64_ROOM  # (the first test, in C, nearly always decides)
+            if not fits:
+                for n, picked in sets:
+                    out[n] = sum(values[i] for i in picked.tolist())
+                continue
+            import numpy as np
+
+            column = np.array(values, dtype=np.int64)
+            starts = np.cumsum([0] + [len(picked) for _n, picked in sets[:-1]])
+            totals = np.add.reduceat(column[np.concatenate([picked for _n, picked in sets])], starts)
+            for (n, _picked), total in zip(sets, totals.tolist(), strict=True):
+                out[n] = total
         return out
 
     def present(self, flt: Filter, dim: str = "func") -> set[str]:

@@ -130,6 +130,7 @@ class SheetPicture:
     comments: dict[tuple[int, int], str] = field(default_factory=dict)
     unlocked_ranges: list[str] = field(default_factory=list)  # A1 ranges editable under protection
     kind: str = "table"  # table | input
+    hidden: bool = False  # a very hidden sheet of Fill's own (juesuan.rounding_record): never shown nor printed
     # input sheets: picture cell → the A1 address (same sheet, as read) of the input it shows,
     # so an adapter can carry a formula typed there (see ``formulas``)
     origins: dict[tuple[int, int], str] = field(default_factory=dict)

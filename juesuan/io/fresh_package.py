@@ -541,7 +541,7 @@ def _parts(pictures: list[SheetPicture]) -> dict[str, bytes]:
                 f'Target="/xl/drawings/commentsDrawing{n_notes}.vml" Id="anysvml"/></Relationships>').encode()
             types.append(f'<Override PartName="/xl/comments/comment{n_notes}.xml" '
                          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"/>')
-        sheets.append(f'<sheet xmlns:r="{REL}" name="{_attr(pic.name)}" sheetId="{i}" state="visible" r:id="rId{i}"/>')
+        sheets.append(f'<sheet xmlns:r="{REL}" name="{_attr(pic.name)}" sheetId="{i}" state="{"veryHidden" if pic.hidden else "visible"}" r:id="rId{i}"/>')
         rels.append(f'<Relationship Type="{REL}/worksheet" Target="/{part}" Id="rId{i}"/>')
         if pic.print_title_rows:
             top, bottom = pic.print_title_rows

@@ -390,9 +390,14 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
         added: dict[str, bytes] = {}
         removed: set[str] = set()
         moved: dict[int, int] = {}
+        new_sheets: list[tuple[str, bytes]] = []
         for j, (name, fresh_part) in enumerate(fresh_sheets):
             if name not in index:
-                return None  # a new sheet: the openpyxl path adds it
+                pic = pictured.get(name)
+                if pic is None or not pic.hidden or _rels_path(fresh_part) in f.namelist():
+                    return None  # a new sheet: the openpyxl path adds it
+                new_sheets.append((name, _sheet_xml(f.read(fresh_part), merge.cell_xf, strings, False)))
+                continue  # a record of Fill's own, very hidden: added after the others
             i, part = index[name]
             if not part or part not in names:
                 return None
@@ -413,6 +418,16 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
         if styles != merge.original:
             replaced[styles_part] = styles
         book = _defined_names(z.read(wb_part), f.read(fresh_wb_part), moved)
+        new_types = b""
+        for name, xml in new_sheets:
+            rels = replaced.get(_rels_path(wb_part)) or (
+                z.read(_rels_path(wb_part)) if _rels_path(wb_part) in names else None)
+            grown = _add_hidden_sheet(book, rels, name, names | set(added))
+            if grown is None:
+                return None
+            book, replaced[_rels_path(wb_part)], part = grown
+            added[part] = xml
+            new_types += b'<Override PartName="/' + part.encode() + b'" ContentType="' + _SHEET_TYPE + b'"/>'
         if recalculate:
             book = _full_calc_on_load(book)
             if book is None:
@@ -422,13 +437,13 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
         chains = {n for n in names if PurePosixPath(n).name.lower() == "calcchain.xml"}
         chains |= {part for part in _related_all(z, wb_part, "/calcChain") if part in names}  # (named otherwise)
         if chains:
-            book_rels = _without_calc_chain(z.read(_rels_path(wb_part)))
+            book_rels = _without_calc_chain(replaced.get(_rels_path(wb_part)) or z.read(_rels_path(wb_part)))
             if book_rels is None:
                 return None
             replaced[_rels_path(wb_part)] = book_rels
             removed |= chains
         if added or removed:
-            types = _content_types(z.read("[Content_Types].xml"), added, removed)
+            types = _content_types(z.read("[Content_Types].xml"), added, removed, new_types)
             if types is None:
                 return None
             replaced["[Content_Types].xml"] = types
@@ -506,11 +521,38 @@ def _notes(z: zipfile.ZipFile, f: Any, part: str, fresh_part: str, names: set[st
 
 
 _COMMENTS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+_SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_SHEET_ID = lazy(rb'<sheet\b[^>]*?\ssheetId="(\d+)"')
+_REL_ID = lazy(rb'\sId="([^"]*)"')
+
+
+def _add_hidden_sheet(book: bytes, rels: bytes | None, name: str, names: set[str]) -> tuple[bytes, bytes, str] | None:
+    """``workbook.xml`` and its relationships with one more, very hidden, sheet after the
+    others, and the new sheet's part name; None for a workbook spelt with prefixes or
+    without relationships (the openpyxl path then writes the package)."""
+    from xml.sax.saxutils import quoteattr
+
+    close = book.find(b"</sheets>")
+    if rels is None or close < 0 or re.search(rb"<\w+:(?:workbook|sheets)\b", book) or b"</Relationships>" not in rels:
+        return None
+    n = 1
+    while f"xl/worksheets/juesuan-{n}.xml" in names:
+        n += 1
+    part = f"xl/worksheets/juesuan-{n}.xml"
+    ids = set(_REL_ID.findall(rels))
+    rid = next(f"rIdJuesuan{k}" for k in range(1, len(ids) + 2) if f"rIdJuesuan{k}".encode() not in ids)
+    sheet_id = 1 + max((int(x) for x in _SHEET_ID.findall(book)), default=0)
+    sheet = (f'<sheet xmlns:r="{REL}" name={quoteattr(name)} sheetId="{sheet_id}" state="veryHidden" '
+             f'r:id="{rid}"/>').encode()
+    at = rels.rfind(b"</Relationships>")
+    rel = f'<Relationship Id="{rid}" Type="{REL}/worksheet" Target="/{part}"/>'.encode()
+    return book[:close] + sheet + book[close:], rels[:at] + rel + rels[at:], part
 _VML_DEFAULT = b'<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>'
 
 
-def _content_types(types: bytes, added: dict[str, bytes], removed: set[str]) -> bytes | None:
-    """[Content_Types].xml without the overrides of removed parts, with those of added ones;
+def _content_types(types: bytes, added: dict[str, bytes], removed: set[str], extra: bytes = b"") -> bytes | None:
+    """[Content_Types].xml without the overrides of removed parts, with those of added ones
+    (notes, and the ``extra`` overrides given: new sheets);
     None when an override of a removed part is left (spelt otherwise): a content type naming a
     missing part is one more thing for Excel to repair."""
     for name in removed:  # (any quotes, spaces, prefix or end tag; part names ignore case)
@@ -520,7 +562,6 @@ def _content_types(types: bytes, added: dict[str, bytes], removed: set[str]) -> 
     if any(e.tag.rsplit("}", 1)[-1] == "Override" and e.get("PartName", "").lstrip("/").lower() in gone
            for e in SafeET.fromstring(types)):
         return None
-    extra = b""
     for name in added:
         if name.endswith(".xml") and "/comments/" in name:
             extra += b'<Override PartName="/' + name.encode() + b'" ContentType="' + _COMMENTS_TYPE + b'"/>'

@@ -317,6 +317,8 @@ def replace_sheets(wb: Any, pictures: Iterable[SheetPicture], order: list[str] |
         apply_picture(ws, pic, memo)
         keep_as_text(ws, literal)
         _put_formulas(ws, pic)
+        if pic.hidden:
+            ws.sheet_state = "veryHidden"
 
 
 def _put_formulas(ws: Any, pic: SheetPicture) -> None:

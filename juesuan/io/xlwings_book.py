@@ -366,6 +366,8 @@ class XlwingsBook:
         self._layout(sheet, picture, widths=not existed or table is None)
         if picture.protect:
             self.protect(sheet)
+        if picture.hidden:  # Fill's own record (juesuan.rounding_record): out of the accountant's way
+            self._try("hide_record_sheet", lambda: setattr(sheet, "visible", False))
 
     def _clear_table_only(self, sheet: Any, picture: SheetPicture, table: TableEnd) -> bool:
         """Clear only the table's own rectangle of a table sheet when the accountant added

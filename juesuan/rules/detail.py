@@ -3,8 +3,9 @@
 When the detail sheets (收入明细, 支出明细 …) hold data, the tables are recomputed with
 :func:`juesuan.ledger.read_ledger` (read once for every rule, :meth:`Context.ledger`) and
 :func:`juesuan.fill.fill_accounts` (the same engine as Fill: exact values first, the
-controlled rounding only when a figure is a cent or more from exact —
-:func:`implied_accounts`) and compared with the sheets figure by figure, by intervals: a published figure
+controlled rounding only when a figure is a cent or more from exact, taken from the record
+Fill keeps of it when that matches the ledger — :func:`implied_accounts`,
+:mod:`juesuan.rounding_record`) and compared with the sheets figure by figure, by intervals: a published figure
 agrees with the detail sheets when it lies within the rounding bound of its exact value —
 strictly less than a cent away (the floor or the ceiling of the exact value, as any correct
 rounding prints, half-up or controlled), or no further than Fill's own figure is (the bound
@@ -103,12 +104,20 @@ def _never_filled(rule: Rule, ctx: Context) -> bool:
 
 
 def implied_accounts(rule: Rule, ctx: Context, ledger: Ledger) -> FilledAccounts:
-    """What ``ledger`` implies for the comparison of :func:`compare_accounts`: first the exact
-    values alone (no controlled rounding, no repair pass); Fill's rounded figures only when
-    they can change a verdict — a published figure a cent (plus ``tolerance``) or more from
-    its exact value, or a table row missing. Within a cent any rounding agrees
-    (:func:`within_bound`), so the findings are the same either way."""
+    """What ``ledger`` implies for the comparison of :func:`compare_accounts`: Fill's rounded
+    figures straight away when the workbook keeps a record of Fill's rounding of this very
+    ledger (:mod:`juesuan.rounding_record`); else first the exact values alone (no controlled
+    rounding, no repair pass), and Fill's rounded figures only when they can change a
+    verdict — a published figure a cent (plus ``tolerance``) or more from its exact value, or
+    a table row missing. Within a cent any rounding agrees (:func:`within_bound`), so the
+    findings are the same either way."""
+    from juesuan import rounding_record
+
     computation = Computation(ctx.spec, ledger)
+    recorded = computation.recorded_accounts(  # Fill's own rounding, when it left a record of it
+        lambda leaves: rounding_record.apply(ctx.port, ctx.spec, leaves), rounding_record.MAX_OFF)
+    if recorded is not None:
+        return recorded
     exact = computation.accounts(rounded=False)
     if _exact_decides(rule, ctx, exact):
         return exact

@@ -147,14 +147,22 @@ def cached(path: Path, build: Callable[[Path], tuple[Any, list[Path]]]) -> Any:
             spec = None
         if spec is not None:
             _memory[name] = entry
-            return spec
+            return _with_sources(spec, entry[0])
     spec, files = build(path)
     unique = list(dict.fromkeys(Path(f).resolve() for f in files))
     deps = tuple((str(f), d) for f in unique if (d := _digest(str(f))))
     if len(deps) < len(unique):  # a file vanished while loading: don't remember this
-        return spec
+        return spec  # (with no digest of its sources: nothing keyed by it is trusted)
     blob = pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
     _memory[name] = (deps, blob)
     if folder is not None:
         _write_entry(folder / name, deps, blob)
-    return pickle.loads(blob)  # noqa: S301 - a fresh copy, as from the cache
+    return _with_sources(pickle.loads(blob), deps)  # noqa: S301 - a fresh copy, as from the cache
+
+
+def _with_sources(spec: Any, deps: tuple[tuple[str, str], ...]) -> Any:
+    """``spec`` with the digest of the files it was built from (``TemplateSpec.sources``: what
+    a record keyed by the spec, such as Fill's rounding record, compares)."""
+    if hasattr(spec, "sources"):  # (a frozen record: this copy is the caller's own, set before it is handed over)
+        object.__setattr__(spec, "sources", _hasher("\n".join(d for _path, d in deps).encode()).hexdigest())
+    return spec

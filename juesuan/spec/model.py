@@ -237,6 +237,7 @@ class TemplateSpec:
     rules: tuple = ()  # the validated rule catalogue (juesuan.rules.base.Rule), rules then evaluation_rules
     raw: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    sources: str = ""  # digest of the files it was loaded from (juesuan.spec.cache); '' when built otherwise
 
     def table(self, table_id: str) -> TableSpec:
         for t in self.tables:
