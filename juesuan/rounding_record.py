@@ -90,9 +90,18 @@ def digest(spec: TemplateSpec, leaves: dict[str, Leaves]) -> str:
 
 
 def wanted(over_a_cent: bool, port: WorkbookPort) -> bool:
-    """Whether Fill writes a record: some figure is a cent or more from exact, or the
-    workbook has one already (kept up to date)."""
-    return over_a_cent or SHEET in port.sheet_names()
+    """Whether Fill writes a record: the workbook has one already (kept up to date), or some
+    figure is a cent or more from exact — never over a sheet of that name that is not one
+    (the accountant's own: then there is no record, and checks round again)."""
+    if SHEET in port.sheet_names():
+        return ours(port)
+    return over_a_cent
+
+
+def ours(port: WorkbookPort) -> bool:
+    """Whether the workbook's sheet named :data:`SHEET` is a record Fill wrote (its title)."""
+    grid = port.read_sheet(SHEET)
+    return bool(grid) and bool(grid[0]) and grid[0][0] == TITLE
 
 
 def _bits(data: Leaves) -> str | None:

@@ -225,6 +225,20 @@ def test_another_engine_version_rounds_again(filled, monkeypatch):
         book.close()
 
 
+def test_an_accountants_own_sheet_of_that_name_is_kept(filled, tmp_path):
+    """A sheet the accountant called ``_juesuan_rounding`` is never replaced: Fill then keeps
+    no record (and a check rounds again)."""
+    wb = openpyxl.load_workbook(filled)
+    del wb[SHEET]
+    mine = wb.create_sheet(SHEET)
+    mine["A1"], mine["B2"] = "我的备忘", 42
+    own = tmp_path / "own.xlsx"
+    wb.save(own)
+    assert run_cli("fill", str(own)).returncode == 0
+    back = openpyxl.load_workbook(own)[SHEET]
+    assert (back["A1"].value, back["B2"].value, back.sheet_state) == ("我的备忘", 42, "visible")
+
+
 def test_bits_pack_and_unpack():
     for bits in ("", "0", "1", "10", "0000000", "00000001", "1" * 9, "0110" * 5000):
         packed = rounding_record._pack(bits)
