@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from juesuan.code_names import resolve
@@ -198,18 +198,17 @@ class _TableFiller:
                     self.figures.append((row, column))
         return values
 
-    def publish(self, agg_values: dict[AggId, tuple[int, Decimal]], over: list[tuple[str, Decimal]],
+    def publish(self, sums: Iterator[tuple[int, int]], divisor: int, over: list[tuple[str, Decimal]],
                 exact_values: dict[tuple[str, str, str], Decimal], rounded: bool = True) -> tuple[Decimal, str]:
         """Write every figure's rounded value (its exact value when not ``rounded``) and its
-        exact value into ``exact_values``; return the largest deviation from exact and add
-        every figure further than a cent from exact to ``over``."""
+        exact value into ``exact_values``, taking each figure's (rounded cents, exact units)
+        from ``sums`` in the order of :attr:`figures` (``divisor`` units make one 万元); return
+        the largest deviation from exact and add every figure further than a cent from exact
+        to ``over``."""
         worst, where = Decimal(0), ""
         for row, column in self.figures:
-            cents, exact = 0, Decimal(0)
-            for agg, coef in self.terms[(row.key, column.key)].items():
-                c, e = agg_values[agg]
-                cents += coef * c
-                exact += coef * e
+            cents, units = next(sums)
+            exact = Decimal(units) / divisor
             published = Decimal(cents).scaleb(-2) if rounded else exact
             row.values[column.key] = published
             exact_values[(self.table.id, row.key, column.key)] = exact
@@ -248,7 +247,11 @@ class Computation:
             raise InputError(problems)
         self.figures = [f.terms[(row.key, col.key)] for f in self.fillers for row, col in f.figures]
         self.rounded = False
-        self._exact: dict[AggId, Decimal] = {}
+        # every leaf set a figure uses, once; each figure's terms as (set's position, coefficient)
+        self._used: list[AggId] = list(dict.fromkeys(a for terms in self.figures for a in terms))
+        position = {a: n for n, a in enumerate(self._used)}
+        self._terms = [[(position[a], coef) for a, coef in terms.items()] for terms in self.figures]
+        self._units: list[int] | None = None  # each used set's exact units (they never change)
 
     def recorded_accounts(self, adopt: Callable[[dict[str, Leaves]], bool], max_off: Decimal) -> FilledAccounts | None:
         """The tables rounded as a record of Fill's rounding says (:mod:`juesuan.rounding_record`):
@@ -274,19 +277,27 @@ class Computation:
             if repair:
                 repair_rounding(self.agg, self.figures)
             self.rounded = True
-        used = list(dict.fromkeys(a for terms in self.figures for a in terms))
-        missing = [a for a in used if a not in self._exact]
-        for a, units in zip(missing, self.agg.sums(missing, "units"), strict=True):
-            data = self.agg.leaves.get(self.agg.ledger_of(a[0]))
-            self._exact[a] = Decimal(units) / (100 * data.per_cent) if data is not None else Decimal(0)
-        cents = self.agg.sums(used, "cents") if rounded else [0] * len(used)
-        agg_values: dict[AggId, tuple[int, Decimal]] = {
-            a: (c, self._exact[a]) for a, c in zip(used, cents, strict=True)}
+        if self._units is None:
+            self._units = self.agg.sums(self._used, "units")
+        units = self._units
+        cents = self.agg.sums(self._used, "cents") if rounded else [0] * len(units)
+        sums = []  # each figure's (rounded cents, exact units): exact integer sums of its sets
+        for terms in self._terms:
+            c = u = 0
+            for n, coef in terms:
+                c += coef * cents[n]
+                u += coef * units[n]
+            sums.append((c, u))
+        per_cents = {data.per_cent for data in self.leaves.values()}  # one scale for the whole ledger
+        if len(per_cents) > 1:  # pragma: no cover - build_leaves gives every ledger the same
+            raise AssertionError("leaves of one ledger at different scales")
+        divisor = 100 * (per_cents.pop() if per_cents else 1)
         worst, where = Decimal(0), ""
         over: list[tuple[str, Decimal]] = []
         exact_values: dict[tuple[str, str, str], Decimal] = {}
+        figures = iter(sums)
         for f in self.fillers:
-            deviation, at = f.publish(agg_values, over, exact_values, rounded)
+            deviation, at = f.publish(figures, divisor, over, exact_values, rounded)
             if deviation > worst:
                 worst, where = deviation, at
         info = self.ledger.info

@@ -261,6 +261,7 @@ class Aggregator:
         self._indexes: dict[str, _LedgerIndex] = {}
         self._arrays: dict[tuple, dict[str, np.ndarray]] = {}  # members() as index arrays
         self._masks: dict[tuple, np.ndarray] = {}  # per filter key: which of its ledger's leaves it picks
+        self._planned: tuple[list | None, tuple] = (None, ())  # the last list summed, and its plan
 
     def key(self, flt: Filter) -> tuple:
         k = tuple(sorted(flt.items()))
@@ -401,42 +402,65 @@ class Aggregator:
         return found if isinstance(found, np.ndarray) else np.array(found or [], dtype=np.int64)
 
     def sums(self, aggs: list[AggId], field: str) -> list[int]:
-        """Each leaf set's sum of ``field`` (``"units"`` or ``"cents"``), exact integers:
-        a big ledger's sets in one gather and one segmented sum on int64 while every sum fits
-        with room to spare, Python integers otherwise (and for a small ledger's sets)."""
-        out = [0] * len(aggs)
+        """Each leaf set's sum of ``field`` (``"units"`` or ``"cents"``), exact integers
+        (:meth:`sum_plan` then :meth:`planned_sums`; the plan is kept for the next call with the
+        very same list, which the caller must not change in between)."""
+        if aggs is not self._planned[0]:
+            self._planned = (aggs, self.sum_plan(aggs))
+        return self.planned_sums(self._planned[1], field)
+
+    def sum_plan(self, aggs: list[AggId]) -> tuple[int, list[tuple[int, str, list[int]]], dict[str, tuple]]:
+        """What :meth:`planned_sums` sums, worked out once for any number of fields: a small
+        ledger's sets as member lists; a big ledger's as one gather of their members and the
+        start of each set in it."""
+        plain: list[tuple[int, str, list[int]]] = []
         gathered: dict[str, list[tuple[int, np.ndarray]]] = defaultdict(list)
         ledgers: dict[tuple, str] = {}
         for n, (fkey, dim, prefix) in enumerate(aggs):
             ledger = ledgers.get(fkey)
             if ledger is None:
                 ledger = ledgers[fkey] = self.ledger_of(fkey)
-            data = self.leaves.get(ledger)
-            if data is None:
+            if ledger not in self.leaves:
                 continue
             table = self._table(fkey, dim)
             arrays = self._arrays.get((fkey, dim))
             if arrays is None:  # a small ledger's: plain Python
-                values = getattr(data, field)
-                out[n] = sum(values[i] for i in table.get(prefix, []))
+                members = table.get(prefix)
+                if members:
+                    plain.append((n, ledger, members))
                 continue
             picked = arrays.get(prefix)
             if picked is not None and len(picked):
                 gathered[ledger].append((n, picked))
+        big: dict[str, tuple] = {}
         for ledger, sets in gathered.items():
+            import numpy as np
+
+            starts = np.cumsum([0] + [len(picked) for _n, picked in sets[:-1]])
+            big[ledger] = ([n for n, _picked in sets], np.concatenate([picked for _n, picked in sets]), starts)
+        return len(aggs), plain, big
+
+    def planned_sums(self, plan: tuple[int, list[tuple[int, str, list[int]]], dict[str, tuple]],
+                     field: str) -> list[int]:
+        """Each planned set's sum of ``field``, exact integers: a big ledger's sets in one
+        gather and one segmented sum on int64 while every sum fits with room to spare, Python
+        integers otherwise (and for a small ledger's sets)."""
+        count, plain, big = plan
+        out = [0] * count
+        for n, ledger, members in plain:
+            out[n] = sum(map(getattr(self.leaves[ledger], field).__getitem__, members))
+        for ledger, (positions, gather, starts) in big.items():
             values = getattr(self.leaves[ledger], field)
             fits = bool(values) and max(max(values), -min(values)) * len(values) < _INT64_ROOM or \
                 sum(abs(v) for v in values) < _INT64_ROOM  # (the first test, in C, nearly always decides)
-            if not fits:
-                for n, picked in sets:
-                    out[n] = sum(values[i] for i in picked.tolist())
-                continue
-            import numpy as np
+            if fits:
+                import numpy as np
 
-            column = np.array(values, dtype=np.int64)
-            starts = np.cumsum([0] + [len(picked) for _n, picked in sets[:-1]])
-            totals = np.add.reduceat(column[np.concatenate([picked for _n, picked in sets])], starts)
-            for (n, _picked), total in zip(sets, totals.tolist(), strict=True):
+                totals = np.add.reduceat(np.array(values, dtype=np.int64)[gather], starts).tolist()
+            else:
+                members, ends = gather.tolist(), [*starts.tolist()[1:], len(gather)]
+                totals = [sum(values[i] for i in members[a:b]) for a, b in zip(starts.tolist(), ends, strict=True)]
+            for n, total in zip(positions, totals, strict=True):
                 out[n] = total
         return out
 
