@@ -4,6 +4,7 @@ with sheets of their own, re-saved, filled again."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -31,8 +32,6 @@ def fresh(tmp_path_factory) -> Path:
 def _names(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as z:
         book = z.read("xl/workbook.xml").decode()
-    import re
-
     return re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', book)
 
 
@@ -55,3 +54,25 @@ def test_no_record_beside_the_accountants_sheet_named_alike(fresh, tmp_path):
         assert [n for n in names if n.lower().startswith(SHEET)] == ["_Juesuan_Rounding"]
         assert openpyxl.load_workbook(path)["_Juesuan_Rounding"]["A1"].value == "我的备注"
         assert run_cli("check", str(path)).returncode == 0
+
+
+def test_fill_hides_the_record_again(fresh, tmp_path):
+    """A record unhidden by hand (or only hidden: LibreOffice has no 'very hidden' and saves
+    it hidden, and Excel's 取消隐藏 then lists it): the next Fill hides it very again, and
+    changes nothing else of workbook.xml; check takes it and finds what it finds without it."""
+    filled = tmp_path / "filled.xlsx"
+    assert run_cli("fill", str(fresh), "-o", str(filled)).returncode == 0
+    for state in ("visible", "hidden"):
+        wb = openpyxl.load_workbook(filled)
+        wb[SHEET].sheet_state = state
+        path = tmp_path / f"{state}.xlsx"
+        wb.save(path)
+        again = tmp_path / f"{state}-again.xlsx"
+        assert run_cli("fill", str(path), "-o", str(again)).returncode == 0
+        assert openpyxl.load_workbook(again)[SHEET].sheet_state == "veryHidden"
+        with zipfile.ZipFile(path) as a, zipfile.ZipFile(again) as b:
+            before, after = a.read("xl/workbook.xml"), b.read("xl/workbook.xml")
+        sheet_id, rid = re.search(f'name="{SHEET}" sheetId="(\\d+)" state="{state}" r:id="([^"]+)"', before.decode()).groups()
+        assert f'name="{SHEET}" sheetId="{sheet_id}" r:id="{rid}" state="veryHidden"/>'.encode() in after
+        assert after.replace(b' r:id="%s" state="veryHidden"' % rid.encode(), b' state="%s" r:id="%s"' % (
+            state.encode(), rid.encode())) == before  # nothing else changed

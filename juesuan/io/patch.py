@@ -418,6 +418,11 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
         if styles != merge.original:
             replaced[styles_part] = styles
         book = _defined_names(z.read(wb_part), f.read(fresh_wb_part), moved)
+        for name, pic in pictured.items():
+            if pic.hidden and name in index:  # a record unhidden by hand, or only hidden by LibreOffice
+                book = _very_hidden(book, name)
+                if book is None:
+                    return None
         new_types = b""
         for name, xml in new_sheets:
             rels = replaced.get(_rels_path(wb_part)) or (
@@ -524,6 +529,31 @@ _COMMENTS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.c
 _SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _SHEET_ID = lazy(rb'<sheet\b[^>]*?\ssheetId="(\d+)"')
 _REL_ID = lazy(rb'\sId="([^"]*)"')
+
+
+_SHEET_TAG = lazy(rb"<sheet\b[^>]*>")
+_NAME_ATTR = lazy(rb"""\sname\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_STATE_ATTR = lazy(rb"""\sstate\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
+def _very_hidden(book: bytes, name: str) -> bytes | None:
+    """``workbook.xml`` with the sheet ``name`` very hidden (its other attributes kept); None
+    when it is not found as an unprefixed ``<sheet>`` (the openpyxl path then writes it)."""
+    from xml.sax.saxutils import unescape
+
+    for found in _SHEET_TAG.finditer(book):
+        tag = found.group(0)
+        attr = _NAME_ATTR.search(tag)
+        if attr is None or unescape((attr.group(1) or attr.group(2) or b"").decode("utf-8"),
+                                    {"&quot;": '"', "&apos;": "'"}) != name:
+            continue
+        state = _STATE_ATTR.search(tag)
+        if state is not None and b"veryHidden" in state.group(0):
+            return book  # as it was, byte for byte
+        tag = _STATE_ATTR.sub(b"", tag)
+        end = len(tag) - (2 if tag.endswith(b"/>") else 1)
+        return book[:found.start()] + tag[:end] + b' state="veryHidden"' + tag[end:] + book[found.end():]
+    return None
 
 
 def _add_hidden_sheet(book: bytes, rels: bytes | None, name: str, names: set[str]) -> tuple[bytes, bytes, str] | None:
