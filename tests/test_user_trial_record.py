@@ -59,7 +59,7 @@ def test_no_record_beside_the_accountants_sheet_named_alike(fresh, tmp_path):
 def test_fill_hides_the_record_again(fresh, tmp_path):
     """A record unhidden by hand (or only hidden: LibreOffice has no 'very hidden' and saves
     it hidden, and Excel's 取消隐藏 then lists it): the next Fill hides it very again, and
-    changes nothing else of workbook.xml; check takes it and finds what it finds without it."""
+    changes nothing else of workbook.xml; left the active sheet, it is active no longer."""
     filled = tmp_path / "filled.xlsx"
     assert run_cli("fill", str(fresh), "-o", str(filled)).returncode == 0
     for state in ("visible", "hidden"):
@@ -76,3 +76,16 @@ def test_fill_hides_the_record_again(fresh, tmp_path):
         assert f'name="{SHEET}" sheetId="{sheet_id}" r:id="{rid}" state="veryHidden"/>'.encode() in after
         assert after.replace(b' r:id="%s" state="veryHidden"' % rid.encode(), b' state="%s" r:id="%s"' % (
             state.encode(), rid.encode())) == before  # nothing else changed
+    # unhidden and left the active sheet: very hidden again, and another sheet is active
+    wb = openpyxl.load_workbook(filled)
+    for ws in wb:
+        ws.sheet_view.tabSelected = False
+    wb[SHEET].sheet_state = "visible"
+    wb.active = wb[SHEET]
+    wb[SHEET].sheet_view.tabSelected = True
+    wb.save(tmp_path / "active.xlsx")
+    assert run_cli("fill", str(tmp_path / "active.xlsx"), "-o", str(tmp_path / "active-again.xlsx")).returncode == 0
+    wb = openpyxl.load_workbook(tmp_path / "active-again.xlsx")
+    assert wb[SHEET].sheet_state == "veryHidden" and not wb[SHEET].sheet_view.tabSelected
+    assert wb.active.sheet_state == "visible"
+    assert run_cli("check", str(tmp_path / "active-again.xlsx")).returncode == 0

@@ -412,7 +412,8 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
                 from juesuan.io.kept_formulas import cached_values
 
                 xml = restore_part(xml, cached_values(pic))
-            replaced[part] = _sheet_xml(xml, merge.cell_xf, strings, selected)
+            hidden = pic is not None and pic.hidden  # (a record selected while unhidden: no longer)
+            replaced[part] = _sheet_xml(xml, merge.cell_xf, strings, selected and not hidden)
             moved[j] = i
         styles = merge.merged()
         if styles != merge.original:
@@ -420,7 +421,7 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
         book = _defined_names(z.read(wb_part), f.read(fresh_wb_part), moved)
         for name, pic in pictured.items():
             if pic.hidden and name in index:  # a record unhidden by hand, or only hidden by LibreOffice
-                book = _very_hidden(book, name)
+                book = _very_hidden(book, name, index[name][0])
                 if book is None:
                     return None
         new_types = b""
@@ -536,10 +537,18 @@ _NAME_ATTR = lazy(rb"""\sname\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _STATE_ATTR = lazy(rb"""\sstate\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
-def _very_hidden(book: bytes, name: str) -> bytes | None:
-    """``workbook.xml`` with the sheet ``name`` very hidden (its other attributes kept); None
-    when it is not found as an unprefixed ``<sheet>`` (the openpyxl path then writes it)."""
+_ACTIVE_TAB = lazy(rb"""<workbookView\b[^>]*\sactiveTab\s*=\s*["'](\d+)""")
+
+
+def _very_hidden(book: bytes, name: str, position: int) -> bytes | None:
+    """``workbook.xml`` with the sheet ``name`` (at ``position``) very hidden, its other
+    attributes kept; None when it is not found as an unprefixed ``<sheet>``, or is the active
+    sheet (the openpyxl path then writes it, and makes another sheet active)."""
     from xml.sax.saxutils import unescape
+
+    active = _ACTIVE_TAB.search(book)
+    if active is not None and int(active.group(1)) == position:
+        return None
 
     for found in _SHEET_TAG.finditer(book):
         tag = found.group(0)
