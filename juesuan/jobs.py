@@ -44,7 +44,7 @@ def fill_workbook(spec: TemplateSpec, port: WorkbookPort, progress: Progress = q
     progress("读取明细表 / reading detail sheets")
     ledger = read_ledger(spec, port)
     _refuse_unpublishable(spec, ledger)
-    progress(f"计算 {len(ledger.lines)} 条明细 / computing {len(ledger.lines)} ledger lines")
+    progress(f"计算 {ledger.line_count} 条明细 / computing {ledger.line_count} ledger lines")
     computation = Computation(spec, ledger)
     accounts = computation.accounts()
     progress("生成公开表 / laying out the tables")

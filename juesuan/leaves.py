@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from juesuan import rounding
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, ancestors
-from juesuan.grouping import group_lines, stage_sums
-from juesuan.ledger import Ledger
+from juesuan.grouping import grouped_ledger, stage_sums
+from juesuan.ledger import Ledger, LineColumns
 from juesuan.records import record
 from juesuan.rounding import Leaf, controlled_round
 from juesuan.spec.model import PREFIX_KEYS, Filter, FiscalSpec, TemplateSpec
@@ -34,6 +34,9 @@ class Leaves:
     cents: list[int]
     units: list[int]
     per_cent: int
+    # the keys' fields as columns (dimension → distinct values, each key's index into them) when
+    # build_leaves has them from grouping a sheet's columns; not a field: leaves compare by their fields
+    coded: ClassVar[dict[str, tuple[list[str], np.ndarray]] | None] = None
 
     def nudge(self, index: int, step: int) -> None:
         """Move one leaf's rounded amount by ``step`` cents (the repair pass)."""
@@ -82,16 +85,23 @@ def func_path(func: str) -> tuple[str, ...]:
 def units_per_yuan(ledger: Ledger) -> int:
     """Integer units per 元 that represent every ledger amount exactly (0.01 元 at least)."""
     places = 2
-    for line in ledger.lines:
-        text = str(line.amount)  # plain notation shows exactly -exponent decimals; else ask the tuple
-        if "E" in text:
-            exponent = line.amount.as_tuple().exponent
-            if isinstance(exponent, int) and -exponent > places:
-                places = -exponent
-            continue
-        dot = text.find(".")
-        if dot >= 0 and len(text) - dot - 1 > places:
-            places = len(text) - dot - 1
+    for chunk in ledger.chunks():
+        if type(chunk) is LineColumns:
+            if chunk.cents() is not None:  # whole cents: two places at most
+                continue
+            amounts = chunk.decimals()
+        else:
+            amounts = [line.amount for line in chunk]
+        for amount in amounts:
+            text = str(amount)  # plain notation shows exactly -exponent decimals; else ask the tuple
+            if "E" in text:
+                exponent = amount.as_tuple().exponent
+                if isinstance(exponent, int) and -exponent > places:
+                    places = -exponent
+                continue
+            dot = text.find(".")
+            if dot >= 0 and len(text) - dot - 1 > places:
+                places = len(text) - dot - 1
     return 10**places
 
 
@@ -107,7 +117,12 @@ def build_leaves(spec: TemplateSpec, ledger: Ledger, use_pandas: bool | None = N
     scale = units_per_yuan(ledger)
     per_cent = 100 * scale  # 0.01 万元 = 100 元
     out: dict[str, Leaves] = {}
-    for name, groups in group_lines(ledger.lines, scale, use_pandas).items():
+    for name, groups in grouped_ledger(ledger, scale, use_pandas).items():
+        if type(groups) is tuple:  # grouped on one sheet's columns: keys in order, and as columns for Aggregator
+            keys, units, coded = groups
+            out[name] = Leaves(keys, [0] * len(keys), units, per_cent)
+            out[name].coded = coded  # type: ignore[misc]
+            continue
         keys = sorted(groups)
         out[name] = Leaves(keys, [0] * len(keys), [groups[k] for k in keys], per_cent)
     if rounded:
@@ -177,9 +192,13 @@ Terms = dict  # AggId → signed coefficient: a published figure as a signed sum
 class _Column:
     """One key field of every leaf as codes into its distinct values (for vectorised tests)."""
 
-    def __init__(self, values: list[str]):
+    def __init__(self, values: list[str], coded: tuple[list[str], np.ndarray] | None = None):
+        """``coded``: the column already as (distinct values, each leaf's index into them)."""
         import numpy as np
 
+        if coded is not None:
+            self.values, self.ids = coded
+            return
         self.values = list(dict.fromkeys(values))
         ids = {v: n for n, v in enumerate(self.values)}
         self.ids = np.fromiter(map(ids.__getitem__, values), dtype=np.int64, count=len(values))
@@ -200,11 +219,16 @@ class _LedgerIndex:
     for every code prefix of a dimension (at its levels) the ascending indices of the leaves
     below it (:meth:`nodes`, built once per dimension)."""
 
-    def __init__(self, keys: list[tuple[str, ...]]):
-        self.kinds = _Column([k[2] for k in keys])
-        self.funds = _Column([k[3] for k in keys])
-        self.items = _Column([k[4] for k in keys])
-        self.codes = {name: _Column([k[DIMS.index(name)] for k in keys]) for name in PREFIX_KEYS}
+    def __init__(self, keys: list[tuple[str, ...]], coded: dict[str, tuple[list[str], np.ndarray]] | None = None):
+        """``coded``: the key fields already as columns (:attr:`Leaves.coded`), by dimension."""
+        coded = coded or {}
+
+        def column(name: str) -> _Column:
+            found = coded.get(name)
+            return _Column([], found) if found is not None else _Column([k[DIMS.index(name)] for k in keys])
+
+        self.kinds, self.funds, self.items = column("kind"), column("fund"), column("item")
+        self.codes = {name: column(name) for name in PREFIX_KEYS}
         self._nodes: dict[str, dict[str, np.ndarray]] = {}
 
     def nodes(self, dim: str) -> dict[str, np.ndarray]:
@@ -274,7 +298,8 @@ class Aggregator:
         """A ledger's leaves as arrays for choosing members (built once per ledger)."""
         found = self._indexes.get(ledger)
         if found is None:
-            found = self._indexes[ledger] = _LedgerIndex(self.leaves[ledger].keys)
+            data = self.leaves[ledger]
+            found = self._indexes[ledger] = _LedgerIndex(data.keys, data.coded)
         return found
 
     def members(self, fkey: tuple, dim: str) -> dict[str, list[int]]:
@@ -282,10 +307,23 @@ class Aggregator:
         in ascending order; only prefixes with a member are keys."""
         table = self._members.get((fkey, dim))
         if table is None:
+            arrays = self._table(fkey, dim)
+            table = self._members.get((fkey, dim))
+            if table is None:  # a large ledger's: its index arrays as lists, on first demand
+                table = self._members[(fkey, dim)] = {node: picked.tolist() for node, picked in arrays.items()}
+        return table
+
+    def _table(self, fkey: tuple, dim: str) -> dict[str, Any]:
+        """:meth:`members` as it is first computed: index arrays for a large ledger (kept in
+        ``_arrays``), lists for a small one."""
+        table = self._arrays.get((fkey, dim))
+        if table is None:
+            table = self._members.get((fkey, dim))
+        if table is None:
             table = {}
             ledger = self.ledger_of(fkey)
             if ledger in self.leaves and len(self.leaves[ledger].keys) < rounding.NUMPY_FROM:
-                table = self._members_plain(fkey, dim, ledger)
+                table = self._members[(fkey, dim)] = self._members_plain(fkey, dim, ledger)
             elif ledger in self.leaves:
                 import numpy as np
 
@@ -307,9 +345,9 @@ class Aggregator:
                         picked = below[mask[below]]
                         if len(picked):
                             arrays[node] = picked
-                table = {node: picked.tolist() for node, picked in arrays.items()}
-                self._arrays[(fkey, dim)] = arrays
-            self._members[(fkey, dim)] = table
+                table = self._arrays[(fkey, dim)] = arrays
+            else:
+                self._members[(fkey, dim)] = table
         return table
 
     def _members_plain(self, fkey: tuple, dim: str, ledger: str) -> dict[str, list[int]]:
@@ -346,7 +384,7 @@ class Aggregator:
         import numpy as np
 
         if fkey not in self._masks:
-            self.members(fkey, "func")
+            self._table(fkey, "func")
         found = self._masks.get(fkey)
         if found is None:  # a small ledger's
             keys = self.leaves[self.ledger_of(fkey)].keys
@@ -358,11 +396,9 @@ class Aggregator:
         import numpy as np
 
         fkey, dim, prefix = agg
-        table = self.members(fkey, dim)
-        found = self._arrays.get((fkey, dim), {}).get(prefix)
-        if found is None:
-            found = np.array(table.get(prefix, []), dtype=np.int64)
-        return found
+        table = self._table(fkey, dim)
+        found = table.get(prefix)
+        return found if isinstance(found, np.ndarray) else np.array(found or [], dtype=np.int64)
 
     def sums(self, aggs: list[AggId], field: str) -> list[int]:
         """Each leaf set's sum of ``field`` (``"units"`` or ``"cents"``), exact integers:
@@ -378,7 +414,7 @@ class Aggregator:
             data = self.leaves.get(ledger)
             if data is None:
                 continue
-            table = self.members(fkey, dim)
+            table = self._table(fkey, dim)
             arrays = self._arrays.get((fkey, dim))
             if arrays is None:  # a small ledger's: plain Python
                 values = getattr(data, field)
@@ -405,11 +441,11 @@ class Aggregator:
         return out
 
     def present(self, flt: Filter, dim: str = "func") -> set[str]:
-        return {k for k in self.members(self.key(flt), dim) if k}
+        return {k for k in self._table(self.key(flt), dim) if k}
 
     def agg(self, flt: Filter, dim: str = "func", prefix: str = "") -> AggId:
         fkey = self.key(flt)
-        self.members(fkey, dim)
+        self._table(fkey, dim)
         return (fkey, dim, prefix)
 
     def leaves_of(self, agg: AggId) -> tuple[Leaves | None, list[int]]:

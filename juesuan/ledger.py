@@ -4,15 +4,19 @@ Input sheets are laid out by :mod:`juesuan.layout`: row 1 title, row 2 column he
 data from row 3; the 基本信息 form has label/value pairs from row 3. Every problem is
 collected with its sheet and cell; the whole list is raised at the end so the accountant
 sees everything at once. Blank rows are skipped; negative amounts are allowed.
+
+A large ledger (:data:`COLUMNS_FROM` lines) keeps its clean sheets as columns
+(:class:`LineColumns`): its :class:`LedgerLine` objects are built only if ``Ledger.lines``
+is asked for; Fill's and Check's hot consumers work on :meth:`Ledger.chunks` instead.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import field
 from decimal import Decimal
-from itertools import repeat
+from itertools import chain, repeat
 from types import NoneType
 from typing import Any
 
@@ -54,9 +58,94 @@ class LedgerLine:
         d["item"], d["project"], d["name"], d["sheet"], d["row"], d["unit"] = item, project, name, sheet, row, unit
 
 
+COLUMNS_FROM = 2000  # ledger lines from which read_ledger keeps clean sheets as columns (numpy for their consumers)
+CODED_FROM = COLUMNS_FROM  # rows of a clean sheet from which its key columns are coded as they are read
+_CENTS_BELOW = 10**13  # 元: below this, a float's spacing is under 0.01, so one multiple of 0.01 at most rounds to it
+
+
+class LineColumns:
+    """The lines of one detail sheet read column by column (:func:`_fast_list`), kept as
+    columns: the hot consumers (:mod:`juesuan.grouping`, :mod:`juesuan.sanity`,
+    :mod:`juesuan.code_names`) work on them, or on their distinct values, instead of one
+    :class:`LedgerLine` per row; :meth:`lines` builds those for every other consumer.
+
+    ``amounts`` are the cells' numbers as read (int or finite float, each line's amount is
+    ``Decimal(repr(value))``); ``fields`` maps a key of :data:`_LINE_KEYS` (and ``unit``) to
+    its column of text ('' blank); a missing key is blank on every line."""
+
+    __slots__ = ("ledger", "sheet", "rows", "amounts", "fields", "_cents", "_codes", "_blank")
+
+    def __init__(self, ledger: str, sheet: str, rows: Sequence[int], amounts: list[Any], fields: dict[str, list[str]]):
+        self.ledger, self.sheet, self.rows, self.amounts, self.fields = ledger, sheet, rows, amounts, fields
+        self._cents: Any = _BAD
+        self._codes: dict[str, tuple[list[str], Any]] = {}
+        self._blank: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.amounts)
+
+    def column(self, key: str) -> list[str]:
+        """Every line's ``key`` (``func``, ``econ``, …, ``unit``), in row order."""
+        found = self.fields.get(key)
+        if found is None:
+            found = self._blank = self._blank or [""] * len(self.amounts)
+        return found
+
+    def decimals(self) -> list[Decimal]:
+        """Every line's amount, exactly as :class:`LedgerLine` holds it."""
+        return list(map(Decimal, map(repr, self.amounts)))
+
+    def lines(self) -> list[LedgerLine]:
+        n = len(self.amounts)
+        return list(map(LedgerLine, repeat(self.ledger, n), self.decimals(),
+                        *(self.column(k) for k in _LINE_KEYS[1:]), repeat(self.sheet, n), self.rows,
+                        self.column("unit")))
+
+    def cents(self) -> Any:
+        """Every amount in integer cents (an int64 array) when each is exactly a number of
+        cents — its ``Decimal(repr(value))`` has two decimals at most — and under 10¹³ 元;
+        else None (the consumers then take the amounts as Decimals)."""
+        if self._cents is _BAD:
+            import numpy as np
+
+            values = np.array(self.amounts, dtype=np.float64)
+            cents = np.rint(values * 100)
+            # c / 100 == v (IEEE division, correctly rounded): v is the float nearest c/100, and
+            # below 10¹³ no other multiple of 0.01 is, so repr(v) shows c/100 (two decimals or fewer)
+            exact = len(values) == 0 or (float(np.abs(values).max()) < _CENTS_BELOW
+                                         and bool(np.array_equal(cents / 100, values)))
+            self._cents = cents.astype(np.int64) if exact else None
+        return self._cents
+
+    def codes(self, key: str) -> tuple[list[str], Any]:
+        """A column as its distinct values (in no particular order) and each line's index into
+        them (an int64 array)."""
+        found = self._codes.get(key)
+        if found is None:
+            import numpy as np
+
+            column = self.column(key)
+            distinct = list(dict.fromkeys(column))
+            if len(distinct) <= 1:  # (a blank column: nothing to look up)
+                found = (distinct, np.zeros(len(column), dtype=np.int64))
+            else:
+                ids = {v: n for n, v in enumerate(distinct)}
+                found = (distinct, np.fromiter(map(ids.__getitem__, column), dtype=np.int64, count=len(column)))
+            self._codes[key] = found
+        return found
+
+
+Chunk = LineColumns | list[LedgerLine]  # the lines of one detail sheet, as columns or as lines
+
+
 @record
 class Ledger:
-    """The detail sheets as read: the form's information, the ledger lines, names and records typed."""
+    """The detail sheets as read: the form's information, the ledger lines, names and records typed.
+
+    ``lines`` is built on first use when :func:`read_ledger` kept a large sheet as columns
+    (:class:`LineColumns`): :meth:`chunks` gives the lines sheet by sheet, columns where
+    still kept, for the consumers that work on columns. Once ``lines`` has been asked for (or
+    set), it alone is the ledger's lines and :meth:`chunks` gives it whole."""
 
     info: dict[str, Any]
     lines: list[LedgerLine]
@@ -66,6 +155,33 @@ class Ledger:
     own_cells: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)  # (scheme, code) → name, sheet, A1
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # list sheets without a ledger (单位构成)
     typed_units: set[str] = field(default_factory=set)  # 单位 values typed on the detail sheets
+
+    def chunks(self) -> list[Chunk]:
+        """The lines in order, sheet by sheet: a :class:`LineColumns` or a list of lines each."""
+        d = self.__dict__
+        return [d["_lines"]] if d.get("_lines") is not None else list(d.get("_chunks") or ())
+
+    @property
+    def line_count(self) -> int:
+        """len(lines), without building them."""
+        return sum(map(len, self.chunks()))
+
+
+def _get_lines(self: Ledger) -> list[LedgerLine]:
+    d = self.__dict__
+    lines = d.get("_lines")
+    if lines is None:
+        lines = d["_lines"] = [line for chunk in d.get("_chunks") or () for line in
+                               (chunk.lines() if type(chunk) is LineColumns else chunk)]
+        d["_chunks"] = None
+    return lines
+
+
+def _set_lines(self: Ledger, lines: list[LedgerLine] | None) -> None:
+    self.__dict__["_lines"], self.__dict__["_chunks"] = lines, None
+
+
+Ledger.lines = property(_get_lines, _set_lines, doc="The ledger lines, in order (built on first use).")  # type: ignore[assignment]
 
 
 def _text(value: Any) -> str:
@@ -180,7 +296,7 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort, unit: str = "") -> Ledge
         raise InputError([Problem("sheet-missing", {"sheet": s}, s) for s in missing])
     info: dict[str, Any] = {}
     notices: list[Problem] = []
-    lines: list[LedgerLine] = []
+    chunks: list[Chunk] = []
     typed: dict[str, str] = {}
     records: dict[str, list[dict[str, Any]]] = {}
     own: dict[str, dict[str, str]] = {}
@@ -209,14 +325,20 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort, unit: str = "") -> Ledge
         if sheet_spec.ledger is None:
             records[sheet_spec.id] = _read_records(reader, sheet_spec, grid, present)
             continue
-        _read_list(reader, sheet_spec, grid, lines, typed, present, unit, typed_units)
+        chunks.append(_read_list(reader, sheet_spec, grid, typed, present, unit, typed_units))
     found = info.get("format")
     if found and str(found) != spec.format:
         reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, spec.info.sheet))
     if reader.problems:
         raise InputError(reader.problems)
-    return Ledger(info=info, lines=lines, typed_names=typed, warnings=notices, own_names=own, own_cells=own_cells,
-                  records=records, typed_units=typed_units)
+    columns = sum(len(c) for c in chunks if type(c) is LineColumns) >= COLUMNS_FROM
+    out = Ledger(info=info, lines=None if columns else  # type: ignore[arg-type]
+                 [line for c in chunks for line in (c.lines() if type(c) is LineColumns else c)],
+                 typed_names=typed, warnings=notices, own_names=own, own_cells=own_cells, records=records,
+                 typed_units=typed_units)
+    if columns:  # a large ledger: its lines are built if ever asked for
+        out.__dict__["_chunks"] = chunks
+    return out
 
 
 OWN_CODES = "codes"  # the ``ledger`` of the 科目表 input sheet: (分类, 科目编码, 科目名称) rows, no amounts
@@ -371,24 +493,25 @@ class _Slow(Exception):
     """Raised by the fast reading of a list sheet: something there needs the row-by-row reading."""
 
 
-def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: list[LedgerLine],
-               typed: dict[str, str], width: int, unit: str = "", typed_units: set[str] | None = None) -> None:
+def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, typed: dict[str, str], width: int,
+               unit: str = "", typed_units: set[str] | None = None) -> Chunk:
     """The ledger lines of one list sheet: column by column when every cell is plain (each
-    distinct value converted once), else row by row with every problem located."""
+    distinct value converted once; kept as columns), else row by row with every problem located."""
     units = typed_units if typed_units is not None else set()
     try:
-        lines, pairs = _fast_list(reader, sheet_spec, grid, width, unit, units)
+        columns, pairs = _fast_list(reader, sheet_spec, grid, width, unit, units)
     except _Slow:
+        out: list[LedgerLine] = []
         _slow_list(reader, sheet_spec, grid, out, typed, width, unit, units)
-        return
-    out += lines
+        return out
     for func, name in pairs:
         for node, node_name in typed_path(func, name):
             typed.setdefault(node, node_name)
+    return columns
 
 
 def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: int, unit: str,
-               typed_units: set[str]) -> tuple[list[LedgerLine], list[tuple[str, str]]]:
+               typed_units: set[str]) -> tuple[LineColumns, list[tuple[str, str]]]:
     """The lines of a list sheet whose every cell converts without a problem, read column by
     column; raise :class:`_Slow` (nothing recorded) at the first cell that doesn't, or holds an
     error value, a formula without value, or a number beside a bool (equal as keys)."""
@@ -398,12 +521,16 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     ledger = sheet_spec.ledger or sheet_spec.id
     body = grid[INPUT_FIRST_ROW:]
     lengths = set(map(len, body))
-    columns = list(zip(*body, strict=True))[:width] if body and len(lengths) == 1 and min(lengths) >= width else []
-    if columns and set(map(type, columns[0])) == {str} and all(map(str.strip, columns[0])):
+    columns = _columns_of(body, width) if body and len(lengths) == 1 and min(lengths) >= width else []
+    try:
+        leading = set(columns[0]) if columns else None  # (a str equals no other type: the distinct values tell)
+    except TypeError:  # an unhashable value
+        leading = None
+    if leading and all(type(v) is str and v.strip() for v in leading):
         rows: list[Any] = body  # rectangular, and every row starts with text: no blank row to skip
-        numbers = list(range(INPUT_FIRST_ROW + 1, INPUT_FIRST_ROW + 1 + len(body)))
+        numbers: Sequence[int] = range(INPUT_FIRST_ROW + 1, INPUT_FIRST_ROW + 1 + len(body))
     else:
-        rows, numbers = [], []
+        rows, numbers, leading = [], [], None
         for r in range(INPUT_FIRST_ROW, len(grid)):
             raw = grid[r]
             first = raw[0] if raw else None
@@ -411,14 +538,16 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
                     and all(v is None or (type(v) is str and not v.strip()) for v in raw[:width])):
                 continue
             rows.append(raw)
-            numbers.append(r + 1)
+            numbers.append(r + 1)  # type: ignore[attr-defined]
         if rows and min(map(len, rows)) < width:
             rows = [row if len(row) >= width else [*row, *([None] * (width - len(row)))] for row in rows]
-        columns = list(zip(*rows, strict=False))[:width] if rows else [() for _ in cols]
+        columns = _columns_of(rows, width) if rows else [[] for _ in cols]
     n = len(rows)
     by_key: dict[str, Any] = {}
     attached: list[str] = []
     econ_named: list[tuple[str, str]] = []
+    outcomes: dict[str, set[Any]] = {}  # each column's distinct converted values
+    coded: dict[str, tuple[list[str], Any]] = {}
     for c, col in enumerate(cols):
         values = columns[c]
         if col.type == "money":
@@ -429,10 +558,10 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
                     raise _Slow
             except OverflowError:  # an int too large for a float
                 raise _Slow from None
-            by_key[col.key] = list(map(Decimal, map(repr, values)))
+            by_key[col.key] = values  # (a list of this sheet's own)
             continue
         try:
-            distinct = set(values)
+            distinct = leading if c == 0 and leading is not None else set(values)
         except TypeError:  # an unhashable value (a signalling NaN): the careful reading
             raise _Slow from None
         kinds = set(map(type, distinct))  # exact unless numbers: 1, 1.0 and True are one key
@@ -466,13 +595,22 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
             elif col.key == "econ":  # a 经济分类 name typed in its code cell names that code, as for 功能分类
                 econ_named = [(g.code, g.name) for g in dict.fromkeys(map(named.__getitem__, values))
                               if type(g) is CodeWithName and g.name]  # first row first, as row by row
-        by_key[col.key] = list(map(mapping.__getitem__, values))
+        outcomes[col.key] = set(mapping.values())
+        if n >= CODED_FROM and col.key in _CODED:  # a large sheet: its grouping columns coded now, while at hand
+            coded[col.key] = _coded(outcomes[col.key], mapping, values)
+        # text as typed (or only stripped of nothing): the column as it is
+        same = all(got is value or (type(got) is str and type(value) is str and got == value)
+                   for value, got in mapping.items())
+        by_key[col.key] = values if same else list(map(mapping.__getitem__, values))
     blank = [""] * n
     if attached:  # names typed in the code cells, where the row's own 科目名称 is blank
         by_key["name"] = [own or cell for own, cell in zip(by_key.get("name") or blank, attached, strict=True)]
     fields = [by_key.get(k) or blank for k in _LINE_KEYS]
+    if n and "amount" not in by_key:  # (a required column: never so in a spec)
+        raise _Slow
     fiscal = spec.fiscal
-    if ledger == "expense":
+    if (ledger == "expense" and outcomes.get("fund", {""}) & set(fiscal.funds)
+            and not outcomes.get("kind", {""}) <= set(fiscal.fund_kinds)):  # (else no pair to test)
         for fund, kind in set(zip(by_key.get("fund") or blank, by_key.get("kind") or blank, strict=True)):
             if fund in fiscal.funds and kind not in fiscal.fund_kinds:
                 raise _Slow
@@ -484,9 +622,43 @@ def _fast_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, width: i
     typed_units.update(u for u in set(units) if u)
     if unit:
         units = [u or unit for u in units]
-    lines = list(map(LedgerLine, repeat(ledger, n), *fields, repeat(sheet, n), numbers, units))
-    pairs = [p for p in dict.fromkeys(zip(fields[1], fields[7], strict=True)) if p[0] and p[1]] + econ_named
-    return lines, pairs
+    kept = {k: v for k, v in zip(_LINE_KEYS[1:], fields[1:], strict=True) if v is not blank}
+    if units is not blank:
+        kept["unit"] = units
+    pairs = [p for p in dict.fromkeys(zip(fields[1], fields[7], strict=True)) if p[0] and p[1]] \
+        if any(fields[7]) else []
+    pairs += econ_named
+    out = LineColumns(ledger, sheet, numbers, fields[0], kept)
+    out._codes.update(coded)
+    return out, pairs
+
+
+_CODED = frozenset({"func", "econ", "kind", "fund", "item"})  # the columns grouping codes (the leaves' key)
+
+
+def _coded(distinct: set[Any], mapping: dict[Any, Any], values: list[Any]) -> tuple[list[str], Any]:
+    """:meth:`LineColumns.codes` of a column read as ``values``, converted by ``mapping`` to
+    the ``distinct`` values."""
+    import numpy as np
+
+    out = list(distinct)
+    if len(out) <= 1:
+        return out, np.zeros(len(values), dtype=np.int64)
+    position = {v: n for n, v in enumerate(out)}
+    index = {value: position[got] for value, got in mapping.items()}
+    return out, np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+def _columns_of(rows: list[Any], width: int) -> list[list[Any]]:
+    """The first ``width`` columns of ``rows`` (each at least that long), through one flat
+    list: ``zip(*rows)`` makes an iterator per row, and so many new objects start the garbage
+    collector over the whole grid, again and again (3× slower at 100,000 rows)."""
+    lengths = set(map(len, rows))
+    if len(lengths) == 1:
+        step, flat = lengths.pop(), list(chain.from_iterable(rows))
+    else:
+        step, flat = width, list(chain.from_iterable(row[:width] for row in rows))
+    return [flat[c::step] for c in range(width)]
 
 
 def _slow_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, out: list[LedgerLine],

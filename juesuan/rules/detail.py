@@ -79,7 +79,7 @@ def check(rule: Rule, ctx: Context) -> list[Finding]:
         ledger = ctx.ledger()  # read once: later rules (ledger-*, units) look at it too
     except InputError as exc:
         return _problems(rule, exc)
-    if not ledger.lines:
+    if not ledger.line_count:  # (line_count: a large ledger's lines are built only if needed)
         return []
     if _never_filled(rule, ctx) and any(line.amount for line in ledger.lines):  # one finding, not one per figure
         return [plain(rule, [], None, rule.template(UNFILLED, "unfilled"), lines=len(ledger.lines))]

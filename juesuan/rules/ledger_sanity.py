@@ -77,7 +77,7 @@ def check_info(rule: Rule, ctx: Context) -> list[Finding]:
     if ledger is None:
         return []
     found = info_problems(ctx.spec, ledger)
-    if any(p.code == "info-required" for p in found) and not ledger.lines and _published_without_ledger(ctx):
+    if any(p.code == "info-required" for p in found) and not ledger.line_count and _published_without_ledger(ctx):
         # a disclosure imported or typed as printed is checked as published: a blank 部门名称/年度
         # (``import`` without --dept/--year) is no error of it; a 年度 the format is not for still is
         found = [p for p in found if p.code != "info-required"]
