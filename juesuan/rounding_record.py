@@ -92,10 +92,13 @@ def digest(spec: TemplateSpec, leaves: dict[str, Leaves]) -> str:
 def wanted(over_a_cent: bool, port: WorkbookPort) -> bool:
     """Whether Fill writes a record: the workbook has one already (kept up to date), or some
     figure is a cent or more from exact — never over a sheet of that name that is not one
-    (the accountant's own: then there is no record, and checks round again)."""
-    if SHEET in port.sheet_names():
+    (the accountant's own: then there is no record, and checks round again), nor beside one
+    whose name differs only in case (Excel's sheet names ignore case: two would make a
+    workbook Excel must repair)."""
+    names = port.sheet_names()
+    if SHEET in names:
         return ours(port)
-    return over_a_cent
+    return over_a_cent and not any(n.lower() == SHEET for n in names)
 
 
 def ours(port: WorkbookPort) -> bool:

@@ -412,12 +412,18 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
                 from juesuan.io.kept_formulas import cached_values
 
                 xml = restore_part(xml, cached_values(pic))
-            replaced[part] = _sheet_xml(xml, merge.cell_xf, strings, selected)
+            hidden = pic is not None and pic.hidden  # (a record selected while unhidden: no longer)
+            replaced[part] = _sheet_xml(xml, merge.cell_xf, strings, selected and not hidden)
             moved[j] = i
         styles = merge.merged()
         if styles != merge.original:
             replaced[styles_part] = styles
         book = _defined_names(z.read(wb_part), f.read(fresh_wb_part), moved)
+        for name, pic in pictured.items():
+            if pic.hidden and name in index:  # a record unhidden by hand, or only hidden by LibreOffice
+                book = _very_hidden(book, name, index[name][0])
+                if book is None:
+                    return None
         new_types = b""
         for name, xml in new_sheets:
             rels = replaced.get(_rels_path(wb_part)) or (
@@ -524,6 +530,39 @@ _COMMENTS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.c
 _SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _SHEET_ID = lazy(rb'<sheet\b[^>]*?\ssheetId="(\d+)"')
 _REL_ID = lazy(rb'\sId="([^"]*)"')
+
+
+_SHEET_TAG = lazy(rb"<sheet\b[^>]*>")
+_NAME_ATTR = lazy(rb"""\sname\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_STATE_ATTR = lazy(rb"""\sstate\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
+_ACTIVE_TAB = lazy(rb"""<workbookView\b[^>]*\sactiveTab\s*=\s*["'](\d+)""")
+
+
+def _very_hidden(book: bytes, name: str, position: int) -> bytes | None:
+    """``workbook.xml`` with the sheet ``name`` (at ``position``) very hidden, its other
+    attributes kept; None when it is not found as an unprefixed ``<sheet>``, or is the active
+    sheet (the openpyxl path then writes it, and makes another sheet active)."""
+    from xml.sax.saxutils import unescape
+
+    active = _ACTIVE_TAB.search(book)
+    if active is not None and int(active.group(1)) == position:
+        return None
+
+    for found in _SHEET_TAG.finditer(book):
+        tag = found.group(0)
+        attr = _NAME_ATTR.search(tag)
+        if attr is None or unescape((attr.group(1) or attr.group(2) or b"").decode("utf-8"),
+                                    {"&quot;": '"', "&apos;": "'"}) != name:
+            continue
+        state = _STATE_ATTR.search(tag)
+        if state is not None and b"veryHidden" in state.group(0):
+            return book  # as it was, byte for byte
+        tag = _STATE_ATTR.sub(b"", tag)
+        end = len(tag) - (2 if tag.endswith(b"/>") else 1)
+        return book[:found.start()] + tag[:end] + b' state="veryHidden"' + tag[end:] + book[found.end():]
+    return None
 
 
 def _add_hidden_sheet(book: bytes, rels: bytes | None, name: str, names: set[str]) -> tuple[bytes, bytes, str] | None:
