@@ -206,11 +206,29 @@ def apply(port: WorkbookPort, spec: TemplateSpec, leaves: dict[str, Leaves]) -> 
         bits = _unpack(packed, count) if count == len(data.keys) else None
         if bits is None:
             return False
-        per_cent = data.per_cent
-        mine = [u // per_cent + (b == "1") for u, b in zip(data.units, bits, strict=True)]
-        if any(b == "1" and not u % per_cent for u, b in zip(data.units, bits, strict=True)):
+        mine = _cents(data, bits)
+        if mine is None:
             return False  # an exact leaf has nothing to round up
         cents[name] = mine
     for name, data in leaves.items():
         data.cents[:] = cents[name]
     return True
+
+
+def _cents(data: Leaves, bits: str) -> list[int] | None:
+    """Each leaf's rounded cents: its floor, plus one where its bit is 1; None when a leaf
+    already exact has its bit set. Whole arrays for a big ledger (the same integers)."""
+    from juesuan.rounding import NUMPY_FROM
+
+    units, per_cent = data.units, data.per_cent
+    if len(units) >= NUMPY_FROM and max(max(units), -min(units)) < 2**62:
+        import numpy as np
+
+        exact = np.array(units, dtype=np.int64)
+        up = np.frombuffer(bits.encode("ascii"), dtype=np.uint8) == ord("1")
+        if (up & (exact % per_cent == 0)).any():
+            return None
+        return (exact // per_cent + up).tolist()
+    if any(b == "1" and not u % per_cent for u, b in zip(units, bits, strict=True)):
+        return None
+    return [u // per_cent + (b == "1") for u, b in zip(units, bits, strict=True)]

@@ -311,3 +311,18 @@ def test_the_ribbon_keeps_the_record_too(filled, tmp_path, monkeypatch):
     rounds: list = []
     assert _findings(xl_out, monkeypatch, rounds) == []
     assert rounds == []  # taken from the record the ribbon wrote
+
+
+@pytest.mark.parametrize("numpy_from", [0, 10**9])
+def test_cents_from_bits_both_ways(numpy_from, monkeypatch):
+    """A big ledger's bits become cents on whole arrays, a small one's leaf by leaf: the same
+    integers, and the same refusal of an exact leaf rounded up."""
+    import juesuan.rounding
+    from juesuan.leaves import Leaves
+
+    monkeypatch.setattr(juesuan.rounding, "NUMPY_FROM", numpy_from)
+    data = Leaves([("a",)] * 6, [0] * 6, [0, 150, -150, 199, 200, -1], 100)
+    assert rounding_record._cents(data, "010100") == [0, 2, -2, 2, 2, -1]
+    assert rounding_record._cents(data, "011001") == [0, 2, -1, 1, 2, 0]
+    assert rounding_record._cents(data, "110000") is None  # 0 is exact: nothing to round up
+    assert rounding_record._cents(data, "010010") is None  # 200 is exact too
