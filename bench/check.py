@@ -11,7 +11,9 @@ process:
   the detail-vs-table rule which re-reads the ledger and recomputes every table;
 - ``read``: a python-calamine full read of the same file (every sheet ``to_python``).
 
-Prints both times, ``check / read`` (target ≤ 1.5) and a breakdown of check.
+Read and check alternate (the machine may speed up or slow down meanwhile). Prints both
+times, ``check / read`` of the best runs (target ≤ 1.5), the median of each check over the
+read just before it, and a breakdown of check.
 
 Run: ``python bench/check.py [--lines N] [--format F] [--repeat K] [--rebuild]``
 """
@@ -98,12 +100,13 @@ def main() -> None:
     parser.add_argument("--format", dest="fmt", default="2019", help="template format")
     args = parser.parse_args()
     path = build(args.lines, args.rebuild, args.fmt)
-    reads = [full_read(path) for _ in range(args.repeat)]
-    checks, parts, report = [], {}, None
-    for _ in range(args.repeat):
+    reads, checks, parts, report = [], [], {}, None
+    for _ in range(args.repeat):  # alternating, so that a machine speeding up or slowing down weighs on both
+        reads.append(full_read(path))
         total, parts, report = run_check(path)
         checks.append(total)
     read, check = min(reads), min(checks)
+    paired = sorted(c / r for c, r in zip(checks, reads, strict=True))
     print(f"workbook: {path.name} ({path.stat().st_size / 1e6:.1f} MB, {args.lines} ledger lines)")
     print(f"python-calamine full read: {read:.2f} s CPU (runs: {' '.join(f'{r:.2f}' for r in reads)})")
     print(f"check:                     {check:.2f} s CPU (runs: {' '.join(f'{c:.2f}' for c in checks)})  ({report.stats})")
@@ -111,6 +114,9 @@ def main() -> None:
         print(f"    {name:28s} {seconds:.2f} s")
     ratio = check / read
     print(f"CPU check / read = {ratio:.2f} (target ≤ {TARGET_RATIO}) {'OK' if ratio <= TARGET_RATIO else 'ABOVE TARGET'}")
+    median = paired[len(paired) // 2]
+    print(f"    each run's check / the read just before it: median {median:.2f} "
+          f"(runs: {' '.join(f'{x:.2f}' for x in paired)})")
     reading = parts["open (read guard's scan)"] + parts["read sheets (CalamineBook)"]
     rules = sum(v for k, v in parts.items() if k not in ("open (read guard's scan)", "read sheets (CalamineBook)"))
     print(f"    of which guard + reading = {reading / read:.2f} × read before any rule runs; the rules "
