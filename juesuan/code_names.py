@@ -108,15 +108,9 @@ def _first_uses(lines: Iterable) -> dict[tuple[str, str], list]:
     """(scheme, code) → [sheet, row, number of lines] of the codes ``lines`` use, in order of first use."""
     first: dict[tuple[str, str], list] = {}
     for line in lines:
-        if line.func:
-            key = ("functional", line.func)
-            seen = first.get(key)
-            if seen is None:
-                first[key] = [line.sheet, line.row, 1]
-            else:
-                seen[2] += 1
-        if line.econ:
-            key = ("economic", line.econ)
+        for key in (("functional", line.func), ("economic", line.econ)):
+            if not key[1]:
+                continue
             seen = first.get(key)
             if seen is None:
                 first[key] = [line.sheet, line.row, 1]
