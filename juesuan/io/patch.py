@@ -424,7 +424,6 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
                 book = _very_hidden(book, name, index[name][0])
                 if book is None:
                     return None
-        new_types = b""
         for name, xml in new_sheets:
             rels = replaced.get(_rels_path(wb_part)) or (
                 z.read(_rels_path(wb_part)) if _rels_path(wb_part) in names else None)
@@ -433,7 +432,6 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
                 return None
             book, replaced[_rels_path(wb_part)], part = grown
             added[part] = xml
-            new_types += b'<Override PartName="/' + part.encode() + b'" ContentType="' + _SHEET_TYPE + b'"/>'
         if recalculate:
             book = _full_calc_on_load(book)
             if book is None:
@@ -449,7 +447,7 @@ def plan_patch(source: Path, pictures: list, fresh_book: Any, recalculate: bool 
             replaced[_rels_path(wb_part)] = book_rels
             removed |= chains
         if added or removed:
-            types = _content_types(z.read("[Content_Types].xml"), added, removed, new_types)
+            types = _content_types(z.read("[Content_Types].xml"), added, removed)
             if types is None:
                 return None
             replaced["[Content_Types].xml"] = types
@@ -527,16 +525,13 @@ def _notes(z: zipfile.ZipFile, f: Any, part: str, fresh_part: str, names: set[st
 
 
 _COMMENTS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+_VML_DEFAULT = b'<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>'
 _SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _SHEET_ID = lazy(rb'<sheet\b[^>]*?\ssheetId="(\d+)"')
 _REL_ID = lazy(rb'\sId="([^"]*)"')
-
-
 _SHEET_TAG = lazy(rb"<sheet\b[^>]*>")
 _NAME_ATTR = lazy(rb"""\sname\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _STATE_ATTR = lazy(rb"""\sstate\s*=\s*(?:"[^"]*"|'[^']*')""")
-
-
 _ACTIVE_TAB = lazy(rb"""<workbookView\b[^>]*\sactiveTab\s*=\s*["'](\d+)""")
 
 
@@ -586,12 +581,11 @@ def _add_hidden_sheet(book: bytes, rels: bytes | None, name: str, names: set[str
     at = rels.rfind(b"</Relationships>")
     rel = f'<Relationship Id="{rid}" Type="{REL}/worksheet" Target="/{part}"/>'.encode()
     return book[:close] + sheet + book[close:], rels[:at] + rel + rels[at:], part
-_VML_DEFAULT = b'<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>'
 
 
-def _content_types(types: bytes, added: dict[str, bytes], removed: set[str], extra: bytes = b"") -> bytes | None:
+def _content_types(types: bytes, added: dict[str, bytes], removed: set[str]) -> bytes | None:
     """[Content_Types].xml without the overrides of removed parts, with those of added ones
-    (notes, and the ``extra`` overrides given: new sheets);
+    (notes, and a new very hidden sheet);
     None when an override of a removed part is left (spelt otherwise): a content type naming a
     missing part is one more thing for Excel to repair."""
     for name in removed:  # (any quotes, spaces, prefix or end tag; part names ignore case)
@@ -601,7 +595,9 @@ def _content_types(types: bytes, added: dict[str, bytes], removed: set[str], ext
     if any(e.tag.rsplit("}", 1)[-1] == "Override" and e.get("PartName", "").lstrip("/").lower() in gone
            for e in SafeET.fromstring(types)):
         return None
-    for name in added:
+    extra = b"".join(b'<Override PartName="/' + name.encode() + b'" ContentType="' + _SHEET_TYPE + b'"/>'
+                     for name in added if name.endswith(".xml") and "/worksheets/" in name)  # (before the notes':
+    for name in added:  # a later Fill, which adds the notes anew, then leaves the part as it was)
         if name.endswith(".xml") and "/comments/" in name:
             extra += b'<Override PartName="/' + name.encode() + b'" ContentType="' + _COMMENTS_TYPE + b'"/>'
     if any(n.endswith(".vml") for n in added) and not re.search(rb'<Default[^>]*Extension="vml"', types):
