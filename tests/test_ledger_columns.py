@@ -206,14 +206,13 @@ def test_cents_are_taken_only_when_exact(value):
         assert cents is None
 
 
-def test_the_aggregator_answers_the_same_from_grouped_columns(monkeypatch):
-    """The leaves' key columns handed over by grouping (Leaves.coded) pick the same members
-    as columns built from the keys."""
+def _synthetic_sheets(spec, lines: int) -> dict:
+    """The input sheets of a synthetic department of ``lines`` expense lines, as grids read
+    from a workbook (amounts as floats)."""
     from juesuan.layout import render_input
     from juesuan.sample import synthetic_inputs
 
-    spec = SPECS["2019"]
-    inputs = synthetic_inputs(3000, n_func=60, n_econ=30, spec=spec)
+    inputs = synthetic_inputs(lines, n_func=60, n_econ=30, spec=spec)
     sheets = {}
     for s in spec.inputs:
         pic = render_input(s, inputs.get(s.id), spec)
@@ -221,6 +220,14 @@ def test_the_aggregator_answers_the_same_from_grouped_columns(monkeypatch):
         for (r, c), (value, _style) in pic.cells.items():
             grid[r][c] = float(value) if isinstance(value, Decimal) else value  # as a workbook gives it
         sheets[s.sheet] = grid
+    return sheets
+
+
+def test_the_aggregator_answers_the_same_from_grouped_columns(monkeypatch):
+    """The leaves' key columns handed over by grouping (Leaves.coded) pick the same members
+    as columns built from the keys."""
+    spec = SPECS["2019"]
+    sheets = _synthetic_sheets(spec, 3000)
     ledger = read_ledger(spec, MemoryWorkbook(sheets))
     assert any(type(c) is LineColumns for c in ledger.chunks())
     leaves = build_leaves(spec, ledger, rounded=False)
@@ -236,3 +243,24 @@ def test_the_aggregator_answers_the_same_from_grouped_columns(monkeypatch):
             assert coded.present(flt, dim) == rebuilt.present(flt, dim)
     as_lines = dataclasses.replace(read_ledger(spec, MemoryWorkbook(sheets)))  # (its lines built)
     assert tables(spec, ledger) == tables(spec, as_lines)
+
+
+def test_the_record_digest_is_the_same_from_columns_or_keys():
+    """The digest of Fill's rounding record read from the leaves' key columns (Leaves.coded)
+    is the one computed from the key tuples (a record written from one is taken by a check
+    holding the other), and still sees a changed classification or amount."""
+    from juesuan import rounding_record
+
+    spec = SPECS["2019"]
+    leaves = build_leaves(spec, read_ledger(spec, MemoryWorkbook(_synthetic_sheets(spec, 2500))), rounded=False)
+    assert leaves["expense"].coded is not None
+    coded = rounding_record.digest(spec, leaves)
+    plain = {name: type(data)(data.keys, list(data.cents), list(data.units), data.per_cent)
+             for name, data in leaves.items()}
+    assert rounding_record.digest(spec, plain) == coded
+    data = plain["expense"]
+    for edit in (lambda: data.keys.__setitem__(0, (data.keys[0][0], "39999", *data.keys[0][2:])),
+                 lambda: data.units.__setitem__(0, data.units[0] + 1)):
+        before = rounding_record.digest(spec, plain)
+        edit()
+        assert rounding_record.digest(spec, plain) != before

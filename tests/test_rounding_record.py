@@ -324,3 +324,4 @@ def test_cents_from_bits_both_ways(numpy_from, monkeypatch):
     assert rounding_record._cents(data, "011001") == [0, 2, -1, 1, 2, 0]
     assert rounding_record._cents(data, "110000") is None  # 0 is exact: nothing to round up
     assert rounding_record._cents(data, "010010") is None  # 200 is exact too
+
