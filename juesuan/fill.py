@@ -40,6 +40,8 @@ class _TableFiller:
         self.terms: dict[tuple[str, str], Terms] = {}
         self.sources: dict[str, tuple[PanelSpec, RowSpec | None, str | None]] = {}
         self.rows: dict[str, TableRow] = {}
+        # (id of a column spec, id of a row spec, dimension) → its filter's key (the specs outlive the filler)
+        self._filter_keys: dict[tuple[int, int, str], tuple] = {}
 
     # -- structure -------------------------------------------------------------
     def _name(self, scheme: str, code: str) -> str:
@@ -147,11 +149,12 @@ class _TableFiller:
                     result[agg] = result.get(agg, 0) + ref.sign * coef
             result = {agg: coef for agg, coef in result.items() if coef}
         else:
-            flt = merge_filters(column.where, spec_row.where if spec_row else None)
-            if prefix_dim is None or row_key == "total":
-                result = {self.agg.agg(flt): 1}
-            else:
-                result = {self.agg.agg(flt, prefix_dim, row_key): 1}
+            dim, prefix = ("func", "") if prefix_dim is None or row_key == "total" else (prefix_dim, row_key)
+            fkey = self._filter_keys.get((id(column), id(spec_row), dim))
+            if fkey is None:  # once per column and spec row (a code row's many figures share it)
+                flt = merge_filters(column.where, spec_row.where if spec_row else None)
+                fkey = self._filter_keys[(id(column), id(spec_row), dim)] = self.agg.agg(flt, dim)[0]
+            result = {(fkey, dim, prefix): 1}
         self.terms[(row_key, col_key)] = result
         return result
 

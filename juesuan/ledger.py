@@ -24,7 +24,7 @@ from juesuan.code_names import scheme_of, typed_path
 from juesuan.codes import ECON_LEVELS, FUNC_LEVELS, BadCode, CodeWithName, normalise_code, split_code_name
 from juesuan.errors import InputError, Problem, error_value_code
 from juesuan.money import NotANumber, parse_amount
-from juesuan.port import NO_CACHED_VALUE, CellError, Grid, WorkbookPort, a1, cell_at
+from juesuan.port import NO_CACHED_VALUE, CellError, Grid, WorkbookPort, a1, cell_at, read_sheet_raw
 from juesuan.records import record
 from juesuan.spec.model import InputSheetSpec, TemplateSpec
 
@@ -305,6 +305,9 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort, unit: str = "") -> Ledge
     for sheet_spec in spec.inputs:
         if sheet_spec.sheet not in names:  # an optional sheet this workbook lacks
             continue
+        if sheet_spec.kind != "form" and sheet_spec.ledger not in (None, OWN_CODES):  # a detail sheet's lines
+            chunks.append(_read_list(reader, sheet_spec, port, typed, unit, typed_units))
+            continue
         grid = port.read_sheet(sheet_spec.sheet)
         if sheet_spec.kind == "form":
             info.update(read_info(spec, grid, sheet_spec))
@@ -322,10 +325,7 @@ def read_ledger(spec: TemplateSpec, port: WorkbookPort, unit: str = "") -> Ledge
         if sheet_spec.ledger == OWN_CODES:  # the department's own code names (科目表)
             _read_own_codes(reader, sheet_spec, grid, own, own_cells)
             continue
-        if sheet_spec.ledger is None:
-            records[sheet_spec.id] = _read_records(reader, sheet_spec, grid, present)
-            continue
-        chunks.append(_read_list(reader, sheet_spec, grid, typed, present, unit, typed_units))
+        records[sheet_spec.id] = _read_records(reader, sheet_spec, grid, present)
     found = info.get("format")
     if found and str(found) != spec.format:
         reader.problems.insert(0, Problem("template-version", {"found": found, "expected": spec.format}, spec.info.sheet))
@@ -493,16 +493,20 @@ class _Slow(Exception):
     """Raised by the fast reading of a list sheet: something there needs the row-by-row reading."""
 
 
-def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, grid: Grid, typed: dict[str, str], width: int,
+def _read_list(reader: _Reader, sheet_spec: InputSheetSpec, port: WorkbookPort, typed: dict[str, str],
                unit: str = "", typed_units: set[str] | None = None) -> Chunk:
     """The ledger lines of one list sheet: column by column when every cell is plain (each
-    distinct value converted once; kept as columns), else row by row with every problem located."""
+    distinct value converted once; kept as columns; from the sheet as read, its blanks
+    perhaps ``""``: :func:`~juesuan.port.read_sheet_raw`), else row by row with every
+    problem located."""
     units = typed_units if typed_units is not None else set()
+    grid = read_sheet_raw(port, sheet_spec.sheet)
+    width = _check_headers(reader, sheet_spec, grid)
     try:
         columns, pairs = _fast_list(reader, sheet_spec, grid, width, unit, units)
     except _Slow:
         out: list[LedgerLine] = []
-        _slow_list(reader, sheet_spec, grid, out, typed, width, unit, units)
+        _slow_list(reader, sheet_spec, port.read_sheet(sheet_spec.sheet), out, typed, width, unit, units)
         return out
     for func, name in pairs:
         for node, node_name in typed_path(func, name):

@@ -42,6 +42,14 @@ class CellError(str):
 Grid = list[list[Any]]
 
 
+def read_sheet_raw(port: Any, name: str) -> Grid:
+    """``port.read_sheet(name)``, or from a port that reads it cheaper so, the same grid with
+    blank cells as ``""`` instead of None (:meth:`juesuan.io.xlsx.CalamineBook.read_sheet_raw`):
+    for a reader to whom an empty string and a blank cell are the same."""
+    raw = getattr(port, "read_sheet_raw", None)
+    return raw(name) if raw is not None else port.read_sheet(name)
+
+
 def cell_at(grid: Grid, row: int, col: int) -> Any:
     """0-based lookup that treats out-of-range as blank."""
     if row < len(grid):

@@ -76,6 +76,7 @@ class CalamineBook:
             raise fail("file-corrupt", path=str(self.path), reason=str(exc)) from exc
         self._scan = scan_workbook(self.path)  # remembered: the guard's notes for every sheet read
         self._cache: dict[str, Grid] = {}
+        self._raw: dict[str, Grid] = {}  # read_sheet_raw's grids, until read_sheet converts them
 
     def sheet_names(self) -> list[str]:
         return list(self._wb.sheet_names)
@@ -88,21 +89,41 @@ class CalamineBook:
     def read_sheet(self, name: str) -> Grid:
         grid = self._cache.get(name)
         if grid is None:
-            if name not in self._wb.sheet_names:
-                raise fail("sheet-missing", sheet=name)
-            with gc_paused():  # a large sheet is ~100,000 row lists: no collector walks meanwhile
-                try:
-                    raw = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                except Exception as exc:  # calamine raises its own error types
-                    if "error value" not in str(exc):
-                        raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
-                    raw = self._read_with_known_errors(name, exc)
+            raw = self._raw.pop(name, None)
+            if raw is None:
+                raw = self._read(name)
+            with gc_paused():
                 grid = [[None if v == "" else v for v in row] for row in raw]
-            part = self._scan.sheets.get(name)
-            if part in self._scan.formula_parts:  # a formula without a cached value reads as blank
-                _put_uncached(grid, uncached_formula_cells(self.path, part))
-            _put_errors(grid, error_cells(self.path, name, self._scan))
             self._cache[name] = grid
+        return grid
+
+    def read_sheet_raw(self, name: str) -> Grid:
+        """:meth:`read_sheet`, but blank cells may read ``""`` instead of None — python-calamine's
+        own spelling, without the pass that turns 700,000 cells of a large detail sheet into
+        None (for readers to whom the two are the same; :func:`juesuan.port.read_sheet_raw`)."""
+        grid = self._cache.get(name)
+        if grid is None:
+            grid = self._raw.get(name)
+            if grid is None:
+                grid = self._raw[name] = self._read(name)
+        return grid
+
+    def _read(self, name: str) -> Grid:
+        """A sheet as python-calamine reads it (blanks ``""``), with the formulas without a cached
+        value and the error values it reads as blanks put back."""
+        if name not in self._wb.sheet_names:
+            raise fail("sheet-missing", sheet=name)
+        with gc_paused():  # a large sheet is ~100,000 row lists: no collector walks meanwhile
+            try:
+                grid = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:  # calamine raises its own error types
+                if "error value" not in str(exc):
+                    raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
+                grid = self._read_with_known_errors(name, exc)
+        part = self._scan.sheets.get(name)
+        if part in self._scan.formula_parts:  # a formula without a cached value reads as blank
+            _put_uncached(grid, uncached_formula_cells(self.path, part))
+        _put_errors(grid, error_cells(self.path, name, self._scan))
         return grid
 
     def _read_with_known_errors(self, name: str, exc: Exception) -> list[list[Any]]:
@@ -154,7 +175,7 @@ def _put_uncached(grid: Grid, cells: list[tuple[int, int]]) -> None:
         line = grid[r]
         while len(line) <= c:
             line.append(None)
-        if line[c] is None:
+        if line[c] is None or line[c] == "":  # (blank: "" as python-calamine reads it)
             line[c] = NO_CACHED_VALUE
 
 
