@@ -22,3 +22,26 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+_frozen_holders = 0  # readers holding large grids out of the collector's walks (see freeze_for)
+
+
+def freeze_for() -> None:
+    """Take every object alive now out of the cyclic collector's walks (:func:`gc.freeze`)
+    until :func:`thaw_for` is called as many times: a reader holding a large grid (100,000
+    row lists of a detail sheet) calls it right after reading, so no collection walks that
+    grid again and again while it is kept. Objects still die as their references go (only a
+    reference cycle among them waits for the thaw, then for the next full collection)."""
+    global _frozen_holders
+    gc.freeze()
+    _frozen_holders += 1
+
+
+def thaw_for() -> None:
+    """Undo one :func:`freeze_for`; the last one gives the objects back to the collector."""
+    global _frozen_holders
+    if _frozen_holders > 0:
+        _frozen_holders -= 1
+        if _frozen_holders == 0:
+            gc.unfreeze()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from juesuan.errors import fail
-from juesuan.gcpause import gc_paused
+from juesuan.gcpause import freeze_for, gc_paused, thaw_for
 from juesuan.io.cached import uncached_formula_cells
 from juesuan.io.guard import error_cells, scan_workbook
 from juesuan.lazy_re import lazy
@@ -77,6 +77,8 @@ class CalamineBook:
         self._scan = scan_workbook(self.path)  # remembered: the guard's notes for every sheet read
         self._cache: dict[str, Grid] = {}
         self._raw: dict[str, Grid] = {}  # read_sheet_raw's grids, until read_sheet converts them
+        self._closed = False
+        self._frozen = False  # whether a large grid read holds the objects out of the collector's walks
 
     def sheet_names(self) -> list[str]:
         return list(self._wb.sheet_names)
@@ -120,6 +122,9 @@ class CalamineBook:
                 if "error value" not in str(exc):
                     raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
                 grid = self._read_with_known_errors(name, exc)
+            if len(grid) >= FREEZE_ROWS and not self._frozen:  # … nor later, while this book keeps it
+                freeze_for()
+                self._frozen = True
         part = self._scan.sheets.get(name)
         if part in self._scan.formula_parts:  # a formula without a cached value reads as blank
             _put_uncached(grid, uncached_formula_cells(self.path, part))
@@ -150,10 +155,20 @@ class CalamineBook:
             raise fail("file-corrupt", path=str(self.path), reason=f"{name}: {exc}") from exc
 
     def close(self) -> None:
+        """Close the file and let go of the grids read (closing twice does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         self._wb.close()
+        self._cache.clear()
+        self._raw.clear()
+        if self._frozen:
+            self._frozen = False
+            thaw_for()
 
 
 # the error values python-calamine reads; any other (#SPILL!, #CALC! …) makes it refuse the sheet
+FREEZE_ROWS = 20_000  # rows of a sheet from which its reading is held out of the collector's walks
 _CALAMINE_ERRORS = frozenset({b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"})
 _KNOWN_ERROR_CELL = lazy(rb"<((?:[A-Za-z_][\w.-]*:)?c)\b([^>]*?)(?<!/)>(.*?)</\1>", re.S)
 _ERROR_TYPE = lazy(rb"\st\s*=\s*[\"']e[\"']")
