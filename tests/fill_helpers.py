@@ -56,3 +56,20 @@ def values(table: TableValues, row_key: str, *cols: str) -> tuple:
     row = table.row(row_key)
     assert row is not None, f"table {table.table_id}: no row {row_key!r}; rows: {[r.key for r in table.rows()]}"
     return tuple(row.values.get(c) for c in cols)
+
+
+def input_grids(spec: TemplateSpec, inputs: dict, as_read: bool = False) -> dict[str, list[list]]:
+    """The input sheets of ``inputs`` (:func:`juesuan.sample.synthetic_inputs`) as grids, as
+    :func:`juesuan.layout.render_input` lays them out; ``as_read``: amounts as floats, as a
+    workbook gives them back (else the Decimals written)."""
+    from juesuan.layout import render_input
+
+    sheets = {}
+    for s in spec.inputs:
+        pic = render_input(s, inputs.get(s.id), spec)
+        width = pic.max_col + 1  # (each a pass over the cells: once)
+        grid = [[None] * width for _ in range(pic.max_row + 1)]
+        for (r, c), (value, _style) in pic.cells.items():
+            grid[r][c] = float(value) if as_read and isinstance(value, Decimal) else value
+        sheets[s.sheet] = grid
+    return sheets

@@ -196,19 +196,13 @@ def test_controlled_round_the_same(specs, shift, fixed):
 
 
 def _synthetic_ledger(spec, lines: int, seed: int) -> Ledger:
-    from juesuan.layout import render_input
+    from fill_helpers import input_grids
+
     from juesuan.port import MemoryWorkbook
     from juesuan.sample import synthetic_inputs
 
     inputs = synthetic_inputs(lines, n_func=30, n_econ=20, seed=seed, spec=spec)
-    sheets = {}
-    for s in spec.inputs:
-        pic = render_input(s, inputs.get(s.id), spec)
-        grid = [[None] * (pic.max_col + 1) for _ in range(pic.max_row + 1)]
-        for (r, c), (value, _style) in pic.cells.items():
-            grid[r][c] = value
-        sheets[s.sheet] = grid
-    return read_ledger(spec, MemoryWorkbook(sheets))
+    return read_ledger(spec, MemoryWorkbook(input_grids(spec, inputs)))
 
 
 @pytest.mark.parametrize("fmt", sorted(SPECS))

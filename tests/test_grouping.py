@@ -75,19 +75,12 @@ def test_huge_amounts_stay_exact():
 
 
 def test_a_large_department_fills_the_same_either_way(monkeypatch):
+    from fill_helpers import input_grids
+
     import juesuan.grouping as grouping
 
     inputs = synthetic_inputs(800, n_func=40, n_econ=20)
-    sheets = {}
-    from juesuan.layout import render_input
-
-    for s in SPEC.inputs:
-        pic = render_input(s, inputs.get(s.id), SPEC)
-        grid = [[None] * (pic.max_col + 1) for _ in range(pic.max_row + 1)]
-        for (r, c), (value, _style) in pic.cells.items():
-            grid[r][c] = value
-        sheets[s.sheet] = grid
-    ledger = read_ledger(SPEC, MemoryWorkbook(sheets))
+    ledger = read_ledger(SPEC, MemoryWorkbook(input_grids(SPEC, inputs)))
     monkeypatch.setattr(grouping, "PANDAS_MIN_LINES", None)
     python = fill_accounts(SPEC, ledger)
     monkeypatch.setattr(grouping, "PANDAS_MIN_LINES", 0)

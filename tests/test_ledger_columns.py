@@ -209,18 +209,11 @@ def test_cents_are_taken_only_when_exact(value):
 def _synthetic_sheets(spec, lines: int) -> dict:
     """The input sheets of a synthetic department of ``lines`` expense lines, as grids read
     from a workbook (amounts as floats)."""
-    from juesuan.layout import render_input
+    from fill_helpers import input_grids
+
     from juesuan.sample import synthetic_inputs
 
-    inputs = synthetic_inputs(lines, n_func=60, n_econ=30, spec=spec)
-    sheets = {}
-    for s in spec.inputs:
-        pic = render_input(s, inputs.get(s.id), spec)
-        grid = [[None] * (pic.max_col + 1) for _ in range(pic.max_row + 1)]
-        for (r, c), (value, _style) in pic.cells.items():
-            grid[r][c] = float(value) if isinstance(value, Decimal) else value  # as a workbook gives it
-        sheets[s.sheet] = grid
-    return sheets
+    return input_grids(spec, synthetic_inputs(lines, n_func=60, n_econ=30, spec=spec), as_read=True)
 
 
 def test_the_aggregator_answers_the_same_from_grouped_columns(monkeypatch):
