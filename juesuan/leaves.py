@@ -416,14 +416,17 @@ class Aggregator:
         plain: list[tuple[int, str, list[int]]] = []
         gathered: dict[str, list[tuple[int, np.ndarray]]] = defaultdict(list)
         ledgers: dict[tuple, str] = {}
+        tables: dict[tuple, tuple[dict[str, Any], dict[str, Any] | None]] = {}  # (fkey, dim) → its table, arrays
         for n, (fkey, dim, prefix) in enumerate(aggs):
             ledger = ledgers.get(fkey)
             if ledger is None:
                 ledger = ledgers[fkey] = self.ledger_of(fkey)
             if ledger not in self.leaves:
                 continue
-            table = self._table(fkey, dim)
-            arrays = self._arrays.get((fkey, dim))
+            found = tables.get((fkey, dim))
+            if found is None:
+                found = tables[(fkey, dim)] = (self._table(fkey, dim), self._arrays.get((fkey, dim)))
+            table, arrays = found
             if arrays is None:  # a small ledger's: plain Python
                 members = table.get(prefix)
                 if members:
