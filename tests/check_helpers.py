@@ -3,14 +3,15 @@ CSV format, modified copies written with openpyxl, and checking with chosen rule
 
 from __future__ import annotations
 
+import copy
 import csv
 import dataclasses
 import io
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from juesuan.io.files import fill_file, write_new
 from juesuan.io.xlsx import CalamineBook
@@ -75,13 +76,44 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
+_LOADED: dict[tuple, openpyxl.Workbook] = {}  # the few workbooks modified() loaded last, by file identity
+
+
 def modified(src: Path, dst: Path, changes: dict[tuple[str, str], object]) -> Path:
-    """A copy of ``src`` with cells changed (openpyxl), e.g. {("公开01表", "C7"): 1.5}."""
-    shutil.copy(src, dst)
-    wb = openpyxl.load_workbook(dst)
-    for (sheet, cell), value in changes.items():
-        wb[sheet][cell].value = value
-    wb.save(dst)
+    """A copy of ``src`` with cells changed (openpyxl), e.g. {("公开01表", "C7"): 1.5}.
+
+    ``src`` is loaded once for all copies of it (while the file stays as it was): the cells
+    are changed in the loaded workbook, saved to ``dst``, and put back as they were, so each
+    copy is what loading ``src`` afresh, changing the cells and saving would write."""
+    src, dst = Path(src), Path(dst)
+    if dst.resolve() == src.resolve():
+        wb = openpyxl.load_workbook(src)
+        for (sheet, cell), value in changes.items():
+            wb[sheet][cell].value = value
+        wb.save(dst)
+        return dst
+    stat = src.stat()
+    key = (str(src.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    wb = _LOADED.pop(key, None) or openpyxl.load_workbook(src)
+    _LOADED[key] = wb
+    while len(_LOADED) > 3:
+        del _LOADED[next(iter(_LOADED))]
+    kept = []
+    try:
+        for (sheet, cell), value in changes.items():
+            ws = wb[sheet]
+            existed = coordinate_to_tuple(cell) in ws._cells  # (ws[cell] makes a missing cell)
+            c = ws[cell]
+            kept.append((ws, c, existed, c._value, c.data_type, copy.copy(c._style), c._hyperlink, c._comment))
+            c.value = value
+        for ws in wb.worksheets:  # (a save leaves the column outline it computed: as loaded again)
+            ws.column_dimensions.max_outline = None
+        wb.save(dst)
+    finally:
+        for ws, c, existed, value, data_type, style, link, comment in reversed(kept):
+            c._value, c.data_type, c._style, c._hyperlink, c._comment = value, data_type, style, link, comment
+            if not existed:
+                del ws._cells[(c.row, c.column)]
     return dst
 
 

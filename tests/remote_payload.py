@@ -297,25 +297,43 @@ class _Client:
         for cell in self._cells(a):
             cell.number_format = a["args"][0]
 
-    def do_setFontProperty(self, a: dict) -> None:
+    def _restyle(self, cells, collection: str, key: str, change) -> None:
+        """Give each cell ``change(a copy of its style object)``, the object of the workbook's
+        ``collection`` its style array names by ``key`` (``"_fonts"``, ``"fontId"``): what
+        ``cell.font = changed copy`` does, with each distinct object changed and looked up in
+        the collection once, not once per cell."""
         from copy import copy
 
+        from openpyxl.styles.cell_style import StyleArray
+
+        objects = getattr(self.wb, collection)
+        made: dict[int, int] = {}
+        for cell in cells:
+            if not cell._style:
+                cell._style = StyleArray()
+            old = getattr(cell._style, key)
+            if old not in made:
+                made[old] = objects.add(change(copy(objects[old])))
+            setattr(cell._style, key, made[old])
+
+    def do_setFontProperty(self, a: dict) -> None:
         attribute, value = a["args"]
         key = {"name": "name", "size": "sz", "bold": "b", "italic": "i", "color": "color"}[attribute]
         if attribute == "color":
             value = value.lstrip("#")
-        for cell in self._cells(a):
-            font = copy(cell.font)
+
+        def change(font: Any) -> Any:
             setattr(font, key, value)
-            cell.font = font
+            return font
+
+        self._restyle(self._cells(a), "_fonts", "fontId", change)
 
     def _alignment(self, a: dict, key: str, value: Any) -> None:
-        from copy import copy
-
-        for cell in self._cells(a):
-            al = copy(cell.alignment)
+        def change(al: Any) -> Any:
             setattr(al, key, value)
-            cell.alignment = al
+            return al
+
+        self._restyle(self._cells(a), "_alignments", "alignmentId", change)
 
     def do_setHorizontalAlignment(self, a: dict) -> None:
         self._alignment(a, "horizontal", a["args"][0].lower())
@@ -331,12 +349,9 @@ class _Client:
 
         colour = a["args"][0]
         fill = PatternFill() if colour is None else PatternFill("solid", fgColor=colour.lstrip("#"))
-        for cell in self._cells(a):
-            cell.fill = fill
+        self._restyle(self._cells(a), "_fills", "fillId", lambda _old: fill)
 
     def do_setBorderProperty(self, a: dict) -> None:
-        from copy import copy
-
         from openpyxl.styles import Side
 
         side, attribute, value = a["args"]
@@ -346,19 +361,20 @@ class _Client:
         ws = self._ws(a)
         r0, c0 = a["start_row"] + 1, a["start_column"] + 1
         r1, c1 = r0 + a["row_count"] - 1, c0 + a["column_count"] - 1
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                cell = ws.cell(row=r, column=c)
-                border = copy(cell.border)
-                current = getattr(border, key) or Side()
-                style = current.style or "thin"
-                colour = current.color
-                if attribute == "line_style":
-                    style = None if value in (None, "none") else "thin"
-                elif attribute == "color":
-                    colour = value.lstrip("#")
-                setattr(border, key, Side(style=style, color=colour))
-                cell.border = border
+
+        def change(border: Any) -> Any:
+            current = getattr(border, key) or Side()
+            style = current.style or "thin"
+            colour = current.color
+            if attribute == "line_style":
+                style = None if value in (None, "none") else "thin"
+            elif attribute == "color":
+                colour = value.lstrip("#")
+            setattr(border, key, Side(style=style, color=colour))
+            return border
+
+        cells = (ws.cell(row=r, column=c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
+        self._restyle(cells, "_borders", "borderId", change)
 
     def do_addNote(self, a: dict) -> None:
         from openpyxl.comments import Comment

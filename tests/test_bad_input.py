@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fill_helpers import BASIC, GP, INC_GP, OTHER, PROJECT, read_tables, run_cli
+from style_helpers import style_reprs
 
 from juesuan.io.files import write_new
 from juesuan.spec import load_spec
@@ -267,8 +268,7 @@ def _snapshot(path: Path) -> dict:
         cells = {}
         for row in ws.iter_rows():
             for c in row:
-                cells[c.coordinate] = (c.value, c.data_type, c.number_format, repr(c.font), repr(c.fill),
-                                       repr(c.border), repr(c.alignment), repr(c.protection),
+                cells[c.coordinate] = (c.value, c.data_type, c.number_format, *style_reprs(c),
                                        c.comment.text if c.comment else None)
         snap[sheet.sheet] = {
             "cells": cells,

@@ -8,9 +8,11 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 import string
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -115,11 +117,26 @@ def test_an_invalid_english_key_is_a_spec_error(tmp_path):
 
 
 # -- real workbooks through the CLI ---------------------------------------------------------------
+_DEMOS: dict[str, Path] = {}  # format → the demo the CLI made for this module (never changed)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _demos_of_this_module(tmp_path_factory):
+    _DEMOS.clear()
+    _DEMOS["folder"] = tmp_path_factory.mktemp("demos")
+    yield
+    _DEMOS.clear()
+
+
 def _demo(tmp_path, fmt: str):
+    """A copy (in ``tmp_path``) of the demo of ``fmt``, made by the real CLI once per module."""
+    if fmt not in _DEMOS:
+        made = _DEMOS["folder"] / fmt
+        run_cli("demo", "--format", fmt, "-o", str(made), check=True)
+        [_DEMOS[fmt]] = made.glob("*.xlsx")
     out = tmp_path / "demo"
-    run_cli("demo", "--format", fmt, "-o", str(out), check=True)
-    [book] = out.glob("*.xlsx")
-    return book
+    out.mkdir()
+    return Path(shutil.copy2(_DEMOS[fmt], out / _DEMOS[fmt].name))
 
 
 def _broken(tmp_path, fmt: str):

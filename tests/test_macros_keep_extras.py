@@ -7,6 +7,7 @@ and the outcome compared with the CLI's fill of the same workbook."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,12 @@ SIGNED = dt.datetime(2026, 3, 31)
 
 def _note_row(ws: Any) -> int:
     return max(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("注："))
+
+
+@pytest.fixture(scope="module")
+def footed(tmp_path_factory) -> tuple[Path, str]:
+    """:func:`_filled_with_footer` made once for the module (copy it before changing it)."""
+    return _filled_with_footer(tmp_path_factory.mktemp("footer"))
 
 
 def _filled_with_footer(tmp_path: Path) -> tuple[Path, str]:
@@ -91,8 +98,8 @@ def _values(ws: Any, upto_col: int) -> list[list[Any]]:
 
 
 @pytest.mark.parametrize("change", ["same", "grow", "shrink"])
-def test_live_fill_keeps_the_footer_where_the_cli_puts_it(tmp_path, change) -> None:
-    src, beside = _filled_with_footer(tmp_path)
+def test_live_fill_keeps_the_footer_where_the_cli_puts_it(footed, tmp_path, change) -> None:
+    src, beside = Path(shutil.copy2(footed[0], tmp_path / footed[0].name)), footed[1]
     _change_ledger(src, change)
     old_row = _note_row(openpyxl.load_workbook(src)[TABLE]) + 2
 
@@ -140,22 +147,33 @@ def test_live_fill_keeps_the_column_widths_the_accountant_set(tmp_path) -> None:
     assert out.column_dimensions["C"].width == template_width
 
 
-@pytest.mark.parametrize("change", ["grow", "shrink"])
-def test_a_footer_merged_wider_than_the_table_moves_with_it(tmp_path, change) -> None:
-    """A 2020 workbook whose footer is merged across the printed page, wider than the table
-    (A to three columns past it): Excel refuses to shift only part of a merged cell ("不能对合并
-    单元格执行此操作"), so 填充 must move the whole width Excel's used range covers. The footer
-    lands where the CLI puts it, still merged; no error box, nothing half-written."""
+@pytest.fixture(scope="module")
+def merged_footer(tmp_path_factory) -> tuple[Path, int, int]:
+    """A 2020 workbook filled by the CLI with a footer under 2收入决算表 merged from A to three
+    columns past the table: (the workbook, the footer's row, the table's width). Made once
+    for the module (copy it before changing it)."""
+    tmp_path = tmp_path_factory.mktemp("merged")
     spec = load_spec("2020")
-    table = "2收入决算表"
     src = write_new(tmp_path / "typed.xlsx", spec, inputs=sample_inputs(2020, spec=spec))
     run_cli("fill", str(src), "-o", str(tmp_path / "filled.xlsx"), check=True)
     wb = openpyxl.load_workbook(tmp_path / "filled.xlsx")
-    ws = wb[table]
+    ws = wb["2收入决算表"]
     row, width = _note_row(ws) + 2, ws.max_column
     ws.cell(row, 1).value = FOOTER
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width + 3)
     wb.save(src)
+    return src, row, width
+
+
+@pytest.mark.parametrize("change", ["grow", "shrink"])
+def test_a_footer_merged_wider_than_the_table_moves_with_it(merged_footer, tmp_path, change) -> None:
+    """A 2020 workbook whose footer is merged across the printed page, wider than the table
+    (A to three columns past it): Excel refuses to shift only part of a merged cell ("不能对合并
+    单元格执行此操作"), so 填充 must move the whole width Excel's used range covers. The footer
+    lands where the CLI puts it, still merged; no error box, nothing half-written."""
+    table = "2收入决算表"
+    src, row, width = tmp_path / "typed.xlsx", merged_footer[1], merged_footer[2]
+    shutil.copy2(merged_footer[0], src)
     _change_ledger(src, change)
 
     run_cli("fill", str(src), "-o", str(tmp_path / "cli.xlsx"), check=True)

@@ -4,11 +4,11 @@ cell and style exactly; marking twice replaces the previous marks."""
 from __future__ import annotations
 
 import os
-from copy import copy
 
 from check_helpers import cell_of, check, modified
 from conftest import run_cli
 from openpyxl import load_workbook
+from style_helpers import style_reprs
 
 from juesuan.marks import MARK_COLOURS, RESULTS_SHEET, STATE_SHEET
 from juesuan.validate.marks_plan import plan_marks
@@ -20,9 +20,8 @@ def _snapshot(path):
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                styles = (c.font, c.fill, c.border, c.alignment, c.protection)  # proxies: compare their repr
-                out[(ws.title, c.coordinate)] = (
-                    c.value, *(repr(copy(x)) for x in styles), c.number_format,
+                out[(ws.title, c.coordinate)] = (  # the style proxies compared by their repr
+                    c.value, *style_reprs(c, copied=True), c.number_format,
                     (c.comment.text, c.comment.author) if c.comment else None)
     return wb.sheetnames, out
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import run_cli
+from style_helpers import style_reprs
 
 import juesuan.io.files as files
 from juesuan.io.files import fill_file, write_new
@@ -91,8 +92,7 @@ def _sheet_facts(ws) -> dict:
         for c in row:
             if c.value is None and not c.has_style:
                 continue
-            cells[c.coordinate] = (c.value, c.number_format, repr(c.font), repr(c.fill), repr(c.border),
-                                   repr(c.alignment), repr(c.protection))
+            cells[c.coordinate] = (c.value, c.number_format, *style_reprs(c))
     return {
         "cells": cells,
         "merged": sorted(str(r) for r in ws.merged_cells.ranges),
@@ -191,8 +191,8 @@ def test_a_libreoffice_saved_workbook(tmp_path, monkeypatch):
     patched, reference = tmp_path / "patched.xlsx", tmp_path / "reference.xlsx"
     fill_file(resaved, patched)
     _fill_with_openpyxl(resaved, reference, monkeypatch)
+    wa, wb = openpyxl.load_workbook(patched), openpyxl.load_workbook(reference)
     for name in _computed(resaved):
-        wa, wb = openpyxl.load_workbook(patched), openpyxl.load_workbook(reference)
         a, b = _sheet_facts(wa[name]), _sheet_facts(wb[name])
         assert _looks(wa[name]) == _looks(wb[name]), name
         assert a["merged"] == b["merged"] and a["widths"] == b["widths"] and a["freeze"] == b["freeze"], name
@@ -270,8 +270,7 @@ def _everything(ws) -> dict:
         for c in row:
             if c.value is None and not c.has_style and c.comment is None:
                 continue
-            cells[c.coordinate] = (c.value, c.data_type, c.number_format, repr(c.font), repr(c.fill), repr(c.border),
-                                   repr(c.alignment), repr(c.protection), c.style)
+            cells[c.coordinate] = (c.value, c.data_type, c.number_format, *style_reprs(c), c.style)
     setup = ws.page_setup
     return {
         "cells": cells,
