@@ -37,21 +37,32 @@ def spec():
     return load_spec("2019")
 
 
+_DEMOS: dict[str | None, Path] = {}  # format → the demo ``juesuan demo`` made in this test process
+
+
+def demo_of(fmt: str | None, folder: Path) -> Path:
+    """The demo department of ``fmt`` (None: the CLI's default format) as ``juesuan demo -o
+    folder`` leaves it: made by the real CLI once per format and test process, and copied into
+    ``folder`` (created if need be) under its own name; returns the copy."""
+    if fmt not in _DEMOS:
+        made = Path(tempfile.mkdtemp(prefix="juesuan-test-demo-"))
+        run_cli("demo", *(["--format", fmt] if fmt else []), "-o", str(made), check=True)
+        [_DEMOS[fmt]] = made.iterdir()  # (the demo writes one workbook and nothing else)
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy2(_DEMOS[fmt], folder / _DEMOS[fmt].name))
+
+
 @pytest.fixture(scope="session")
 def demo_workbook(tmp_path_factory) -> Path:
     """A filled demo workbook made by the real CLI once per session (copy before changing it)."""
-    out = tmp_path_factory.mktemp("demo")
-    run_cli("demo", "--format", "2019", "-o", str(out), check=True)
-    return out / "示例部门决算-2019.xlsx"
+    return demo_of("2019", tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")
 def demos(tmp_path_factory) -> dict[str, Path]:
-    """The demo department of the 2019 and 2020 formats, made by the real CLI once per module."""
+    """The demo department of the 2019 and 2020 formats (the real CLI's), for one module."""
     out = tmp_path_factory.mktemp("demos")
-    for fmt in ("2019", "2020"):
-        run_cli("demo", "--format", fmt, "-o", str(out), check=True)
-    return {fmt: out / f"示例部门决算-{fmt}.xlsx" for fmt in ("2019", "2020")}
+    return {fmt: demo_of(fmt, out) for fmt in ("2019", "2020")}
 
 
 @pytest.fixture()

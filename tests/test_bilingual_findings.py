@@ -8,16 +8,14 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shutil
 import string
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
 from check_helpers import modified
-from conftest import run_cli
+from conftest import demo_of, run_cli
 
 from juesuan.evaluation.checks import MESSAGES as EVAL_MESSAGES
 from juesuan.evaluation.steps import read_evaluations
@@ -117,26 +115,9 @@ def test_an_invalid_english_key_is_a_spec_error(tmp_path):
 
 
 # -- real workbooks through the CLI ---------------------------------------------------------------
-_DEMOS: dict[str, Path] = {}  # format → the demo the CLI made for this module (never changed)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _demos_of_this_module(tmp_path_factory):
-    _DEMOS.clear()
-    _DEMOS["folder"] = tmp_path_factory.mktemp("demos")
-    yield
-    _DEMOS.clear()
-
-
 def _demo(tmp_path, fmt: str):
-    """A copy (in ``tmp_path``) of the demo of ``fmt``, made by the real CLI once per module."""
-    if fmt not in _DEMOS:
-        made = _DEMOS["folder"] / fmt
-        run_cli("demo", "--format", fmt, "-o", str(made), check=True)
-        [_DEMOS[fmt]] = made.glob("*.xlsx")
-    out = tmp_path / "demo"
-    out.mkdir()
-    return Path(shutil.copy2(_DEMOS[fmt], out / _DEMOS[fmt].name))
+    """A copy (in ``tmp_path``) of the demo of ``fmt`` the real CLI made."""
+    return demo_of(fmt, tmp_path / "demo")
 
 
 def _broken(tmp_path, fmt: str):

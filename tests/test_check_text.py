@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import demo_of, run_cli
 
 from juesuan.io.files import fill_file, write_new
 from juesuan.io.text_file import check_text_file
@@ -287,7 +287,7 @@ def test_the_funds_of_the_self_evaluations_are_checked(tmp_path, fmt):
     (it used to pass unseen: the figure came from no input cell)."""
     import docx
 
-    assert run_cli("demo", "-o", str(tmp_path / "demo"), "--format", fmt).returncode == 0
+    demo_of(fmt, tmp_path / "demo")
     [book] = (tmp_path / "demo").glob("*.xlsx")
     assert run_cli("narrative", str(book), "-o", str(tmp_path / "说明.docx")).returncode == 0
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "说明.docx")).paragraphs)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import demo_of, run_cli
 
 from juesuan.io.files import write_new
 from juesuan.io.xlsx import CalamineBook
@@ -161,7 +161,7 @@ def test_a_blank_sheet_fails_the_weight_rule(filled, spec):
 def _demo_indicator(tmp_path: Path, change) -> Path:
     """The 2020 demo (real CLI) with the first quantitative indicator row of its first
     self-evaluation changed by ``change(cells)`` (the row's openpyxl cells)."""
-    run_cli("demo", "-o", str(tmp_path), check=True)
+    demo_of(None, tmp_path)
     path = tmp_path / "示例部门决算-2020.xlsx"
     wb = openpyxl.load_workbook(path)
     ws = next(w for w in wb.worksheets if w.title.startswith("绩效自评-"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import demo_of, run_cli
 from test_fill_keeps_input_formulas import _careful
 
 FOOTER = "单位负责人：张三  制表人：李四"
@@ -51,7 +51,7 @@ def _edited(src: Path, target: Path, table: str) -> dict:
 @pytest.mark.parametrize("careful", [False, True], ids=["patch", "careful"])
 @pytest.mark.parametrize("fmt", ["2019", "2020"])
 def test_footer_notes_and_widths_survive_fill(tmp_path, fmt, careful):
-    run_cli("demo", "--format", fmt, "-o", str(tmp_path / "demo"), check=True)
+    demo_of(fmt, tmp_path / "demo")
     src = tmp_path / "typed.xlsx"
     table = _table(fmt)
     cells = _edited(tmp_path / "demo" / f"示例部门决算-{fmt}.xlsx", src, table)
@@ -87,7 +87,7 @@ def test_footer_notes_and_widths_survive_fill(tmp_path, fmt, careful):
 def _shorter(tmp_path: Path, formula: str) -> tuple[Path, int]:
     """A 2020 demo whose 3支出决算表 has a footer and ``formula`` (``{end}``: the footer's row)
     under it, then loses the 221 lines of its ledger (a shorter table); returns (file, end)."""
-    run_cli("demo", "--format", "2020", "-o", str(tmp_path / "demo"), check=True)
+    demo_of("2020", tmp_path / "demo")
     src = tmp_path / "shorter.xlsx"
     wb = openpyxl.load_workbook(tmp_path / "demo" / "示例部门决算-2020.xlsx")
     ws = wb["3支出决算表"]
@@ -132,7 +132,7 @@ def test_a_moving_formula_on_the_table_is_refused(tmp_path):
 
 def test_a_ledger_change_is_no_hand_edit(tmp_path):
     """The 说明 rewritten because the figures changed is no hand edit: no note."""
-    run_cli("demo", "--format", "2020", "-o", str(tmp_path / "demo"), check=True)
+    demo_of("2020", tmp_path / "demo")
     src = tmp_path / "typed.xlsx"
     wb = openpyxl.load_workbook(tmp_path / "demo" / "示例部门决算-2020.xlsx")
     ws = wb["收入明细"]
@@ -150,7 +150,7 @@ def test_libreoffice_opens_the_result(tmp_path):
     LibreOffice headless (own profile), the footer read back where it was."""
     import subprocess
 
-    run_cli("demo", "--format", "2020", "-o", str(tmp_path / "demo"), check=True)
+    demo_of("2020", tmp_path / "demo")
     src, table = tmp_path / "typed.xlsx", _table("2020")
     cells = _edited(tmp_path / "demo" / "示例部门决算-2020.xlsx", src, table)
     run_cli("fill", str(src), check=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import demo_of, run_cli
 
 from juesuan.io.guard import sheet_parts
 
@@ -130,7 +130,7 @@ def filled(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("kept")
     typed, formulas = [], {}
     for fmt in FORMATS:
-        run_cli("demo", "--format", fmt, "-o", str(tmp / fmt), check=True)
+        demo_of(fmt, tmp / fmt)
         wb = openpyxl.load_workbook(tmp / fmt / f"示例部门决算-{fmt}.xlsx")
         formulas[fmt] = _add_formulas(wb)
         wb.save(tmp / f"typed-{fmt}.xlsx")
@@ -219,7 +219,7 @@ def _edited(src: Path, target: Path, sheet: str, edit) -> Path:
 def test_formulas_follow_entries_that_move(tmp_path):
     """The 说明's input area moves (a text row deleted above it: Fill writes it back one row
     lower); a formula's references to entries of the sheet follow them, others stay."""
-    run_cli("demo", "--format", "2020", "-o", str(tmp_path), check=True)
+    demo_of("2020", tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "示例部门决算-2020.xlsx")
     note = wb[NOTE]
     note.delete_rows(5)  # (the formulas are typed afterwards)

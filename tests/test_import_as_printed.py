@@ -16,7 +16,7 @@ from itertools import zip_longest
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import demo_of, run_cli
 from fill_helpers import read_tables
 
 from juesuan.spec import available_formats, load_spec
@@ -29,8 +29,7 @@ def demos(tmp_path_factory) -> dict[str, Path]:
     out = {}
     for fmt in FORMATS:
         folder = tmp_path_factory.mktemp(f"demo{fmt}")
-        run_cli("demo", "--format", fmt, "-o", str(folder), check=True)
-        [out[fmt]] = folder.glob("*.xlsx")
+        out[fmt] = demo_of(fmt, folder)
     return out
 
 

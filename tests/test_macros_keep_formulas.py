@@ -16,7 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import demo_of, run_cli
 from remote_payload import apply_actions, payload_from_xlsx, remote_available
 from test_fill_keeps_input_formulas import EVAL, TEXT, _add_formulas, _convert, _row
 
@@ -31,7 +31,7 @@ def calculated(tmp_path_factory) -> tuple[Path, dict[tuple[str, str], str]]:
     """The 2019 demo with formulas typed into entries, calculated and saved by LibreOffice
     (as Excel would hold them: formulas with their values)."""
     tmp = tmp_path_factory.mktemp("live-formulas")
-    run_cli("demo", "--format", "2019", "-o", str(tmp / "demo"), check=True)
+    demo_of("2019", tmp / "demo")
     wb = openpyxl.load_workbook(tmp / "demo" / "示例部门决算-2019.xlsx")
     formulas = _add_formulas(wb)
     wb.save(tmp / "typed.xlsx")

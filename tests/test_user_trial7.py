@@ -8,7 +8,7 @@ import json
 
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import demo_of, run_cli
 
 # A small 2020+ disclosure as a region publishes it (某区档案馆, 2025年度): blanks for zero,
 # numbered labels, codes split 类 款 项, 05's 合计 last.
@@ -101,8 +101,7 @@ def test_batch_text_gives_an_unusable_workbooks_reason_in_english_too(tmp_path):
 def test_check_of_a_workbook_whose_table_sheet_was_deleted_names_the_sheet(tmp_path):
     """A department deleted (or renamed) the 三公 sheet: check printed ten “规则无法执行
     （模板规范问题）” rule errors, one with a Python repr; it is one error of the workbook."""
-    made = run_cli("demo", "-o", str(tmp_path))
-    assert made.returncode == 0, made.stderr
+    demo_of(None, tmp_path)  # (the CLI's default format, 2020)
     path = tmp_path / "示例部门决算-2020.xlsx"
     wb = openpyxl.load_workbook(path)
     sheet = next(n for n in wb.sheetnames if "三公" in n and n[0].isdigit())
@@ -123,8 +122,7 @@ def test_check_of_a_workbook_whose_detail_sheet_was_renamed_names_the_sheet(tmp_
     """支出明细 renamed 支出明细表: check said “规则“R18-detail”无法执行（模板规范问题）：工作簿缺少明细表
     支出明细”, the English without the sheet; it is the workbook's one sheet-missing error, as
     for a table sheet (and as Fill says)."""
-    made = run_cli("demo", "-o", str(tmp_path))
-    assert made.returncode == 0, made.stderr
+    demo_of(None, tmp_path)  # (the CLI's default format, 2020)
     path = tmp_path / "示例部门决算-2020.xlsx"
     wb = openpyxl.load_workbook(path)
     wb["支出明细"].title = "支出明细表"
@@ -260,7 +258,7 @@ def test_import_reads_a_code_printed_with_its_name(tmp_path):
 def test_a_table_typed_as_published_with_dashes_and_wu_checks_clean(tmp_path):
     """A department types its 05 table as it publishes it: blank, “-”, “—” or “无” where a
     figure is zero. Check said “的“-”不是数字” for each (import already read them as zero)."""
-    assert run_cli("demo", "-o", str(tmp_path)).returncode == 0
+    demo_of(None, tmp_path)
     path = tmp_path / "示例部门决算-2020.xlsx"
     wb = openpyxl.load_workbook(path)
     ws = wb[next(n for n in wb.sheetnames if n.startswith("5"))]
@@ -313,7 +311,7 @@ def test_narrative_of_tables_never_filled_is_refused(tmp_path):
 def test_check_text_of_a_file_without_any_figure_does_not_pass(tmp_path):
     """`check-text` of an empty file (or one that is no 说明: a letter, the wrong file) said
     “说明核对通过 / passed”, exit 0: nothing was checked."""
-    assert run_cli("demo", "-o", str(tmp_path)).returncode == 0
+    demo_of(None, tmp_path)
     book = tmp_path / "示例部门决算-2020.xlsx"
     for name, text in (("空.txt", ""), ("函.txt", "关于报送2025年度部门决算的函\n请审核。\n")):
         path = tmp_path / name
@@ -352,7 +350,7 @@ def test_adding_a_self_evaluation_is_no_hand_edit(tmp_path, fmt):
     """``eval add`` (or 新增自评表) then fill said “说明中手工修改的 1 段文字已按公开表重写”:
     the 说明 Fill wrote before the new, still blank self-evaluation was taken for a hand edit
     (found by trialxl). An edit by hand is still told (tests/test_fill_keeps_extras.py)."""
-    assert run_cli("demo", "--format", fmt, "-o", str(tmp_path)).returncode == 0
+    demo_of(fmt, tmp_path)
     path = tmp_path / f"示例部门决算-{fmt}.xlsx"
     assert run_cli("eval", "add", str(path), "--name", "新增项目").returncode == 0
     proc = run_cli("fill", str(path))
