@@ -415,7 +415,7 @@ def _vector_member(info: zipfile.ZipInfo) -> bool:
     return True
 
 
-_LT_C, _SPACE_R, _EQ_QUOTE = (int.from_bytes(pair, "little") for pair in (b"<c", b" r", b'="'))
+_LT_C, _SPACE_R, _EQ_QUOTE, _QUOTE_E = (int.from_bytes(pair, "little") for pair in (b"<c", b" r", b'="', b'"e'))
 _FEW = 64  # addresses the sieve may let through that are matched one by one (more: one search of the body)
 
 
@@ -448,11 +448,10 @@ def _vector_counts(body: bytes, beyond_re: re.Pattern[bytes], digits: int, beyon
     verdict): ``body.count(b"<c ") + body.count(b"<c>")``, ``body.count(b'<c r="')``, whether
     ``beyond_re`` finds an address (unless ``beyond`` is known already) and ``b'"e"' in body``.
 
-    The pairs at even and at odd offsets are compared with ``" r"`` (the odd ones in a copy
-    of the body from its second byte: aligned, as the fast comparisons want). Every ``' r="'``
-    is placed (a ``" r"`` whose next pair is ``'="'``); a cell's ``'<c r="'`` is one whose
-    previous pair is ``"<c"``. Every ``"<c"`` is counted by one C search (``bytes.count``: it
-    cannot overlap itself), as is ``'"e"'``. When the body holds no other ``"<c"``
+    The pairs at even and at odd offsets are compared with ``"<c"``, ``" r"`` and ``'"e'``
+    (the odd ones in a copy of the body from its second byte: aligned, as the fast comparisons
+    want). Every ``' r="'`` is placed (a ``" r"`` whose next pair is ``'="'``); a cell's
+    ``'<c r="'`` is one whose previous pair is ``"<c"``. When the body holds no other ``"<c"``
     (no ``<c>``, no ``<c t=…`` without an address first, no ``<col``: a middle chunk of rows
     and cells), its cells are those; else they are counted as :meth:`_Bounds.feed` counts them.
 
@@ -469,14 +468,18 @@ def _vector_counts(body: bytes, beyond_re: re.Pattern[bytes], digits: int, beyon
     head_kinds, end_kinds = _pair_kinds()
     views = (np.frombuffer(body, "<u2", count=n // 2),  # views[k][j]: the bytes at 2j + k
              np.frombuffer(body[1:], "<u2", count=(n - 1) // 2))  # (a copy: aligned, as fast comparisons want)
-    found, tagged = body.count(b"<c"), 0  # (every "<c", at even offsets or odd: one C search)
+    found = tagged = 0
+    quoted_e = False
     lim = n - 5 - digits  # an address at q ≤ lim has its sieve's bytes inside the body
     end = 5 + digits  # its sieve's last pair at q + end - 2 …
     candidates: list[Any] = []
     for k, pairs in enumerate(views):
+        lt_c = pairs == _LT_C
+        found += int(np.count_nonzero(lt_c))
         i = np.flatnonzero(pairs[1:-1] == _SPACE_R)
         i = i[np.take(pairs[2:], i) == _EQ_QUOTE]  # ' r="' at q = 2i + 2 + k
-        tagged += int(np.count_nonzero(np.take(pairs, i) == _LT_C))  # "<c" at q - 2
+        tagged += int(np.count_nonzero(np.take(lt_c, i)))  # "<c" at q - 2
+        quoted_e = quoted_e or bool((pairs == _QUOTE_E).any())
         if not beyond:
             i = i[:int(np.searchsorted(i, (lim - 2 - k) // 2, "right"))]  # q ≤ lim
             head = np.take(head_kinds, np.take(pairs[3:], i))  # the address's first two bytes (at q + 4)
@@ -494,7 +497,7 @@ def _vector_counts(body: bytes, beyond_re: re.Pattern[bytes], digits: int, beyon
         else:
             beyond = (any(beyond_re.match(body, int(q)) is not None for q in (0, 1, *at))
                       or beyond_re.search(body, max(lim + 1, 0)) is not None)
-    return cells, tagged, beyond, b'"e"' in body
+    return cells, tagged, beyond, quoted_e and b'"e"' in body
 
 
 _FORMULA = lazy(rb"<f[\s/>]")  # <f>, <f t="…">, <f t="dataTable" …/>, <f/> (not <formula1>)
