@@ -57,7 +57,7 @@ def full_read(path: Path) -> float:
     return time.process_time() - t
 
 
-def run_check(path: Path) -> tuple[float, dict[str, float], object]:
+def run_check(path: Path) -> tuple[float, dict[str, float], object, bool]:
     from juesuan.io import guard
     from juesuan.io.xlsx import CalamineBook
     from juesuan.rules import KINDS, parse_rules
@@ -79,7 +79,7 @@ def run_check(path: Path) -> tuple[float, dict[str, float], object]:
     parts["open (read guard's scan)"] = time.process_time() - t
     t = time.process_time()
     for name in book.sheet_names():
-        book.read_sheet(name)
+        book.read_sheet_raw(name)  # as python-calamine gives them (a table's blanks → None in its rule)
     parts["read sheets (CalamineBook)"] = time.process_time() - t
     from juesuan.rules import Context
 
@@ -88,8 +88,13 @@ def run_check(path: Path) -> tuple[float, dict[str, float], object]:
         t = time.process_time()
         KINDS[rule.type](rule, ctx)
         parts[rule.type] = parts.get(rule.type, 0.0) + time.process_time() - t
+    from juesuan import rounding_record
+    from juesuan.fill import Computation
+
+    recorded = Computation(spec, ctx.ledger()).recorded_accounts(
+        lambda leaves: rounding_record.apply(book, spec, leaves), rounding_record.MAX_OFF)
     book.close()
-    return total, parts, report
+    return total, parts, report, recorded is not None
 
 
 def main() -> None:
@@ -100,16 +105,17 @@ def main() -> None:
     parser.add_argument("--format", dest="fmt", default="2019", help="template format")
     args = parser.parse_args()
     path = build(args.lines, args.rebuild, args.fmt)
-    reads, checks, parts, report = [], [], {}, None
+    reads, checks, parts, report, recorded = [], [], {}, None, False
     for _ in range(args.repeat):  # alternating, so that a machine speeding up or slowing down weighs on both
         reads.append(full_read(path))
-        total, parts, report = run_check(path)
+        total, parts, report, recorded = run_check(path)
         checks.append(total)
     read, check = min(reads), min(checks)
     paired = sorted(c / r for c, r in zip(checks, reads, strict=True))
     print(f"workbook: {path.name} ({path.stat().st_size / 1e6:.1f} MB, {args.lines} ledger lines)")
     print(f"python-calamine full read: {read:.2f} s CPU (runs: {' '.join(f'{r:.2f}' for r in reads)})")
     print(f"check:                     {check:.2f} s CPU (runs: {' '.join(f'{c:.2f}' for c in checks)})  ({report.stats})")
+    print("    Fill's rounding record: " + ("taken" if recorded else "none usable: the check rounds afresh"))
     for name, seconds in sorted(parts.items(), key=lambda p: -p[1]):
         print(f"    {name:28s} {seconds:.2f} s")
     ratio = check / read

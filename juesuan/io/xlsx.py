@@ -167,8 +167,8 @@ class CalamineBook:
             thaw_for()
 
 
-# the error values python-calamine reads; any other (#SPILL!, #CALC! …) makes it refuse the sheet
 FREEZE_ROWS = 20_000  # rows of a sheet from which its reading is held out of the collector's walks
+# the error values python-calamine reads; any other (#SPILL!, #CALC! …) makes it refuse the sheet
 _CALAMINE_ERRORS = frozenset({b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"})
 _KNOWN_ERROR_CELL = lazy(rb"<((?:[A-Za-z_][\w.-]*:)?c)\b([^>]*?)(?<!/)>(.*?)</\1>", re.S)
 _ERROR_TYPE = lazy(rb"\st\s*=\s*[\"']e[\"']")
