@@ -34,6 +34,8 @@ def parse_amount(value: object) -> Decimal | None:
     ``0.1`` stays ``0.1`` and not the binary expansion. Non-finite or absurdly large
     values (≥ 10^18) are not amounts.
     """
+    if type(value) is float and -1e15 < value < 1e15:  # the usual cell: finite, far below TOO_LARGE
+        return Decimal(repr(value))
     number = _parse_amount(value)
     if number is not None and abs(number) >= TOO_LARGE:
         raise NotANumber(str(value))

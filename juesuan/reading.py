@@ -27,8 +27,6 @@ class ReadProblem:
 
 
 def _amount(value: Any) -> Decimal | None:
-    if type(value) is float and -1e15 < value < 1e15:  # the usual figure (finite, far below TOO_LARGE)
-        return Decimal(repr(value))  # (what parse_amount gives it)
     if isinstance(value, str) and (not value.strip() or value.strip() in NIL_MARKS):
         return None  # a table typed as published: blank, “-” or “无” for an empty figure
     return parse_amount(value)
